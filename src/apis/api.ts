@@ -1,0 +1,39 @@
+/**
+ * What every API handler looks like. One file per API under src/apis/, listed in
+ * src/apis/index.ts, which is also what ApiVersions reports.
+ */
+import type { Logger } from 'pino';
+import type { Broker } from '../broker.js';
+
+/** Per-request context. */
+export interface RequestContext {
+  broker: Broker;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+  /** Peer address, for logs. */
+  remote: string;
+  logger: Logger;
+}
+
+/**
+ * A response and what to do once it is on the wire: `release` ends leases on shared-memory
+ * views (fetch) after the socket write completes.
+ */
+export interface HandlerResult<Res> {
+  response: Res;
+  release?: () => void;
+}
+
+export interface ApiHandler<Req = any, Res = any> {
+  apiKey: number;
+  name: string;
+  /** The versions we serve (within the JSON definition's validVersions). */
+  minVersion: number;
+  maxVersion: number;
+  /**
+   * Handles one decoded request. Returns the response (possibly later, e.g. a long-poll
+   * fetch), or null when the protocol sends none (Produce with acks=0).
+   */
+  handle(request: Req, ctx: RequestContext): HandlerResult<Res> | null | Promise<HandlerResult<Res> | null>;
+}

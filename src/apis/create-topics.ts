@@ -1,0 +1,91 @@
+/**
+ * CreateTopics (key 19, v0-7): creates topics with `num_partitions` (-1: `num.partitions`)
+ * and replication factor 1 (-1: `default.replication.factor`); `validate_only` checks
+ * without creating. Errors per topic: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS,
+ * INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (more replicas than live brokers),
+ * INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG (unknown topic config name), INVALID_REQUEST
+ * (a topic named twice in one request).
+ * Source: protocol guide "CreateTopics"; KIP-4, KIP-464 (defaults), KIP-525 (v5 configs).
+ */
+import type { Broker } from '../broker.js';
+import { describeTopicConfigs, isTopicConfig } from '../config/topic-config.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/generated/index.js';
+import { ZERO_UUID } from '../protocol/primitives.js';
+import { validateTopicName } from '../storage/log-manager.js';
+import type { ApiHandler } from './api.js';
+
+type CreatableTopic = CreateTopicsRequest['topics'][number];
+type TopicResult = CreateTopicsResponse['topics'][number];
+
+/** Checks one topic of the request; returns its partition count. Throws KafkaError. */
+function validate(broker: Broker, topic: CreatableTopic): number {
+  validateTopicName(topic.name);
+  if (broker.logs.topic(topic.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic "${topic.name}" already exists`);
+  const nodeId = broker.config.nodeId;
+  let numPartitions = topic.numPartitions;
+  if (topic.assignments.length > 0) {
+    if (numPartitions !== -1 || topic.replicationFactor !== -1) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'both numPartitions or replicationFactor and replicasAssignments were set');
+    }
+    topic.assignments.forEach((a, i) => {
+      if (a.partitionIndex !== i || a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${a.partitionIndex} assigned to brokers [${a.brokerIds}]; the only broker is ${nodeId}`);
+      }
+    });
+    numPartitions = topic.assignments.length;
+  }
+  if (numPartitions === -1) numPartitions = broker.config.numPartitions;
+  if (numPartitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be at least 1, got ${numPartitions}`);
+  const replicationFactor = topic.replicationFactor === -1 ? broker.config.defaultReplicationFactor : topic.replicationFactor;
+  if (topic.assignments.length === 0 && replicationFactor !== 1) {
+    throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor: ${replicationFactor} larger than available brokers: 1`);
+  }
+  for (const config of topic.configs) {
+    if (!isTopicConfig(config.name)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `unknown topic config "${config.name}"`);
+  }
+  return numPartitions;
+}
+
+export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsResponse> = {
+  apiKey: 19,
+  name: 'CreateTopics',
+  minVersion: 0,
+  maxVersion: 7,
+  handle(request, { broker }) {
+    const counts = new Map<string, number>();
+    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const topics = request.topics.map((t): TopicResult => {
+      const result: TopicResult = {
+        name: t.name,
+        topicId: ZERO_UUID,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        topicConfigErrorCode: ErrorCode.NONE,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: null,
+      };
+      try {
+        if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
+        const numPartitions = validate(broker, t);
+        result.numPartitions = numPartitions;
+        result.replicationFactor = 1;
+        result.configs = describeTopicConfigs(broker.config).map((c) => ({
+          name: c.name,
+          value: c.value,
+          readOnly: c.readOnly,
+          configSource: c.source,
+          isSensitive: false,
+        }));
+        if (!request.validateOnly) result.topicId = broker.logs.createTopic(t.name, numPartitions).topicId;
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        result.errorCode = err.code;
+        result.errorMessage = err.message;
+      }
+      return result;
+    });
+    return { response: { throttleTimeMs: 0, topics } };
+  },
+};

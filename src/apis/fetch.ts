@@ -1,0 +1,122 @@
+/**
+ * Fetch (key 1, v0-17): reads whole record batches from each partition, from the batch
+ * holding the fetch offset (a view of shared memory for the newest bytes, a file read
+ * otherwise). Long poll: with fewer than `min_bytes` ready, the fetch parks in the
+ * purgatory until an append to one of its partitions or `max_wait_ms` passes.
+ * Sizes: `max_bytes` for the response and `partition_max_bytes` per partition, except that
+ * the first batch of the first non-empty partition is returned whole (KIP-74).
+ * Fetch sessions (KIP-227) are not kept: every response has session id 0 (full fetches).
+ * Errors per partition: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
+ * Source: protocol guide "Fetch"; Kafka ReplicaManager.fetchMessages, DelayedFetch.
+ */
+import type { Broker } from '../broker.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import {
+  type FetchRequest,
+  type FetchResponse,
+  createFetchResponse,
+  createFetchResponseFetchableTopicResponse,
+  createFetchResponsePartitionData,
+} from '../protocol/generated/index.js';
+import { EMPTY_BYTES } from '../protocol/primitives.js';
+import type { PartitionLog } from '../storage/log.js';
+import type { ApiHandler, HandlerResult } from './api.js';
+
+type TopicResponse = FetchResponse['responses'][number];
+type PartitionResponse = TopicResponse['partitions'][number];
+
+interface Pass {
+  response: FetchResponse;
+  bytes: number;
+  releases: Array<() => void>;
+  logs: PartitionLog[];
+  hasError: boolean;
+}
+
+function emptyPartition(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionResponse {
+  return createFetchResponsePartitionData({
+    partitionIndex,
+    errorCode,
+    highWatermark: log ? log.highWatermark : -1,
+    lastStableOffset: log ? log.highWatermark : -1,
+    logStartOffset: log ? log.logStartOffset : -1,
+    abortedTransactions: null,
+    records: EMPTY_BYTES,
+  });
+}
+
+/** One read over every requested partition. */
+function readOnce(broker: Broker, request: FetchRequest, apiVersion: number): Pass {
+  const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false };
+  let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+  const responses: TopicResponse[] = request.topics.map((fetchTopic) => {
+    const topic = apiVersion >= 13 ? broker.logs.topicById(fetchTopic.topicId) : broker.logs.topic(fetchTopic.topic);
+    const partitions = fetchTopic.partitions.map((p): PartitionResponse => {
+      const log = topic?.partitions[p.partition];
+      if (!log) {
+        pass.hasError = true;
+        const code = apiVersion >= 13 && !topic ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        return emptyPartition(p.partition, code);
+      }
+      pass.logs.push(log);
+      try {
+        const minOneBatch = pass.bytes === 0;
+        const maxBytes = Math.min(p.partitionMaxBytes, remaining);
+        if (maxBytes <= 0 && !minOneBatch) return emptyPartition(p.partition, ErrorCode.NONE, log);
+        const read = log.read(p.fetchOffset, maxBytes);
+        const out = emptyPartition(p.partition, ErrorCode.NONE, log);
+        out.highWatermark = read.highWatermark;
+        out.lastStableOffset = read.lastStableOffset;
+        out.logStartOffset = read.logStartOffset;
+        if (read.slice) {
+          if (!minOneBatch && read.slice.bytes.byteLength > maxBytes) {
+            read.slice.release?.();
+            return out;
+          }
+          out.records = read.slice.bytes;
+          if (read.slice.release) pass.releases.push(read.slice.release);
+          pass.bytes += read.slice.bytes.byteLength;
+          remaining -= read.slice.bytes.byteLength;
+        }
+        return out;
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        pass.hasError = true;
+        return emptyPartition(p.partition, err.code, log);
+      }
+    });
+    return createFetchResponseFetchableTopicResponse({ topic: fetchTopic.topic, topicId: fetchTopic.topicId, partitions });
+  });
+  pass.response = createFetchResponse({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses });
+  return pass;
+}
+
+function releaseAll(releases: Array<() => void>): () => void {
+  return () => {
+    for (const release of releases) release();
+  };
+}
+
+export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
+  apiKey: 1,
+  name: 'Fetch',
+  minVersion: 0,
+  maxVersion: 17,
+  async handle(request, { broker, apiVersion }): Promise<HandlerResult<FetchResponse>> {
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    for (;;) {
+      const pass = readOnce(broker, request, apiVersion);
+      const waitMs = deadline - Date.now();
+      if (pass.bytes >= request.minBytes || pass.hasError || waitMs <= 0 || pass.logs.length === 0) {
+        return { response: pass.response, release: releaseAll(pass.releases) };
+      }
+      releaseAll(pass.releases)();
+      const reason = await broker.fetchPurgatory.wait(pass.logs, waitMs);
+      if (reason === 'closed') {
+        // The broker is stopping: answer with what the last pass saw, without its records.
+        for (const t of pass.response.responses) for (const p of t.partitions) p.records = EMPTY_BYTES;
+        return { response: pass.response };
+      }
+    }
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * ListOffsets (key 2, v0-10): offsets by timestamp. Special timestamps (KIP-734, KIP-405):
+ *   -1 LATEST → high watermark (= log end offset here), -2 EARLIEST → log start offset,
+ *   -3 MAX_TIMESTAMP → the record with the largest timestamp, -4 EARLIEST_LOCAL → log start
+ *   offset, -5 LATEST_TIERED → -1 (no tiered storage);
+ *   t >= 0 → the first record with timestamp >= t, or offset -1 if there is none.
+ * v0 answers in OldStyleOffsets (one offset). Errors per partition: UNKNOWN_TOPIC_OR_PARTITION.
+ * Source: protocol guide "ListOffsets"; Kafka Log.fetchOffsetByTimestamp.
+ */
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/generated/index.js';
+import type { PartitionLog } from '../storage/log.js';
+import type { ApiHandler } from './api.js';
+
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
+export const EARLIEST_LOCAL_TIMESTAMP = -4;
+export const LATEST_TIERED_TIMESTAMP = -5;
+
+/** { offset, timestamp } answering `timestamp` on `log`; offset -1 when there is none. */
+export function offsetForTimestamp(log: PartitionLog, timestamp: number): { offset: number; timestamp: number } {
+  switch (timestamp) {
+    case LATEST_TIMESTAMP:
+      return { offset: log.highWatermark, timestamp: -1 };
+    case EARLIEST_TIMESTAMP:
+    case EARLIEST_LOCAL_TIMESTAMP:
+      return { offset: log.logStartOffset, timestamp: -1 };
+    case MAX_TIMESTAMP:
+      return log.offsetOfMaxTimestamp() ?? { offset: -1, timestamp: -1 };
+    case LATEST_TIERED_TIMESTAMP:
+      return { offset: -1, timestamp: -1 };
+    default:
+      return log.offsetForTimestamp(timestamp) ?? { offset: -1, timestamp: -1 };
+  }
+}
+
+type PartitionResponse = ListOffsetsResponse['topics'][number]['partitions'][number];
+
+export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsResponse> = {
+  apiKey: 2,
+  name: 'ListOffsets',
+  minVersion: 0,
+  maxVersion: 10,
+  handle(request, { broker, apiVersion }) {
+    const topics = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p): PartitionResponse => {
+        const log = broker.logs.partition(t.name, p.partitionIndex);
+        if (!log) {
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+        }
+        const found = offsetForTimestamp(log, p.timestamp);
+        return {
+          partitionIndex: p.partitionIndex,
+          errorCode: ErrorCode.NONE,
+          oldStyleOffsets: apiVersion === 0 && found.offset >= 0 ? [found.offset] : [],
+          timestamp: found.timestamp,
+          offset: found.offset,
+          leaderEpoch: 0,
+        };
+      }),
+    }));
+    return { response: { throttleTimeMs: 0, topics } };
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * Produce (key 0, v0-11): appends each partition's record batches to its log, as received
+ * (offsets and leader epoch stamped in place; compressed batches stored as they came).
+ * acks 0 (no response), 1 and -1 (all: on a single broker the leader is the whole ISR).
+ * Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION,
+ * CORRUPT_MESSAGE, INVALID_RECORD (v3+: exactly one batch), MESSAGE_TOO_LARGE;
+ * INVALID_REQUIRED_ACKS for acks outside {-1, 0, 1}.
+ * Source: protocol guide "Produce"; Kafka ReplicaManager.appendRecords, LogValidator.
+ */
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import {
+  type ProduceRequest,
+  type ProduceResponse,
+  createProduceResponse,
+  createProduceResponsePartitionProduceResponse,
+} from '../protocol/generated/index.js';
+import { LOG_OVERHEAD } from '../storage/batch-header.js';
+import type { ApiHandler } from './api.js';
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+const BATCH_LENGTH_OFFSET = 8;
+
+/** Since v3 a partition's data must be exactly one record batch (magic 2). */
+function checkSingleBatch(records: Uint8Array): void {
+  if (records.byteLength < LOG_OVERHEAD) throw new KafkaError(ErrorCode.INVALID_RECORD, 'produce data holds no record batch');
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  const size = view.getInt32(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+  if (size < records.byteLength) {
+    throw new KafkaError(ErrorCode.INVALID_RECORD, 'produce requests v3 and above must hold exactly one record batch per partition');
+  }
+}
+
+function partitionError(index: number, errorCode: number, message: string | null): PartitionResponse {
+  return createProduceResponsePartitionProduceResponse({ index, errorCode, baseOffset: -1, errorMessage: message });
+}
+
+export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
+  apiKey: 0,
+  name: 'Produce',
+  minVersion: 0,
+  maxVersion: 11,
+  handle(request, { broker, apiVersion, logger }) {
+    const acks = request.acks;
+    const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const responses = request.topicData.map((topicData) => ({
+      name: topicData.name,
+      partitionResponses: topicData.partitionData.map((data): PartitionResponse => {
+        if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
+        try {
+          const log = broker.logs.partition(topicData.name, data.index);
+          if (!log) {
+            throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicData.name}-${data.index} does not exist`);
+          }
+          const records = data.records ?? new Uint8Array(0);
+          if (apiVersion >= 3) checkSingleBatch(records);
+          const result = log.append(records, 0);
+          return createProduceResponsePartitionProduceResponse({
+            index: data.index,
+            errorCode: ErrorCode.NONE,
+            baseOffset: result.firstOffset,
+            logAppendTimeMs: result.logAppendTimeMs,
+            logStartOffset: result.logStartOffset,
+          });
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          logger.debug({ topic: topicData.name, partition: data.index, err: err.message }, 'produce rejected');
+          return partitionError(data.index, err.code, err.message);
+        }
+      }),
+    }));
+    if (acks === 0) return null;
+    return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * The `gregor` command line (commander).
+ *
+ *   gregor start [--config server.properties] [--port N] [--log-dirs DIR] [--engine js|wasm]
+ *                [--override key=value ...]
+ *
+ * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
+ * (invalid config, port in use, unreadable log dir), printed as one clear line.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { Broker } from './broker.js';
+import { ConfigError, knownKeys } from './config/broker-config.js';
+import { createLogger } from './logger.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`"${value}" is not a port in [0, 65535]`);
+  return port;
+}
+
+function collectOverride(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`"${value}" is not key=value`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('gregor').description('A Kafka-compatible message broker').showHelpAfterError();
+  program
+    .command('start')
+    .description('run the broker until SIGINT/SIGTERM')
+    .option('-c, --config <file>', 'a server.properties file (Kafka property names)')
+    .option('-p, --port <port>', 'Kafka listener port (overrides listeners)', parsePort)
+    .option('--log-dirs <dir>', 'where partition logs live (log.dirs)')
+    .addOption(new Option('--engine <engine>', 'hot-path core').choices(['wasm', 'js']))
+    .option('-o, --override <key=value>', `any property; known keys: ${knownKeys().join(', ')}`, collectOverride, {})
+    .action(async (opts: { config?: string; port?: number; logDirs?: string; engine?: 'js' | 'wasm'; override: Record<string, string> }) => {
+      const logger = createLogger();
+      let broker: Broker;
+      try {
+        broker = await Broker.start({
+          configFile: opts.config,
+          port: opts.port,
+          logDirs: opts.logDirs,
+          engine: opts.engine,
+          properties: opts.override,
+          logger,
+        });
+      } catch (err) {
+        const message = err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message;
+        process.stderr.write(`gregor: ${message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        broker.stop().then(
+          () => process.exit(0),
+          (err) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    });
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,109 @@
+/**
+ * The hot-path core, as one interface with two implementations that must agree bit for bit:
+ * the AssemblyScript/WASM core (`assembly/`, loaded by `wasm.ts`) and its TypeScript twin
+ * (`js/`). `--engine wasm|js` picks one (default wasm).
+ *
+ * Every function works on bytes in one shared `WebAssembly.Memory` (SharedArrayBuffer-backed),
+ * addressed by pointer (byte offset into that memory) and length in bytes. The caller places
+ * bytes there (the single copy from a socket buffer into a segment buffer) and reads views of
+ * them back; nothing is copied across the JS/WASM boundary.
+ *
+ * Record batch v2 layout: docs/implementation.html "Record Batch" (Kafka), also
+ * `src/engine/layout.ts`.
+ */
+import type { SharedMemory } from './shared-memory.js';
+
+export type EngineKind = 'js' | 'wasm';
+
+/**
+ * Fields of a record batch header decoded by {@link Engine.validateBatch}.
+ * Units: timestamps in ms since the epoch; offsets relative to the batch's baseOffset.
+ */
+export interface BatchInfo {
+  /** Total bytes of the batch: batchLength + 12 (baseOffset int64 + batchLength int32). */
+  sizeInBytes: number;
+  baseOffset: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+/** Input to {@link Engine.encodeRecordBatch}: one record of a producer. */
+export interface RecordInput {
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: Array<{ key: string | Uint8Array; value: Uint8Array | null }>;
+  /** ms since the epoch; defaults to the batch's baseTimestamp */
+  timestamp?: number;
+}
+
+export interface EncodeBatchOptions {
+  baseOffset?: number;
+  partitionLeaderEpoch?: number;
+  /** attributes bits 0-2 (compression); only 0 (none) is encoded by the core */
+  attributes?: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  /** ms since the epoch; defaults to the first record's timestamp or Date.now() */
+  baseTimestamp?: number;
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  /** The shared memory every pointer below refers to. */
+  readonly memory: SharedMemory;
+
+  /** CRC-32C (Castagnoli, RFC 3720) of memory[ptr, ptr+len). Returns an unsigned 32-bit number. */
+  crc32c(ptr: number, len: number): number;
+
+  /**
+   * Validates the record batch v2 starting at ptr, with at most `available` bytes readable.
+   * Checks: header fits (61 bytes), batchLength fits in `available`, magic == 2, CRC-32C over
+   * [attributes .. end] equals the stored crc, recordCount >= 0 and, for uncompressed batches,
+   * that walking the records gives exactly recordCount records, offset deltas 0..n-1,
+   * lastOffsetDelta == recordCount - 1, maxTimestamp == max(baseTimestamp + timestampDelta)
+   * (CreateTime), and that the last record ends exactly at the batch end.
+   * Returns the batch size in bytes (> 0) and fills `info`, or a negative Kafka error code:
+   *   -2  CORRUPT_MESSAGE (bad CRC, lengths, magic, truncated)
+   *   -87 INVALID_RECORD (record-level inconsistencies: count, deltas, max timestamp)
+   * Source: DefaultRecordBatch.ensureValid, LogValidator (Kafka).
+   */
+  validateBatch(ptr: number, available: number, info: BatchInfo): number;
+
+  /**
+   * Writes baseOffset (int64) and partitionLeaderEpoch (int32) into the batch header at ptr,
+   * in place. Neither field is covered by the CRC, so the batch stays valid.
+   */
+  stampBatch(ptr: number, baseOffset: number, partitionLeaderEpoch: number): void;
+
+  /**
+   * Binary search of an offset index (entries of 8 bytes, big-endian: relativeOffset int32,
+   * position int32, sorted by relativeOffset) of `entries` entries at ptr.
+   * Returns the slot of the largest entry with relativeOffset <= target, or -1 if none.
+   * Source: Kafka OffsetIndex.lookup.
+   */
+  offsetIndexLookup(ptr: number, entries: number, targetRelativeOffset: number): number;
+
+  /**
+   * Binary search of a time index (entries of 12 bytes, big-endian: timestamp int64,
+   * relativeOffset int32, sorted by timestamp) of `entries` entries at ptr.
+   * Returns the slot of the largest entry with timestamp <= target, or -1 if none.
+   * Source: Kafka TimeIndex.lookup.
+   */
+  timeIndexLookup(ptr: number, entries: number, targetTimestamp: number): number;
+
+  /**
+   * Encodes records into an uncompressed record batch v2 (varints, headers, CRC-32C) and
+   * returns a fresh Uint8Array holding it (owned by the caller, not a view of shared memory).
+   */
+  encodeRecordBatch(records: RecordInput[], options?: EncodeBatchOptions): Uint8Array;
+}

@@ -1,0 +1,56 @@
+/**
+ * Reading the fixed fields of a record batch v2 header from any byte view (file windows,
+ * shared memory), without decoding records. Layout per docs/implementation.html
+ * "Record Batch"; field positions from the engine's layout constants.
+ */
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_OFFSET_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  RECORDS_COUNT_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  BASE_TIMESTAMP_OFFSET,
+} from '../engine/layout.js';
+
+export { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD };
+
+/** Header fields a scan of the log needs. Units: offsets absolute, timestamps ms, sizes bytes. */
+export interface BatchHeader {
+  position: number;
+  baseOffset: number;
+  lastOffset: number;
+  sizeInBytes: number;
+  magic: number;
+  attributes: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  recordCount: number;
+}
+
+function readInt64(view: DataView, at: number): number {
+  return view.getInt32(at) * 0x1_0000_0000 + view.getUint32(at + 4);
+}
+
+/**
+ * Reads the header at `at` of `bytes`, which hold at least RECORD_BATCH_OVERHEAD bytes
+ * from there (the caller checks). `position` is the batch's position in its segment.
+ */
+export function readBatchHeader(bytes: Uint8Array, at: number, position: number): BatchHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const baseOffset = readInt64(view, at + BASE_OFFSET_OFFSET);
+  return {
+    position,
+    baseOffset,
+    lastOffset: baseOffset + view.getInt32(at + LAST_OFFSET_DELTA_OFFSET),
+    sizeInBytes: view.getInt32(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD,
+    magic: view.getInt8(at + MAGIC_OFFSET),
+    attributes: view.getInt16(at + ATTRIBUTES_OFFSET),
+    baseTimestamp: readInt64(view, at + BASE_TIMESTAMP_OFFSET),
+    maxTimestamp: readInt64(view, at + MAX_TIMESTAMP_OFFSET),
+    recordCount: view.getInt32(at + RECORDS_COUNT_OFFSET),
+  };
+}

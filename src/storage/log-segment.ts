@@ -1,0 +1,434 @@
+/**
+ * One segment of a partition log, as Kafka lays it out (docs/implementation.html "Log"):
+ *
+ *   <baseOffset:20 digits>.log        record batches v2 as received, baseOffset and
+ *                                      partitionLeaderEpoch assigned by the broker
+ *   <baseOffset:20 digits>.index      sparse offset → position (see OffsetIndex)
+ *   <baseOffset:20 digits>.timeindex  sparse timestamp → offset (see TimeIndex)
+ *
+ * Appends go through the segment's {@link TailBuffer} in shared memory: the batches are
+ * copied there once, validated and stamped in place by the engine, then written to the file
+ * from a view of the same bytes (page cache; fsync only per `log.flush.interval.*`).
+ */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BatchInfo, Engine } from '../engine/engine.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { type BatchHeader, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
+import { type Offset, asOffset, offsetFileName } from './offset.js';
+import { OffsetIndex } from './offset-index.js';
+import { TailBuffer } from './tail-buffer.js';
+import { TimeIndex } from './time-index.js';
+
+/** Attributes bits 0-2: compression codec (0 = none). */
+const COMPRESSION_CODEC_MASK = 0x07;
+/** Window read from the file per step of a header scan, in bytes. */
+const SCAN_WINDOW_BYTES = 64 * 1024;
+
+export interface SegmentOptions {
+  engine: Engine;
+  /** `log.index.interval.bytes` */
+  indexIntervalBytes: number;
+  /** Bytes of shared memory for the tail buffer. */
+  tailCapacity: number;
+}
+
+/** What one append wrote. Units: offsets absolute; timestamps ms; bytes. */
+export interface SegmentAppendInfo {
+  firstOffset: Offset;
+  lastOffset: Offset;
+  maxTimestamp: number;
+  recordCount: number;
+  bytes: number;
+}
+
+/** Bytes of a fetch: a view (of shared memory, with a lease) or a buffer read from the file. */
+export interface SegmentSlice {
+  bytes: Uint8Array;
+  /** Ends the lease on the tail buffer, if the view is of one; call after the socket write. */
+  release?: () => void;
+}
+
+export class LogSegment {
+  /** Bytes in the `.log`. */
+  size = 0;
+  /** The offset after the last record (baseOffset when empty). */
+  nextOffset: Offset;
+  /** Largest batch maxTimestamp in the segment, ms; -1 when empty. */
+  maxTimestampSoFar = -1;
+  private offsetOfMaxTimestampSoFar = -1;
+  /** When the segment was created or first appended to (ms), for `log.roll.ms`. */
+  rollingBasedTimestamp: number;
+  private bytesSinceLastIndexEntry = 0;
+  private unflushedRecords = 0;
+  private tail: TailBuffer | null = null;
+  private fd: number;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  readonly logPath: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: Offset,
+    private readonly options: SegmentOptions,
+  ) {
+    this.nextOffset = baseOffset;
+    this.logPath = join(dir, offsetFileName(baseOffset, '.log'));
+    this.fd = openSync(this.logPath, 'a+');
+    this.size = fstatSync(this.fd).size;
+    const engine = options.engine;
+    this.offsetIndex = new OffsetIndex(join(dir, offsetFileName(baseOffset, '.index')), engine, baseOffset);
+    this.timeIndex = new TimeIndex(join(dir, offsetFileName(baseOffset, '.timeindex')), engine, baseOffset);
+    this.rollingBasedTimestamp = Date.now();
+  }
+
+  /** Creates the files of a new, empty segment. */
+  static create(dir: string, baseOffset: Offset, options: SegmentOptions): LogSegment {
+    return new LogSegment(dir, baseOffset, options);
+  }
+
+  /**
+   * Opens an existing, non-active segment: loads its indexes and checks them; an index that
+   * is missing, torn or inconsistent is rebuilt from the log (returns true then).
+   */
+  static openSealed(dir: string, baseOffset: Offset, options: SegmentOptions): { segment: LogSegment; rebuilt: boolean } {
+    const segment = new LogSegment(dir, baseOffset, options);
+    if (segment.size > 0 && segment.loadIndexes()) return { segment, rebuilt: false };
+    segment.recover();
+    return { segment, rebuilt: true };
+  }
+
+  /**
+   * Opens the active (last) segment and checks it batch by batch (lengths, magic, CRC-32C,
+   * records), rebuilding both indexes. A torn or corrupt tail is truncated to the last
+   * valid batch; returns the bytes truncated.
+   */
+  static openActive(dir: string, baseOffset: Offset, options: SegmentOptions): { segment: LogSegment; truncatedBytes: number } {
+    const segment = new LogSegment(dir, baseOffset, options);
+    const truncatedBytes = segment.recover();
+    return { segment, truncatedBytes };
+  }
+
+  /** The first offset in this segment, if any records. */
+  get isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  /**
+   * Appends the record batches in `records` (one produce request's data for a partition),
+   * assigning offsets from `nextOffset` on and `partitionLeaderEpoch`. All batches are
+   * validated before any is written: on error nothing changes on disk.
+   * Errors (KafkaError): CORRUPT_MESSAGE (CRC, lengths, magic), INVALID_RECORD (counts,
+   * deltas), MESSAGE_TOO_LARGE (a batch over `maxBatchBytes`).
+   * Source: Kafka LogValidator / LogSegment.append.
+   */
+  append(records: Uint8Array, partitionLeaderEpoch: number, maxBatchBytes: number): SegmentAppendInfo {
+    const engine = this.options.engine;
+    const memory = engine.memory;
+    const len = records.byteLength;
+    const tail = this.tailFor(len);
+    const ptr = tail ? tail.addressOf(tail.endPosition) : memory.alloc(len);
+    try {
+      memory.write(records, ptr);
+      const batches = this.validate(ptr, len, maxBatchBytes);
+      const firstOffset = this.nextOffset;
+      let offset: number = firstOffset;
+      let position = this.size;
+      let recordCount = 0;
+      let maxTimestamp = -1;
+      for (const { at, info } of batches) {
+        engine.stampBatch(at, offset, partitionLeaderEpoch);
+        const lastOffset = offset + info.lastOffsetDelta;
+        if (info.maxTimestamp > this.maxTimestampSoFar) {
+          this.maxTimestampSoFar = info.maxTimestamp;
+          this.offsetOfMaxTimestampSoFar = lastOffset;
+        }
+        if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
+          this.offsetIndex.append(lastOffset, position);
+          this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+          this.bytesSinceLastIndexEntry = 0;
+        }
+        this.bytesSinceLastIndexEntry += info.sizeInBytes;
+        if (this.size === 0 && position === 0) this.rollingBasedTimestamp = Math.max(info.maxTimestamp, 0) || Date.now();
+        position += info.sizeInBytes;
+        recordCount += info.recordCount;
+        maxTimestamp = Math.max(maxTimestamp, info.maxTimestamp);
+        offset = lastOffset + 1;
+      }
+      writeSync(this.fd, memory.view(ptr, len), 0, len, this.size);
+      this.size += len;
+      if (tail) tail.length += len;
+      this.nextOffset = asOffset(offset);
+      this.unflushedRecords += recordCount;
+      return { firstOffset, lastOffset: asOffset(offset - 1), maxTimestamp, recordCount, bytes: len };
+    } finally {
+      if (!tail) memory.free(ptr);
+    }
+  }
+
+  /** Validates every batch at [ptr, ptr+len); returns their addresses and headers. */
+  private validate(ptr: number, len: number, maxBatchBytes: number): Array<{ at: number; info: BatchInfo }> {
+    const engine = this.options.engine;
+    const out: Array<{ at: number; info: BatchInfo }> = [];
+    let pos = 0;
+    while (pos < len) {
+      const info = emptyBatchInfo();
+      const size = engine.validateBatch(ptr + pos, len - pos, info);
+      if (size < 0) throw new KafkaError(-size, `record batch at byte ${pos} of ${len} is invalid`);
+      if (size > maxBatchBytes) {
+        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${size} bytes exceeds message.max.bytes ${maxBatchBytes}`);
+      }
+      if (info.recordCount < 1 || info.lastOffsetDelta !== info.recordCount - 1) {
+        throw new KafkaError(
+          ErrorCode.INVALID_RECORD,
+          `record batch has ${info.recordCount} records and lastOffsetDelta ${info.lastOffsetDelta}`,
+        );
+      }
+      out.push({ at: ptr + pos, info });
+      pos += size;
+    }
+    if (out.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'produce request holds no record batch');
+    return out;
+  }
+
+  /**
+   * The tail buffer to append `len` bytes to, at the segment's end; null if `len` exceeds
+   * its capacity (the append then uses a temporary region and the tail restarts after it).
+   */
+  private tailFor(len: number): TailBuffer | null {
+    const memory = this.options.engine.memory;
+    const capacity = this.options.tailCapacity;
+    if (len > capacity) {
+      this.dropTail();
+      return null;
+    }
+    let tail = this.tail;
+    if (tail && tail.endPosition === this.size && tail.length + len <= tail.capacity) return tail;
+    if (tail && tail.reusable) {
+      tail.restartAt(this.size);
+      return tail;
+    }
+    tail?.retire();
+    tail = new TailBuffer(memory, capacity, this.size);
+    this.tail = tail;
+    return tail;
+  }
+
+  private dropTail(): void {
+    this.tail?.retire();
+    this.tail = null;
+  }
+
+  /**
+   * Scans batch headers from `position` to the end of the segment (or `endPosition`), reading
+   * the tail buffer where it holds the bytes and 64 KiB windows of the file elsewhere.
+   * Stops at a header that does not fit (a torn tail is only ever cut by recovery).
+   */
+  *batchesFrom(position: number, endPosition = this.size): Generator<BatchHeader> {
+    let window: Uint8Array = new Uint8Array(0);
+    let windowStart = 0;
+    while (position + RECORD_BATCH_OVERHEAD <= endPosition) {
+      const tail = this.tail;
+      let header: BatchHeader;
+      if (tail && tail.holds(position, RECORD_BATCH_OVERHEAD)) {
+        header = readBatchHeader(this.options.engine.memory.bytes, tail.addressOf(position), position);
+      } else {
+        if (position < windowStart || position + RECORD_BATCH_OVERHEAD > windowStart + window.byteLength) {
+          const len = Math.min(SCAN_WINDOW_BYTES, endPosition - position);
+          window = Buffer.allocUnsafe(len);
+          windowStart = position;
+          const n = readSync(this.fd, window, 0, len, position);
+          if (n < RECORD_BATCH_OVERHEAD) return;
+        }
+        header = readBatchHeader(window, position - windowStart, position);
+      }
+      if (header.sizeInBytes < RECORD_BATCH_OVERHEAD || position + header.sizeInBytes > endPosition) return;
+      yield header;
+      position += header.sizeInBytes;
+    }
+  }
+
+  /**
+   * The first batch holding an offset >= `offset` (Kafka LogSegment.translateOffset), found
+   * from the offset index's floor entry; null if no such batch is in this segment.
+   */
+  translateOffset(offset: number): BatchHeader | null {
+    const start = this.offsetIndex.lookup(offset);
+    for (const batch of this.batchesFrom(start)) {
+      if (batch.lastOffset >= offset) return batch;
+    }
+    return null;
+  }
+
+  /**
+   * Bytes of whole batches from `position`, at most `maxBytes` but at least the first
+   * batch whole (KIP-74). A view of the tail buffer (leased) when it holds them all.
+   */
+  read(first: BatchHeader, maxBytes: number): SegmentSlice {
+    let end = first.position + first.sizeInBytes;
+    const limit = first.position + Math.max(maxBytes, first.sizeInBytes);
+    for (const batch of this.batchesFrom(end, Math.min(this.size, limit))) end = batch.position + batch.sizeInBytes;
+    const len = end - first.position;
+    const tail = this.tail;
+    if (tail && tail.holds(first.position, len)) {
+      return { bytes: this.options.engine.memory.view(tail.addressOf(first.position), len), release: tail.lease() };
+    }
+    const bytes = Buffer.allocUnsafe(len);
+    readSync(this.fd, bytes, 0, len, first.position);
+    return { bytes };
+  }
+
+  /**
+   * Loads the index files of a sealed segment and derives nextOffset and maxTimestamp from
+   * them. False if they are missing, torn or inconsistent.
+   */
+  private loadIndexes(): boolean {
+    if (!this.offsetIndex.load() || !this.timeIndex.load()) return false;
+    const lastPosition = this.offsetIndex.entries > 0 ? this.offsetIndex.positionAt(this.offsetIndex.entries - 1) : 0;
+    let next = this.baseOffset as number;
+    let end = lastPosition;
+    let maxTimestamp = this.timeIndex.entries > 0 ? this.timeIndex.lastEntry().timestamp : -1;
+    for (const batch of this.batchesFrom(lastPosition)) {
+      next = batch.lastOffset + 1;
+      end = batch.position + batch.sizeInBytes;
+      maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp);
+    }
+    if (end !== this.size) return false;
+    if (!this.offsetIndex.isConsistent(this.size, next) || !this.timeIndex.isConsistent(next)) return false;
+    this.nextOffset = asOffset(next);
+    this.maxTimestampSoFar = maxTimestamp;
+    return true;
+  }
+
+  /**
+   * Validates every batch from the start with the engine, rebuilding both indexes; truncates
+   * the log after the last valid batch. Returns the number of bytes truncated.
+   * Source: Kafka LogSegment.recover.
+   */
+  recover(): number {
+    const engine = this.options.engine;
+    const memory = engine.memory;
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.bytesSinceLastIndexEntry = 0;
+    this.maxTimestampSoFar = -1;
+    this.offsetOfMaxTimestampSoFar = -1;
+    let next: number = this.baseOffset;
+    let position = 0;
+    let capacity = SCAN_WINDOW_BYTES * 16;
+    let ptr = memory.alloc(capacity);
+    const info = emptyBatchInfo();
+    try {
+      while (position + LOG_OVERHEAD <= this.size) {
+        const header = Buffer.allocUnsafe(LOG_OVERHEAD);
+        readSync(this.fd, header, 0, LOG_OVERHEAD, position);
+        const batchSize = header.readInt32BE(8) + LOG_OVERHEAD;
+        if (batchSize < RECORD_BATCH_OVERHEAD || position + batchSize > this.size) break;
+        if (batchSize > capacity) {
+          memory.free(ptr);
+          capacity = batchSize;
+          ptr = memory.alloc(capacity);
+        }
+        readSync(this.fd, memory.view(ptr, batchSize), 0, batchSize, position);
+        const size = engine.validateBatch(ptr, batchSize, info);
+        if (size !== batchSize || info.baseOffset < next || info.recordCount < 1) break;
+        const lastOffset = info.baseOffset + info.lastOffsetDelta;
+        if (info.maxTimestamp > this.maxTimestampSoFar) {
+          this.maxTimestampSoFar = info.maxTimestamp;
+          this.offsetOfMaxTimestampSoFar = lastOffset;
+        }
+        if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
+          this.offsetIndex.append(lastOffset, position);
+          this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+          this.bytesSinceLastIndexEntry = 0;
+        }
+        this.bytesSinceLastIndexEntry += batchSize;
+        if (position === 0) this.rollingBasedTimestamp = info.maxTimestamp > 0 ? info.maxTimestamp : Date.now();
+        next = lastOffset + 1;
+        position += batchSize;
+      }
+    } finally {
+      memory.free(ptr);
+    }
+    const truncated = this.size - position;
+    if (truncated > 0) {
+      ftruncateSync(this.fd, position);
+      this.size = position;
+    }
+    this.nextOffset = asOffset(next);
+    this.dropTail();
+    return truncated;
+  }
+
+  /** Records appended since the last fsync. */
+  get unflushedRecordCount(): number {
+    return this.unflushedRecords;
+  }
+
+  /** fsyncs the log (`log.flush.interval.*`); indexes are written to the page cache. */
+  flush(): void {
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+    fsyncSync(this.fd);
+    this.unflushedRecords = 0;
+  }
+
+  /**
+   * Called when a newer segment takes over (Kafka onBecomeInactiveSegment): writes a final
+   * time-index entry for the segment's largest timestamp and the indexes to their files,
+   * before the next segment's file is created.
+   */
+  seal(): void {
+    if (this.maxTimestampSoFar >= 0 && this.offsetOfMaxTimestampSoFar >= 0) {
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+    }
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+    this.dropTail();
+  }
+
+  /** Writes indexes and closes the files (graceful shutdown). */
+  close(): void {
+    this.offsetIndex.close();
+    this.timeIndex.close();
+    closeSync(this.fd);
+    this.dropTail();
+  }
+
+  /** Closes and removes the segment's files (topic deletion). */
+  delete(): void {
+    this.close();
+    for (const path of [this.logPath, this.offsetIndex.path, this.timeIndex.path]) {
+      try {
+        renameSync(path, `${path}.deleted`);
+        unlinkSync(`${path}.deleted`);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  /** True if `attributes` name a compression codec (the batch's records are opaque). */
+  static isCompressed(attributes: number): boolean {
+    return (attributes & COMPRESSION_CODEC_MASK) !== 0;
+  }
+}
+
+/** A fresh BatchInfo to be filled by Engine.validateBatch. */
+export function emptyBatchInfo(): BatchInfo {
+  return {
+    sizeInBytes: 0,
+    baseOffset: 0,
+    partitionLeaderEpoch: 0,
+    magic: 0,
+    crc: 0,
+    attributes: 0,
+    lastOffsetDelta: 0,
+    baseTimestamp: 0,
+    maxTimestamp: 0,
+    producerId: 0,
+    producerEpoch: 0,
+    baseSequence: 0,
+    recordCount: 0,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Runs the broker as a separate process through the real CLI (`bin/gregor.js start`), learns
+ * its port from the "broker started" log line, and stops it by PID (SIGTERM or SIGKILL).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
+
+export interface BrokerProcess {
+  child: ChildProcess;
+  port: number;
+  /** Everything the process wrote to stdout/stderr so far. */
+  output: () => string;
+  /** Sends `signal` and waits for the exit; returns the exit code or signal. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | string | null>;
+}
+
+export async function spawnBroker(args: string[], env: Record<string, string> = {}): Promise<BrokerProcess> {
+  const child = spawn(process.execPath, [BIN, 'start', ...args], {
+    env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = once(child, 'exit');
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not start within 20 s:\n${out}`)), 20_000);
+    const check = () => {
+      const m = /"port":(\d+)[^\n]*"msg":"broker started"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`broker exited with ${code} before starting:\n${out}`));
+    });
+  });
+  return {
+    child,
+    port,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code, sig] = await exited;
+      return code ?? sig;
+    },
+  };
+}
