@@ -26,6 +26,20 @@ export function readVarint(p: usize, limit: usize): i32 {
   return <i32>(raw >>> 1) ^ -<i32>(raw & 1);
 }
 
+/** {@link readVarint} with an inlined fast path for 1-byte varints (the common case). */
+// @ts-ignore: decorator
+@inline
+export function readVarintFast(p: usize, limit: usize): i32 {
+  if (p < limit) {
+    const b = <i32>load<u8>(p);
+    if (b < 0x80) {
+      varintEnd = p + 1;
+      return (b >>> 1) ^ -(b & 1);
+    }
+  }
+  return readVarint(p, limit);
+}
+
 /** Reads a zigzag varlong (int64) in [p, limit). Sets {@link varintEnd}. */
 export function readVarlong(p: usize, limit: usize): i64 {
   let raw: u64 = 0;

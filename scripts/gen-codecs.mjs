@@ -7,8 +7,8 @@
  *   node scripts/gen-codecs.mjs [--check] [inputDir]
  *
  *   inputDir  directory holding *Request.json / *Response.json / RequestHeader.json /
- *             ResponseHeader.json (default: ../shared/kafka-protocol/message relative to the
- *             repository root).
+ *             ResponseHeader.json, relative to the current directory (default:
+ *             ../shared/kafka-protocol/message relative to the repository root).
  *   --check   generate into a temporary directory and exit 1 if the committed output differs
  *             (missing, extra or changed files). For CI.
  *
@@ -311,7 +311,7 @@ class MessageCodegen {
     const hit = this.memo.get(key);
     if (hit) return hit;
     const fields = this.fieldsOf(structName);
-    const body = kind === 'decode' ? this.decodeBody(structName, fields, v) : this.encodeBody(fields, v);
+    const body = kind === 'decode' ? this.decodeBody(structName, fields, v) : this.encodeBody(structName, fields, v);
     const gk = `${kind}:${structName}`;
     let groups = this.groups.get(gk);
     if (!groups) this.groups.set(gk, (groups = new Map()));
@@ -505,11 +505,11 @@ class MessageCodegen {
     return nul ? `(${val} !== null && ${val}.length === 0)` : `${val}.length === 0`;
   }
 
-  encodeBody(fields, v) {
+  encodeBody(structName, fields, v) {
     const flex = this.isFlexible(v);
     const lines = [];
     const tagged = [];
-    const sName = (f) => `${f.name}`;
+    const sName = (f) => `${this.ifaceName(structName)}.${f.prop}`;
     for (const f of fields) {
       if (!inRange(f.versions, v)) continue;
       if (flex && inRange(f.tagged, v)) {
@@ -964,7 +964,7 @@ function main() {
   const args = process.argv.slice(2);
   const check = args.includes('--check');
   const positional = args.filter((a) => !a.startsWith('--'));
-  const inputDir = resolve(repoRoot, positional[0] ?? '../shared/kafka-protocol/message');
+  const inputDir = positional[0] !== undefined ? resolve(process.cwd(), positional[0]) : resolve(repoRoot, '../shared/kafka-protocol/message');
   if (!existsSync(inputDir)) {
     console.error(`gen-codecs: input directory ${inputDir} not found`);
     process.exit(2);

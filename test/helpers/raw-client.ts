@@ -84,8 +84,9 @@ export class RawClient {
 
   /** Sends a request and decodes its response. */
   async request<T = any>(apiKey: number, version: number, body: unknown): Promise<T> {
+    const bytes = this.encode(apiKey, version, body);
     const response = this.nextFrame();
-    this.sendRaw(this.encode(apiKey, version, body));
+    this.sendRaw(bytes);
     const frame = await response;
     const r = new Reader(frame);
     decodeResponseHeader(r, responseHeaderVersion(apiKey, version));

@@ -54,7 +54,7 @@ describe('KafkaJS 2.2.4', () => {
   it('a producer sends 10,000 keyed records with headers and timestamps at acks 1 and -1', async () => {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     const partitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0 }));
+    const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     await producer.connect();
     try {
       for (let batch = 0; batch < 20; batch++) {

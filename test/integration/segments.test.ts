@@ -7,6 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic } from '../../src/protocol/generated/index.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { prng } from '../helpers/records.js';
@@ -78,11 +79,12 @@ describe('segments and indexes', () => {
     for (let i = 0; i < 300; i++) {
       const offset = Math.floor(rand() * BATCHES * RECORDS_PER_BATCH);
       const version = [4, 11, 12][i % 3]!;
-      const res = await c.request(1, version, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 64 * 1024, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic: TOPIC, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 32 * 1024 }] }],
-        forgottenTopicsData: [], rackId: '',
-      });
+      const res = await c.request(1, version, createFetchRequest({
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 64 * 1024,
+        topics: [createFetchRequestFetchTopic({ topic: TOPIC, partitions: [createFetchRequestFetchPartition({ partition: 0, fetchOffset: offset, partitionMaxBytes: 32 * 1024 })] })],
+      }));
       const p = res.responses[0].partitions[0];
       expect(p.errorCode).toBe(0);
       const batches = parseBatches(p.records);

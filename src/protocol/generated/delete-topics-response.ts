@@ -267,20 +267,20 @@ function decodeDeleteTopicsResponseDeletableTopicResultV6(r: Reader): DeleteTopi
 
 /** Encode DeleteTopicsResponseDeletableTopicResult, versions 0-3. */
 function encodeDeleteTopicsResponseDeletableTopicResultV0toV3(w: Writer, m: DeleteTopicsResponseDeletableTopicResult): void {
-  w.writeString(nonNull(m.name, 'Name'));
+  w.writeString(nonNull(m.name, 'DeleteTopicsResponseDeletableTopicResult.name'));
   w.writeInt16(m.errorCode);
 }
 
 /** Encode DeleteTopicsResponseDeletableTopicResult, version 4. */
 function encodeDeleteTopicsResponseDeletableTopicResultV4(w: Writer, m: DeleteTopicsResponseDeletableTopicResult): void {
-  w.writeCompactString(nonNull(m.name, 'Name'));
+  w.writeCompactString(nonNull(m.name, 'DeleteTopicsResponseDeletableTopicResult.name'));
   w.writeInt16(m.errorCode);
   w.writeEmptyTaggedFields();
 }
 
 /** Encode DeleteTopicsResponseDeletableTopicResult, version 5. */
 function encodeDeleteTopicsResponseDeletableTopicResultV5(w: Writer, m: DeleteTopicsResponseDeletableTopicResult): void {
-  w.writeCompactString(nonNull(m.name, 'Name'));
+  w.writeCompactString(nonNull(m.name, 'DeleteTopicsResponseDeletableTopicResult.name'));
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
   w.writeEmptyTaggedFields();

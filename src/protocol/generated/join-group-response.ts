@@ -272,7 +272,7 @@ function decodeJoinGroupResponseV9(r: Reader): JoinGroupResponse {
 function encodeJoinGroupResponseV0toV1(w: Writer, m: JoinGroupResponse): void {
   w.writeInt16(m.errorCode);
   w.writeInt32(m.generationId);
-  w.writeString(nonNull(m.protocolName, 'ProtocolName'));
+  w.writeString(nonNull(m.protocolName, 'JoinGroupResponse.protocolName'));
   w.writeString(m.leader);
   w.writeString(m.memberId);
   {
@@ -287,7 +287,7 @@ function encodeJoinGroupResponseV2toV4(w: Writer, m: JoinGroupResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeInt32(m.generationId);
-  w.writeString(nonNull(m.protocolName, 'ProtocolName'));
+  w.writeString(nonNull(m.protocolName, 'JoinGroupResponse.protocolName'));
   w.writeString(m.leader);
   w.writeString(m.memberId);
   {
@@ -302,7 +302,7 @@ function encodeJoinGroupResponseV5(w: Writer, m: JoinGroupResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeInt32(m.generationId);
-  w.writeString(nonNull(m.protocolName, 'ProtocolName'));
+  w.writeString(nonNull(m.protocolName, 'JoinGroupResponse.protocolName'));
   w.writeString(m.leader);
   w.writeString(m.memberId);
   {
@@ -317,7 +317,7 @@ function encodeJoinGroupResponseV6(w: Writer, m: JoinGroupResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeInt32(m.generationId);
-  w.writeCompactString(nonNull(m.protocolName, 'ProtocolName'));
+  w.writeCompactString(nonNull(m.protocolName, 'JoinGroupResponse.protocolName'));
   w.writeCompactString(m.leader);
   w.writeCompactString(m.memberId);
   {

@@ -268,7 +268,7 @@ function decodeMetadataRequestV11toV12(r: Reader): MetadataRequest {
 /** Encode MetadataRequest, version 0. */
 function encodeMetadataRequestV0(w: Writer, m: MetadataRequest): void {
   {
-    const a = nonNull(m.topics, 'Topics');
+    const a = nonNull(m.topics, 'MetadataRequest.topics');
     w.writeArrayLength(a.length);
     for (let i = 0; i < a.length; i++) encodeMetadataRequestTopicV0toV8(w, a[i]);
   }
@@ -399,12 +399,12 @@ function decodeMetadataRequestTopicV10toV12(r: Reader): MetadataRequestTopic {
 
 /** Encode MetadataRequestTopic, versions 0-8. */
 function encodeMetadataRequestTopicV0toV8(w: Writer, m: MetadataRequestTopic): void {
-  w.writeString(nonNull(m.name, 'Name'));
+  w.writeString(nonNull(m.name, 'MetadataRequestTopic.name'));
 }
 
 /** Encode MetadataRequestTopic, version 9. */
 function encodeMetadataRequestTopicV9(w: Writer, m: MetadataRequestTopic): void {
-  w.writeCompactString(nonNull(m.name, 'Name'));
+  w.writeCompactString(nonNull(m.name, 'MetadataRequestTopic.name'));
   w.writeEmptyTaggedFields();
 }
 

@@ -814,7 +814,7 @@ function decodeMetadataResponseTopicV12(r: Reader): MetadataResponseTopic {
 /** Encode MetadataResponseTopic, version 0. */
 function encodeMetadataResponseTopicV0(w: Writer, m: MetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  w.writeString(nonNull(m.name, 'Name'));
+  w.writeString(nonNull(m.name, 'MetadataResponseTopic.name'));
   {
     const a = m.partitions;
     w.writeArrayLength(a.length);
@@ -825,7 +825,7 @@ function encodeMetadataResponseTopicV0(w: Writer, m: MetadataResponseTopic): voi
 /** Encode MetadataResponseTopic, versions 1-4. */
 function encodeMetadataResponseTopicV1toV4(w: Writer, m: MetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  w.writeString(nonNull(m.name, 'Name'));
+  w.writeString(nonNull(m.name, 'MetadataResponseTopic.name'));
   w.writeBool(m.isInternal);
   {
     const a = m.partitions;
@@ -837,7 +837,7 @@ function encodeMetadataResponseTopicV1toV4(w: Writer, m: MetadataResponseTopic):
 /** Encode MetadataResponseTopic, versions 5-6. */
 function encodeMetadataResponseTopicV5toV6(w: Writer, m: MetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  w.writeString(nonNull(m.name, 'Name'));
+  w.writeString(nonNull(m.name, 'MetadataResponseTopic.name'));
   w.writeBool(m.isInternal);
   {
     const a = m.partitions;
@@ -849,7 +849,7 @@ function encodeMetadataResponseTopicV5toV6(w: Writer, m: MetadataResponseTopic):
 /** Encode MetadataResponseTopic, version 7. */
 function encodeMetadataResponseTopicV7(w: Writer, m: MetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  w.writeString(nonNull(m.name, 'Name'));
+  w.writeString(nonNull(m.name, 'MetadataResponseTopic.name'));
   w.writeBool(m.isInternal);
   {
     const a = m.partitions;
@@ -861,7 +861,7 @@ function encodeMetadataResponseTopicV7(w: Writer, m: MetadataResponseTopic): voi
 /** Encode MetadataResponseTopic, version 8. */
 function encodeMetadataResponseTopicV8(w: Writer, m: MetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  w.writeString(nonNull(m.name, 'Name'));
+  w.writeString(nonNull(m.name, 'MetadataResponseTopic.name'));
   w.writeBool(m.isInternal);
   {
     const a = m.partitions;
@@ -874,7 +874,7 @@ function encodeMetadataResponseTopicV8(w: Writer, m: MetadataResponseTopic): voi
 /** Encode MetadataResponseTopic, version 9. */
 function encodeMetadataResponseTopicV9(w: Writer, m: MetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  w.writeCompactString(nonNull(m.name, 'Name'));
+  w.writeCompactString(nonNull(m.name, 'MetadataResponseTopic.name'));
   w.writeBool(m.isInternal);
   {
     const a = m.partitions;
@@ -888,7 +888,7 @@ function encodeMetadataResponseTopicV9(w: Writer, m: MetadataResponseTopic): voi
 /** Encode MetadataResponseTopic, versions 10-11. */
 function encodeMetadataResponseTopicV10toV11(w: Writer, m: MetadataResponseTopic): void {
   w.writeInt16(m.errorCode);
-  w.writeCompactString(nonNull(m.name, 'Name'));
+  w.writeCompactString(nonNull(m.name, 'MetadataResponseTopic.name'));
   w.writeUuid(m.topicId);
   w.writeBool(m.isInternal);
   {

@@ -259,7 +259,7 @@ function decodeOffsetFetchRequestV9(r: Reader): OffsetFetchRequest {
 function encodeOffsetFetchRequestV0toV1(w: Writer, m: OffsetFetchRequest): void {
   w.writeString(m.groupId);
   {
-    const a = nonNull(m.topics, 'Topics');
+    const a = nonNull(m.topics, 'OffsetFetchRequest.topics');
     w.writeArrayLength(a.length);
     for (let i = 0; i < a.length; i++) encodeOffsetFetchRequestTopicV0toV5(w, a[i]);
   }
