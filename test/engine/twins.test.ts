@@ -160,7 +160,7 @@ describe('JS twin ⇔ WASM core', () => {
         fc.array(mutationArb, { minLength: 0, maxLength: 3 }),
         fc.option(fc.nat(400), { nil: undefined }),
         (records, options, mutations, availableCut) => {
-          let bytes = Buffer.from(js.encodeRecordBatch(records, { baseTimestamp: 1_700_000_000_000, ...options }));
+          let bytes: Buffer = Buffer.from(js.encodeRecordBatch(records, { baseTimestamp: 1_700_000_000_000, ...options }));
           for (const m of mutations) bytes = mutate(bytes, m);
           const available = availableCut === undefined ? bytes.length : Math.min(bytes.length, availableCut);
           const [a, b] = validateBoth(bytes, available);
