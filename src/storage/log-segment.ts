@@ -61,6 +61,8 @@ export class LogSegment {
   rollingBasedTimestamp: number;
   private bytesSinceLastIndexEntry = 0;
   private unflushedRecords = 0;
+  /** Appended to since the last fsync (so graceful shutdown fsyncs only what changed). */
+  private dirty = false;
   private tail: TailBuffer | null = null;
   private fd: number;
   readonly offsetIndex: OffsetIndex;
@@ -160,6 +162,7 @@ export class LogSegment {
       if (tail) tail.length += len;
       this.nextOffset = asOffset(offset);
       this.unflushedRecords += recordCount;
+      this.dirty = true;
       return { firstOffset, lastOffset: asOffset(offset - 1), maxTimestamp, recordCount, bytes: len };
     } finally {
       if (!tail) memory.free(ptr);
@@ -371,6 +374,7 @@ export class LogSegment {
     this.timeIndex.flush();
     fsyncSync(this.fd);
     this.unflushedRecords = 0;
+    this.dirty = false;
   }
 
   /**
@@ -387,8 +391,9 @@ export class LogSegment {
     this.dropTail();
   }
 
-  /** Writes indexes and closes the files (graceful shutdown). */
+  /** Writes indexes, fsyncs a segment appended to since its last fsync, and closes the files. */
   close(): void {
+    if (this.dirty) this.flush();
     this.offsetIndex.close();
     this.timeIndex.close();
     closeSync(this.fd);

@@ -99,4 +99,19 @@ describe.each(['js', 'wasm'] as const)('PartitionLog (%s engine)', (kind) => {
     held.release?.();
     log.close();
   });
+
+  it('rolls a segment older than log.roll.ms at the next append', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const engine = createEngine(kind);
+    const log = PartitionLog.open('t', 0, dir.path, { ...config(engine, 1 << 30), rollMs: 20 }, logger);
+    // CreateTime far in the past: the first batch's timestamp is what the roll age counts from.
+    log.append(engine.encodeRecordBatch([{ key: null, value: Buffer.from('a'), timestamp: Date.now() - 60_000 }]), 0);
+    log.append(engine.encodeRecordBatch([{ key: null, value: Buffer.from('b') }]), 0);
+    expect(log.segmentCount).toBe(2);
+    log.append(engine.encodeRecordBatch([{ key: null, value: Buffer.from('c') }]), 0);
+    expect(log.segmentCount).toBe(2);
+    expect(log.activeSegment.baseOffset).toBe(1);
+    log.close();
+  });
 });
