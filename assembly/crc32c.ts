@@ -11,9 +11,10 @@
  *   │  L   │  L   │     │  L    │ 16·L                        │
  *   └──────┴──────┴─────┴───────┴─────────────────────────────┘
  *    SIMD: 16 lanes, one byte per lane per step:    scalar: slicing-by-16 (16 table lookups
- *    16 rows of 16 bytes are transposed so that      per 16 bytes, 32-bit loads), interleaved
- *    vector j holds byte j of every lane; the byte   instruction by instruction with the SIMD
- *    step crc' = (crc >> 8) ^ T[(crc ^ b) & 0xff]    steps so both run in parallel.
+ *    16 rows of 16 bytes are transposed (into a      per 16 bytes, 32-bit loads), interleaved
+ *    256-byte scratch) so that vector j holds byte   step by step with the SIMD steps so both
+ *    j of every lane; the byte step                  run in parallel.
+ *    crc' = (crc >> 8) ^ T[(crc ^ b) & 0xff]
  *    is done on 4 byte planes of the 16 lane CRCs,
  *    T[x] = Tlo[x & 15] ^ Thi[x >> 4] via
  *    i8x16.swizzle (8 swizzles per 16 bytes).
@@ -27,6 +28,7 @@
  * value, so re-running it (another thread instantiating the module) is harmless.
  */
 import {
+  kCrcScratchAddress,
   kCrcTablesAddress,
   kCrcNibbleTablesAddress,
   kCrcShiftTablesAddress,
@@ -48,6 +50,18 @@ const SHIFT_16L64: usize = SHIFT_L64 + kCrcShiftTableSize;
 const SHIFT_L128: usize = SHIFT_16L64 + kCrcShiftTableSize;
 const SHIFT_16L128: usize = SHIFT_L128 + kCrcShiftTableSize;
 
+/**
+ * 256-byte area where hybridBlock transposes its rows: kCrcScratchAddress (reserved low memory)
+ * unless {@link setCrcScratch} moved it. Per instance, hence per thread: another thread
+ * instantiating the module over the same memory must give its instance its own area.
+ */
+let crcScratch: usize = kCrcScratchAddress;
+
+/** Moves this instance's 256-byte CRC scratch area (16-byte aligned). */
+export function setCrcScratch(ptr: usize): void {
+  crcScratch = ptr;
+}
+
 /** Smallest block (L = 32) handled by the SIMD+scalar kernel. */
 const MIN_BLOCK: usize = 32 * 32;
 
@@ -57,27 +71,30 @@ const MIN_BLOCK: usize = 32 * 32;
 // @ts-ignore: decorator
 @inline
 function slice16(crc: u32, p: usize): u32 {
-  const a = load<u32>(p) ^ crc;
   const b = load<u32>(p, 4);
   const c = load<u32>(p, 8);
   const d = load<u32>(p, 12);
-  // (x >>> (8k - 2)) & 0x3fc is the byte k of x, pre-scaled by 4 (u32 entries)
-  return load<u32>(<usize>((a << 2) & 0x3fc), T + 15 * kCrcTableSize)
-    ^ load<u32>(<usize>((a >>> 6) & 0x3fc), T + 14 * kCrcTableSize)
-    ^ load<u32>(<usize>((a >>> 14) & 0x3fc), T + 13 * kCrcTableSize)
-    ^ load<u32>(<usize>((a >>> 22) & 0x3fc), T + 12 * kCrcTableSize)
-    ^ load<u32>(<usize>((b << 2) & 0x3fc), T + 11 * kCrcTableSize)
-    ^ load<u32>(<usize>((b >>> 6) & 0x3fc), T + 10 * kCrcTableSize)
-    ^ load<u32>(<usize>((b >>> 14) & 0x3fc), T + 9 * kCrcTableSize)
-    ^ load<u32>(<usize>((b >>> 22) & 0x3fc), T + 8 * kCrcTableSize)
-    ^ load<u32>(<usize>((c << 2) & 0x3fc), T + 7 * kCrcTableSize)
-    ^ load<u32>(<usize>((c >>> 6) & 0x3fc), T + 6 * kCrcTableSize)
-    ^ load<u32>(<usize>((c >>> 14) & 0x3fc), T + 5 * kCrcTableSize)
-    ^ load<u32>(<usize>((c >>> 22) & 0x3fc), T + 4 * kCrcTableSize)
-    ^ load<u32>(<usize>((d << 2) & 0x3fc), T + 3 * kCrcTableSize)
-    ^ load<u32>(<usize>((d >>> 6) & 0x3fc), T + 2 * kCrcTableSize)
-    ^ load<u32>(<usize>((d >>> 14) & 0x3fc), T + 1 * kCrcTableSize)
-    ^ load<u32>(<usize>((d >>> 22) & 0x3fc), T);
+  // (x >>> (8k - 2)) & 0x3fc is byte k of x, pre-scaled by 4 (u32 entries).
+  // The 12 lookups that do not depend on crc form their own xor tree, so that the
+  // loop-carried path is only: load ^ crc → 4 lookups → 3 xors.
+  const rest = ((load<u32>(<usize>((b << 2) & 0x3fc), T + 11 * kCrcTableSize)
+    ^ load<u32>(<usize>((b >>> 6) & 0x3fc), T + 10 * kCrcTableSize))
+    ^ (load<u32>(<usize>((b >>> 14) & 0x3fc), T + 9 * kCrcTableSize)
+    ^ load<u32>(<usize>((b >>> 22) & 0x3fc), T + 8 * kCrcTableSize)))
+    ^ ((load<u32>(<usize>((c << 2) & 0x3fc), T + 7 * kCrcTableSize)
+    ^ load<u32>(<usize>((c >>> 6) & 0x3fc), T + 6 * kCrcTableSize))
+    ^ (load<u32>(<usize>((c >>> 14) & 0x3fc), T + 5 * kCrcTableSize)
+    ^ load<u32>(<usize>((c >>> 22) & 0x3fc), T + 4 * kCrcTableSize)))
+    ^ ((load<u32>(<usize>((d << 2) & 0x3fc), T + 3 * kCrcTableSize)
+    ^ load<u32>(<usize>((d >>> 6) & 0x3fc), T + 2 * kCrcTableSize))
+    ^ (load<u32>(<usize>((d >>> 14) & 0x3fc), T + 1 * kCrcTableSize)
+    ^ load<u32>(<usize>((d >>> 22) & 0x3fc), T)));
+  const a = load<u32>(p) ^ crc;
+  return ((load<u32>(<usize>((a << 2) & 0x3fc), T + 15 * kCrcTableSize)
+    ^ load<u32>(<usize>((a >>> 6) & 0x3fc), T + 14 * kCrcTableSize))
+    ^ (load<u32>(<usize>((a >>> 14) & 0x3fc), T + 13 * kCrcTableSize)
+    ^ load<u32>(<usize>((a >>> 22) & 0x3fc), T + 12 * kCrcTableSize)))
+    ^ rest;
 }
 
 /** Advances the raw register over n zero bytes using the shift table at `table`. */
@@ -121,7 +138,7 @@ function hybridBlock(crc: u32, p: usize, L: usize, shiftL: usize, shift16L: usiz
   let s1 = i32x4.replace_lane(i32x4.splat(0), 0, (crc >>> 8) & 0xff);
   let s2 = i32x4.replace_lane(i32x4.splat(0), 0, (crc >>> 16) & 0xff);
   let s3 = i32x4.replace_lane(i32x4.splat(0), 0, crc >>> 24);
-  let idx: v128, lo: v128, hi: v128, t: v128;
+  const scratch = crcScratch;
   let sc: u32 = 0; // scalar chunk register, from 0
   let sp = p + (L << 4);
   for (let q = p, qEnd = p + L; q < qEnd; q += 16, sp += 256) {
@@ -191,120 +208,36 @@ function hybridBlock(crc: u32, p: usize, L: usize, shiftL: usize, shift16L: usiz
     const c13 = i32x4.shuffle(b10, b14, 2, 6, 3, 7);
     const c14 = i32x4.shuffle(b11, b15, 0, 4, 1, 5);
     const c15 = i32x4.shuffle(b11, b15, 2, 6, 3, 7);
-    // ── 16 byte steps: column j holds byte j of every lane; one scalar slicing-by-16 step each ──
-    idx = v128.xor(s0, i64x2.shuffle(c0, c8, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 0);
-    idx = v128.xor(s0, i64x2.shuffle(c0, c8, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 16);
-    idx = v128.xor(s0, i64x2.shuffle(c1, c9, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 32);
-    idx = v128.xor(s0, i64x2.shuffle(c1, c9, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 48);
-    idx = v128.xor(s0, i64x2.shuffle(c2, c10, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 64);
-    idx = v128.xor(s0, i64x2.shuffle(c2, c10, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 80);
-    idx = v128.xor(s0, i64x2.shuffle(c3, c11, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 96);
-    idx = v128.xor(s0, i64x2.shuffle(c3, c11, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 112);
-    idx = v128.xor(s0, i64x2.shuffle(c4, c12, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 128);
-    idx = v128.xor(s0, i64x2.shuffle(c4, c12, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 144);
-    idx = v128.xor(s0, i64x2.shuffle(c5, c13, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 160);
-    idx = v128.xor(s0, i64x2.shuffle(c5, c13, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 176);
-    idx = v128.xor(s0, i64x2.shuffle(c6, c14, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 192);
-    idx = v128.xor(s0, i64x2.shuffle(c6, c14, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 208);
-    idx = v128.xor(s0, i64x2.shuffle(c7, c15, 0, 2));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 224);
-    idx = v128.xor(s0, i64x2.shuffle(c7, c15, 1, 3));
-    lo = v128.and(idx, m4); hi = v128.and(i16x8.shr_u(idx, 4), m4);
-    t = v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)); s0 = v128.xor(s1, t);
-    t = v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)); s1 = v128.xor(s2, t);
-    t = v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)); s2 = v128.xor(s3, t);
-    s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
-    sc = slice16(sc, sp + 240);
-
+    // ── column j (byte j of every lane) → scratch + 16·j ──
+    v128.store(scratch, i64x2.shuffle(c0, c8, 0, 2), 0);
+    v128.store(scratch, i64x2.shuffle(c0, c8, 1, 3), 16);
+    v128.store(scratch, i64x2.shuffle(c1, c9, 0, 2), 32);
+    v128.store(scratch, i64x2.shuffle(c1, c9, 1, 3), 48);
+    v128.store(scratch, i64x2.shuffle(c2, c10, 0, 2), 64);
+    v128.store(scratch, i64x2.shuffle(c2, c10, 1, 3), 80);
+    v128.store(scratch, i64x2.shuffle(c3, c11, 0, 2), 96);
+    v128.store(scratch, i64x2.shuffle(c3, c11, 1, 3), 112);
+    v128.store(scratch, i64x2.shuffle(c4, c12, 0, 2), 128);
+    v128.store(scratch, i64x2.shuffle(c4, c12, 1, 3), 144);
+    v128.store(scratch, i64x2.shuffle(c5, c13, 0, 2), 160);
+    v128.store(scratch, i64x2.shuffle(c5, c13, 1, 3), 176);
+    v128.store(scratch, i64x2.shuffle(c6, c14, 0, 2), 192);
+    v128.store(scratch, i64x2.shuffle(c6, c14, 1, 3), 208);
+    v128.store(scratch, i64x2.shuffle(c7, c15, 0, 2), 224);
+    v128.store(scratch, i64x2.shuffle(c7, c15, 1, 3), 240);
+    // ── 16 byte steps on the lane registers, one scalar slicing-by-16 step each ──
+    // (a loop over the stored columns: the fully unrolled form runs ~30% slower in V8)
+    for (let j: usize = 0; j < 256; j += 16) {
+      const idx = v128.xor(s0, v128.load(scratch + j));
+      const lo = v128.and(idx, m4);
+      const hi = v128.and(i16x8.shr_u(idx, 4), m4);
+      // t = T[idx] for the byte step crc' = (crc >>> 8) ^ T[(crc ^ b) & 0xff], per byte plane
+      s0 = v128.xor(s1, v128.xor(i8x16.swizzle(L0, lo), i8x16.swizzle(H0, hi)));
+      s1 = v128.xor(s2, v128.xor(i8x16.swizzle(L1, lo), i8x16.swizzle(H1, hi)));
+      s2 = v128.xor(s3, v128.xor(i8x16.swizzle(L2, lo), i8x16.swizzle(H2, hi)));
+      s3 = v128.xor(i8x16.swizzle(L3, lo), i8x16.swizzle(H3, hi));
+      sc = slice16(sc, sp + j);
+    }
   }
   // planes → 16 u32 lane registers (lane r = s0[r] | s1[r] << 8 | s2[r] << 16 | s3[r] << 24)
   const e0 = i8x16.shuffle(s0, s1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);

@@ -13,6 +13,8 @@ import { kCoreReadyFlag, kCoreReadyMagic } from './layout';
 import { checkRange } from './bounds';
 import { crc32cRaw, initCrc32c } from './crc32c';
 
+export { setCrcScratch } from './crc32c';
+
 export { validateBatch, stampBatch, encodeRecordBatch } from './record-batch';
 export { offsetIndexLookup } from './offset-index';
 export { timeIndexLookup } from './time-index';

@@ -129,6 +129,7 @@ export const TIME_INDEX_ENTRY_SIZE = TIME_INDEX_RELATIVE_OFFSET_OFFSET + TIME_IN
 //        0 │ scratch: result structs                    │ kScratchAddress, kScratchSize
 //          │   0  BatchInfo (13 × f64)                  │ kBatchInfoAddress
 //          │ 128  core state (u32 flags)                │ kCoreStateAddress
+//          │ 256  CRC transpose scratch (256 B)         │ kCrcScratchAddress
 //     1024 ├────────────────────────────────────────────┤
 //          │ WASM static data (asc --memoryBase)        │ kWasmDataAddress, kWasmDataSize
 //     4096 ├────────────────────────────────────────────┤
@@ -187,6 +188,13 @@ export const kCoreStateAddress = kBatchInfoAddress + 128;
 /** u32 slot: kCoreReadyMagic once the WASM init() has filled the CRC tables. */
 export const kCoreReadyFlag = kCoreStateAddress;
 export const kCoreReadyMagic = 0x47524743;
+
+/**
+ * 256 bytes where the WASM CRC kernel transposes 16×16-byte tiles. Used by the instance that
+ * src/engine/wasm.ts creates; an instance in another thread needs its own (setCrcScratch).
+ */
+export const kCrcScratchAddress = kCoreStateAddress + 128;
+export const kCrcScratchSize = 256;
 
 export const kWasmDataAddress = kScratchAddress + kScratchSize;
 export const kWasmDataSize = 3072;

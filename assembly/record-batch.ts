@@ -112,7 +112,8 @@ import {
  *        header value length >= -1, all in the record; the fields end exactly at the record
  *        end                                                         else CORRUPT_MESSAGE
  *  9. no bytes left after recordCount records                        else INVALID_RECORD
- * 10. CreateTime: maxTimestamp == max(baseTimestamp + timestampDelta) else INVALID_RECORD
+ * 10. CreateTime: maxTimestamp != max(baseTimestamp + timestampDelta) → the header's
+ *     maxTimestamp and crc are rewritten to the records' max (Kafka LogValidator does the same)
  * Returns the batch size in bytes or -CORRUPT_MESSAGE / -INVALID_RECORD.
  */
 export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
@@ -212,7 +213,16 @@ export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
     if (timestamp > maxSeen) maxSeen = timestamp;
   }
   if (p != end) return -INVALID_RECORD;
-  if ((attributes & TIMESTAMP_TYPE_MASK) == 0 && maxSeen != maxTimestamp) return -INVALID_RECORD;
+  if ((attributes & TIMESTAMP_TYPE_MASK) == 0 && maxSeen != maxTimestamp) {
+    // Kafka's LogValidator corrects the header's maxTimestamp in place (and the CRC over it)
+    // rather than rejecting the batch; clients such as KafkaJS leave it short when only some
+    // records carry a timestamp.
+    putBe64(ptr + MAX_TIMESTAMP_OFFSET, maxSeen);
+    const crc = crc32cRaw(ptr + CRC_COVERED_OFFSET, <usize>(size - CRC_COVERED_OFFSET));
+    putBe32(ptr + CRC_OFFSET, <i32>crc);
+    store<f64>(info + kBatchInfoMaxTimestamp, <f64>maxSeen);
+    store<f64>(info + kBatchInfoCrc, <f64>crc);
+  }
   return size;
 }
 

@@ -73,8 +73,16 @@ export interface Engine {
    * lastOffsetDelta == recordCount - 1, maxTimestamp == max(baseTimestamp + timestampDelta)
    * (CreateTime), and that the last record ends exactly at the batch end.
    * Returns the batch size in bytes (> 0) and fills `info`, or a negative Kafka error code:
-   *   -2  CORRUPT_MESSAGE (bad CRC, lengths, magic, truncated)
-   *   -87 INVALID_RECORD (record-level inconsistencies: count, deltas, max timestamp)
+   *   -2  CORRUPT_MESSAGE (bad CRC, lengths, magic, truncated, compression codec > 4,
+   *       recordCount < 0, malformed varints, record fields overrunning their record)
+   *   -87 INVALID_RECORD (record-level inconsistencies: count, deltas, max timestamp; also
+   *       recordCount == 0 and lastOffsetDelta != recordCount - 1 for every batch, as
+   *       LogValidator does for produce requests)
+   * Compressed batches (codec 1-4) are checked up to the header only (records not walked).
+   * `info` is written whenever `available` >= 61 (also on errors found after the header, for
+   * diagnostics); with fewer bytes it is left unchanged. The exact order of the checks is
+   * documented in assembly/record-batch.ts; both engines follow it.
+   * Throws RangeError if [ptr, ptr + available) is outside the memory.
    * Source: DefaultRecordBatch.ensureValid, LogValidator (Kafka).
    */
   validateBatch(ptr: number, available: number, info: BatchInfo): number;
@@ -82,6 +90,7 @@ export interface Engine {
   /**
    * Writes baseOffset (int64) and partitionLeaderEpoch (int32) into the batch header at ptr,
    * in place. Neither field is covered by the CRC, so the batch stays valid.
+   * Throws RangeError unless baseOffset is a safe integer and partitionLeaderEpoch an int32.
    */
   stampBatch(ptr: number, baseOffset: number, partitionLeaderEpoch: number): void;
 
@@ -104,6 +113,11 @@ export interface Engine {
   /**
    * Encodes records into an uncompressed record batch v2 (varints, headers, CRC-32C) and
    * returns a fresh Uint8Array holding it (owned by the caller, not a view of shared memory).
+   * lastOffsetDelta = records.length - 1, maxTimestamp = max record timestamp. Defaults:
+   * baseOffset 0, partitionLeaderEpoch / producerId / producerEpoch / baseSequence -1 (the
+   * Java producer's NO_* values). Header string keys are UTF-8.
+   * Throws RangeError for an empty records array, compression bits in attributes, or
+   * non-integer / out-of-range fields (int64 fields must be safe integers).
    */
   encodeRecordBatch(records: RecordInput[], options?: EncodeBatchOptions): Uint8Array;
 }

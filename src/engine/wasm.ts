@@ -15,14 +15,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Core } from './core.js';
-import { kCrcTablesAddress, kWasmDataAddress } from './layout.js';
+import { kCrcScratchSize, kCrcTablesAddress, kWasmDataAddress } from './layout.js';
 import type { SharedMemory } from './shared-memory.js';
 import { WebAssemblyApi, type WasmModule } from './wasm-api.js';
 
 /** Raw exports of gregor-core.wasm (assembly/index.ts). */
 export interface WasmCoreExports extends Core {
+  /** Fills the CRC tables in the reserved area (idempotent). */
   init(): void;
+  /** End of the module's static data (__heap_base). */
   heapBase(): number;
+  /** Moves this instance's 256-byte CRC transpose scratch (default kCrcScratchAddress). */
+  setCrcScratch(ptr: number): void;
+}
+
+export interface WasmCoreOptions {
+  /**
+   * 256-byte, 16-aligned area for the CRC kernel's transposes (default kCrcScratchAddress).
+   * Only one instance per memory per thread is created here; an instance created in another
+   * thread over the same memory must use its own area.
+   */
+  crcScratchPtr?: number;
 }
 
 let cachedModule: WasmModule | undefined;
@@ -58,9 +71,12 @@ function readAsString(memory: SharedMemory, ptr: number): string {
  * The returned functions are the raw exports: no argument checks beyond the core's own
  * abort-on-out-of-memory; use createEngine('wasm') for the checked API.
  */
-export function loadWasmCore(memory: SharedMemory): WasmCoreExports {
+export function loadWasmCore(memory: SharedMemory, options: WasmCoreOptions = {}): WasmCoreExports {
   const cached = instances.get(memory);
-  if (cached) return cached;
+  if (cached) {
+    if (options.crcScratchPtr !== undefined) cached.setCrcScratch(options.crcScratchPtr);
+    return cached;
+  }
   const instance = new WebAssemblyApi.Instance(wasmModule(), {
     env: {
       memory: memory.memory,
@@ -77,6 +93,11 @@ export function loadWasmCore(memory: SharedMemory): WasmCoreExports {
     throw new Error(`gregor-core: static data [${kWasmDataAddress}, ${heapBase}) does not fit below the CRC tables at ${kCrcTablesAddress}`);
   }
   exports.init();
+  if (options.crcScratchPtr !== undefined) {
+    if (options.crcScratchPtr % 16 !== 0) throw new RangeError('crcScratchPtr must be 16-byte aligned');
+    memory.checkRange(options.crcScratchPtr, kCrcScratchSize);
+    exports.setCrcScratch(options.crcScratchPtr);
+  }
   instances.set(memory, exports);
   return exports;
 }

@@ -177,7 +177,7 @@ describe.each(KINDS)('engine %s', (kind) => {
       expect(validateCopy(engine, recordLength)).toBe(-CORRUPT_MESSAGE);
     });
 
-    it('INVALID_RECORD: count, deltas, max timestamp', () => {
+    it('INVALID_RECORD: count, offset deltas', () => {
       const b = good();
       const more = Buffer.from(b);
       more.writeInt32BE(6, RECORDS_COUNT_OFFSET);
@@ -199,14 +199,6 @@ describe.each(KINDS)('engine %s', (kind) => {
       zero.writeInt32BE(-1, LAST_OFFSET_DELTA_OFFSET);
       fixCrc(zero);
       expect(validateCopy(engine, zero)).toBe(-INVALID_RECORD);
-      const maxTs = Buffer.from(b);
-      maxTs.writeBigInt64BE(maxTs.readBigInt64BE(MAX_TIMESTAMP_OFFSET) + 1n, MAX_TIMESTAMP_OFFSET);
-      fixCrc(maxTs);
-      expect(validateCopy(engine, maxTs)).toBe(-INVALID_RECORD);
-      // ... unless the batch uses LogAppendTime
-      maxTs.writeInt16BE(TIMESTAMP_TYPE_MASK, ATTRIBUTES_OFFSET);
-      fixCrc(maxTs);
-      expect(validateCopy(engine, maxTs)).toBe(maxTs.length);
       // second record's offsetDelta 1 → 0 (1 byte zigzag 2 → 0): first record's length tells where it is
       const delta = Buffer.from(b);
       const firstLength = delta[RECORDS_OFFSET]! >> 1;
@@ -216,6 +208,33 @@ describe.each(KINDS)('engine %s', (kind) => {
       delta[second + 3] = 0;
       fixCrc(delta);
       expect(validateCopy(engine, delta)).toBe(-INVALID_RECORD);
+    });
+
+    it('corrects a wrong CreateTime maxTimestamp in place, with the CRC, as Kafka does', () => {
+      const b = good();
+      const right = b.readBigInt64BE(MAX_TIMESTAMP_OFFSET);
+      for (const wrong of [right - 5n, right + 1n]) {
+        const maxTs = Buffer.from(b);
+        maxTs.writeBigInt64BE(wrong, MAX_TIMESTAMP_OFFSET);
+        fixCrc(maxTs);
+        const p = place(engine, maxTs);
+        const info = newBatchInfo();
+        expect(engine.validateBatch(p, maxTs.length, info)).toBe(maxTs.length);
+        expect(BigInt(info.maxTimestamp)).toBe(right);
+        const after = Buffer.from(engine.memory.view(p, maxTs.length));
+        expect(after.equals(b)).toBe(true);
+        expect(info.crc).toBe(b.readUInt32BE(17));
+        engine.memory.free(p);
+      }
+      // LogAppendTime batches are left as they are.
+      const appendTime = Buffer.from(b);
+      appendTime.writeBigInt64BE(right + 1n, MAX_TIMESTAMP_OFFSET);
+      appendTime.writeInt16BE(TIMESTAMP_TYPE_MASK, ATTRIBUTES_OFFSET);
+      fixCrc(appendTime);
+      const p = place(engine, appendTime);
+      expect(engine.validateBatch(p, appendTime.length, newBatchInfo())).toBe(appendTime.length);
+      expect(engine.memory.view(p, appendTime.length).readBigInt64BE(MAX_TIMESTAMP_OFFSET)).toBe(right + 1n);
+      engine.memory.free(p);
     });
 
     it('compressed batches are checked up to the records only', () => {

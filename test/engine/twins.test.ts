@@ -15,7 +15,10 @@ import {
   RECORDS_COUNT_OFFSET,
   RECORDS_OFFSET,
   kBatchInfoSize,
+  kCrcScratchAddress,
+  kCrcScratchSize,
 } from '../../src/engine/layout.js';
+import { loadWasmCore } from '../../src/engine/wasm.js';
 import { batchOptionsArb, fixCrc, recordArb, referenceCrc32c } from './helpers.js';
 
 const memory = new SharedMemory({ initialPages: 8 });
@@ -212,5 +215,33 @@ describe('JS twin ⇔ WASM core', () => {
       { numRuns: 1000 },
     );
     memory.free(p);
+  });
+});
+
+describe('raw WASM core', () => {
+  it('aborts (RangeError with the AssemblyScript message) on pointers outside the memory', () => {
+    const core = loadWasmCore(memory);
+    expect(core).toBe(wasm.core);
+    expect(() => core.crc32c(memory.byteLength - 8, 16)).toThrow(/gregor-core: pointer range outside memory/);
+    expect(() => core.validateBatch(memory.byteLength - 8, 100, 0)).toThrow(RangeError);
+    expect(() => core.offsetIndexLookup(memory.byteLength, 1, 0)).toThrow(RangeError);
+    // the instance is still usable afterwards
+    const p = memory.alloc(9);
+    memory.write(Buffer.from('123456789'), p);
+    expect(core.crc32c(p, 9) >>> 0).toBe(0xe3069283);
+    memory.free(p);
+  });
+
+  it('can move its CRC scratch area (for an instance per thread)', () => {
+    const other = new SharedMemory({ initialPages: 2 });
+    const scratch = other.alloc(256);
+    const core = loadWasmCore(other, { crcScratchPtr: scratch });
+    const data = other.alloc(8192);
+    for (let i = 0; i < 8192; i++) other.bytes[data + i] = (i * 31) & 255;
+    const defaultScratch = [kCrcScratchAddress, kCrcScratchAddress + kCrcScratchSize] as const;
+    other.bytes.fill(0, ...defaultScratch); // the default scratch stays untouched from now on
+    expect(core.crc32c(data, 8192) >>> 0).toBe(referenceCrc32c(other.read(data, 8192)));
+    expect(other.bytes.subarray(...defaultScratch).every((x) => x === 0)).toBe(true);
+    expect(() => loadWasmCore(new SharedMemory({ initialPages: 1 }), { crcScratchPtr: 8 })).toThrow(RangeError);
   });
 });

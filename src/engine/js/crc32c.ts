@@ -48,17 +48,12 @@ export function crc32cUpdate(memory: SharedMemory, crc: number, ptr: number, len
     let i = p >> 2;
     const iEnd = i + ((end - p) >> 3) * 2;
     while (i < iEnd) {
-      const a = crc ^ w[i]!;
+      // the second word does not depend on crc: its lookups run ahead, and the loop-carried
+      // path is only crc ^ word → 4 lookups → 3 xors
       const c = w[i + 1]!;
-      crc =
-        T7[a & 0xff]! ^
-        T6[(a >>> 8) & 0xff]! ^
-        T5[(a >>> 16) & 0xff]! ^
-        T4[a >>> 24]! ^
-        T3[c & 0xff]! ^
-        T2[(c >>> 8) & 0xff]! ^
-        T1[(c >>> 16) & 0xff]! ^
-        T0[c >>> 24]!;
+      const rest = T3[c & 0xff]! ^ T2[(c >>> 8) & 0xff]! ^ (T1[(c >>> 16) & 0xff]! ^ T0[c >>> 24]!);
+      const a = crc ^ w[i]!;
+      crc = T7[a & 0xff]! ^ T6[(a >>> 8) & 0xff]! ^ (T5[(a >>> 16) & 0xff]! ^ T4[a >>> 24]!) ^ rest;
       i += 2;
     }
     p = i << 2;

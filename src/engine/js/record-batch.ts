@@ -201,13 +201,17 @@ export function validateBatch(memory: SharedMemory, ptr: number, available: numb
   }
   if (p !== end) return -INVALID_RECORD;
   if ((attributes & TIMESTAMP_TYPE_MASK) === 0) {
-    if (maxSeenBig === null) {
-      // maxSeen is exact and < 2^53 in magnitude; a maxTimestamp that rounds cannot equal it
-      if (maxSeen !== maxTimestamp) return -INVALID_RECORD;
-    } else {
-      let max = maxSeenBig;
-      if (maxSeen !== -Infinity && BigInt(maxSeen) > max) max = BigInt(maxSeen);
-      if (max !== dv.getBigInt64(ptr + MAX_TIMESTAMP_OFFSET)) return -INVALID_RECORD;
+    // Kafka's LogValidator corrects the header's maxTimestamp in place (and the CRC over it)
+    // rather than rejecting the batch.
+    let max: bigint;
+    if (maxSeenBig === null) max = BigInt(maxSeen);
+    else max = maxSeen !== -Infinity && BigInt(maxSeen) > maxSeenBig ? BigInt(maxSeen) : maxSeenBig;
+    if (max !== dv.getBigInt64(ptr + MAX_TIMESTAMP_OFFSET)) {
+      dv.setBigInt64(ptr + MAX_TIMESTAMP_OFFSET, max);
+      const crc = crc32c(memory, ptr + CRC_COVERED_OFFSET, size - CRC_COVERED_OFFSET);
+      dv.setUint32(ptr + CRC_OFFSET, crc);
+      dv.setFloat64(infoPtr + kBatchInfoMaxTimestamp, Number(max), true);
+      dv.setFloat64(infoPtr + kBatchInfoCrc, crc, true);
     }
   }
   return size;
