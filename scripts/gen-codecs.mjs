@@ -4,7 +4,7 @@
  * message definitions (clients/src/main/resources/common/message/*.json).
  *
  * Usage:
- *   node scripts/gen-codecs.mjs [--check] [inputDir]
+ *   node scripts/gen-codecs.mjs [--check] [inputDir] [coordinatorRecordsDir]
  *
  *   inputDir  directory holding *Request.json / *Response.json / RequestHeader.json /
  *             ResponseHeader.json, relative to the current directory (default:
@@ -929,7 +929,14 @@ function schemaFixture(messages) {
 // Main
 // ---------------------------------------------------------------------------------------------
 
-function generateAll(inputDir) {
+/**
+ * The coordinator's internal record schemas (`__consumer_offsets` keys and values) we
+ * generate from `coordinator-records/` beside the message directory.
+ */
+const COORDINATOR_RECORDS = ['OffsetCommitKey', 'OffsetCommitValue', 'GroupMetadataKey', 'GroupMetadataValue'];
+const RECORDS_OUT_DIR = join(OUT_DIR, 'coordinator-records');
+
+function generateAll(inputDir, recordsDir) {
   const files = readdirSync(inputDir)
     .filter((f) => /(Request|Response)\.json$/.test(f) || f === 'RequestHeader.json' || f === 'ResponseHeader.json')
     .sort();
@@ -953,6 +960,10 @@ function generateAll(inputDir) {
     ),
   );
   outputs.set(SCHEMA_FIXTURE, schemaFixture(messages));
+  for (const name of COORDINATOR_RECORDS) {
+    const msg = loadMessage(`${name}.json`, recordsDir);
+    outputs.set(join(RECORDS_OUT_DIR, `${kebab(msg.name)}.ts`), new MessageCodegen(msg).generate().replaceAll("from './", "from '../").replaceAll("from '../primitives.js'", "from '../../primitives.js'"));
+  }
   return outputs;
 }
 
@@ -969,7 +980,12 @@ function main() {
     console.error(`gen-codecs: input directory ${inputDir} not found`);
     process.exit(2);
   }
-  const outputs = generateAll(inputDir);
+  const recordsDir = positional[1] !== undefined ? resolve(process.cwd(), positional[1]) : resolve(inputDir, '../coordinator-records');
+  if (!existsSync(recordsDir)) {
+    console.error(`gen-codecs: coordinator records directory ${recordsDir} not found`);
+    process.exit(2);
+  }
+  const outputs = generateAll(inputDir, recordsDir);
 
   if (check) {
     const tmp = mkdtempSync(join(tmpdir(), 'gen-codecs-'));

@@ -1,0 +1,36 @@
+/**
+ * OffsetCommit (key 8, v0-9): stores a group's consumed positions in `__consumer_offsets`.
+ * v0 commits outside group management; generation -1 with no member id commits for an empty
+ * group (manual assignment, `gregor groups reset-offsets`). A stale generation or unknown
+ * member moves nothing. Errors per partition: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+ * REBALANCE_IN_PROGRESS, FENCED_INSTANCE_ID, OFFSET_METADATA_TOO_LARGE,
+ * UNKNOWN_TOPIC_OR_PARTITION, INVALID_GROUP_ID.
+ * Source: protocol guide "OffsetCommit"; KIP-211 (v5 drops retention time).
+ */
+import { type OffsetCommitRequest, type OffsetCommitResponse, createOffsetCommitResponse } from '../protocol/generated/index.js';
+import type { ApiHandler } from './api.js';
+
+export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitResponse> = {
+  apiKey: 8,
+  name: 'OffsetCommit',
+  minVersion: 0,
+  maxVersion: 9,
+  handle(request, { broker, apiVersion }) {
+    const topics = broker.groups.commitOffsets({
+      groupId: request.groupId,
+      generationId: apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,
+      memberId: apiVersion >= 1 ? request.memberId : '',
+      groupInstanceId: apiVersion >= 7 ? request.groupInstanceId : null,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: p.committedOffset,
+          committedLeaderEpoch: apiVersion >= 6 ? p.committedLeaderEpoch : -1,
+          committedMetadata: p.committedMetadata,
+        })),
+      })),
+    });
+    return { response: createOffsetCommitResponse({ topics }) };
+  },
+};
