@@ -23,6 +23,7 @@ import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
 import { createLogger } from './logger.js';
 import { Connection } from './network/connection.js';
+import { GroupCoordinator } from './groups/group-coordinator.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { LogManager } from './storage/log-manager.js';
 
@@ -68,6 +69,8 @@ export function resolveConfig(options: BrokerOptions): BrokerConfig {
 export class Broker {
   readonly logs: LogManager;
   readonly fetchPurgatory = new FetchPurgatory();
+  /** Consumer groups and committed offsets (`__consumer_offsets`). */
+  readonly groups: GroupCoordinator;
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
@@ -98,6 +101,17 @@ export class Broker {
         flushIntervalMessages: config.logFlushIntervalMessages,
       },
     });
+    this.groups = new GroupCoordinator(this.logs, engine, {
+      minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+      maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      maxSize: config.groupMaxSize,
+      offsetsTopicNumPartitions: config.offsetsTopicNumPartitions,
+      offsetsRetentionMs: config.offsetsRetentionMs,
+      offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
+      offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+    }, logger.child({ component: 'group-coordinator' }));
+    this.groups.start();
   }
 
   /**
@@ -174,6 +188,7 @@ export class Broker {
     this.stopped = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.fetchPurgatory.close();
+    this.groups.stop();
     const closed = new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
     for (const socket of this.sockets) socket.destroy();
     await closed;

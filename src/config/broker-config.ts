@@ -38,6 +38,22 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** `default.replication.factor`: replication factor reported for topics (1 on a single broker). */
   defaultReplicationFactor: number;
+  /** `group.min.session.timeout.ms`: smallest session timeout a member may ask for (ms). */
+  groupMinSessionTimeoutMs: number;
+  /** `group.max.session.timeout.ms`: largest session timeout a member may ask for (ms). */
+  groupMaxSessionTimeoutMs: number;
+  /** `group.initial.rebalance.delay.ms`: wait for more members before an empty group's first rebalance (ms, KIP-134). */
+  groupInitialRebalanceDelayMs: number;
+  /** `group.max.size`: most members a group may have. */
+  groupMaxSize: number;
+  /** `offsets.topic.num.partitions`: partitions of `__consumer_offsets` when it is created. */
+  offsetsTopicNumPartitions: number;
+  /** `offsets.retention.minutes`: committed offsets of a group empty this long expire (stored in ms). */
+  offsetsRetentionMs: number;
+  /** `offsets.retention.check.interval.ms`: how often offset expiry runs (ms). */
+  offsetsRetentionCheckIntervalMs: number;
+  /** `offset.metadata.max.bytes`: largest metadata string of a committed offset (bytes). */
+  offsetMetadataMaxBytes: number;
   /** `gregor.engine`: the hot-path core, `wasm` (default) or `js` (the TypeScript twin). */
   engine: EngineKind;
   /** `cluster.id`: reported in Metadata; generated once and kept in `meta.properties`. */
@@ -129,6 +145,14 @@ const DEFINITIONS: Record<string, Definition> = {
   'message.max.bytes': { field: 'messageMaxBytes', parse: int(0, INT32_MAX) },
   'socket.request.max.bytes': { field: 'socketRequestMaxBytes', parse: int(1, INT32_MAX) },
   'default.replication.factor': { field: 'defaultReplicationFactor', parse: int(1, 1) },
+  'group.min.session.timeout.ms': { field: 'groupMinSessionTimeoutMs', parse: int(0, INT32_MAX) },
+  'group.max.session.timeout.ms': { field: 'groupMaxSessionTimeoutMs', parse: int(0, INT32_MAX) },
+  'group.initial.rebalance.delay.ms': { field: 'groupInitialRebalanceDelayMs', parse: int(0, INT32_MAX) },
+  'group.max.size': { field: 'groupMaxSize', parse: int(1, INT32_MAX) },
+  'offsets.topic.num.partitions': { field: 'offsetsTopicNumPartitions', parse: int(1, 100_000) },
+  'offsets.retention.minutes': { field: 'offsetsRetentionMs', parse: int(1, INT32_MAX), map: (m) => (m as number) * 60_000 },
+  'offsets.retention.check.interval.ms': { field: 'offsetsRetentionCheckIntervalMs', parse: int(1, INT32_MAX) },
+  'offset.metadata.max.bytes': { field: 'offsetMetadataMaxBytes', parse: int(0, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
   'cluster.id': { field: 'clusterId', parse: (_k, raw) => raw.trim() },
 };
@@ -152,6 +176,14 @@ export function defaultConfig(): BrokerConfig {
     messageMaxBytes: 1024 * 1024 + 12,
     socketRequestMaxBytes: 100 * 1024 * 1024,
     defaultReplicationFactor: 1,
+    groupMinSessionTimeoutMs: 6_000,
+    groupMaxSessionTimeoutMs: 1_800_000,
+    groupInitialRebalanceDelayMs: 3_000,
+    groupMaxSize: 2_147_483_647,
+    offsetsTopicNumPartitions: 50,
+    offsetsRetentionMs: 10_080 * 60_000,
+    offsetsRetentionCheckIntervalMs: 600_000,
+    offsetMetadataMaxBytes: 4_096,
     engine: 'wasm',
     clusterId: null,
   };
