@@ -3,8 +3,6 @@
  * reports. One file per API in this folder.
  */
 import type { ApiHandler } from './api.js';
-import { alterConfigsHandler } from './alter-configs.js';
-import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
@@ -37,8 +35,6 @@ for (const handler of [
   deleteTopicsHandler,
   describeConfigsHandler,
   // Topic and broker configs, retention, idempotence (issue 7).
-  alterConfigsHandler,
-  incrementalAlterConfigsHandler,
   // Consumer groups (src/groups/).
   offsetCommitHandler,
   offsetFetchHandler,
