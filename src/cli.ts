@@ -3,6 +3,7 @@
  *
  *   gregor start [--config server.properties] [--port N] [--log-dirs DIR] [--engine js|wasm]
  *                [--override key=value ...]
+ *   gregor groups list|describe|reset-offsets …         (see src/cli/groups.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
@@ -10,6 +11,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Broker } from './broker.js';
 import { ConfigError, knownKeys } from './config/broker-config.js';
+import { registerGroupsCommand } from './cli/groups.js';
 import { createLogger } from './logger.js';
 
 function parsePort(value: string): number {
@@ -68,5 +70,6 @@ export async function main(argv: string[]): Promise<void> {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
+  registerGroupsCommand(program);
   await program.parseAsync(argv);
 }

@@ -1,0 +1,110 @@
+/**
+ * The small Kafka admin client behind `gregor topics`: one TCP connection to a broker, requests
+ * encoded with our generated codecs at the highest version both sides support (learned from
+ * ApiVersions), responses read in order. Works against Gregor and against Apache Kafka.
+ */
+import { once } from 'node:events';
+import { type Socket, connect } from 'node:net';
+import {
+  API_DEFINITIONS,
+  type ApiVersionsResponse,
+  decodeResponseHeader,
+  encodeRequestHeader,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from '../protocol/generated/index.js';
+import { Reader, Writer } from '../protocol/primitives.js';
+
+const API_VERSIONS = 18;
+/** The highest ApiVersions request whose response every broker since 2.4 can send. */
+const API_VERSIONS_VERSION = 3;
+
+export class AdminClient {
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly waiting: Array<{ resolve: (frame: Buffer) => void; reject: (err: Error) => void }> = [];
+  private correlationId = 0;
+  private readonly versions = new Map<number, number>();
+  private closedError: Error | null = null;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new Error('connection closed by the broker')));
+  }
+
+  /**
+   * Connects to `host:port` and negotiates API versions.
+   * Errors: connection errors (ECONNREFUSED …), or a broker that answers ApiVersions with an error.
+   */
+  static async connect(bootstrap: string, timeoutMs = 10_000): Promise<AdminClient> {
+    const at = bootstrap.lastIndexOf(':');
+    if (at <= 0) throw new Error(`"${bootstrap}" is not host:port`);
+    const host = bootstrap.slice(0, at).replace(/^\[|\]$/g, '');
+    const port = Number(bootstrap.slice(at + 1));
+    const socket = connect({ host, port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${bootstrap} within ${timeoutMs} ms`)));
+    await Promise.race([once(socket, 'connect'), once(socket, 'error').then(([err]) => Promise.reject(err))]);
+    const client = new AdminClient(socket);
+    const res = await client.send<ApiVersionsResponse>(API_VERSIONS, API_VERSIONS_VERSION, { clientSoftwareName: 'gregor-cli', clientSoftwareVersion: '0.1.0' });
+    if (res.errorCode !== 0) throw new Error(`ApiVersions failed with error code ${res.errorCode}`);
+    for (const k of res.apiKeys) {
+      const ours = API_DEFINITIONS[k.apiKey];
+      if (ours && k.maxVersion >= ours.minVersion) client.versions.set(k.apiKey, Math.min(k.maxVersion, ours.maxVersion));
+    }
+    return client;
+  }
+
+  /**
+   * Sends a request at the highest common version (or `version`) and resolves with its
+   * decoded response and the version used.
+   * Errors: the broker does not serve the API; the connection fails.
+   */
+  async request<T>(apiKey: number, body: unknown, version?: number): Promise<{ response: T; version: number }> {
+    const v = version ?? this.versions.get(apiKey);
+    if (v === undefined) throw new Error(`the broker does not support ${API_DEFINITIONS[apiKey]?.name ?? `API ${apiKey}`}`);
+    return { response: await this.send<T>(apiKey, v, body), version: v };
+  }
+
+  private send<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const def = API_DEFINITIONS[apiKey]!;
+    const w = new Writer();
+    const sizeAt = w.reserveInt32();
+    encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
+      requestApiKey: apiKey,
+      requestApiVersion: version,
+      correlationId: this.correlationId++,
+      clientId: 'gregor-cli',
+    } as never);
+    def.encodeRequest(w, version, body as never);
+    w.patchInt32(sizeAt, w.length - 4);
+    const frame = new Promise<Buffer>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.socket.write(w.finishSingle());
+    return frame.then((bytes) => {
+      const r = new Reader(bytes);
+      decodeResponseHeader(r, responseHeaderVersion(apiKey, version));
+      return def.decodeResponse(r, version) as T;
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    while (this.buffer.length >= 4 && this.buffer.length >= 4 + this.buffer.readInt32BE(0)) {
+      const size = this.buffer.readInt32BE(0);
+      const frame = this.buffer.subarray(4, 4 + size);
+      this.buffer = this.buffer.subarray(4 + size);
+      this.waiting.shift()?.resolve(frame);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError) return;
+    this.closedError = err;
+    for (const w of this.waiting.splice(0)) w.reject(err);
+  }
+
+  close(): void {
+    this.closedError ??= new Error('client closed');
+    this.socket.destroy();
+  }
+}
