@@ -265,9 +265,9 @@ export class GroupCoordinator {
       if (group.size >= this.config.maxSize) return Promise.resolve(joinError(memberId, ErrorCode.GROUP_MAX_SIZE_REACHED));
       return this.addMemberAndRebalance(group, memberId, req);
     }
+    if (this.isFenced(group, memberId, req.groupInstanceId)) return Promise.resolve(joinError(memberId, ErrorCode.FENCED_INSTANCE_ID));
     const member = group.members.get(memberId);
     if (!member) return Promise.resolve(joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
-    if (this.isFenced(group, member, req.groupInstanceId)) return Promise.resolve(joinError(memberId, ErrorCode.FENCED_INSTANCE_ID));
     switch (group.state) {
       case 'PreparingRebalance':
         return this.updateMemberAndRebalance(group, member, req);
@@ -480,9 +480,9 @@ export class GroupCoordinator {
     if (!LEGAL_GROUP_ID(req.groupId)) return Promise.resolve(syncError(ErrorCode.INVALID_GROUP_ID));
     if (!group) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (group.is('Dead')) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+    if (this.isFenced(group, req.memberId, req.groupInstanceId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
     const member = group.members.get(req.memberId);
     if (!member) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
-    if (this.isFenced(group, member, req.groupInstanceId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
     if (req.generationId !== group.generationId) return Promise.resolve(syncError(ErrorCode.ILLEGAL_GENERATION));
     if ((req.protocolType !== null && req.protocolType !== group.protocolType) || (req.protocolName !== null && req.protocolName !== group.protocolName)) {
       return Promise.resolve(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
@@ -538,9 +538,9 @@ export class GroupCoordinator {
     if (!LEGAL_GROUP_ID(groupId)) return ErrorCode.INVALID_GROUP_ID;
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (this.isFenced(group, identity.memberId, identity.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
     const member = group.members.get(identity.memberId);
     if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (this.isFenced(group, member, identity.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
     if (group.is('Empty')) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
     this.scheduleHeartbeat(group, member);
@@ -563,9 +563,9 @@ export class GroupCoordinator {
         this.tryCompleteJoin(group);
         return { ...identity, errorCode: ErrorCode.NONE };
       }
+      if (this.isFenced(group, memberId, identity.groupInstanceId)) return { ...identity, errorCode: ErrorCode.FENCED_INSTANCE_ID };
       const member = group.members.get(memberId);
       if (!member) return { ...identity, errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
-      if (this.isFenced(group, member, identity.groupInstanceId)) return { ...identity, errorCode: ErrorCode.FENCED_INSTANCE_ID };
       this.removeMember(group, member, 'left the group', true);
       return { ...identity, errorCode: ErrorCode.NONE };
     });
@@ -616,10 +616,14 @@ export class GroupCoordinator {
     this.tryCompleteJoin(group);
   }
 
-  /** KIP-345: a request whose group.instance.id maps to another member id is fenced. */
-  private isFenced(group: Group, member: Member, groupInstanceId: string | null): boolean {
+  /**
+   * KIP-345: a request whose group.instance.id is registered to another member id is fenced
+   * (checked before membership, as Kafka does, so a replaced static member learns why).
+   */
+  private isFenced(group: Group, memberId: string, groupInstanceId: string | null): boolean {
     if (groupInstanceId === null) return false;
-    return group.staticMembers.get(groupInstanceId) !== member.memberId;
+    const registered = group.staticMembers.get(groupInstanceId);
+    return registered !== undefined && registered !== memberId;
   }
 
   // ── Offsets ────────────────────────────────────────────────────────────────────────────
@@ -670,9 +674,8 @@ export class GroupCoordinator {
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     // A commit outside group management (generation -1, no member id): only on an empty group.
     if (req.generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
-    const member = group.members.get(req.memberId);
-    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (this.isFenced(group, member, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+    if (this.isFenced(group, req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+    if (!group.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
     if (group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
     return ErrorCode.NONE;
