@@ -4,9 +4,10 @@
  * deletes topics, metadata carries the topic ids, a producer sends keyed records with
  * headers, ListOffsets and a Fetch by topic id read them back.
  */
-import { Admin, Consumer, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOPIC = 'platformatic-topic';
 
@@ -83,6 +84,25 @@ describe('@platformatic/kafka 1.x', () => {
       });
     } finally {
       await consumer.close();
+    }
+  });
+
+  it('a group consumer (JoinGroup v9, OffsetFetch v8+, FindCoordinator v4+) reads everything and commits', async () => {
+    const consumer = new Consumer({ groupId: 'platformatic-group', clientId: 'gregor-test', bootstrapBrokers: [t.bootstrap], deserializers: stringDeserializers, maxWaitTime: 100 });
+    try {
+      const stream = await consumer.consume({ topics: [TOPIC], mode: 'earliest', autocommit: 100, sessionTimeout: 10_000, heartbeatInterval: 500 });
+      const seen: string[] = [];
+      // Listen rather than `for await … break`: breaking would destroy the stream (and its
+      // auto-commit timer) before the commit.
+      stream.on('data', (message) => seen.push(message.value as string));
+      await waitFor(() => seen.length === MESSAGES, 10_000, 'every record');
+      expect(new Set(seen).size).toBe(MESSAGES);
+      // Auto-commit (every 100 ms) brings the committed offsets to the end of both partitions.
+      const committedSum = () => t.broker.groups.fetchOffsets('platformatic-group', null).topics.flatMap((x) => x.partitions).reduce((a, p) => a + Math.max(0, p.committedOffset), 0);
+      await waitFor(() => committedSum() === MESSAGES, 10_000, 'auto-committed offsets at the log end');
+      await stream.close();
+    } finally {
+      await consumer.close(true);
     }
   });
 
