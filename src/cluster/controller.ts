@@ -1,0 +1,226 @@
+/**
+ * The controller (Kafka KafkaController, ZooKeeper mode): one broker at a time, elected by
+ * creating the ephemeral /controller; each term bumps /controller_epoch with a conditional
+ * write. Its duties:
+ *   - new topic → initial partition states: leader = first live replica, ISR = live replicas;
+ *   - broker gone (its /brokers/ids node vanished with its session) → every partition it led
+ *     gets a new leader from the ISR (first in assignment order that is alive; none → leader
+ *     -1, offline, since unclean.leader.election.enable=false), leader epoch + 1, and the dead
+ *     broker leaves every ISR;
+ *   - broker back → offline partitions whose ISR holds it get it as leader;
+ *   - controlled shutdown of a broker → leadership moves away from it first;
+ *   - /admin/delete_topics/<t> → the topic's znodes are removed (brokers then drop the logs).
+ * Every broker learns the result through its MetadataCache watches (no LeaderAndIsr RPC).
+ * All partition-state writes are conditional on the version read; a lost race re-reads.
+ */
+import type { Logger } from 'pino';
+import type { CachedPartitionState, MetadataCache } from './metadata-cache.js';
+import { ZkCode, type ZkClient, ZkError } from './zk-client.js';
+import { type PartitionState, ZK_PATHS, decodePartitionState, encodeController, encodePartitionState } from './zk-paths.js';
+
+export class Controller {
+  /** This broker's controller epoch while it is the controller; -1 otherwise. */
+  epoch = -1;
+  private active = false;
+  private closed = false;
+  /** Serialises the controller's reactions (one change handled at a time, in order). */
+  private queue: Promise<void> = Promise.resolve();
+  private readonly onBrokers = () => this.enqueue('brokers changed', () => this.reconcile());
+  private readonly onTopic = () => this.enqueue('topic changed', () => this.reconcile());
+  /** Brokers in controlled shutdown: not to be elected leader. */
+  private readonly shuttingDown = new Set<number>();
+
+  constructor(
+    private readonly zk: ZkClient,
+    private readonly brokerId: number,
+    private readonly metadata: MetadataCache,
+    private readonly logger: Logger,
+  ) {}
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  /** Tries to become the controller; otherwise watches /controller and tries again when it goes. */
+  async elect(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.zk.create(ZK_PATHS.controller, encodeController(this.brokerId), true);
+    } catch (err) {
+      if (err instanceof ZkError && err.code === ZkCode.NODE_EXISTS) {
+        const stillThere = await this.zk.exists(ZK_PATHS.controller, () => void this.elect().catch((e) => this.logger.warn({ err: (e as Error).message }, 'controller election failed')));
+        if (!stillThere) return this.elect();
+        return;
+      }
+      throw err;
+    }
+    this.epoch = await this.bumpEpoch();
+    this.active = true;
+    this.metadata.on('brokers', this.onBrokers);
+    this.metadata.on('topic', this.onTopic);
+    this.logger.info({ brokerId: this.brokerId, controllerEpoch: this.epoch }, 'became the controller');
+    await this.watchDeletions();
+    this.enqueue('became controller', () => this.reconcile());
+  }
+
+  /** Steps down (session lost or shutdown). */
+  resign(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.epoch = -1;
+    this.metadata.off('brokers', this.onBrokers);
+    this.metadata.off('topic', this.onTopic);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.resign();
+  }
+
+  /** Waits for the controller's queued work (tests, controlled shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private async bumpEpoch(): Promise<number> {
+    for (;;) {
+      const node = await this.zk.getData(ZK_PATHS.controllerEpoch);
+      if (!node) {
+        try {
+          await this.zk.create(ZK_PATHS.controllerEpoch, Buffer.from('1'));
+          return 1;
+        } catch (err) {
+          if (err instanceof ZkError && err.code === ZkCode.NODE_EXISTS) continue;
+          throw err;
+        }
+      }
+      const next = Number(node.data.toString()) + 1;
+      try {
+        await this.zk.setData(ZK_PATHS.controllerEpoch, Buffer.from(String(next)), node.version);
+        return next;
+      } catch (err) {
+        if (err instanceof ZkError && err.code === ZkCode.BAD_VERSION) continue;
+        throw err;
+      }
+    }
+  }
+
+  private enqueue(why: string, work: () => Promise<void>): void {
+    this.queue = this.queue
+      .then(async () => {
+        if (this.active) await work();
+      })
+      .catch((err) => this.logger.error({ err, why }, 'controller work failed'));
+  }
+
+  /**
+   * Brings every partition state in line with the live brokers: creates missing states,
+   * re-elects leaders that are gone, drops dead brokers from ISRs.
+   */
+  private async reconcile(): Promise<void> {
+    for (const id of [...this.shuttingDown]) if (!this.metadata.brokers.has(id)) this.shuttingDown.delete(id);
+    const live = new Set([...this.metadata.brokers.keys()].filter((id) => !this.shuttingDown.has(id)));
+    for (const [topic, assignment] of this.metadata.topics) {
+      for (let p = 0; p < assignment.partitions.length; p++) {
+        const replicas = assignment.partitions[p]!;
+        await this.updateState(topic, p, (current) => {
+          if (!current) {
+            const isr = replicas.filter((r) => live.has(r));
+            return { controllerEpoch: this.epoch, leader: isr[0] ?? -1, leaderEpoch: 0, isr: isr.length > 0 ? isr : replicas };
+          }
+          return this.rebalanceLeader(current, replicas, live);
+        });
+      }
+    }
+  }
+
+  /** The new state for a partition given the live brokers, or null if nothing changes. */
+  private rebalanceLeader(current: PartitionState, replicas: number[], live: Set<number>): PartitionState | null {
+    const liveIsr = current.isr.filter((r) => live.has(r));
+    if (current.leader !== -1 && live.has(current.leader)) {
+      if (liveIsr.length === current.isr.length) return null;
+      // A follower died: it leaves the ISR (the leader stays, epoch unchanged).
+      return { ...current, controllerEpoch: this.epoch, isr: liveIsr };
+    }
+    // The leader is gone (or there was none): the first live ISR member in assignment order.
+    const leader = replicas.find((r) => liveIsr.includes(r)) ?? -1;
+    if (leader === -1 && current.leader === -1) return null;
+    return {
+      controllerEpoch: this.epoch,
+      leader,
+      leaderEpoch: current.leaderEpoch + 1,
+      // With no leader, keep the last ISR (unclean election off: only they may lead again).
+      isr: leader === -1 ? current.isr : liveIsr,
+    };
+  }
+
+  /**
+   * Writes `compute(current)` to the partition's state znode if it is non-null, conditional on
+   * the version read; on a lost race re-reads and recomputes (a few times).
+   */
+  private async updateState(topic: string, partition: number, compute: (current: CachedPartitionState | null) => PartitionState | null): Promise<void> {
+    const path = ZK_PATHS.partitionState(topic, partition);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const node = await this.zk.getData(path);
+      const next = compute(node ? { ...decodePartitionState(node.data), zkVersion: node.version } : null);
+      if (!next) return;
+      try {
+        if (node) {
+          const version = await this.zk.setData(path, encodePartitionState(next), node.version);
+          this.metadata.noteState(topic, partition, { ...next, zkVersion: version });
+        } else {
+          await this.zk.mkdirp(ZK_PATHS.partitions(topic) + `/${partition}`);
+          await this.zk.create(path, encodePartitionState(next));
+          this.metadata.noteState(topic, partition, { ...next, zkVersion: 0 });
+        }
+        this.logger.info({ topic, partition, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr }, 'partition state changed');
+        return;
+      } catch (err) {
+        if (err instanceof ZkError && (err.code === ZkCode.BAD_VERSION || err.code === ZkCode.NODE_EXISTS)) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Controlled shutdown of `brokerId` (Kafka KIP-… ControlledShutdown): every partition it
+   * leads gets another live ISR member as leader, and it leaves the ISRs. Resolves with the
+   * number of partitions it still leads (0 when all moved).
+   */
+  async controlledShutdown(brokerId: number): Promise<number> {
+    this.shuttingDown.add(brokerId);
+    let remaining = 0;
+    const work = async () => {
+      const live = new Set([...this.metadata.brokers.keys()].filter((id) => !this.shuttingDown.has(id)));
+      for (const [topic, assignment] of this.metadata.topics) {
+        for (let p = 0; p < assignment.partitions.length; p++) {
+          const replicas = assignment.partitions[p]!;
+          await this.updateState(topic, p, (current) => {
+            if (!current || !current.isr.includes(brokerId)) return null;
+            if (current.leader !== brokerId) return { ...current, controllerEpoch: this.epoch, isr: current.isr.filter((r) => r !== brokerId) };
+            const leader = replicas.find((r) => r !== brokerId && live.has(r) && current.isr.includes(r));
+            if (leader === undefined) return null;
+            return { controllerEpoch: this.epoch, leader, leaderEpoch: current.leaderEpoch + 1, isr: current.isr.filter((r) => r !== brokerId) };
+          });
+          if (this.metadata.state(topic, p)?.leader === brokerId) remaining++;
+        }
+      }
+    };
+    this.enqueue(`controlled shutdown of ${brokerId}`, work);
+    await this.queue;
+    return remaining;
+  }
+
+  private async watchDeletions(): Promise<void> {
+    if (!this.active) return;
+    const topics = await this.zk.getChildren(ZK_PATHS.deleteTopics, () => void this.watchDeletions().catch(() => {}));
+    for (const topic of topics) {
+      this.enqueue(`delete ${topic}`, async () => {
+        await this.zk.removeRecursive(ZK_PATHS.topic(topic));
+        await this.zk.remove(ZK_PATHS.topicConfig(topic));
+        await this.zk.remove(ZK_PATHS.deleteTopic(topic));
+        this.logger.info({ topic }, 'deleted topic');
+      });
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * A promise face on node-zookeeper-client for the cluster code: one session to the
+ * ensemble in `zookeeper.connect` (e.g. "127.0.0.1:2181,127.0.0.1:2182/gregor": a chroot
+ * after the first slash is honoured by the library).
+ *
+ * Errors: every call rejects with a ZkError whose `code` is ZooKeeper's (NODE_EXISTS,
+ * NO_NODE, BAD_VERSION, …) so callers branch on names, not numbers. Versioned writes
+ * (`setData(path, data, version)`) are how a stale controller or leader is kept from
+ * overwriting newer state: BAD_VERSION means someone else wrote first.
+ *
+ * Session: 'expired' is emitted when the ensemble dropped our session (ephemeral nodes and
+ * watches are gone); the owner then calls reconnect() and re-registers. 'disconnected' /
+ * 'connected' track connectivity within one session (the library reconnects by itself).
+ */
+import { EventEmitter } from 'node:events';
+import zookeeper, { type Client, type Watcher } from 'node-zookeeper-client';
+
+export const ZkCode = {
+  NODE_EXISTS: zookeeper.Exception.NODE_EXISTS,
+  NO_NODE: zookeeper.Exception.NO_NODE,
+  BAD_VERSION: zookeeper.Exception.BAD_VERSION,
+  NOT_EMPTY: zookeeper.Exception.NOT_EMPTY,
+} as const;
+
+export class ZkError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ZkError';
+  }
+}
+
+function wrap(err: unknown, what: string): Error {
+  const code = typeof (err as { getCode?: () => number }).getCode === 'function' ? (err as { getCode: () => number }).getCode() : 0;
+  return new ZkError(code, `${what}: ${(err as Error).message}`);
+}
+
+export interface ZkNode {
+  data: Buffer;
+  /** The znode's data version, for conditional writes. */
+  version: number;
+}
+
+export class ZkClient extends EventEmitter {
+  private client: Client;
+  private closed = false;
+
+  private constructor(
+    private readonly connectString: string,
+    private readonly sessionTimeoutMs: number,
+  ) {
+    super();
+    this.client = this.newClient();
+  }
+
+  /**
+   * Connects and resolves once the session is established.
+   * Errors: a plain Error if no ensemble member answers within `connectTimeoutMs`.
+   */
+  static async connect(connectString: string, sessionTimeoutMs: number, connectTimeoutMs: number): Promise<ZkClient> {
+    const zk = new ZkClient(connectString, sessionTimeoutMs);
+    await zk.waitConnected(connectTimeoutMs);
+    return zk;
+  }
+
+  private newClient(): Client {
+    const client = zookeeper.createClient(this.connectString, { sessionTimeout: this.sessionTimeoutMs, spinDelay: 200, retries: 0 });
+    client.on('connected', () => this.emit('connected'));
+    client.on('disconnected', () => this.emit('disconnected'));
+    client.on('expired', () => {
+      if (!this.closed) this.emit('expired');
+    });
+    client.connect();
+    return client;
+  }
+
+  private waitConnected(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.client.removeListener('connected', onConnected);
+        reject(new Error(`no ZooKeeper at ${this.connectString} answered within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onConnected = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.client.once('connected', onConnected);
+    });
+  }
+
+  /** Opens a new session after the old one expired. */
+  async reconnect(timeoutMs: number): Promise<void> {
+    this.client.removeAllListeners();
+    this.client.close();
+    this.client = this.newClient();
+    await this.waitConnected(timeoutMs);
+  }
+
+  /** The session id as hex (to tell our own ephemeral nodes from a previous session's). */
+  get sessionId(): string {
+    return this.client.getSessionId().toString('hex');
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.removeAllListeners();
+    this.client.close();
+  }
+
+  create(path: string, data: Buffer, ephemeral = false): Promise<void> {
+    const mode = ephemeral ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT;
+    return new Promise((resolve, reject) => this.client.create(path, data, mode, (err) => (err ? reject(wrap(err, `create ${path}`)) : resolve())));
+  }
+
+  /** Creates `path` and its missing parents (persistent, empty data). */
+  mkdirp(path: string): Promise<void> {
+    return new Promise((resolve, reject) => this.client.mkdirp(path, null, zookeeper.CreateMode.PERSISTENT, (err) => (err ? reject(wrap(err, `mkdirp ${path}`)) : resolve())));
+  }
+
+  /** Data and version of `path`, or null if it does not exist; `watch` fires once on a change. */
+  getData(path: string, watch?: Watcher): Promise<ZkNode | null> {
+    return new Promise((resolve, reject) =>
+      this.client.getData(path, watch, (err, data, stat) => {
+        if (!err) return resolve({ data: data ?? Buffer.alloc(0), version: stat.version });
+        const e = wrap(err, `getData ${path}`) as ZkError;
+        if (e.code === ZkCode.NO_NODE) {
+          // Watch for the node's creation instead, so a caller's watch is never lost.
+          if (watch) this.client.exists(path, watch, () => {});
+          return resolve(null);
+        }
+        reject(e);
+      }),
+    );
+  }
+
+  /** Writes `data` if the znode is still at `version` (-1: any). Errors: BAD_VERSION, NO_NODE. */
+  setData(path: string, data: Buffer, version: number): Promise<number> {
+    return new Promise((resolve, reject) => this.client.setData(path, data, version, (err, stat) => (err ? reject(wrap(err, `setData ${path}`)) : resolve(stat.version))));
+  }
+
+  /** Children of `path` (empty if it does not exist); `watch` fires once on a change. */
+  getChildren(path: string, watch?: Watcher): Promise<string[]> {
+    return new Promise((resolve, reject) =>
+      this.client.getChildren(path, watch, (err, children) => {
+        if (!err) return resolve(children);
+        const e = wrap(err, `getChildren ${path}`) as ZkError;
+        if (e.code === ZkCode.NO_NODE) {
+          if (watch) this.client.exists(path, watch, () => {});
+          return resolve([]);
+        }
+        reject(e);
+      }),
+    );
+  }
+
+  exists(path: string, watch?: Watcher): Promise<boolean> {
+    return new Promise((resolve, reject) => this.client.exists(path, watch, (err, stat) => (err ? reject(wrap(err, `exists ${path}`)) : resolve(stat !== null))));
+  }
+
+  /** Removes `path` if still at `version` (-1: any). NO_NODE is not an error. */
+  remove(path: string, version = -1): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.client.remove(path, version, (err) => {
+        if (!err) return resolve();
+        const e = wrap(err, `remove ${path}`) as ZkError;
+        if (e.code === ZkCode.NO_NODE) return resolve();
+        reject(e);
+      }),
+    );
+  }
+
+  /** Removes `path` and everything below it. */
+  async removeRecursive(path: string): Promise<void> {
+    for (const child of await this.getChildren(path)) await this.removeRecursive(`${path}/${child}`);
+    await this.remove(path);
+  }
+}

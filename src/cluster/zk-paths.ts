@@ -1,0 +1,112 @@
+/**
+ * Classic Kafka's ZooKeeper layout and znode JSON (kafka.zk.ZkData), which Gregor keeps so a
+ * Kafka operator finds what they expect with zkCli.sh:
+ *
+ *   /cluster/id                                   {"version":"1","id":"<cluster id>"}
+ *   /controller                 (ephemeral)       {"version":2,"brokerid":1,"timestamp":"…"}
+ *   /controller_epoch                             "7"
+ *   /brokers/ids/<id>           (ephemeral)       {"version":5,"host":…,"port":…,"endpoints":[…],…}
+ *   /brokers/topics/<topic>                       {"version":3,"topic_id":"…","partitions":{"0":[1,2,3],…}}
+ *   /brokers/topics/<topic>/partitions/<p>/state  {"controller_epoch":7,"leader":1,"version":1,"leader_epoch":3,"isr":[1,2]}
+ *   /config/topics/<topic>                        {"version":1,"config":{"min.insync.replicas":"2",…}}
+ *   /admin/delete_topics/<topic>                  (a request to delete, handled by the controller)
+ *
+ * Partition state is written only with versioned (conditional) writes.
+ */
+
+export const ZK_PATHS = {
+  clusterId: '/cluster/id',
+  controller: '/controller',
+  controllerEpoch: '/controller_epoch',
+  brokerIds: '/brokers/ids',
+  broker: (id: number) => `/brokers/ids/${id}`,
+  topics: '/brokers/topics',
+  topic: (topic: string) => `/brokers/topics/${topic}`,
+  partitions: (topic: string) => `/brokers/topics/${topic}/partitions`,
+  partitionState: (topic: string, partition: number) => `/brokers/topics/${topic}/partitions/${partition}/state`,
+  topicConfigs: '/config/topics',
+  topicConfig: (topic: string) => `/config/topics/${topic}`,
+  deleteTopics: '/admin/delete_topics',
+  deleteTopic: (topic: string) => `/admin/delete_topics/${topic}`,
+} as const;
+
+/** The paths every broker makes sure exist at start-up. */
+export const PERSISTENT_PATHS = ['/brokers/ids', '/brokers/topics', '/config/topics', '/admin/delete_topics', '/cluster'];
+
+export interface BrokerInfo {
+  id: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface TopicAssignment {
+  topicId: string;
+  /** partition → replica broker ids, the first being the preferred leader. */
+  partitions: number[][];
+}
+
+export interface PartitionState {
+  controllerEpoch: number;
+  /** -1: no leader (offline). */
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+}
+
+const json = (o: unknown) => Buffer.from(JSON.stringify(o));
+
+export function encodeBroker(b: BrokerInfo): Buffer {
+  return json({
+    version: 5,
+    host: b.host,
+    port: b.port,
+    jmx_port: -1,
+    timestamp: String(Date.now()),
+    endpoints: [`PLAINTEXT://${b.host}:${b.port}`],
+    listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
+    rack: b.rack,
+    features: {},
+  });
+}
+
+export function decodeBroker(id: number, data: Buffer): BrokerInfo {
+  const o = JSON.parse(data.toString()) as { host: string; port: number; rack?: string | null };
+  return { id, host: o.host, port: o.port, rack: o.rack ?? null };
+}
+
+export function encodeTopicAssignment(a: TopicAssignment): Buffer {
+  return json({ version: 3, topic_id: a.topicId, partitions: Object.fromEntries(a.partitions.map((r, p) => [String(p), r])), adding_replicas: {}, removing_replicas: {} });
+}
+
+export function decodeTopicAssignment(data: Buffer): TopicAssignment {
+  const o = JSON.parse(data.toString()) as { topic_id: string; partitions: Record<string, number[]> };
+  const partitions: number[][] = [];
+  for (const [p, replicas] of Object.entries(o.partitions)) partitions[Number(p)] = replicas;
+  return { topicId: o.topic_id, partitions };
+}
+
+export function encodePartitionState(s: PartitionState): Buffer {
+  return json({ controller_epoch: s.controllerEpoch, leader: s.leader, version: 1, leader_epoch: s.leaderEpoch, isr: s.isr });
+}
+
+export function decodePartitionState(data: Buffer): PartitionState {
+  const o = JSON.parse(data.toString()) as { controller_epoch: number; leader: number; leader_epoch: number; isr: number[] };
+  return { controllerEpoch: o.controller_epoch, leader: o.leader, leaderEpoch: o.leader_epoch, isr: o.isr };
+}
+
+export function encodeController(brokerId: number): Buffer {
+  return json({ version: 2, brokerid: brokerId, timestamp: String(Date.now()) });
+}
+
+export function decodeController(data: Buffer): number {
+  return (JSON.parse(data.toString()) as { brokerid: number }).brokerid;
+}
+
+export function encodeTopicConfig(config: Record<string, string>): Buffer {
+  return json({ version: 1, config });
+}
+
+export function decodeTopicConfig(data: Buffer): Record<string, string> {
+  return (JSON.parse(data.toString()) as { config: Record<string, string> }).config;
+}
