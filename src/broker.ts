@@ -23,9 +23,16 @@ import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
 import { createLogger } from './logger.js';
 import { Connection } from './network/connection.js';
+import { AdminClient } from './cli/admin-client.js';
+import { ClusterManager } from './cluster/cluster-manager.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
+import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
+import { ReplicaManager } from './replication/replica-manager.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { LogManager } from './storage/log-manager.js';
+import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
+import { ProducerIdManager } from './storage/producer-ids.js';
+import { WebSocketGateway } from './gateway/gateway.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -40,6 +47,11 @@ export interface BrokerOptions {
   configFile?: string;
   /** Any Kafka property by name, e.g. { 'log.segment.bytes': 1048576 }. */
   properties?: Record<string, string | number | boolean>;
+  /**
+   * WebSocket gateway port (`gregor.websocket.port`; 0: any free port; -1: no gateway).
+   * When `port` is 0 and the gateway's port was left at its default, it also takes a free port.
+   */
+  websocketPort?: number;
   logger?: Logger;
 }
 
@@ -63,17 +75,32 @@ export function resolveConfig(options: BrokerOptions): BrokerConfig {
     config.listeners = [{ ...listener, host, port }];
     if (advertisedSame) config.advertisedListeners = config.listeners;
   }
+  const defaults = defaultConfig();
+  if (options.websocketPort !== undefined) applyProperties(config, { 'gregor.websocket.port': options.websocketPort });
+  else if (options.port === 0 && config.websocketPort === defaults.websocketPort) config.websocketPort = 0;
+  if (options.host !== undefined && config.websocketHost === defaults.websocketHost) config.websocketHost = options.host;
   return config;
 }
 
 export class Broker {
   readonly logs: LogManager;
+  /** Broker configs changed at run time (AlterConfigs on the BROKER resource), persisted. */
+  readonly dynamicConfig: DynamicBrokerConfig;
+  /** Producer ids for idempotent producers (InitProducerId). */
+  readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory = new FetchPurgatory();
   /** Consumer groups and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupCoordinator;
+  /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */
+  cluster: ClusterManager | null = null;
+  /** Replication (cluster mode only). */
+  replicas: ReplicaManager | null = null;
+  private clusterIdFromZk: string | null = null;
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
+  /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
+  gateway: WebSocketGateway | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** The bound Kafka port (resolved after listen when 0 was asked). */
   port = 0;
@@ -86,7 +113,11 @@ export class Broker {
     readonly engine: Engine,
     readonly logger: Logger,
   ) {
+    this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
+    this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
     this.logs = LogManager.open({
+      brokerConfig: config,
+      clustered: config.zookeeperConnect !== null,
       logDir: resolve(config.logDirs[0]!),
       nodeId: config.nodeId,
       clusterId: config.clusterId,
@@ -111,6 +142,12 @@ export class Broker {
       offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
       offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
     }, logger.child({ component: 'group-coordinator' }));
+    if (config.zookeeperConnect !== null) {
+      this.groups.enableClusterMode(
+        () => this.cluster?.metadata.topics.get(OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
+        (partition) => this.replicas?.replica(OFFSETS_TOPIC, partition)?.leaderEpoch ?? 0,
+      );
+    }
     this.groups.start();
   }
 
@@ -124,11 +161,94 @@ export class Broker {
     const engine = createEngine(config.engine);
     const broker = new Broker(config, engine, logger);
     await broker.listen();
+    if (config.zookeeperConnect !== null) {
+      try {
+        await broker.joinCluster(config.zookeeperConnect);
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    }
+    broker.logger.info(
+      { port: broker.port, websocketPort: broker.websocketPort, logDir: broker.config.logDirs[0], engine: broker.engine.kind, clusterId: broker.clusterId },
+      'broker started',
+    );
     return broker;
   }
 
+  /** The cluster's id (ZooKeeper's /cluster/id in cluster mode, else this log dir's). */
   get clusterId(): string {
-    return this.logs.clusterId;
+    return this.clusterIdFromZk ?? this.logs.clusterId;
+  }
+
+  /** Registers in ZooKeeper, follows the controller's partition states, replicates. */
+  private async joinCluster(connect: string): Promise<void> {
+    const config = this.config;
+    const { manager, clusterId } = await ClusterManager.start(
+      {
+        connect,
+        sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
+        connectionTimeoutMs: config.zookeeperConnectionTimeoutMs,
+        uncleanLeaderElection: config.uncleanLeaderElectionEnable,
+      },
+      { id: config.nodeId, host: this.advertisedHost, port: this.advertisedPort, rack: null },
+      this.logs.clusterId,
+      this.logger.child({ component: 'cluster' }),
+    );
+    this.cluster = manager;
+    this.logs.adoptClusterId(clusterId);
+    this.clusterIdFromZk = clusterId;
+    this.replicas = new ReplicaManager(
+      this,
+      manager,
+      {
+        replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+        minInsyncReplicas: config.minInsyncReplicas,
+        replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+        replicaFetchMaxBytes: config.replicaFetchMaxBytes,
+      },
+      this.logger.child({ component: 'replicas' }),
+    );
+    this.replicas.start();
+  }
+
+  /**
+   * Controlled shutdown (cluster mode): asks the controller to move this broker's
+   * leaderships to other in-sync replicas, retrying for up to `timeoutMs`, so clients fail
+   * over at once rather than after the ZooKeeper session timeout.
+   */
+  private async controlledShutdown(timeoutMs = 10_000): Promise<void> {
+    const cluster = this.cluster;
+    if (!cluster || !this.config.controlledShutdownEnable) return;
+    const deadline = Date.now() + timeoutMs;
+    let previous = Number.POSITIVE_INFINITY;
+    while (Date.now() < deadline) {
+      let remaining = Number.POSITIVE_INFINITY;
+      try {
+        if (cluster.controller.isActive) {
+          remaining = await cluster.controller.controlledShutdown(this.config.nodeId);
+        } else {
+          const controller = cluster.metadata.brokers.get(cluster.metadata.controllerId);
+          if (controller) {
+            const client = await AdminClient.connect(`${controller.host}:${controller.port}`, 5_000);
+            try {
+              const { response } = await client.request<{ errorCode: number; remainingPartitions: unknown[] }>(7, { brokerId: this.config.nodeId, brokerEpoch: -1 }, 3);
+              if (response.errorCode === 0) remaining = response.remainingPartitions.length;
+            } finally {
+              client.close();
+            }
+          }
+        }
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'controlled shutdown attempt failed');
+      }
+      if (remaining === 0) return;
+      // Partitions with no other in-sync replica cannot move: stop retrying once nothing changes.
+      if (remaining !== Number.POSITIVE_INFINITY && remaining >= previous) break;
+      previous = Math.min(previous, remaining);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    this.logger.warn('controlled shutdown could not move every leadership (no other in-sync replica); stopping anyway');
   }
 
   private async listen(): Promise<void> {
@@ -151,10 +271,31 @@ export class Broker {
       this.flushTimer = setInterval(() => this.logs.flush(), this.config.logFlushIntervalMs);
       this.flushTimer.unref();
     }
-    this.logger.info(
-      { port: this.port, logDir: this.config.logDirs[0], engine: this.engine.kind, clusterId: this.clusterId },
-      'broker started',
-    );
+    if (this.config.websocketPort >= 0) {
+      try {
+        this.gateway = await WebSocketGateway.start(this, {
+          host: this.config.websocketHost,
+          port: this.config.websocketPort,
+          maxFrameBytes: this.config.websocketMaxFrameBytes,
+          pauseBytes: this.config.websocketPauseBytes,
+          maxBackpressureBytes: this.config.websocketMaxBackpressureBytes,
+          slowClientTimeoutMs: this.config.websocketSlowClientTimeoutMs,
+        }, this.logger);
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
+    }
+  }
+
+  /** The WebSocket gateway's bound port, or -1 without a gateway. */
+  get websocketPort(): number {
+    return this.gateway ? this.gateway.port : -1;
+  }
+
+  /** Open Kafka-protocol connections (for metrics). */
+  get kafkaConnectionCount(): number {
+    return this.connections.size;
   }
 
   /** The port Metadata advertises: the configured advertised port, or the bound one. */
@@ -186,7 +327,11 @@ export class Broker {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.controlledShutdown();
+    this.replicas?.stop();
+    this.cluster?.close();
     if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.gateway?.close();
     this.fetchPurgatory.close();
     this.groups.stop();
     const closed = new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));

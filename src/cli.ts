@@ -1,8 +1,9 @@
 /**
  * The `gregor` command line (commander).
  *
- *   gregor start [--config server.properties] [--port N] [--log-dirs DIR] [--engine js|wasm]
- *                [--override key=value ...]
+ *   gregor start [--config server.properties] [--port N] [--ws-port N] [--log-dirs DIR]
+ *                [--engine js|wasm] [--override key=value ...]
+ *   gregor topics list|create|describe|alter|delete …   (see src/cli/topics.ts)
  *   gregor groups list|describe|reset-offsets …         (see src/cli/groups.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
@@ -11,12 +12,19 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Broker } from './broker.js';
 import { ConfigError, knownKeys } from './config/broker-config.js';
-import { registerGroupsCommand } from './cli/groups.js';
 import { createLogger } from './logger.js';
+import { registerGroupsCommand } from './cli/groups.js';
+import { registerTopicsCommand } from './cli/topics.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`"${value}" is not a port in [0, 65535]`);
+  return port;
+}
+
+function parseWebSocketPort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < -1 || port > 65535) throw new InvalidArgumentError(`"${value}" is not a port in [0, 65535] or -1 (no gateway)`);
   return port;
 }
 
@@ -33,16 +41,18 @@ export async function main(argv: string[]): Promise<void> {
     .description('run the broker until SIGINT/SIGTERM')
     .option('-c, --config <file>', 'a server.properties file (Kafka property names)')
     .option('-p, --port <port>', 'Kafka listener port (overrides listeners)', parsePort)
+    .option('--ws-port <port>', 'WebSocket gateway port (gregor.websocket.port, default 9093; 0 any free port; -1 none)', parseWebSocketPort)
     .option('--log-dirs <dir>', 'where partition logs live (log.dirs)')
     .addOption(new Option('--engine <engine>', 'hot-path core').choices(['wasm', 'js']))
     .option('-o, --override <key=value>', `any property; known keys: ${knownKeys().join(', ')}`, collectOverride, {})
-    .action(async (opts: { config?: string; port?: number; logDirs?: string; engine?: 'js' | 'wasm'; override: Record<string, string> }) => {
+    .action(async (opts: { config?: string; port?: number; wsPort?: number; logDirs?: string; engine?: 'js' | 'wasm'; override: Record<string, string> }) => {
       const logger = createLogger();
       let broker: Broker;
       try {
         broker = await Broker.start({
           configFile: opts.config,
           port: opts.port,
+          websocketPort: opts.wsPort,
           logDirs: opts.logDirs,
           engine: opts.engine,
           properties: opts.override,
@@ -70,6 +80,7 @@ export async function main(argv: string[]): Promise<void> {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
+  registerTopicsCommand(program);
   registerGroupsCommand(program);
   await program.parseAsync(argv);
 }

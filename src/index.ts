@@ -4,3 +4,5 @@ export { type BrokerConfig, ConfigError, defaultConfig, knownKeys } from './conf
 export { ErrorCode, KafkaError, errorName } from './protocol/error-codes.js';
 export type { Engine, EngineKind } from './engine/engine.js';
 export { createEngine } from './engine/index.js';
+export { WebSocketGateway, type GatewayOptions } from './gateway/gateway.js';
+export { BrokerMetrics } from './metrics/broker-metrics.js';

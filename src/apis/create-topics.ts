@@ -3,23 +3,25 @@
  * and replication factor 1 (-1: `default.replication.factor`); `validate_only` checks
  * without creating. Errors per topic: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS,
  * INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (more replicas than live brokers),
- * INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG (unknown topic config name), INVALID_REQUEST
- * (a topic named twice in one request).
+ * INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG (unknown topic config name or invalid value; the
+ * message names the key), INVALID_REQUEST (a topic named twice in one request). The configs
+ * given are persisted with the topic; v5+ answers with every effective config.
  * Source: protocol guide "CreateTopics"; KIP-4, KIP-464 (defaults), KIP-525 (v5 configs).
  */
 import type { Broker } from '../broker.js';
-import { describeTopicConfigs, isTopicConfig } from '../config/topic-config.js';
+import { describeTopicConfigs } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { validateTopicName } from '../storage/log-manager.js';
-import type { ApiHandler } from './api.js';
+import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
+import { createTopicInCluster, planTopic } from '../cluster/topic-admin.js';
 
 type CreatableTopic = CreateTopicsRequest['topics'][number];
 type TopicResult = CreateTopicsResponse['topics'][number];
 
-/** Checks one topic of the request; returns its partition count. Throws KafkaError. */
-function validate(broker: Broker, topic: CreatableTopic): number {
+/** Checks one topic of the request; returns its partition count and configs. Throws KafkaError. */
+function validate(broker: Broker, topic: CreatableTopic): { numPartitions: number; configs: Record<string, string> } {
   validateTopicName(topic.name);
   if (broker.logs.topic(topic.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic "${topic.name}" already exists`);
   const nodeId = broker.config.nodeId;
@@ -41,10 +43,12 @@ function validate(broker: Broker, topic: CreatableTopic): number {
   if (topic.assignments.length === 0 && replicationFactor !== 1) {
     throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor: ${replicationFactor} larger than available brokers: 1`);
   }
+  const given: Record<string, string | null> = {};
   for (const config of topic.configs) {
-    if (!isTopicConfig(config.name)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `unknown topic config "${config.name}"`);
+    if (Object.hasOwn(given, config.name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `config ${config.name} is given more than once`);
+    given[config.name] = config.value;
   }
-  return numPartitions;
+  return { numPartitions, configs: broker.logs.validateNewTopic(topic.name, numPartitions, given) };
 }
 
 export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsResponse> = {
@@ -52,7 +56,9 @@ export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsRe
   name: 'CreateTopics',
   minVersion: 0,
   maxVersion: 7,
-  handle(request, { broker }) {
+  handle(request, ctx) {
+    if (ctx.broker.cluster) return createTopicsInCluster(request, ctx);
+    const { broker } = ctx;
     const counts = new Map<string, number>();
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const topics = request.topics.map((t): TopicResult => {
@@ -68,17 +74,17 @@ export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsRe
       };
       try {
         if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
-        const numPartitions = validate(broker, t);
+        const { numPartitions, configs } = validate(broker, t);
         result.numPartitions = numPartitions;
         result.replicationFactor = 1;
-        result.configs = describeTopicConfigs(broker.config).map((c) => ({
+        result.configs = describeTopicConfigs(broker.config, configs, (key) => broker.dynamicConfig.dynamicSource(key)).map((c) => ({
           name: c.name,
           value: c.value,
           readOnly: c.readOnly,
           configSource: c.source,
           isSensitive: false,
         }));
-        if (!request.validateOnly) result.topicId = broker.logs.createTopic(t.name, numPartitions).topicId;
+        if (!request.validateOnly) result.topicId = broker.logs.createTopic(t.name, numPartitions, configs).topicId;
       } catch (err) {
         if (!(err instanceof KafkaError)) throw err;
         result.errorCode = err.code;
@@ -89,3 +95,40 @@ export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsRe
     return { response: { throttleTimeMs: 0, topics } };
   },
 };
+
+/**
+ * Cluster mode: topics are assigned across the live brokers (rack-unaware round robin) and
+ * written to ZooKeeper; each result waits until its partitions have leaders (or the
+ * request's timeout: REQUEST_TIMED_OUT).
+ */
+async function createTopicsInCluster(request: CreateTopicsRequest, { broker }: RequestContext): Promise<HandlerResult<CreateTopicsResponse>> {
+  const cluster = broker.cluster!;
+  const counts = new Map<string, number>();
+  for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+  const topics = await Promise.all(
+    request.topics.map(async (t): Promise<TopicResult> => {
+      const result: TopicResult = { name: t.name, topicId: ZERO_UUID, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: ErrorCode.NONE, numPartitions: -1, replicationFactor: -1, configs: null };
+      try {
+        if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
+        if (t.assignments.length > 0) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignments are not supported; give numPartitions and replicationFactor');
+        const spec = {
+          name: t.name,
+          numPartitions: t.numPartitions === -1 ? broker.config.numPartitions : t.numPartitions,
+          replicationFactor: t.replicationFactor === -1 ? broker.config.defaultReplicationFactor : t.replicationFactor,
+          configs: Object.fromEntries(t.configs.map((c) => [c.name, c.value])),
+        };
+        const { configs } = planTopic(cluster, broker.config, spec);
+        result.numPartitions = spec.numPartitions;
+        result.replicationFactor = spec.replicationFactor;
+        result.configs = describeTopicConfigs(broker.config, configs).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: false }));
+        if (!request.validateOnly) result.topicId = await createTopicInCluster(cluster, broker.config, spec, request.timeoutMs);
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        result.errorCode = err.code;
+        result.errorMessage = err.message;
+      }
+      return result;
+    }),
+  );
+  return { response: { throttleTimeMs: 0, topics } };
+}

@@ -7,7 +7,15 @@
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
+import type { Broker } from '../broker.js';
+import { deleteTopicInCluster } from '../cluster/topic-admin.js';
 import type { ApiHandler } from './api.js';
+
+/** Cluster mode: a topic by name or id from the cluster metadata. */
+function clusterTopic(broker: Broker, name: string | null, topicId: string): { name: string; topicId: string } | undefined {
+  for (const [n, a] of broker.cluster!.metadata.topics) if (n === name || (name === null && a.topicId === topicId)) return { name: n, topicId: a.topicId };
+  return undefined;
+}
 
 type Result = DeleteTopicsResponse['responses'][number];
 
@@ -16,13 +24,13 @@ export const deleteTopicsHandler: ApiHandler<DeleteTopicsRequest, DeleteTopicsRe
   name: 'DeleteTopics',
   minVersion: 0,
   maxVersion: 6,
-  handle(request, { broker, apiVersion }) {
+  async handle(request, { broker, apiVersion }) {
     const wanted: Array<{ name: string | null; topicId: string }> =
       apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
-    const responses = wanted.map(({ name, topicId }): Result => {
+    const responses = await Promise.all(wanted.map(async ({ name, topicId }): Promise<Result> => {
       const result: Result = { name, topicId, errorCode: ErrorCode.NONE, errorMessage: null };
       try {
-        const topic = name !== null ? broker.logs.topic(name) : broker.logs.topicById(topicId);
+        const topic = broker.cluster ? clusterTopic(broker, name, topicId) : name !== null ? broker.logs.topic(name) : broker.logs.topicById(topicId);
         if (!topic) {
           throw name !== null
             ? new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${name}" does not exist`)
@@ -30,14 +38,15 @@ export const deleteTopicsHandler: ApiHandler<DeleteTopicsRequest, DeleteTopicsRe
         }
         result.name = topic.name;
         result.topicId = topic.topicId;
-        broker.logs.deleteTopic(topic.name);
+        if (broker.cluster) await deleteTopicInCluster(broker.cluster, topic.name);
+        else broker.logs.deleteTopic(topic.name);
       } catch (err) {
         if (!(err instanceof KafkaError)) throw err;
         result.errorCode = err.code;
         result.errorMessage = err.message;
       }
       return result;
-    });
+    }));
     return { response: { throttleTimeMs: 0, responses } };
   },
 };

@@ -1,17 +1,20 @@
 /**
- * DescribeConfigs (key 32, v0-4): topic configs (resource type 2) with the broker defaults
- * they take, and the broker's own configs (resource type 4, name = node id).
+ * DescribeConfigs (key 32, v0-4): a topic's configs (resource type 2: every topic config with
+ * its effective value and source — DYNAMIC_TOPIC_CONFIG for the topic's overrides, then the
+ * broker's dynamic, static or default value), this broker's configs (type 4, name = node id;
+ * read-only unless dynamic) or the cluster-wide dynamic defaults (type 4, name "").
+ * Synonyms (v1+, include_synonyms) list every level a value could come from, highest first.
  * Errors per resource: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (unsupported resource
  * type or another broker's id).
  * Source: protocol guide "DescribeConfigs"; KIP-133, KIP-226 (synonyms), KIP-569 (types, docs).
  */
-import { ConfigSource, type ConfigEntry, describeBrokerConfigs, describeTopicConfigs } from '../config/topic-config.js';
+import { ConfigSource, type ConfigEntry, describeTopicConfigs } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/generated/index.js';
 import type { ApiHandler } from './api.js';
+import { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC, brokerLevel } from './config-resources.js';
 
-export const RESOURCE_TYPE_TOPIC = 2;
-export const RESOURCE_TYPE_BROKER = 4;
+export { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC };
 
 type Result = DescribeConfigsResponse['results'][number];
 
@@ -20,7 +23,7 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
   name: 'DescribeConfigs',
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { broker }) {
+  handle(request, { broker, apiVersion }) {
     const results = request.resources.map((resource): Result => {
       const result: Result = {
         errorCode: ErrorCode.NONE,
@@ -32,15 +35,11 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
       try {
         let entries: ConfigEntry[];
         if (resource.resourceType === RESOURCE_TYPE_TOPIC) {
-          if (!broker.logs.topic(resource.resourceName)) {
-            throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${resource.resourceName}" does not exist`);
-          }
-          entries = describeTopicConfigs(broker.config);
+          const topic = broker.logs.topic(resource.resourceName);
+          if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${resource.resourceName}" does not exist`);
+          entries = describeTopicConfigs(broker.config, topic.configs, (key) => broker.dynamicConfig.dynamicSource(key));
         } else if (resource.resourceType === RESOURCE_TYPE_BROKER) {
-          if (resource.resourceName !== '' && resource.resourceName !== String(broker.config.nodeId)) {
-            throw new KafkaError(ErrorCode.INVALID_REQUEST, `broker ${resource.resourceName} is not this broker (${broker.config.nodeId})`);
-          }
-          entries = describeBrokerConfigs(broker.config);
+          entries = broker.dynamicConfig.describe(brokerLevel(broker, resource.resourceName));
         } else {
           throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource type ${resource.resourceType} is not supported`);
         }
@@ -53,7 +52,7 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
           isDefault: e.source === ConfigSource.DEFAULT_CONFIG,
           configSource: e.source,
           isSensitive: false,
-          synonyms: [],
+          synonyms: apiVersion >= 1 && request.includeSynonyms ? e.synonyms : [],
           configType: e.type,
           documentation: request.includeDocumentation ? e.documentation : null,
         }));

@@ -45,25 +45,48 @@ function emptyPartition(partitionIndex: number, errorCode: number, log?: Partiti
   });
 }
 
+/**
+ * The error for a partition this broker has no log of: in a cluster, one that exists
+ * elsewhere is NOT_LEADER_OR_FOLLOWER (the client refreshes metadata); otherwise the topic
+ * is unknown (by id from v13: UNKNOWN_TOPIC_ID).
+ */
+function missingPartitionCode(broker: Broker, apiVersion: number, t: FetchRequest['topics'][number], topicIsLocal: boolean): number {
+  const metadata = broker.cluster?.metadata;
+  const known = apiVersion >= 13 ? metadata && [...metadata.topics.values()].some((a) => a.topicId === t.topicId) : metadata?.topics.has(t.topic);
+  if (known) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  return apiVersion >= 13 && !topicIsLocal ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+}
+
 /** One read over every requested partition. */
 function readOnce(broker: Broker, request: FetchRequest, apiVersion: number): Pass {
   const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false };
   let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+  // A follower's fetch carries its broker id (v15+: in ReplicaState); consumers send -1.
+  const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
+  const replicas = broker.replicas;
   const responses: TopicResponse[] = request.topics.map((fetchTopic) => {
     const topic = apiVersion >= 13 ? broker.logs.topicById(fetchTopic.topicId) : broker.logs.topic(fetchTopic.topic);
     const partitions = fetchTopic.partitions.map((p): PartitionResponse => {
-      const log = topic?.partitions[p.partition];
+      let log = topic?.partitions[p.partition];
       if (!log) {
         pass.hasError = true;
-        const code = apiVersion >= 13 && !topic ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        return emptyPartition(p.partition, code);
+        return emptyPartition(p.partition, missingPartitionCode(broker, apiVersion, fetchTopic, topic !== undefined));
+      }
+      try {
+        // Cluster mode: only the leader serves; a follower's fetch offset is its log end offset.
+        if (replicas) log = replicaId >= 0 ? replicas.onFollowerFetch(log.topic, p.partition, replicaId, p.fetchOffset) : replicas.leaderLog(log.topic, p.partition);
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        pass.hasError = true;
+        return emptyPartition(p.partition, err.code, log);
       }
       pass.logs.push(log);
       try {
         const minOneBatch = pass.bytes === 0;
         const maxBytes = Math.min(p.partitionMaxBytes, remaining);
         if (maxBytes <= 0 && !minOneBatch) return emptyPartition(p.partition, ErrorCode.NONE, log);
-        const read = log.read(p.fetchOffset, maxBytes);
+        // Consumers read only committed records (below the high watermark); followers all.
+        const read = log.read(p.fetchOffset, maxBytes, replicaId >= 0 ? undefined : log.highWatermark);
         const out = emptyPartition(p.partition, ErrorCode.NONE, log);
         out.highWatermark = read.highWatermark;
         out.lastStableOffset = read.lastStableOffset;

@@ -3,7 +3,12 @@
  * reports. One file per API in this folder.
  */
 import type { ApiHandler } from './api.js';
+import { alterConfigsHandler } from './alter-configs.js';
+import { deleteRecordsHandler } from './delete-records.js';
+import { initProducerIdHandler } from './init-producer-id.js';
+import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { apiVersionsHandler } from './api-versions.js';
+import { controlledShutdownHandler } from './controlled-shutdown.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { deleteGroupsHandler } from './delete-groups.js';
@@ -20,6 +25,7 @@ import { metadataHandler } from './metadata.js';
 import { offsetCommitHandler } from './offset-commit.js';
 import { offsetDeleteHandler } from './offset-delete.js';
 import { offsetFetchHandler } from './offset-fetch.js';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { produceHandler } from './produce.js';
 import { syncGroupHandler } from './sync-group.js';
 
@@ -35,6 +41,10 @@ for (const handler of [
   deleteTopicsHandler,
   describeConfigsHandler,
   // Topic and broker configs, retention, idempotence (issue 7).
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
+  deleteRecordsHandler,
+  initProducerIdHandler,
   // Consumer groups (src/groups/).
   offsetCommitHandler,
   offsetFetchHandler,
@@ -47,6 +57,9 @@ for (const handler of [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  // Cluster (src/cluster/, src/replication/).
+  offsetForLeaderEpochHandler,
+  controlledShutdownHandler,
 ] as ApiHandler[]) {
   HANDLERS.set(handler.apiKey, handler);
 }

@@ -7,7 +7,7 @@
  * v0 answers in OldStyleOffsets (one offset). Errors per partition: UNKNOWN_TOPIC_OR_PARTITION.
  * Source: protocol guide "ListOffsets"; Kafka Log.fetchOffsetByTimestamp.
  */
-import { ErrorCode } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/generated/index.js';
 import type { PartitionLog } from '../storage/log.js';
 import type { ApiHandler } from './api.js';
@@ -46,7 +46,15 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsRespo
     const topics = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): PartitionResponse => {
-        const log = broker.logs.partition(t.name, p.partitionIndex);
+        let log = broker.logs.partition(t.name, p.partitionIndex);
+        if (broker.replicas) {
+          try {
+            log = broker.replicas.leaderLog(t.name, p.partitionIndex);
+          } catch (err) {
+            if (!(err instanceof KafkaError)) throw err;
+            return { partitionIndex: p.partitionIndex, errorCode: err.code, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+          }
+        }
         if (!log) {
           return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
         }
@@ -57,7 +65,7 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsRespo
           oldStyleOffsets: apiVersion === 0 && found.offset >= 0 ? [found.offset] : [],
           timestamp: found.timestamp,
           offset: found.offset,
-          leaderEpoch: 0,
+          leaderEpoch: broker.replicas?.replica(t.name, p.partitionIndex)?.leaderEpoch ?? 0,
         };
       }),
     }));

@@ -10,7 +10,12 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { MetadataRequest, MetadataResponse } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { TopicState } from '../storage/log-manager.js';
-import type { ApiHandler } from './api.js';
+import { createTopicInCluster } from '../cluster/topic-admin.js';
+import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
+
+/** How long a Metadata request waits for an auto-created topic's leaders, ms. */
+const AUTO_CREATE_WAIT_MS = 5_000;
 
 type TopicResponse = MetadataResponse['topics'][number];
 
@@ -20,7 +25,7 @@ function describeTopic(broker: Broker, topic: TopicState): TopicResponse {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
-    isInternal: false,
+    isInternal: topic.name === OFFSETS_TOPIC,
     partitions: topic.partitions.map((_, partitionIndex) => ({
       errorCode: ErrorCode.NONE,
       partitionIndex,
@@ -56,7 +61,9 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
   name: 'Metadata',
   minVersion: 0,
   maxVersion: 12,
-  handle(request, { broker, apiVersion }) {
+  handle(request, ctx) {
+    if (ctx.broker.cluster) return clusterMetadata(request, ctx);
+    const { broker, apiVersion } = ctx;
     // v0: an empty list means all topics; v1+: null means all, empty means none.
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const allowAutoCreate = apiVersion < 4 || request.allowAutoTopicCreation;
@@ -86,3 +93,78 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
     };
   },
 };
+
+/** A topic as the cluster sees it: leaders, replicas and ISRs from ZooKeeper's partition states. */
+function describeClusterTopic(broker: Broker, name: string): TopicResponse {
+  const metadata = broker.cluster!.metadata;
+  const assignment = metadata.topics.get(name)!;
+  const live = metadata.brokers;
+  return {
+    errorCode: ErrorCode.NONE,
+    name,
+    topicId: assignment.topicId,
+    isInternal: name === OFFSETS_TOPIC,
+    partitions: assignment.partitions.map((replicas, partitionIndex) => {
+      const state = metadata.state(name, partitionIndex);
+      const leader = state?.leader ?? -1;
+      return {
+        errorCode: leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+        partitionIndex,
+        leaderId: leader,
+        leaderEpoch: state?.leaderEpoch ?? -1,
+        replicaNodes: replicas,
+        isrNodes: state?.isr ?? [],
+        offlineReplicas: replicas.filter((r) => !live.has(r)),
+      };
+    }),
+    topicAuthorizedOperations: -2147483648,
+  };
+}
+
+/**
+ * Cluster mode: every live broker, the controller, and topics from the cluster metadata;
+ * an unknown topic is auto-created across the cluster (its partitions get leaders before the
+ * answer, or it is reported LEADER_NOT_AVAILABLE and the client asks again).
+ */
+async function clusterMetadata(request: MetadataRequest, { broker, apiVersion }: RequestContext): Promise<HandlerResult<MetadataResponse>> {
+  const cluster = broker.cluster!;
+  const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+  const allowAutoCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.autoCreateTopicsEnable;
+  let topics: TopicResponse[];
+  if (all) {
+    topics = [...cluster.metadata.topics.keys()].map((name) => describeClusterTopic(broker, name));
+  } else {
+    topics = await Promise.all(
+      request.topics!.map(async (t): Promise<TopicResponse> => {
+        let name = t.name;
+        if (name === null) {
+          name = [...cluster.metadata.topics].find(([, a]) => a.topicId === t.topicId)?.[0] ?? null;
+          if (name === null) return topicError(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        }
+        if (cluster.metadata.topics.has(name)) return describeClusterTopic(broker, name);
+        if (!allowAutoCreate) return topicError(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        try {
+          const replicationFactor = Math.min(broker.config.defaultReplicationFactor, cluster.metadata.brokers.size);
+          await createTopicInCluster(cluster, broker.config, { name, numPartitions: broker.config.numPartitions, replicationFactor, configs: {} }, AUTO_CREATE_WAIT_MS);
+          return describeClusterTopic(broker, name);
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          if (err.code === ErrorCode.TOPIC_ALREADY_EXISTS || err.code === ErrorCode.REQUEST_TIMED_OUT) {
+            return cluster.metadata.topics.has(name) ? describeClusterTopic(broker, name) : topicError(name, ZERO_UUID, ErrorCode.LEADER_NOT_AVAILABLE);
+          }
+          return topicError(name, ZERO_UUID, err.code);
+        }
+      }),
+    );
+  }
+  return {
+    response: {
+      throttleTimeMs: 0,
+      brokers: cluster.liveBrokers().map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: broker.clusterId,
+      controllerId: cluster.metadata.controllerId,
+      topics,
+      clusterAuthorizedOperations: -2147483648,
+    },
+  };
+}

@@ -3,8 +3,10 @@
  * (offsets and leader epoch stamped in place; compressed batches stored as they came).
  * acks 0 (no response), 1 and -1 (all: on a single broker the leader is the whole ISR).
  * Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION,
- * CORRUPT_MESSAGE, INVALID_RECORD (v3+: exactly one batch), MESSAGE_TOO_LARGE;
- * INVALID_REQUIRED_ACKS for acks outside {-1, 0, 1}.
+ * CORRUPT_MESSAGE, INVALID_RECORD (v3+: exactly one batch), MESSAGE_TOO_LARGE (over the
+ * topic's max.message.bytes), NOT_ENOUGH_REPLICAS (acks=-1 and the topic's
+ * min.insync.replicas above 1: there is one replica); INVALID_REQUIRED_ACKS for acks outside
+ * {-1, 0, 1}.
  * Source: protocol guide "Produce"; Kafka ReplicaManager.appendRecords, LogValidator.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -15,7 +17,7 @@ import {
   createProduceResponsePartitionProduceResponse,
 } from '../protocol/generated/index.js';
 import { LOG_OVERHEAD } from '../storage/batch-header.js';
-import type { ApiHandler } from './api.js';
+import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -40,7 +42,9 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
   name: 'Produce',
   minVersion: 0,
   maxVersion: 11,
-  handle(request, { broker, apiVersion, logger }) {
+  handle(request, ctx) {
+    if (ctx.broker.replicas) return produceReplicated(request, ctx);
+    const { broker, apiVersion, logger } = ctx;
     const acks = request.acks;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const responses = request.topicData.map((topicData) => ({
@@ -48,9 +52,16 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
       partitionResponses: topicData.partitionData.map((data): PartitionResponse => {
         if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
         try {
-          const log = broker.logs.partition(topicData.name, data.index);
-          if (!log) {
+          const topic = broker.logs.topic(topicData.name);
+          const log = topic?.partitions[data.index];
+          if (!topic || !log) {
             throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicData.name}-${data.index} does not exist`);
+          }
+          if (acks === -1 && topic.settings.minInsyncReplicas > 1) {
+            throw new KafkaError(
+              ErrorCode.NOT_ENOUGH_REPLICAS,
+              `the in-sync replicas of ${topicData.name}-${data.index} (1) are fewer than min.insync.replicas ${topic.settings.minInsyncReplicas}`,
+            );
           }
           const records = data.records ?? new Uint8Array(0);
           if (apiVersion >= 3) checkSingleBatch(records);
@@ -73,3 +84,44 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
     return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
   },
 };
+
+/**
+ * Cluster mode: each partition goes through its leader replica (NOT_LEADER_OR_FOLLOWER
+ * elsewhere); acks=-1 waits for the in-sync replicas (NOT_ENOUGH_REPLICAS before the append
+ * when too few are in sync, NOT_ENOUGH_REPLICAS_AFTER_APPEND or REQUEST_TIMED_OUT after).
+ */
+async function produceReplicated(request: ProduceRequest, { broker, apiVersion, logger }: RequestContext): Promise<HandlerResult<ProduceResponse> | null> {
+  const replicas = broker.replicas!;
+  const acks = request.acks;
+  const validAcks = acks === 0 || acks === 1 || acks === -1;
+  const responses = await Promise.all(
+    request.topicData.map(async (topicData) => ({
+      name: topicData.name,
+      partitionResponses: await Promise.all(
+        topicData.partitionData.map(async (data): Promise<PartitionResponse> => {
+          if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
+          try {
+            const records = data.records ?? new Uint8Array(0);
+            if (apiVersion >= 3) checkSingleBatch(records);
+            const minIsr = broker.logs.topic(topicData.name)?.settings.minInsyncReplicas ?? broker.config.minInsyncReplicas;
+            const { result, errorCode } = await replicas.appendAsLeader(topicData.name, data.index, (log, epoch) => log.append(records, epoch), acks, request.timeoutMs, minIsr);
+            if (errorCode !== ErrorCode.NONE) return partitionError(data.index, errorCode, null);
+            return createProduceResponsePartitionProduceResponse({
+              index: data.index,
+              errorCode: ErrorCode.NONE,
+              baseOffset: result.firstOffset,
+              logAppendTimeMs: result.logAppendTimeMs,
+              logStartOffset: result.logStartOffset,
+            });
+          } catch (err) {
+            if (!(err instanceof KafkaError)) throw err;
+            logger.debug({ topic: topicData.name, partition: data.index, err: err.message }, 'produce rejected');
+            return partitionError(data.index, err.code, err.message);
+          }
+        }),
+      ),
+    })),
+  );
+  if (acks === 0) return null;
+  return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
+}

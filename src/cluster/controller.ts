@@ -35,6 +35,8 @@ export class Controller {
     private readonly brokerId: number,
     private readonly metadata: MetadataCache,
     private readonly logger: Logger,
+    /** `unclean.leader.election.enable`: with no live ISR member, any live replica may lead. */
+    private readonly uncleanLeaderElection = false,
   ) {}
 
   get isActive(): boolean {
@@ -142,8 +144,16 @@ export class Controller {
       // A follower died: it leaves the ISR (the leader stays, epoch unchanged).
       return { ...current, controllerEpoch: this.epoch, isr: liveIsr };
     }
-    // The leader is gone (or there was none): the first live ISR member in assignment order.
-    const leader = replicas.find((r) => liveIsr.includes(r)) ?? -1;
+    // The leader is gone (or there was none): the first live ISR member in assignment order;
+    // only with unclean election, failing that, any live replica (records may be lost).
+    let leader = replicas.find((r) => liveIsr.includes(r)) ?? -1;
+    if (leader === -1 && this.uncleanLeaderElection) {
+      leader = replicas.find((r) => live.has(r)) ?? -1;
+      if (leader !== -1) {
+        this.logger.warn({ leader, isr: current.isr }, 'unclean leader election: an out-of-sync replica leads');
+        return { controllerEpoch: this.epoch, leader, leaderEpoch: current.leaderEpoch + 1, isr: [leader] };
+      }
+    }
     if (leader === -1 && current.leader === -1) return null;
     return {
       controllerEpoch: this.epoch,

@@ -20,6 +20,7 @@ import {
   decodeController,
   decodePartitionState,
   decodeTopicAssignment,
+  decodeTopicConfig,
 } from './zk-paths.js';
 
 export interface CachedPartitionState extends PartitionState {
@@ -32,6 +33,8 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 export class MetadataCache extends EventEmitter {
   readonly brokers = new Map<number, BrokerInfo>();
   readonly topics = new Map<string, TopicAssignment>();
+  /** Topic config overrides (/config/topics/<t>). */
+  readonly topicConfigs = new Map<string, Record<string, string>>();
   private readonly states = new Map<string, CachedPartitionState>();
   private readonly watchedStates = new Set<string>();
   controllerId = -1;
@@ -109,6 +112,7 @@ export class MetadataCache extends EventEmitter {
       if (present.has(name)) continue;
       const partitions = this.topics.get(name)!.partitions.length;
       this.topics.delete(name);
+      this.topicConfigs.delete(name);
       for (let p = 0; p < partitions; p++) {
         this.states.delete(key(name, p));
         this.watchedStates.delete(key(name, p));
@@ -121,6 +125,8 @@ export class MetadataCache extends EventEmitter {
   private async loadTopic(gen: number, topic: string): Promise<void> {
     const node = await this.zk.getData(ZK_PATHS.topic(topic), this.guard(gen, () => this.loadTopic(gen, topic)));
     if (!node || gen !== this.generation) return;
+    const config = await this.zk.getData(ZK_PATHS.topicConfig(topic));
+    this.topicConfigs.set(topic, config ? decodeTopicConfig(config.data) : {});
     const assignment = decodeTopicAssignment(node.data);
     this.topics.set(topic, assignment);
     await Promise.all(

@@ -38,6 +38,22 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** `default.replication.factor`: replication factor reported for topics (1 on a single broker). */
   defaultReplicationFactor: number;
+  /** `zookeeper.connect`: the ZooKeeper ensemble (host:port,… with an optional /chroot); null = a single broker. */
+  zookeeperConnect: string | null;
+  /** `zookeeper.session.timeout.ms`: a broker silent this long loses its session, and its leaderships. */
+  zookeeperSessionTimeoutMs: number;
+  /** `zookeeper.connection.timeout.ms`: how long start-up waits for ZooKeeper (ms). */
+  zookeeperConnectionTimeoutMs: number;
+  /** `replica.lag.time.max.ms`: a follower not caught up for this long leaves the ISR (ms). */
+  replicaLagTimeMaxMs: number;
+  /** `replica.fetch.wait.max.ms`: a follower's fetch long-poll (ms). */
+  replicaFetchWaitMaxMs: number;
+  /** `replica.fetch.max.bytes`: bytes a follower asks per partition and fetch. */
+  replicaFetchMaxBytes: number;
+  /** `unclean.leader.election.enable`: let an out-of-sync replica lead (may lose records). */
+  uncleanLeaderElectionEnable: boolean;
+  /** `controlled.shutdown.enable`: move leaderships away before stopping. */
+  controlledShutdownEnable: boolean;
   /** `group.min.session.timeout.ms`: smallest session timeout a member may ask for (ms). */
   groupMinSessionTimeoutMs: number;
   /** `group.max.session.timeout.ms`: largest session timeout a member may ask for (ms). */
@@ -48,6 +64,8 @@ export interface BrokerConfig {
   groupMaxSize: number;
   /** `offsets.topic.num.partitions`: partitions of `__consumer_offsets` when it is created. */
   offsetsTopicNumPartitions: number;
+  /** `offsets.topic.replication.factor`: its replicas in a cluster (capped at the live brokers). */
+  offsetsTopicReplicationFactor: number;
   /** `offsets.retention.minutes`: committed offsets of a group empty this long expire (stored in ms). */
   offsetsRetentionMs: number;
   /** `offsets.retention.check.interval.ms`: how often offset expiry runs (ms). */
@@ -56,8 +74,48 @@ export interface BrokerConfig {
   offsetMetadataMaxBytes: number;
   /** `gregor.engine`: the hot-path core, `wasm` (default) or `js` (the TypeScript twin). */
   engine: EngineKind;
+  /** `gregor.websocket.port`: the WebSocket gateway's port (default 9093; 0 = any free port; -1 = no gateway). */
+  websocketPort: number;
+  /** `gregor.websocket.host`: interface the gateway binds ('' = all, the default). */
+  websocketHost: string;
+  /** `gregor.websocket.max.frame.bytes`: largest WebSocket frame accepted (bytes); larger ones are answered MESSAGE_TOO_LARGE. */
+  websocketMaxFrameBytes: number;
+  /** `gregor.websocket.pause.bytes`: unsent bytes at which pushes to a WebSocket pause (back-pressure). */
+  websocketPauseBytes: number;
+  /** `gregor.websocket.max.backpressure.bytes`: unsent bytes at which a WebSocket is closed. */
+  websocketMaxBackpressureBytes: number;
+  /** `gregor.websocket.slow.client.timeout.ms`: a WebSocket paused this long without reading is closed (ms). */
+  websocketSlowClientTimeoutMs: number;
   /** `cluster.id`: reported in Metadata; generated once and kept in `meta.properties`. */
   clusterId: string | null;
+  /** `log.retention.ms` (or `.minutes`, `.hours`): segments older than this are deleted (ms); -1 = keep forever. */
+  logRetentionMs: number;
+  /** `log.retention.bytes`: a partition larger than this loses its oldest segments (bytes); -1 = no limit. */
+  logRetentionBytes: number;
+  /** `log.retention.check.interval.ms`: how often retention is enforced (ms). */
+  logRetentionCheckIntervalMs: number;
+  /** `log.segment.delete.delay.ms`: a deleted segment's `.deleted` files are removed after this (ms). */
+  logSegmentDeleteDelayMs: number;
+  /** `log.cleanup.policy`: `delete`, `compact` or both, for topics that set none. */
+  logCleanupPolicy: string[];
+  /** `log.cleaner.enable`: run the log cleaner (compaction). */
+  logCleanerEnable: boolean;
+  /** `log.cleaner.backoff.ms`: pause between cleaner passes when nothing was cleanable (ms). */
+  logCleanerBackoffMs: number;
+  /** `log.cleaner.delete.retention.ms`: how long tombstones survive compaction (ms). */
+  logCleanerDeleteRetentionMs: number;
+  /** `log.cleaner.min.cleanable.ratio`: dirty bytes ÷ total bytes that make a log cleanable, in [0, 1]. */
+  logCleanerMinCleanableRatio: number;
+  /** `log.cleaner.min.compaction.lag.ms`: records younger than this are not compacted (ms). */
+  logCleanerMinCompactionLagMs: number;
+  /** `log.cleaner.max.compaction.lag.ms`: a record is compacted at the latest this long after it was written (ms). */
+  logCleanerMaxCompactionLagMs: number;
+  /** `log.cleaner.dedupe.buffer.size`: memory for the cleaner's key → offset map (bytes, 24 per key). */
+  logCleanerDedupeBufferSize: number;
+  /** `min.insync.replicas`: acks=all writes fail with NOT_ENOUGH_REPLICAS when fewer replicas are in sync. */
+  minInsyncReplicas: number;
+  /** `producer.id.expiration.ms`: an idle producer's dedup state is dropped after this (ms). */
+  producerIdExpirationMs: number;
 }
 
 export interface Listener {
@@ -110,6 +168,30 @@ const listeners: Parser = (key, raw) => {
   return out;
 };
 
+/** An int64 property; values past 2^53 (e.g. Long.MAX_VALUE, "forever") become Number.MAX_SAFE_INTEGER. */
+const long =
+  (min: number): Parser =>
+  (key, raw) => {
+    const text = raw.trim();
+    if (!/^-?\d+$/.test(text)) throw new ConfigError(`${key}: "${raw}" is not an integer`);
+    const big = BigInt(text);
+    if (big < BigInt(min) || big > 9223372036854775807n) throw new ConfigError(`${key}: ${text} is outside [${min}, 9223372036854775807]`);
+    return big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
+  };
+
+const ratio: Parser = (key, raw) => {
+  const v = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(v) || v < 0 || v > 1) throw new ConfigError(`${key}: "${raw}" is not a number in [0, 1]`);
+  return v;
+};
+
+const cleanupPolicy: Parser = (key, raw) => {
+  const items = list(key, raw) as string[];
+  if (items.length === 0) throw new ConfigError(`${key}: no policy given (delete, compact)`);
+  for (const item of items) if (item !== 'delete' && item !== 'compact') throw new ConfigError(`${key}: "${item}" is not delete or compact`);
+  return items;
+};
+
 const engine: Parser = (key, raw) => {
   const v = raw.trim();
   if (v !== 'js' && v !== 'wasm') throw new ConfigError(`${key}: "${raw}" is not js or wasm`);
@@ -144,17 +226,48 @@ const DEFINITIONS: Record<string, Definition> = {
   'auto.create.topics.enable': { field: 'autoCreateTopicsEnable', parse: bool },
   'message.max.bytes': { field: 'messageMaxBytes', parse: int(0, INT32_MAX) },
   'socket.request.max.bytes': { field: 'socketRequestMaxBytes', parse: int(1, INT32_MAX) },
-  'default.replication.factor': { field: 'defaultReplicationFactor', parse: int(1, 1) },
+  'default.replication.factor': { field: 'defaultReplicationFactor', parse: int(1, 32_767) },
+  'zookeeper.connect': { field: 'zookeeperConnect', parse: (_k, raw) => (raw.trim() === '' ? null : raw.trim()) },
+  'zookeeper.session.timeout.ms': { field: 'zookeeperSessionTimeoutMs', parse: int(1, INT32_MAX) },
+  'zookeeper.connection.timeout.ms': { field: 'zookeeperConnectionTimeoutMs', parse: int(1, INT32_MAX) },
+  'replica.lag.time.max.ms': { field: 'replicaLagTimeMaxMs', parse: int(1, INT32_MAX) },
+  'replica.fetch.wait.max.ms': { field: 'replicaFetchWaitMaxMs', parse: int(0, INT32_MAX) },
+  'replica.fetch.max.bytes': { field: 'replicaFetchMaxBytes', parse: int(1024, INT32_MAX) },
+  'unclean.leader.election.enable': { field: 'uncleanLeaderElectionEnable', parse: bool },
+  'controlled.shutdown.enable': { field: 'controlledShutdownEnable', parse: bool },
   'group.min.session.timeout.ms': { field: 'groupMinSessionTimeoutMs', parse: int(0, INT32_MAX) },
   'group.max.session.timeout.ms': { field: 'groupMaxSessionTimeoutMs', parse: int(0, INT32_MAX) },
   'group.initial.rebalance.delay.ms': { field: 'groupInitialRebalanceDelayMs', parse: int(0, INT32_MAX) },
   'group.max.size': { field: 'groupMaxSize', parse: int(1, INT32_MAX) },
   'offsets.topic.num.partitions': { field: 'offsetsTopicNumPartitions', parse: int(1, 100_000) },
+  'offsets.topic.replication.factor': { field: 'offsetsTopicReplicationFactor', parse: int(1, 32_767) },
   'offsets.retention.minutes': { field: 'offsetsRetentionMs', parse: int(1, INT32_MAX), map: (m) => (m as number) * 60_000 },
   'offsets.retention.check.interval.ms': { field: 'offsetsRetentionCheckIntervalMs', parse: int(1, INT32_MAX) },
   'offset.metadata.max.bytes': { field: 'offsetMetadataMaxBytes', parse: int(0, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
+  'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
+  'gregor.websocket.host': { field: 'websocketHost', parse: (_k, raw) => raw.trim().replace(/^\[|\]$/g, '') },
+  'gregor.websocket.max.frame.bytes': { field: 'websocketMaxFrameBytes', parse: int(1024, 1024 * 1024 * 1024) },
+  'gregor.websocket.pause.bytes': { field: 'websocketPauseBytes', parse: int(1024, INT32_MAX) },
+  'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
+  'gregor.websocket.slow.client.timeout.ms': { field: 'websocketSlowClientTimeoutMs', parse: int(1, INT32_MAX) },
   'cluster.id': { field: 'clusterId', parse: (_k, raw) => raw.trim() },
+  'log.retention.ms': { field: 'logRetentionMs', parse: long(-1) },
+  'log.retention.minutes': { field: 'logRetentionMs', parse: long(-1), map: (m) => ((m as number) < 0 ? -1 : (m as number) * 60_000) },
+  'log.retention.hours': { field: 'logRetentionMs', parse: long(-1), map: (h) => ((h as number) < 0 ? -1 : (h as number) * 3_600_000) },
+  'log.retention.bytes': { field: 'logRetentionBytes', parse: long(-1) },
+  'log.retention.check.interval.ms': { field: 'logRetentionCheckIntervalMs', parse: long(1) },
+  'log.segment.delete.delay.ms': { field: 'logSegmentDeleteDelayMs', parse: long(0) },
+  'log.cleanup.policy': { field: 'logCleanupPolicy', parse: cleanupPolicy },
+  'log.cleaner.enable': { field: 'logCleanerEnable', parse: bool },
+  'log.cleaner.backoff.ms': { field: 'logCleanerBackoffMs', parse: long(0) },
+  'log.cleaner.delete.retention.ms': { field: 'logCleanerDeleteRetentionMs', parse: long(0) },
+  'log.cleaner.min.cleanable.ratio': { field: 'logCleanerMinCleanableRatio', parse: ratio },
+  'log.cleaner.min.compaction.lag.ms': { field: 'logCleanerMinCompactionLagMs', parse: long(0) },
+  'log.cleaner.max.compaction.lag.ms': { field: 'logCleanerMaxCompactionLagMs', parse: long(1) },
+  'log.cleaner.dedupe.buffer.size': { field: 'logCleanerDedupeBufferSize', parse: long(1024 * 1024) },
+  'min.insync.replicas': { field: 'minInsyncReplicas', parse: int(1, INT32_MAX) },
+  'producer.id.expiration.ms': { field: 'producerIdExpirationMs', parse: int(1, INT32_MAX) },
 };
 
 /** Kafka's defaults, except `log.dirs` (./data, as a new user expects). */
@@ -176,16 +289,45 @@ export function defaultConfig(): BrokerConfig {
     messageMaxBytes: 1024 * 1024 + 12,
     socketRequestMaxBytes: 100 * 1024 * 1024,
     defaultReplicationFactor: 1,
+    zookeeperConnect: null,
+    zookeeperSessionTimeoutMs: 18_000,
+    zookeeperConnectionTimeoutMs: 18_000,
+    replicaLagTimeMaxMs: 30_000,
+    replicaFetchWaitMaxMs: 500,
+    replicaFetchMaxBytes: 1_048_576,
+    uncleanLeaderElectionEnable: false,
+    controlledShutdownEnable: true,
     groupMinSessionTimeoutMs: 6_000,
     groupMaxSessionTimeoutMs: 1_800_000,
     groupInitialRebalanceDelayMs: 3_000,
     groupMaxSize: 2_147_483_647,
     offsetsTopicNumPartitions: 50,
+    offsetsTopicReplicationFactor: 3,
     offsetsRetentionMs: 10_080 * 60_000,
     offsetsRetentionCheckIntervalMs: 600_000,
     offsetMetadataMaxBytes: 4_096,
     engine: 'wasm',
+    websocketPort: 9093,
+    websocketHost: '',
+    websocketMaxFrameBytes: 4 * 1024 * 1024,
+    websocketPauseBytes: 1024 * 1024,
+    websocketMaxBackpressureBytes: 16 * 1024 * 1024,
+    websocketSlowClientTimeoutMs: 30_000,
     clusterId: null,
+    logRetentionMs: 168 * 3_600_000,
+    logRetentionBytes: -1,
+    logRetentionCheckIntervalMs: 300_000,
+    logSegmentDeleteDelayMs: 60_000,
+    logCleanupPolicy: ['delete'],
+    logCleanerEnable: true,
+    logCleanerBackoffMs: 15_000,
+    logCleanerDeleteRetentionMs: 86_400_000,
+    logCleanerMinCleanableRatio: 0.5,
+    logCleanerMinCompactionLagMs: 0,
+    logCleanerMaxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+    logCleanerDedupeBufferSize: 128 * 1024 * 1024,
+    minInsyncReplicas: 1,
+    producerIdExpirationMs: 86_400_000,
   };
 }
 

@@ -1,9 +1,15 @@
 /**
- * Topic-level configs (Kafka "Topic Configs") and the broker defaults they fall back to.
- * DescribeConfigs reports them; CreateTopics accepts their names. Per-topic overrides,
- * AlterConfigs and persistence come with retention and compaction.
+ * Topic-level configs (Kafka "Topic Configs", LogConfig.java): their names, types, valid
+ * values and the broker properties they fall back to; validation of per-topic overrides
+ * (INVALID_CONFIG naming the key), the effective settings a topic's logs run with, and the
+ * entries DescribeConfigs reports (with sources and synonyms, KIP-226).
+ *
+ * Precedence (Kafka's): topic override (DYNAMIC_TOPIC_CONFIG) > the broker property, which
+ * itself comes from a dynamic per-broker value > a dynamic cluster default > server.properties
+ * (STATIC_BROKER_CONFIG) > Kafka's default (DEFAULT_CONFIG).
  */
-import type { BrokerConfig } from './broker-config.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { type BrokerConfig, defaultConfig } from './broker-config.js';
 
 /** DescribeConfigs ConfigType (KIP-569). */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
@@ -18,6 +24,12 @@ export const ConfigSource = {
   DYNAMIC_BROKER_LOGGER_CONFIG: 6,
 } as const;
 
+export interface ConfigSynonym {
+  name: string;
+  value: string | null;
+  source: number;
+}
+
 export interface ConfigEntry {
   name: string;
   value: string | null;
@@ -25,81 +37,261 @@ export interface ConfigEntry {
   source: number;
   readOnly: boolean;
   documentation: string;
+  /** Where the value could come from, highest precedence first (DescribeConfigs v1+). */
+  synonyms: ConfigSynonym[];
 }
+
+/**
+ * A topic's effective settings, parsed. Units: ms and bytes; a LONG of Long.MAX_VALUE (or any
+ * value past 2^53) is Number.MAX_SAFE_INTEGER, i.e. "never".
+ */
+export interface TopicSettings {
+  cleanupPolicy: { delete: boolean; compact: boolean };
+  retentionMs: number;
+  retentionBytes: number;
+  segmentBytes: number;
+  segmentMs: number;
+  indexIntervalBytes: number;
+  maxMessageBytes: number;
+  flushMessages: number;
+  deleteRetentionMs: number;
+  fileDeleteDelayMs: number;
+  minCleanableDirtyRatio: number;
+  minCompactionLagMs: number;
+  maxCompactionLagMs: number;
+  minInsyncReplicas: number;
+}
+
+/** Where a broker-level value came from, for DescribeConfigs. */
+export type BrokerValueSource = (brokerKey: string) => { value: string; source: number } | null;
 
 interface TopicConfigDefinition {
   type: number;
-  /** The broker property it defaults to, and how to read it from the broker config. */
+  /** The broker property this topic config defaults to (its synonym), or null. */
   brokerKey: string | null;
-  value: (c: BrokerConfig) => string;
+  /** The broker-level default, as a string, from the effective broker config. */
+  fallback: (c: BrokerConfig) => string;
+  /** Checks a value; returns it normalized (trimmed). Throws a message (not naming the key). */
+  check: (raw: string) => string;
   doc: string;
 }
 
-const LONG_MAX = '9223372036854775807';
+const LONG_MAX = 9223372036854775807n;
+const INT_MAX = 2147483647n;
+
+function invalid(raw: string, why: string): never {
+  throw new Error(`Invalid value ${raw}: ${why}`);
+}
+
+function integer(min: bigint, max: bigint, typeName: 'INT' | 'LONG'): (raw: string) => string {
+  return (raw) => {
+    const text = raw.trim();
+    if (!/^-?\d+$/.test(text)) invalid(raw, `Not a number of type ${typeName}`);
+    const v = BigInt(text);
+    if (v < min || v > max) invalid(raw, v < min ? `Value must be at least ${min}` : `Value must be no more than ${max}`);
+    return String(v);
+  };
+}
+
+const long = (min: bigint) => integer(min, LONG_MAX, 'LONG');
+const int = (min: bigint, max = INT_MAX) => integer(min, max, 'INT');
+
+function oneOf(...values: string[]): (raw: string) => string {
+  return (raw) => {
+    const v = raw.trim();
+    if (!values.includes(v)) invalid(raw, `String must be one of: ${values.join(', ')}`);
+    return v;
+  };
+}
+
+function boolean(raw: string): string {
+  const v = raw.trim().toLowerCase();
+  if (v !== 'true' && v !== 'false') invalid(raw, 'Expected value to be either true or false');
+  return v;
+}
+
+function cleanupPolicyValue(raw: string): string {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) invalid(raw, 'Empty list: expected delete, compact or both');
+  for (const item of items) if (item !== 'delete' && item !== 'compact') invalid(raw, `Invalid value ${item}: String must be one of: compact, delete`);
+  return [...new Set(items)].join(',');
+}
+
+function ratioValue(raw: string): string {
+  const v = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(v)) invalid(raw, 'Not a number of type DOUBLE');
+  if (v < 0 || v > 1) invalid(raw, 'Value must be in [0.0, 1.0]');
+  return raw.trim();
+}
+
+/** A setting whose only value is what this broker does (others would be a lie). */
+function onlySupported(value: string, why: string): (raw: string) => string {
+  return (raw) => {
+    if (raw.trim() !== value) invalid(raw, why);
+    return value;
+  };
+}
+
+const longString = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? String(LONG_MAX) : String(n));
 
 const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
-  'cleanup.policy': { type: ConfigType.LIST, brokerKey: 'log.cleanup.policy', value: () => 'delete', doc: 'delete or compact' },
-  'compression.type': { type: ConfigType.STRING, brokerKey: 'compression.type', value: () => 'producer', doc: 'batches are stored as the producer compressed them' },
-  'delete.retention.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.delete.retention.ms', value: () => '86400000', doc: 'how long tombstones are kept on compacted topics (ms)' },
-  'file.delete.delay.ms': { type: ConfigType.LONG, brokerKey: 'log.segment.delete.delay.ms', value: () => '60000', doc: 'delay before a deleted segment file is removed (ms)' },
-  'flush.messages': { type: ConfigType.LONG, brokerKey: 'log.flush.interval.messages', value: (c) => (c.logFlushIntervalMessages >= Number.MAX_SAFE_INTEGER ? LONG_MAX : String(c.logFlushIntervalMessages)), doc: 'fsync after this many records' },
-  'flush.ms': { type: ConfigType.LONG, brokerKey: 'log.flush.interval.ms', value: (c) => (c.logFlushIntervalMs < 0 ? LONG_MAX : String(c.logFlushIntervalMs)), doc: 'fsync after this long (ms)' },
-  'index.interval.bytes': { type: ConfigType.INT, brokerKey: 'log.index.interval.bytes', value: (c) => String(c.logIndexIntervalBytes), doc: 'bytes between offset index entries' },
-  'max.message.bytes': { type: ConfigType.INT, brokerKey: 'message.max.bytes', value: (c) => String(c.messageMaxBytes), doc: 'largest record batch accepted (bytes)' },
-  'message.timestamp.type': { type: ConfigType.STRING, brokerKey: 'log.message.timestamp.type', value: () => 'CreateTime', doc: 'CreateTime or LogAppendTime' },
-  'min.cleanable.dirty.ratio': { type: ConfigType.DOUBLE, brokerKey: 'log.cleaner.min.cleanable.ratio', value: () => '0.5', doc: 'dirty ratio that makes a log cleanable' },
-  'min.compaction.lag.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.min.compaction.lag.ms', value: () => '0', doc: 'minimum age of a record before compaction (ms)' },
-  'min.insync.replicas': { type: ConfigType.INT, brokerKey: 'min.insync.replicas', value: () => '1', doc: 'replicas that must acknowledge an acks=all write' },
-  'retention.bytes': { type: ConfigType.LONG, brokerKey: 'log.retention.bytes', value: () => '-1', doc: 'largest partition size before old segments are deleted (bytes); -1 = no limit' },
-  'retention.ms': { type: ConfigType.LONG, brokerKey: 'log.retention.ms', value: () => '604800000', doc: 'age after which old segments are deleted (ms)' },
-  'segment.bytes': { type: ConfigType.INT, brokerKey: 'log.segment.bytes', value: (c) => String(c.logSegmentBytes), doc: 'segment size before a roll (bytes)' },
-  'segment.index.bytes': { type: ConfigType.INT, brokerKey: 'log.index.size.max.bytes', value: () => '10485760', doc: 'largest index file (bytes)' },
-  'segment.ms': { type: ConfigType.LONG, brokerKey: 'log.roll.ms', value: (c) => String(c.logRollMs), doc: 'segment age before a roll (ms)' },
-  'unclean.leader.election.enable': { type: ConfigType.BOOLEAN, brokerKey: 'unclean.leader.election.enable', value: () => 'false', doc: 'allow out-of-sync replicas to become leader' },
+  'cleanup.policy': { type: ConfigType.LIST, brokerKey: 'log.cleanup.policy', fallback: (c) => c.logCleanupPolicy.join(','), check: cleanupPolicyValue, doc: 'delete (retention), compact (keep the latest record per key) or both' },
+  'compression.type': { type: ConfigType.STRING, brokerKey: 'compression.type', fallback: () => 'producer', check: onlySupported('producer', 'batches are stored as the producer compressed them; only "producer" is supported'), doc: 'batches are stored as the producer compressed them' },
+  'delete.retention.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.delete.retention.ms', fallback: (c) => longString(c.logCleanerDeleteRetentionMs), check: long(0n), doc: 'how long tombstones are kept on compacted topics (ms)' },
+  'file.delete.delay.ms': { type: ConfigType.LONG, brokerKey: 'log.segment.delete.delay.ms', fallback: (c) => longString(c.logSegmentDeleteDelayMs), check: long(0n), doc: 'delay before a deleted segment\'s .deleted files are removed (ms)' },
+  'flush.messages': { type: ConfigType.LONG, brokerKey: 'log.flush.interval.messages', fallback: (c) => longString(c.logFlushIntervalMessages), check: long(1n), doc: 'fsync after this many records' },
+  'flush.ms': { type: ConfigType.LONG, brokerKey: 'log.flush.interval.ms', fallback: (c) => (c.logFlushIntervalMs < 0 ? String(LONG_MAX) : String(c.logFlushIntervalMs)), check: onlySupported(String(LONG_MAX), 'per-topic flush.ms is not supported; set log.flush.interval.ms on the broker'), doc: 'fsync after this long (ms); broker-wide only' },
+  'index.interval.bytes': { type: ConfigType.INT, brokerKey: 'log.index.interval.bytes', fallback: (c) => String(c.logIndexIntervalBytes), check: int(0n), doc: 'bytes between offset index entries' },
+  'max.compaction.lag.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.max.compaction.lag.ms', fallback: (c) => longString(c.logCleanerMaxCompactionLagMs), check: long(1n), doc: 'a record is compacted at the latest this long after it was written (ms)' },
+  'max.message.bytes': { type: ConfigType.INT, brokerKey: 'message.max.bytes', fallback: (c) => String(c.messageMaxBytes), check: int(0n), doc: 'largest record batch accepted (bytes)' },
+  'message.timestamp.type': { type: ConfigType.STRING, brokerKey: 'log.message.timestamp.type', fallback: () => 'CreateTime', check: onlySupported('CreateTime', 'only CreateTime is supported'), doc: 'CreateTime (the producer\'s timestamps are kept)' },
+  'min.cleanable.dirty.ratio': { type: ConfigType.DOUBLE, brokerKey: 'log.cleaner.min.cleanable.ratio', fallback: (c) => String(c.logCleanerMinCleanableRatio), check: ratioValue, doc: 'dirty bytes ÷ total bytes that make a log cleanable' },
+  'min.compaction.lag.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.min.compaction.lag.ms', fallback: (c) => longString(c.logCleanerMinCompactionLagMs), check: long(0n), doc: 'minimum age of a record before compaction (ms)' },
+  'min.insync.replicas': { type: ConfigType.INT, brokerKey: 'min.insync.replicas', fallback: (c) => String(c.minInsyncReplicas), check: int(1n), doc: 'replicas that must be in sync for an acks=all write (1 replica here)' },
+  preallocate: { type: ConfigType.BOOLEAN, brokerKey: 'log.preallocate', fallback: () => 'false', check: onlySupported('false', 'preallocation is not supported'), doc: 'preallocate segment files' },
+  'retention.bytes': { type: ConfigType.LONG, brokerKey: 'log.retention.bytes', fallback: (c) => longString(c.logRetentionBytes), check: long(-(2n ** 63n)), doc: 'largest partition size before old segments are deleted (bytes); -1 = no limit' },
+  'retention.ms': { type: ConfigType.LONG, brokerKey: 'log.retention.ms', fallback: (c) => longString(c.logRetentionMs), check: long(-1n), doc: 'age after which old segments are deleted (ms); -1 = no limit' },
+  'segment.bytes': { type: ConfigType.INT, brokerKey: 'log.segment.bytes', fallback: (c) => String(c.logSegmentBytes), check: int(14n), doc: 'segment size before a roll (bytes)' },
+  'segment.index.bytes': { type: ConfigType.INT, brokerKey: 'log.index.size.max.bytes', fallback: () => '10485760', check: int(4n), doc: 'largest index file (bytes); indexes here grow as needed' },
+  'segment.jitter.ms': { type: ConfigType.LONG, brokerKey: 'log.roll.jitter.ms', fallback: () => '0', check: onlySupported('0', 'roll jitter is not supported'), doc: 'random jitter subtracted from segment.ms' },
+  'segment.ms': { type: ConfigType.LONG, brokerKey: 'log.roll.ms', fallback: (c) => longString(c.logRollMs), check: long(1n), doc: 'segment age before a roll (ms)' },
+  'unclean.leader.election.enable': { type: ConfigType.BOOLEAN, brokerKey: 'unclean.leader.election.enable', fallback: () => 'false', check: boolean, doc: 'allow out-of-sync replicas to become leader (one replica here)' },
 };
 
-/** True if `name` is a topic-level config Kafka defines. */
+/** Topic-config defaults Kafka gives its internal topics (GroupCoordinator offsetsTopicConfigs). */
+export const INTERNAL_TOPIC_DEFAULTS: Record<string, Record<string, string>> = {
+  __consumer_offsets: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'compression.type': 'producer' },
+};
+
+/** True if `name` is a topic-level config Kafka defines and this broker accepts. */
 export function isTopicConfig(name: string): boolean {
   return Object.hasOwn(TOPIC_CONFIGS, name);
 }
 
-/** Every topic config with its effective value for a topic (broker defaults for now). */
-export function describeTopicConfigs(config: BrokerConfig): ConfigEntry[] {
-  return Object.entries(TOPIC_CONFIGS).map(([name, def]) => ({
-    name,
-    value: def.value(config),
-    type: def.type,
-    source: ConfigSource.DEFAULT_CONFIG,
-    readOnly: false,
-    documentation: def.doc,
-  }));
+/** Every topic config name, sorted. */
+export function topicConfigNames(): string[] {
+  return Object.keys(TOPIC_CONFIGS).sort();
 }
 
-/** The broker's own configs, as DescribeConfigs(BROKER) reports them. */
-export function describeBrokerConfigs(config: BrokerConfig): ConfigEntry[] {
-  const entry = (name: string, value: string, type: number): ConfigEntry => ({
-    name,
-    value,
-    type,
-    source: ConfigSource.STATIC_BROKER_CONFIG,
-    readOnly: true,
-    documentation: '',
+/** The config's type (ConfigType), or null if unknown. */
+export function topicConfigType(name: string): number | null {
+  return TOPIC_CONFIGS[name]?.type ?? null;
+}
+
+/** The broker property a topic config falls back to (its synonym), or null. */
+export function brokerSynonymOf(name: string): string | null {
+  return TOPIC_CONFIGS[name]?.brokerKey ?? null;
+}
+
+/**
+ * Validates per-topic overrides (names and values) and returns them normalized; a null value
+ * is dropped (it means "use the default").
+ * Errors: KafkaError INVALID_CONFIG naming the key ("Unknown topic config name: x",
+ * "Invalid value v for configuration k: why"), also when min.compaction.lag.ms exceeds
+ * max.compaction.lag.ms in the resulting effective config.
+ */
+export function validateTopicConfigs(overrides: Record<string, string | null>, broker: BrokerConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(overrides)) {
+    const def = TOPIC_CONFIGS[name];
+    if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
+    if (raw === null) continue;
+    try {
+      out[name] = def.check(raw);
+    } catch (err) {
+      const why = (err as Error).message.replace(/^Invalid value [^:]*: /, '');
+      throw new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${raw} for configuration ${name}: ${why}`);
+    }
+  }
+  const settings = resolveTopicSettings(broker, out);
+  if (settings.minCompactionLagMs > settings.maxCompactionLagMs) {
+    throw new KafkaError(
+      ErrorCode.INVALID_CONFIG,
+      `conflict topic config setting min.compaction.lag.ms (${settings.minCompactionLagMs}) > max.compaction.lag.ms (${settings.maxCompactionLagMs})`,
+    );
+  }
+  return out;
+}
+
+function effective(name: string, broker: BrokerConfig, overrides: Record<string, string>): string {
+  return overrides[name] ?? TOPIC_CONFIGS[name]!.fallback(broker);
+}
+
+function toNumber(text: string): number {
+  const big = BigInt(text);
+  if (big > BigInt(Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
+  if (big < BigInt(Number.MIN_SAFE_INTEGER)) return Number.MIN_SAFE_INTEGER;
+  return Number(big);
+}
+
+/** The settings a topic runs with: its (validated) overrides over the broker's values. */
+export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<string, string>): TopicSettings {
+  const get = (name: string) => effective(name, broker, overrides);
+  const num = (name: string) => toNumber(get(name));
+  const policies = get('cleanup.policy').split(',');
+  return {
+    cleanupPolicy: { delete: policies.includes('delete'), compact: policies.includes('compact') },
+    retentionMs: num('retention.ms'),
+    retentionBytes: num('retention.bytes'),
+    segmentBytes: num('segment.bytes'),
+    segmentMs: num('segment.ms'),
+    indexIntervalBytes: num('index.interval.bytes'),
+    maxMessageBytes: num('max.message.bytes'),
+    flushMessages: num('flush.messages'),
+    deleteRetentionMs: num('delete.retention.ms'),
+    fileDeleteDelayMs: num('file.delete.delay.ms'),
+    minCleanableDirtyRatio: Number(get('min.cleanable.dirty.ratio')),
+    minCompactionLagMs: num('min.compaction.lag.ms'),
+    maxCompactionLagMs: num('max.compaction.lag.ms'),
+    minInsyncReplicas: num('min.insync.replicas'),
+  };
+}
+
+/**
+ * Every topic config with its effective value and source for a topic with `overrides`;
+ * `brokerSource` tells where the broker-level value came from (dynamic layers).
+ */
+export function describeTopicConfigs(broker: BrokerConfig, overrides: Record<string, string> = {}, brokerSource?: BrokerValueSource): ConfigEntry[] {
+  const defaults = defaultConfig();
+  return Object.entries(TOPIC_CONFIGS).map(([name, def]) => {
+    const synonyms: ConfigSynonym[] = [];
+    if (overrides[name] !== undefined) synonyms.push({ name, value: overrides[name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    const fallback = def.fallback(broker);
+    if (def.brokerKey) {
+      const dynamic = brokerSource?.(def.brokerKey);
+      if (dynamic) synonyms.push({ name: def.brokerKey, value: dynamic.value, source: dynamic.source });
+      else if (fallback !== def.fallback(defaults)) synonyms.push({ name: def.brokerKey, value: fallback, source: ConfigSource.STATIC_BROKER_CONFIG });
+    }
+    synonyms.push({ name: def.brokerKey ?? name, value: def.fallback(defaults), source: ConfigSource.DEFAULT_CONFIG });
+    const top = synonyms[0]!;
+    return {
+      name,
+      value: overrides[name] ?? fallback,
+      type: def.type,
+      source: top.source,
+      readOnly: false,
+      documentation: def.doc,
+      synonyms,
+    };
   });
-  const listener = (l: { name: string; host: string; port: number }) => `${l.name}://${l.host}:${l.port}`;
-  return [
-    entry('node.id', String(config.nodeId), ConfigType.INT),
-    entry('broker.id', String(config.nodeId), ConfigType.INT),
-    entry('listeners', config.listeners.map(listener).join(','), ConfigType.STRING),
-    entry('advertised.listeners', config.advertisedListeners.map(listener).join(','), ConfigType.STRING),
-    entry('log.dirs', config.logDirs.join(','), ConfigType.STRING),
-    entry('num.partitions', String(config.numPartitions), ConfigType.INT),
-    entry('log.segment.bytes', String(config.logSegmentBytes), ConfigType.INT),
-    entry('log.roll.ms', String(config.logRollMs), ConfigType.LONG),
-    entry('log.index.interval.bytes', String(config.logIndexIntervalBytes), ConfigType.INT),
-    entry('auto.create.topics.enable', String(config.autoCreateTopicsEnable), ConfigType.BOOLEAN),
-    entry('message.max.bytes', String(config.messageMaxBytes), ConfigType.INT),
-    entry('socket.request.max.bytes', String(config.socketRequestMaxBytes), ConfigType.INT),
-    entry('default.replication.factor', String(config.defaultReplicationFactor), ConfigType.INT),
-    entry('gregor.engine', config.engine, ConfigType.STRING),
-  ];
+}
+
+/** The fields of a log's LogConfig that come from its topic's settings. */
+export function logConfigFields(s: TopicSettings): {
+  segmentBytes: number;
+  rollMs: number;
+  maxBatchBytes: number;
+  flushIntervalMessages: number;
+  indexIntervalBytes: number;
+  compacted: boolean;
+} {
+  return {
+    compacted: s.cleanupPolicy.compact,
+    segmentBytes: s.segmentBytes,
+    // A compacted topic rolls at max.compaction.lag.ms at the latest, so its records become cleanable in time.
+    rollMs: s.cleanupPolicy.compact ? Math.min(s.segmentMs, s.maxCompactionLagMs) : s.segmentMs,
+    maxBatchBytes: s.maxMessageBytes,
+    flushIntervalMessages: s.flushMessages,
+    indexIntervalBytes: s.indexIntervalBytes,
+  };
 }

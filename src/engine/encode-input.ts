@@ -124,7 +124,6 @@ export function writeEncodeRequest(
   options: EncodeBatchOptions,
 ): number {
   const bytes = memory.bytes;
-  const buf = memory.buf;
   const dv = memory.dataView;
   const baseTimestamp = options.baseTimestamp ?? records[0]!.timestamp ?? Date.now();
 
@@ -164,7 +163,7 @@ export function writeEncodeRequest(
         p += kEncHeaderFixedSize;
         let keyLength: number;
         if (typeof h.key === 'string') {
-          keyLength = buf.write(h.key, p, 'utf8');
+          keyLength = memory.buf.write(h.key, p, 'utf8');
         } else {
           bytes.set(h.key, p);
           keyLength = h.key.byteLength;

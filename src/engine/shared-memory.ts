@@ -76,7 +76,8 @@ export class SharedMemory {
 
   #buffer!: SharedArrayBuffer;
   #bytes!: Uint8Array;
-  #buf!: Buffer;
+  /** Node Buffer over the memory; null where Buffer does not exist (browsers). */
+  #buf: Buffer | null = null;
   #dataView!: DataView;
   #int32!: Int32Array;
   #float64!: Float64Array;
@@ -117,8 +118,12 @@ export class SharedMemory {
     return this.#bytes;
   }
 
-  /** Node Buffer over the whole memory (refreshed after growth). */
+  /**
+   * Node Buffer over the whole memory (refreshed after growth). Throws where Node's Buffer
+   * does not exist (browsers, which use the other views).
+   */
   get buf(): Buffer {
+    if (this.#buf === null) throw new Error('SharedMemory.buf needs Node\'s Buffer');
     return this.#buf;
   }
 
@@ -243,7 +248,7 @@ export class SharedMemory {
     const buffer = this.memory.buffer as unknown as SharedArrayBuffer;
     this.#buffer = buffer;
     this.#bytes = new Uint8Array(buffer);
-    this.#buf = Buffer.from(buffer);
+    this.#buf = typeof Buffer === 'function' ? Buffer.from(buffer) : null;
     this.#dataView = new DataView(buffer);
     this.#int32 = new Int32Array(buffer);
     this.#float64 = new Float64Array(buffer);

@@ -113,6 +113,13 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly timers = new DelayQueue();
   private readonly offsetsTopic: OffsetsTopic;
+  /**
+   * Cluster mode: the `__consumer_offsets` partitions this broker leads, whose groups it
+   * coordinates (null on a single broker: all of them).
+   */
+  private owned: Set<number> | null = null;
+  /** The write replication must reach before the last write is safe (cluster mode). */
+  lastWrite: { partition: number; endOffset: number } | null = null;
   /** Groups in their initial rebalance delay: when it started and whether members joined since. */
   private readonly initialDelays = new Map<string, { startedAt: number; newMembers: boolean }>();
 
@@ -125,8 +132,52 @@ export class GroupCoordinator {
     this.offsetsTopic = new OffsetsTopic(logs, engine, config.offsetsTopicNumPartitions);
   }
 
+  /**
+   * Cluster mode: coordinate only the groups of `__consumer_offsets` partitions this broker
+   * leads (onBecomeLeader / onResign), with the partition count and leader epochs given.
+   */
+  enableClusterMode(partitionCount: () => number, leaderEpochOf: (partition: number) => number): void {
+    this.owned = new Set();
+    this.offsetsTopic.partitionCountSource = partitionCount;
+    this.offsetsTopic.leaderEpochOf = leaderEpochOf;
+  }
+
+  /** True if this broker coordinates `groupId` (else requests get NOT_COORDINATOR). */
+  isCoordinatorFor(groupId: string): boolean {
+    return this.owned === null || this.owned.has(this.partitionFor(groupId));
+  }
+
+  /** This broker now leads `__consumer_offsets` partition `partition`: load its groups. */
+  onBecomeLeader(partition: number): void {
+    if (this.owned === null) return;
+    this.owned.add(partition);
+    this.loadGroups(partition);
+  }
+
+  /** Leadership of `partition` moved away: its groups are no longer ours (NOT_COORDINATOR). */
+  onResign(partition: number): void {
+    if (this.owned === null || !this.owned.delete(partition)) return;
+    for (const group of [...this.groups.values()]) {
+      if (this.partitionFor(group.groupId) !== partition) continue;
+      for (const m of group.members.values()) {
+        m.awaitingJoin?.(joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
+        m.awaitingSync?.(syncError(ErrorCode.NOT_COORDINATOR));
+        this.timers.cancel(heartbeatKey(group.groupId, m.memberId));
+      }
+      for (const k of [joinKey(group.groupId), syncKey(group.groupId)]) this.timers.cancel(k);
+      this.groups.delete(group.groupId);
+    }
+    this.logger.info({ partition }, 'resigned as group coordinator');
+  }
+
   /** Replays `__consumer_offsets` into groups and starts the offset-expiry check. */
   start(): void {
+    if (this.owned === null) this.loadGroups();
+    this.timers.schedule('offsets-expiry', this.config.offsetsRetentionCheckIntervalMs, () => this.expireOffsetsPeriodically());
+  }
+
+  /** Replays one partition of `__consumer_offsets` (or all) into groups. */
+  private loadGroups(partition?: number): void {
     const metadata = new Map<string, GroupMetadataValue>();
     const loaded = this.offsetsTopic.load((record) => {
       if (record.kind === 'group') {
@@ -143,10 +194,9 @@ export class GroupCoordinator {
         const v = record.value;
         group.offsets.set(key, { topic: record.topic, partition: record.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: v.commitTimestamp });
       } else group.offsets.delete(key);
-    });
+    }, partition);
     for (const [groupId, value] of metadata) this.restoreGroup(groupId, value);
-    this.timers.schedule('offsets-expiry', this.config.offsetsRetentionCheckIntervalMs, () => this.expireOffsetsPeriodically());
-    this.logger.info({ records: loaded, groups: this.groups.size }, 'loaded consumer groups and offsets');
+    this.logger.info({ records: loaded, groups: this.groups.size, partition }, 'loaded consumer groups and offsets');
   }
 
   /** Answers parked joins and syncs with COORDINATOR_NOT_AVAILABLE and stops every timer. */
@@ -225,6 +275,7 @@ export class GroupCoordinator {
   join(req: JoinRequest): Promise<JoinResult> {
     const { groupId, memberId } = req;
     if (!LEGAL_GROUP_ID(groupId)) return Promise.resolve(joinError(memberId, ErrorCode.INVALID_GROUP_ID));
+    if (!this.isCoordinatorFor(groupId)) return Promise.resolve(joinError(memberId, ErrorCode.NOT_COORDINATOR));
     if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
       return Promise.resolve(joinError(memberId, ErrorCode.INVALID_SESSION_TIMEOUT));
     }
@@ -478,6 +529,7 @@ export class GroupCoordinator {
   sync(req: SyncRequest): Promise<SyncResult> {
     const group = this.groups.get(req.groupId);
     if (!LEGAL_GROUP_ID(req.groupId)) return Promise.resolve(syncError(ErrorCode.INVALID_GROUP_ID));
+    if (!this.isCoordinatorFor(req.groupId)) return Promise.resolve(syncError(ErrorCode.NOT_COORDINATOR));
     if (!group) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (group.is('Dead')) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
     if (this.isFenced(group, req.memberId, req.groupInstanceId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
@@ -536,6 +588,7 @@ export class GroupCoordinator {
   heartbeat(groupId: string, generationId: number, identity: MemberIdentity): number {
     const group = this.groups.get(groupId);
     if (!LEGAL_GROUP_ID(groupId)) return ErrorCode.INVALID_GROUP_ID;
+    if (!this.isCoordinatorFor(groupId)) return ErrorCode.NOT_COORDINATOR;
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (this.isFenced(group, identity.memberId, identity.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
@@ -551,6 +604,7 @@ export class GroupCoordinator {
   leave(groupId: string, identities: MemberIdentity[]): { errorCode: number; members: Array<MemberIdentity & { errorCode: number }> } {
     const group = this.groups.get(groupId);
     if (!LEGAL_GROUP_ID(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    if (!this.isCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, members: [] };
     if (!group || group.is('Dead')) {
       return { errorCode: group ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.UNKNOWN_MEMBER_ID, members: identities.map((i) => ({ ...i, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
     }
@@ -636,6 +690,7 @@ export class GroupCoordinator {
   commitOffsets(req: CommitRequest): Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> {
     const every = (code: number) => req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
     if (!LEGAL_GROUP_ID(req.groupId)) return every(ErrorCode.INVALID_GROUP_ID);
+    if (!this.isCoordinatorFor(req.groupId)) return every(ErrorCode.NOT_COORDINATOR);
     let group = this.groups.get(req.groupId);
     if (!group) {
       if (req.generationId >= 0) return every(ErrorCode.ILLEGAL_GENERATION);
@@ -658,7 +713,7 @@ export class GroupCoordinator {
       }),
     }));
     try {
-      this.offsetsTopic.append(req.groupId, records);
+      this.write(req.groupId, records);
     } catch (err) {
       this.logger.error({ err, group: req.groupId }, 'failed to write offset commit');
       const failed = err instanceof KafkaError && err.code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -684,6 +739,7 @@ export class GroupCoordinator {
   /** OffsetFetch: committed offsets of the group (offset -1 where none); null topics = all. */
   fetchOffsets(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): OffsetFetchResult {
     if (!LEGAL_GROUP_ID(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    if (!this.isCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
     const group = this.groups.get(groupId);
     if (group?.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
     const entry = (topic: string, partitionIndex: number) => {
@@ -711,6 +767,7 @@ export class GroupCoordinator {
    */
   deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): { errorCode: number; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> } {
     if (!LEGAL_GROUP_ID(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    if (!this.isCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
     const group = this.groups.get(groupId);
     if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     const subscribed = group.is('Empty') ? new Set<string>() : group.subscribedTopics(subscribedTopics);
@@ -725,7 +782,7 @@ export class GroupCoordinator {
         return { partitionIndex, errorCode: ErrorCode.NONE };
       }),
     }));
-    this.offsetsTopic.append(groupId, records);
+    this.write(groupId, records);
     for (const t of result) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) group.offsets.delete(offsetKey(t.name, p.partitionIndex));
     return { errorCode: ErrorCode.NONE, topics: result };
   }
@@ -736,6 +793,7 @@ export class GroupCoordinator {
   describe(groupId: string): GroupDescription {
     const group = this.groups.get(groupId);
     if (!LEGAL_GROUP_ID(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
+    if (!this.isCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
     if (!group) return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
     const stable = group.is('Stable');
     return {
@@ -769,6 +827,7 @@ export class GroupCoordinator {
   /** DeleteGroups: only empty groups; writes tombstones for its offsets and metadata. */
   deleteGroup(groupId: string): number {
     if (!LEGAL_GROUP_ID(groupId)) return ErrorCode.INVALID_GROUP_ID;
+    if (!this.isCoordinatorFor(groupId)) return ErrorCode.NOT_COORDINATOR;
     const group = this.groups.get(groupId);
     if (!group || group.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (!group.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;
@@ -779,15 +838,21 @@ export class GroupCoordinator {
   private removeGroup(group: Group): void {
     const records = [...group.offsets.values()].map((o) => offsetCommitRecord(group.groupId, o.topic, o.partition, null));
     records.push(groupMetadataRecord(group.groupId, null));
-    this.offsetsTopic.append(group.groupId, records);
+    this.write(group.groupId, records);
     group.transition('Dead');
     this.groups.delete(group.groupId);
     this.logger.info({ group: group.groupId }, 'group deleted');
   }
 
+  /** Appends coordinator records and remembers where replication must reach (lastWrite). */
+  private write(groupId: string, records: RecordInput[]): void {
+    const at = this.offsetsTopic.append(groupId, records);
+    if (at) this.lastWrite = at;
+  }
+
   /** Writes the group's metadata record (generation, leader, members, assignments). */
   private storeGroup(group: Group): void {
-    this.offsetsTopic.append(group.groupId, [
+    this.write(group.groupId, [
       groupMetadataRecord(group.groupId, {
         protocolType: group.protocolType ?? '',
         generation: group.generationId,
@@ -827,7 +892,7 @@ export class GroupCoordinator {
         }
       }
       if (records.length > 0) {
-        this.offsetsTopic.append(group.groupId, records);
+        this.write(group.groupId, records);
         for (const key of doomed) group.offsets.delete(key);
         expired += records.length;
       }

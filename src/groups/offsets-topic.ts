@@ -25,10 +25,12 @@ import {
   decodeOffsetCommitValue,
   encodeOffsetCommitValue,
 } from '../protocol/generated/coordinator-records/offset-commit-value.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { readRecords } from '../protocol/record-batch-reader.js';
+import { RECORD_BATCH_OVERHEAD, readBatchHeader } from '../storage/batch-header.js';
 import type { PartitionLog } from '../storage/log.js';
-import type { LogManager } from '../storage/log-manager.js';
+import { type LogManager, localLogs } from '../storage/log-manager.js';
 
 export type { GroupMetadataValue, OffsetCommitValue };
 
@@ -102,6 +104,9 @@ export function decodeCoordinatorRecord(key: Uint8Array, value: Uint8Array | nul
 
 /** Appends coordinator records to the group's partition and replays partitions at start-up. */
 export class OffsetsTopic {
+  /** Cluster mode: the partition count from the cluster metadata (this broker holds only some). */
+  partitionCountSource: (() => number) | null = null;
+
   constructor(
     private readonly logs: LogManager,
     private readonly engine: Engine,
@@ -115,6 +120,7 @@ export class OffsetsTopic {
 
   /** The partition count the topic really has (an existing topic keeps its own). */
   get partitionCount(): number {
+    if (this.partitionCountSource) return this.partitionCountSource();
     return this.logs.topic(OFFSETS_TOPIC)?.partitions.length ?? this.numPartitions;
   }
 
@@ -124,21 +130,30 @@ export class OffsetsTopic {
 
   /**
    * Appends `records` for `groupId` as one uncompressed batch, so they land atomically.
+   * Returns the partition and the log end offset after the batch (what replication must
+   * reach before the write is safe on a cluster), or null when there was nothing to write.
    * Errors: whatever the log raises (KafkaError), for the caller to map onto a response.
    */
-  append(groupId: string, records: RecordInput[]): void {
-    if (records.length === 0) return;
-    this.ensureExists();
-    const log = this.logs.partition(OFFSETS_TOPIC, this.partitionOf(groupId))!;
-    log.append(this.engine.encodeRecordBatch(records, { baseTimestamp: Date.now() }), 0);
+  append(groupId: string, records: RecordInput[]): { partition: number; endOffset: number } | null {
+    if (records.length === 0) return null;
+    if (!this.partitionCountSource) this.ensureExists();
+    const partition = this.partitionOf(groupId);
+    const log = this.logs.partition(OFFSETS_TOPIC, partition);
+    if (!log) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC}-${partition} is not on this broker`);
+    const epoch = this.leaderEpochOf?.(partition) ?? 0;
+    const result = log.append(this.engine.encodeRecordBatch(records, { baseTimestamp: Date.now() }), epoch);
+    return { partition, endOffset: result.lastOffset + 1 };
   }
 
-  /** Replays every partition in offset order, calling `apply` for each known record. */
-  load(apply: (record: CoordinatorRecord) => void): number {
+  /** Cluster mode: the leader epoch to stamp on a partition's batches. */
+  leaderEpochOf: ((partition: number) => number) | null = null;
+
+  /** Replays every local partition (or only `partition`) in offset order, calling `apply` for each known record. */
+  load(apply: (record: CoordinatorRecord) => void, partition?: number): number {
     const topic = this.logs.topic(OFFSETS_TOPIC);
     if (!topic) return 0;
     let count = 0;
-    for (const log of topic.partitions) count += replay(log, apply);
+    for (const log of localLogs(topic)) if (partition === undefined || log.partition === partition) count += replay(log, apply);
     return count;
   }
 }
@@ -150,21 +165,35 @@ function replay(log: PartitionLog, apply: (record: CoordinatorRecord) => void): 
     const { slice } = log.read(offset, LOAD_READ_BYTES);
     if (!slice) break;
     try {
-      let last = offset - 1;
       for (const record of readRecords(slice.bytes)) {
-        last = record.offset;
-        if (!record.key) continue;
+        if (record.offset < offset || !record.key) continue;
         const decoded = decodeCoordinatorRecord(record.key, record.value);
         if (decoded) {
           apply(decoded);
           count++;
         }
       }
-      if (last < offset) break;
-      offset = last + 1;
+      // Advance by whole batches: compaction can drop a batch's last records but keeps its
+      // last offset, so the next read must start after the batch, not after its last record.
+      const next = lastOffsetOfBatches(slice.bytes) + 1;
+      if (next <= offset) break;
+      offset = next;
     } finally {
       slice.release?.();
     }
   }
   return count;
+}
+
+/** The last offset of the last whole batch in `bytes` (batch header: baseOffset + lastOffsetDelta). */
+function lastOffsetOfBatches(bytes: Uint8Array): number {
+  let pos = 0;
+  let last = -1;
+  while (pos + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
+    const header = readBatchHeader(bytes, pos, pos);
+    if (pos + header.sizeInBytes > bytes.byteLength) break;
+    last = header.lastOffset;
+    pos += header.sizeInBytes;
+  }
+  return last;
 }

@@ -14,6 +14,9 @@ import {
   RECORDS_COUNT_OFFSET,
   RECORD_BATCH_OVERHEAD,
   BASE_TIMESTAMP_OFFSET,
+  PRODUCER_ID_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  BASE_SEQUENCE_OFFSET,
 } from '../engine/layout.js';
 
 export { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD };
@@ -29,6 +32,11 @@ export interface BatchHeader {
   baseTimestamp: number;
   maxTimestamp: number;
   recordCount: number;
+  /** -1 when the producer is not idempotent. */
+  producerId: number;
+  producerEpoch: number;
+  /** -1 without a producer id. */
+  baseSequence: number;
 }
 
 function readInt64(view: DataView, at: number): number {
@@ -52,5 +60,8 @@ export function readBatchHeader(bytes: Uint8Array, at: number, position: number)
     baseTimestamp: readInt64(view, at + BASE_TIMESTAMP_OFFSET),
     maxTimestamp: readInt64(view, at + MAX_TIMESTAMP_OFFSET),
     recordCount: view.getInt32(at + RECORDS_COUNT_OFFSET),
+    producerId: readInt64(view, at + PRODUCER_ID_OFFSET),
+    producerEpoch: view.getInt16(at + PRODUCER_EPOCH_OFFSET),
+    baseSequence: view.getInt32(at + BASE_SEQUENCE_OFFSET),
   };
 }

@@ -24,7 +24,8 @@ export abstract class IndexFile {
   private fd: number;
 
   constructor(
-    readonly path: string,
+    /** The file's current path (changes when the segment's files are renamed). */
+    public path: string,
     protected readonly engine: Engine,
     readonly entrySize: number,
   ) {

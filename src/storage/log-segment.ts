@@ -10,7 +10,7 @@
  * copied there once, validated and stamped in place by the engine, then written to the file
  * from a view of the same bytes (page cache; fsync only per `log.flush.interval.*`).
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BatchInfo, Engine } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -65,28 +65,37 @@ export class LogSegment {
   private dirty = false;
   private tail: TailBuffer | null = null;
   private fd: number;
+  private closed = false;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
-  readonly logPath: string;
+  /** The `.log` file's current path (it changes with {@link renameFiles}). */
+  logPath: string;
+  /** Suffix after `.log` / `.index` / `.timeindex` ('' live; `.deleted`, `.cleaned`, `.swap`). */
+  suffix: string;
 
   private constructor(
     readonly dir: string,
     readonly baseOffset: Offset,
     private readonly options: SegmentOptions,
+    suffix = '',
   ) {
     this.nextOffset = baseOffset;
-    this.logPath = join(dir, offsetFileName(baseOffset, '.log'));
+    this.suffix = suffix;
+    this.logPath = join(dir, offsetFileName(baseOffset, '.log') + suffix);
     this.fd = openSync(this.logPath, 'a+');
     this.size = fstatSync(this.fd).size;
     const engine = options.engine;
-    this.offsetIndex = new OffsetIndex(join(dir, offsetFileName(baseOffset, '.index')), engine, baseOffset);
-    this.timeIndex = new TimeIndex(join(dir, offsetFileName(baseOffset, '.timeindex')), engine, baseOffset);
+    this.offsetIndex = new OffsetIndex(join(dir, offsetFileName(baseOffset, '.index') + suffix), engine, baseOffset);
+    this.timeIndex = new TimeIndex(join(dir, offsetFileName(baseOffset, '.timeindex') + suffix), engine, baseOffset);
     this.rollingBasedTimestamp = Date.now();
   }
 
-  /** Creates the files of a new, empty segment. */
-  static create(dir: string, baseOffset: Offset, options: SegmentOptions): LogSegment {
-    return new LogSegment(dir, baseOffset, options);
+  /**
+   * Creates the files of a new, empty segment; `suffix` names files being built aside
+   * (`.cleaned` while the cleaner writes them).
+   */
+  static create(dir: string, baseOffset: Offset, options: SegmentOptions, suffix = ''): LogSegment {
+    return new LogSegment(dir, baseOffset, options, suffix);
   }
 
   /**
@@ -122,9 +131,17 @@ export class LogSegment {
    * validated before any is written: on error nothing changes on disk.
    * Errors (KafkaError): CORRUPT_MESSAGE (CRC, lengths, magic), INVALID_RECORD (counts,
    * deltas), MESSAGE_TOO_LARGE (a batch over `maxBatchBytes`).
+   * `beforeWrite`, if given, sees the validated batch headers before anything is stamped or
+   * written: it may throw (the append fails, nothing changes) or return an answer to give
+   * instead of appending (an idempotent producer's retry).
    * Source: Kafka LogValidator / LogSegment.append.
    */
-  append(records: Uint8Array, partitionLeaderEpoch: number, maxBatchBytes: number): SegmentAppendInfo {
+  append(
+    records: Uint8Array,
+    partitionLeaderEpoch: number,
+    maxBatchBytes: number,
+    beforeWrite?: (batches: readonly BatchInfo[]) => SegmentAppendInfo | null,
+  ): SegmentAppendInfo {
     const engine = this.options.engine;
     const memory = engine.memory;
     const len = records.byteLength;
@@ -133,6 +150,10 @@ export class LogSegment {
     try {
       memory.write(records, ptr);
       const batches = this.validate(ptr, len, maxBatchBytes);
+      if (beforeWrite) {
+        const answer = beforeWrite(batches.map((b) => b.info));
+        if (answer) return answer;
+      }
       const firstOffset = this.nextOffset;
       let offset: number = firstOffset;
       let position = this.size;
@@ -167,6 +188,62 @@ export class LogSegment {
     } finally {
       if (!tail) memory.free(ptr);
     }
+  }
+
+  /**
+   * Appends batches that already carry their offsets — the cleaner's output (Kafka
+   * LogSegment.append(largestOffset, …)) — as they are, indexing them as appends do.
+   * `bytes` holds whole valid batches with base offsets increasing from at least nextOffset.
+   * Errors: Error (our bug) if a batch's offsets go backwards.
+   */
+  appendRaw(bytes: Uint8Array): void {
+    let pos = 0;
+    let position = this.size;
+    while (pos + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
+      const h = readBatchHeader(bytes, pos, position);
+      if (h.baseOffset < this.nextOffset) throw new Error(`${this.logPath}: batch at offset ${h.baseOffset} is below the segment's next offset ${this.nextOffset}`);
+      if (h.maxTimestamp > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = h.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar = h.lastOffset;
+      }
+      if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
+        this.offsetIndex.append(h.lastOffset, position);
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+        this.bytesSinceLastIndexEntry = 0;
+      }
+      this.bytesSinceLastIndexEntry += h.sizeInBytes;
+      if (position === 0) this.rollingBasedTimestamp = h.maxTimestamp > 0 ? h.maxTimestamp : Date.now();
+      this.nextOffset = asOffset(h.lastOffset + 1);
+      pos += h.sizeInBytes;
+      position += h.sizeInBytes;
+    }
+    if (pos !== bytes.byteLength) throw new Error(`${this.logPath}: ${bytes.byteLength - pos} bytes after the last whole batch`);
+    writeSync(this.fd, bytes, 0, bytes.byteLength, this.size);
+    this.size += bytes.byteLength;
+    this.dirty = true;
+  }
+
+  /**
+   * Drops every batch holding an offset >= `offset` (whole batches: a batch that holds
+   * `offset` goes too, as Kafka's LogSegment.truncateTo does) and rebuilds the indexes.
+   * Returns the bytes removed.
+   */
+  truncateTo(offset: number): number {
+    let cut = -1;
+    for (const batch of this.batchesFrom(this.offsetIndex.lookup(offset))) {
+      if (batch.lastOffset >= offset) {
+        cut = batch.position;
+        break;
+      }
+    }
+    if (cut < 0) return 0;
+    const removed = this.size - cut;
+    this.dropTail();
+    ftruncateSync(this.fd, cut);
+    this.size = cut;
+    this.recover();
+    this.dirty = true;
+    return removed;
   }
 
   /** Validates every batch at [ptr, ptr+len); returns their addresses and headers. */
@@ -334,7 +411,10 @@ export class LogSegment {
         }
         readSync(this.fd, memory.view(ptr, batchSize), 0, batchSize, position);
         const size = engine.validateBatch(ptr, batchSize, info);
-        if (size !== batchSize || info.baseOffset < next || info.recordCount < 1) break;
+        // INVALID_RECORD is found after the CRC matched: a compacted batch (offset gaps, fewer
+        // records than lastOffsetDelta + 1) is valid on disk, as Kafka's recovery (CRC only) sees it.
+        const intact = size === batchSize || (size === -ErrorCode.INVALID_RECORD && info.sizeInBytes === batchSize);
+        if (!intact || info.baseOffset < next || info.recordCount < 1) break;
         const lastOffset = info.baseOffset + info.lastOffsetDelta;
         if (info.maxTimestamp > this.maxTimestampSoFar) {
           this.maxTimestampSoFar = info.maxTimestamp;
@@ -393,11 +473,59 @@ export class LogSegment {
 
   /** Writes indexes, fsyncs a segment appended to since its last fsync, and closes the files. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.dirty) this.flush();
     this.offsetIndex.close();
     this.timeIndex.close();
     closeSync(this.fd);
     this.dropTail();
+  }
+
+  /**
+   * The segment's largest record timestamp, or the `.log` file's modification time when it
+   * holds none (Kafka LogSegment.largestTimestamp); ms since the epoch. Time retention uses it.
+   */
+  get largestTimestamp(): number {
+    if (this.maxTimestampSoFar >= 0) return this.maxTimestampSoFar;
+    try {
+      return statSync(this.logPath).mtimeMs;
+    } catch {
+      return Date.now();
+    }
+  }
+
+  /**
+   * Renames the segment's three files from their current suffix to `suffix` (e.g. '' →
+   * `.deleted`, `.cleaned` → `.swap` → ''), `.log` last, so that at every moment the `.log`
+   * file's name tells the segment's state. Open descriptors stay valid (POSIX rename), so
+   * reads in flight go on. `beforeLog` runs between the indexes and the `.log` (the cleaner's
+   * crash tests stop there). Errors: fs errors (files already renamed stay renamed).
+   */
+  renameFiles(suffix: string, beforeLog?: () => void): void {
+    if (suffix === this.suffix) return;
+    for (const index of [this.offsetIndex, this.timeIndex]) {
+      const target = index.path.slice(0, index.path.length - this.suffix.length) + suffix;
+      renameSync(index.path, target);
+      index.path = target;
+    }
+    beforeLog?.();
+    const target = this.logPath.slice(0, this.logPath.length - this.suffix.length) + suffix;
+    renameSync(this.logPath, target);
+    this.logPath = target;
+    this.suffix = suffix;
+  }
+
+  /** Closes the segment and unlinks its files under their current names (after `.deleted`). */
+  deleteFiles(): void {
+    this.close();
+    for (const path of [this.offsetIndex.path, this.timeIndex.path, this.logPath]) {
+      try {
+        unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
+    }
   }
 
   /** Closes and removes the segment's files (topic deletion). */

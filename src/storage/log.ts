@@ -5,13 +5,27 @@
  *
  *   logStartOffset ── first segment ─ … ─ active segment ── logEndOffset (LEO)
  *   highWatermark = LEO on a single broker (every replica is this one).
+ *
+ * The log start offset is at or above the first segment's base offset: retention deletes
+ * whole old segments, DeleteRecords moves it inside a segment; offsets below it are out of
+ * range. A deleted segment's files are renamed `.deleted` and unlinked after
+ * `file.delete.delay.ms`, as Kafka does, so a reader holding one is never cut short.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { LogSegment, type SegmentAppendInfo, type SegmentOptions, type SegmentSlice } from './log-segment.js';
 import { type Offset, asOffset } from './offset.js';
 import { findRecordByTimestamp } from './record-scan.js';
+import { deleteSnapshots, listSnapshots, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot.js';
+import { type PendingAppend, ProducerStateManager } from './producer-state.js';
+import { type RetentionReason, deletableSegments } from './retention.js';
+import { recoverInterruptedSwaps } from './cleaner/swap-recovery.js';
+import { timerMs } from './timer-ms.js';
+import { RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
+import { CRC_COVERED_OFFSET, CRC_OFFSET, PARTITION_LEADER_EPOCH_OFFSET } from '../engine/layout.js';
+import { recordsOf, recordsSection } from './cleaner/batch-filter.js';
 
 export interface LogConfig extends SegmentOptions {
   /** `log.segment.bytes` */
@@ -22,13 +36,22 @@ export interface LogConfig extends SegmentOptions {
   maxBatchBytes: number;
   /** `log.flush.interval.messages` */
   flushIntervalMessages: number;
+  /** cleanup.policy has `compact`: every record must have a key (Kafka LogValidator). */
+  compacted?: boolean;
 }
 
 /** What Produce answers for one partition. Units: offsets; ms (-1: CreateTime, no append time). */
 export interface AppendResult extends SegmentAppendInfo {
   logAppendTimeMs: number;
   logStartOffset: Offset;
+  /** True when an idempotent producer's retry was answered with the original offsets. */
+  duplicate: boolean;
 }
+
+/** Attributes bit 4 (transactional) and bit 5 (control batch). */
+const TRANSACTIONAL_OR_CONTROL = 0x30;
+/** Snapshot files kept per partition (the newest). */
+const SNAPSHOTS_KEPT = 2;
 
 /** What Fetch answers for one partition. */
 export interface ReadResult {
@@ -40,10 +63,38 @@ export interface ReadResult {
 }
 
 const SEGMENT_LOG_SUFFIX = /^(\d{20})\.log$/;
+const DELETED_SUFFIX = '.deleted';
+
+/** What retention needs of a topic's settings, plus the clock. Units: ms, bytes. */
+export interface RetentionPolicy {
+  deleteEnabled: boolean;
+  retentionMs: number;
+  retentionBytes: number;
+  fileDeleteDelayMs: number;
+  now: number;
+}
+
+export interface PartitionLogOptions {
+  /** The log start offset from the checkpoint (clamped to [first segment base, LEO]). */
+  logStartOffset?: number;
+}
 
 export class PartitionLog {
   private readonly segments: LogSegment[] = [];
   private readonly appendListeners = new Set<() => void>();
+  private startOffset = asOffset(0);
+  /** Segments renamed `.deleted`, waiting for `file.delete.delay.ms` before their files go. */
+  private readonly pendingDeletes = new Map<LogSegment, NodeJS.Timeout>();
+  /** Idempotent producers' sequences and last batches (KIP-98). */
+  readonly producerState = new ProducerStateManager();
+  /** The offset and state version of the newest snapshot written or loaded. */
+  private snapshotAt: { offset: number; version: number } | null = null;
+  /** True while the cleaner works on this log: retention waits (it would delete under it). */
+  cleaning = false;
+  private closed = false;
+  /** Replicated (cluster mode): the high watermark is set by replication, not the log end. */
+  private replicated = false;
+  private hw = 0;
 
   private constructor(
     readonly topic: string,
@@ -58,8 +109,13 @@ export class PartitionLog {
    * their indexes checked (rebuilt if bad); the active segment is validated batch by batch
    * and a torn/corrupt tail truncated (logged with the byte count).
    */
-  static open(topic: string, partition: number, dir: string, config: LogConfig, logger: Logger): PartitionLog {
+  static open(topic: string, partition: number, dir: string, config: LogConfig, logger: Logger, options: PartitionLogOptions = {}): PartitionLog {
     const log = new PartitionLog(topic, partition, dir, config, logger);
+    for (const name of readdirSync(dir)) {
+      // Deletions that a restart interrupted: the files were already out of the log.
+      if (name.endsWith(DELETED_SUFFIX)) unlinkSync(join(dir, name));
+    }
+    recoverInterruptedSwaps(dir, config, logger);
     const baseOffsets = readdirSync(dir)
       .map((name) => SEGMENT_LOG_SUFFIX.exec(name)?.[1])
       .filter((s): s is string => s !== undefined)
@@ -90,27 +146,206 @@ export class PartitionLog {
         throw new Error(`${dir}: segment ${active.baseOffset} starts below the previous segment's end ${previous.nextOffset}`);
       }
     }
+    const stored = options.logStartOffset ?? 0;
+    log.startOffset = asOffset(Math.min(Math.max(stored, log.segments[0]!.baseOffset), log.logEndOffset));
+    log.loadProducerState();
     return log;
+  }
+
+  /**
+   * Rebuilds the producer state: from the newest valid snapshot at or below the log end
+   * offset (snapshots above it, left by a truncated tail, are removed), then by replaying the
+   * batches after it. Without a snapshot only the last two segments are replayed, as Kafka
+   * does, to bound start-up time.
+   */
+  private loadProducerState(): void {
+    const leo = this.logEndOffset;
+    deleteSnapshots(this.dir, (offset) => offset > leo);
+    let from: number | null = null;
+    for (const offset of listSnapshots(this.dir).reverse()) {
+      const entries = readProducerSnapshot(this.dir, offset, this.config.engine);
+      if (!entries) {
+        this.logger.warn({ topic: this.topic, partition: this.partition, offset }, 'ignored a corrupt producer snapshot');
+        continue;
+      }
+      for (const entry of entries) this.producerState.load(entry);
+      from = offset;
+      break;
+    }
+    if (from === null) from = this.segments[Math.max(0, this.segments.length - 2)]!.baseOffset;
+    from = Math.max(from, this.startOffset);
+    const replayed = this.replayProducerState(from);
+    if (replayed === 0 && from === leo) this.snapshotAt = { offset: leo, version: this.producerState.version };
+  }
+
+  /** Applies every batch with offsets at or after `from` to the producer state; returns their count. */
+  private replayProducerState(from: number): number {
+    let count = 0;
+    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      for (const batch of segment.batchesFrom(segment.offsetIndex.lookup(from))) {
+        if (batch.lastOffset < from) continue;
+        count++;
+        if (batch.producerId < 0) continue;
+        this.producerState.replay({
+          producerId: batch.producerId,
+          producerEpoch: batch.producerEpoch,
+          baseSequence: batch.baseSequence,
+          lastOffsetDelta: batch.lastOffset - batch.baseOffset,
+          maxTimestamp: batch.maxTimestamp,
+          firstOffset: batch.baseOffset,
+        });
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Writes a producer snapshot at `offset` — on every roll and at shutdown, as Kafka does, so
+   * recovery replays at most the active segment and a clean restart nothing — unless the same
+   * state is already there; keeps the newest two.
+   */
+  private takeSnapshot(offset: number): void {
+    const version = this.producerState.version;
+    const last = this.snapshotAt;
+    if (last && last.offset === offset && last.version === version) return;
+    writeProducerSnapshot(this.dir, asOffset(offset), this.producerState.entries(), this.config.engine);
+    this.snapshotAt = { offset, version };
+    const kept = listSnapshots(this.dir).slice(-SNAPSHOTS_KEPT);
+    deleteSnapshots(this.dir, (o) => !kept.includes(o));
   }
 
   get activeSegment(): LogSegment {
     return this.segments[this.segments.length - 1]!;
   }
 
+  /** The first offset a fetch may read; below it is OFFSET_OUT_OF_RANGE. */
   get logStartOffset(): Offset {
-    return this.segments[0]!.baseOffset;
+    return this.startOffset;
   }
 
   get logEndOffset(): Offset {
     return this.activeSegment.nextOffset;
   }
 
+  /**
+   * The offset below which records are committed (on every in-sync replica): consumers read
+   * only below it. A single broker's high watermark is its log end offset.
+   */
   get highWatermark(): Offset {
-    return this.logEndOffset;
+    return this.replicated ? asOffset(Math.min(this.hw, this.logEndOffset)) : this.logEndOffset;
+  }
+
+  /** Switches to a replication-managed high watermark (cluster mode). */
+  setReplicated(on: boolean): void {
+    this.replicated = on;
+  }
+
+  /** Moves the high watermark (clamped to the log end) and wakes waiting consumer fetches. */
+  setHighWatermark(offset: number): void {
+    const hw = Math.min(offset, this.logEndOffset);
+    if (hw === this.hw) return;
+    this.hw = hw;
+    for (const listener of this.appendListeners) listener();
+  }
+
+  /**
+   * Appends batches fetched from the leader as they are: offsets, leader epochs and bytes
+   * unchanged (Kafka Log.appendAsFollower). Each batch's CRC-32C is checked; batches wholly
+   * below the log end offset are skipped. Returns the leader epochs that start in these
+   * batches, for the epoch cache.
+   * Errors: CORRUPT_MESSAGE (CRC, lengths), OFFSET_OUT_OF_RANGE (a gap or an overlap with the
+   * log end: the follower must truncate first).
+   */
+  appendAsFollower(records: Uint8Array): Array<{ epoch: number; startOffset: number }> {
+    const engine = this.config.engine;
+    const epochs: Array<{ epoch: number; startOffset: number }> = [];
+    let start = 0;
+    let end = 0;
+    let lastEpoch = -1;
+    const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+    while (end + RECORD_BATCH_OVERHEAD <= records.byteLength) {
+      const header = readBatchHeader(records, end, end);
+      if (end + header.sizeInBytes > records.byteLength) break;
+      if (header.lastOffset < this.logEndOffset && end === start) {
+        start = end + header.sizeInBytes;
+        end = start;
+        continue;
+      }
+      const expected = end === start ? this.logEndOffset : -1;
+      if (expected >= 0 && header.baseOffset !== expected) {
+        throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `batch at offset ${header.baseOffset} does not continue ${this.topic}-${this.partition} at ${expected}`);
+      }
+      const ptr = engine.memory.alloc(header.sizeInBytes);
+      try {
+        engine.memory.write(records.subarray(end, end + header.sizeInBytes), ptr);
+        const crc = engine.crc32c(ptr + CRC_COVERED_OFFSET, header.sizeInBytes - CRC_COVERED_OFFSET);
+        if (crc !== view.getUint32(end + CRC_OFFSET)) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at offset ${header.baseOffset} fails its CRC`);
+      } finally {
+        engine.memory.free(ptr);
+      }
+      const epoch = view.getInt32(end + PARTITION_LEADER_EPOCH_OFFSET);
+      if (epoch > lastEpoch) {
+        epochs.push({ epoch, startOffset: header.baseOffset });
+        lastEpoch = epoch;
+      }
+      end += header.sizeInBytes;
+    }
+    if (end === start) return [];
+    const bytes = records.subarray(start, end);
+    this.maybeRoll(bytes.byteLength);
+    const from = this.logEndOffset;
+    this.activeSegment.appendRaw(bytes);
+    this.replayProducerState(from);
+    for (const listener of this.appendListeners) listener();
+    return epochs;
+  }
+
+  /**
+   * Removes every record at or after `offset` (whole batches), as a follower does before
+   * fetching from a new leader (KIP-101); the high watermark and producer state follow.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    if (offset <= this.logStartOffset) return this.truncateFullyAndStartAt(this.logStartOffset);
+    while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
+      const doomed = this.segments.pop()!;
+      doomed.delete();
+    }
+    const removed = this.activeSegment.truncateTo(offset);
+    this.hw = Math.min(this.hw, this.logEndOffset);
+    this.producerState.clear();
+    this.loadProducerState();
+    this.logger.warn({ topic: this.topic, partition: this.partition, offset, removedBytes: removed, logEndOffset: this.logEndOffset }, 'truncated log');
+  }
+
+  /** Empties the log and continues at `offset` (a replica behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): void {
+    for (const segment of this.segments.splice(0)) segment.delete();
+    this.segments.push(LogSegment.create(this.dir, asOffset(offset), this.config));
+    this.startOffset = asOffset(offset);
+    this.hw = offset;
+    this.producerState.clear();
+    this.logger.warn({ topic: this.topic, partition: this.partition, offset }, 'emptied log to restart at the leader\'s log start');
   }
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** The segments, oldest first (the last is active). For the cleaner; do not mutate. */
+  get segmentList(): readonly LogSegment[] {
+    return this.segments;
+  }
+
+  /** True once closed or deleted (the cleaner stops working on it). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The topic settings' LogConfig this log runs with (shared, live). */
+  get logConfig(): LogConfig {
+    return this.config;
   }
 
   /** Bytes on disk over all segments' `.log` files. */
@@ -125,10 +360,50 @@ export class PartitionLog {
    */
   append(records: Uint8Array, partitionLeaderEpoch: number): AppendResult {
     this.maybeRoll(records.byteLength);
-    const info = this.activeSegment.append(records, partitionLeaderEpoch, this.config.maxBatchBytes);
+    const producers: { pending: PendingAppend | null } = { pending: null };
+    const info = this.activeSegment.append(records, partitionLeaderEpoch, this.config.maxBatchBytes, (batches) => {
+      let idempotent = false;
+      for (const b of batches) {
+        if ((b.attributes & TRANSACTIONAL_OR_CONTROL) !== 0) {
+          throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `transactional and control batches are not supported (${this.topic}-${this.partition})`);
+        }
+        if (b.producerId >= 0) idempotent = true;
+      }
+      if (this.config.compacted) this.requireKeys(records);
+      if (!idempotent) return null;
+      producers.pending = this.producerState.prepare(batches, `${this.topic}-${this.partition}`);
+      const dup = producers.pending.duplicate;
+      if (!dup) return null;
+      return { firstOffset: asOffset(dup.firstOffset), lastOffset: asOffset(dup.lastOffset), maxTimestamp: dup.maxTimestamp, recordCount: dup.lastOffset - dup.firstOffset + 1, bytes: 0 };
+    });
+    const duplicate = producers.pending?.duplicate != null;
+    if (duplicate) return { ...info, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, duplicate };
+    producers.pending?.commit(info.firstOffset);
     if (this.activeSegment.unflushedRecordCount >= this.config.flushIntervalMessages) this.activeSegment.flush();
     for (const listener of this.appendListeners) listener();
-    return { ...info, logAppendTimeMs: -1, logStartOffset: this.logStartOffset };
+    return { ...info, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, duplicate };
+  }
+
+  /**
+   * A compacted topic refuses records without a key (they could never be compacted).
+   * Errors: INVALID_RECORD. Source: Kafka LogValidator.validateKey.
+   */
+  private requireKeys(records: Uint8Array): void {
+    for (let pos = 0; pos < records.byteLength; ) {
+      const header = readBatchHeader(records, pos, pos);
+      const batch = records.subarray(pos, pos + header.sizeInBytes);
+      for (const record of recordsOf(recordsSection(batch, header), header)) {
+        if (record.key === null) {
+          throw new KafkaError(ErrorCode.INVALID_RECORD, `Compacted topic cannot accept message without key in topic partition ${this.topic}-${this.partition}`);
+        }
+      }
+      pos += header.sizeInBytes;
+    }
+  }
+
+  /** Forgets idempotent producers idle longer than `expirationMs` (producer.id.expiration.ms). */
+  expireProducers(now: number, expirationMs: number): number {
+    return this.producerState.removeExpired(now, expirationMs);
   }
 
   private maybeRoll(incomingBytes: number): void {
@@ -144,6 +419,7 @@ export class PartitionLog {
     const active = this.activeSegment;
     active.seal();
     this.segments.push(LogSegment.create(this.dir, active.nextOffset, this.config));
+    this.takeSnapshot(active.nextOffset);
     this.logger.debug({ topic: this.topic, partition: this.partition, baseOffset: active.nextOffset }, 'rolled segment');
   }
 
@@ -152,7 +428,7 @@ export class PartitionLog {
    * batch, KIP-74), from a single segment.
    * Errors: OFFSET_OUT_OF_RANGE if fetchOffset < logStartOffset or > logEndOffset.
    */
-  read(fetchOffset: number, maxBytes: number): ReadResult {
+  read(fetchOffset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): ReadResult {
     const result: ReadResult = {
       highWatermark: this.highWatermark,
       lastStableOffset: this.highWatermark,
@@ -165,12 +441,14 @@ export class PartitionLog {
         `offset ${fetchOffset} is outside [${this.logStartOffset}, ${this.logEndOffset}] of ${this.topic}-${this.partition}`,
       );
     }
-    if (fetchOffset === this.logEndOffset) return result;
+    if (fetchOffset === this.logEndOffset || fetchOffset >= maxOffset) return result;
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       const first = segment.translateOffset(fetchOffset);
       if (first) {
-        result.slice = segment.read(first, maxBytes);
+        if (first.lastOffset >= maxOffset) return result;
+        const slice = segment.read(first, maxBytes);
+        result.slice = { ...slice, bytes: batchesBelow(slice.bytes, maxOffset) };
         return result;
       }
     }
@@ -197,13 +475,13 @@ export class PartitionLog {
   offsetForTimestamp(timestamp: number): { offset: Offset; timestamp: number } | null {
     for (const segment of this.segments) {
       if (segment.maxTimestampSoFar < timestamp) continue;
-      const fromOffset = segment.timeIndex.lookup(timestamp);
+      const fromOffset = Math.max(segment.timeIndex.lookup(timestamp), this.startOffset);
       const startPosition = segment.offsetIndex.lookup(fromOffset);
       for (const batch of segment.batchesFrom(startPosition)) {
-        if (batch.maxTimestamp < timestamp) continue;
+        if (batch.maxTimestamp < timestamp || batch.lastOffset < this.startOffset) continue;
         const slice = segment.read(batch, 0);
         try {
-          const found = findRecordByTimestamp(slice.bytes, batch, timestamp);
+          const found = findRecordByTimestamp(slice.bytes, batch, timestamp, this.startOffset);
           if (found) return { offset: asOffset(found.offset), timestamp: found.timestamp };
         } finally {
           slice.release?.();
@@ -218,6 +496,7 @@ export class PartitionLog {
     let best: { offset: Offset; timestamp: number } | null = null;
     for (const segment of this.segments) {
       for (const batch of segment.batchesFrom(0)) {
+        if (batch.lastOffset < this.startOffset) continue;
         if (!best || batch.maxTimestamp > best.timestamp) best = { offset: asOffset(batch.lastOffset), timestamp: batch.maxTimestamp };
       }
     }
@@ -235,14 +514,129 @@ export class PartitionLog {
     this.activeSegment.flush();
   }
 
-  /** Writes indexes and closes every segment's files. */
+  /**
+   * Applies retention (see retention.ts): deletes old segments by time and size (with the
+   * `delete` policy) and those entirely below the log start offset; the log start offset
+   * moves up to the first remaining segment. Returns the number of segments deleted.
+   */
+  deleteOldSegments(policy: RetentionPolicy): number {
+    if (this.cleaning) return 0;
+    let deleted = 0;
+    for (;;) {
+      const found = deletableSegments(this.segments, { ...policy, logStartOffset: this.startOffset });
+      if (!found) return deleted;
+      this.deleteSegments(found.count, found.reason, policy.fileDeleteDelayMs);
+      deleted += found.count;
+    }
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (never down) and deletes the
+   * segments now wholly below it. Returns the new log start offset (the low watermark).
+   * Errors: OFFSET_OUT_OF_RANGE if `offset` is negative or above the high watermark.
+   * Source: Kafka UnifiedLog.maybeIncrementLogStartOffset, protocol guide "DeleteRecords".
+   */
+  deleteRecordsBefore(offset: number, fileDeleteDelayMs: number): Offset {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.highWatermark) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `cannot delete records of ${this.topic}-${this.partition} before offset ${offset}: outside [0, ${this.highWatermark}]`,
+      );
+    }
+    if (offset > this.startOffset) {
+      this.startOffset = asOffset(offset);
+      this.logger.info({ topic: this.topic, partition: this.partition, logStartOffset: offset }, 'log start offset moved by DeleteRecords');
+    }
+    this.deleteOldSegments({ deleteEnabled: false, retentionMs: -1, retentionBytes: -1, fileDeleteDelayMs, now: Date.now() });
+    return this.startOffset;
+  }
+
+  /**
+   * The cleaner's swap (Kafka UnifiedLog.replaceSegments): `cleaned` (complete, fsynced,
+   * files `.cleaned`) takes the place of the consecutive sealed segments `old`:
+   *   1. cleaned `.cleaned` → `.swap`      (from here recovery completes the swap)
+   *   2. old segments leave the log, their files → `.deleted` (removed after the delay)
+   *   3. cleaned `.swap` → live names
+   * A crash at any point leaves files that open() recovers to a valid log (swap-recovery.ts).
+   * `step` observes each point (tests stop the process there).
+   * Errors: Error if `old` is no longer a run of this log's sealed segments (nothing changes).
+   */
+  replaceSegments(cleaned: LogSegment, old: readonly LogSegment[], fileDeleteDelayMs: number, step: (name: string) => void = () => {}): void {
+    const at = this.segments.indexOf(old[0]!);
+    if (at < 0 || at + old.length > this.segments.length - 1 || old.some((s, i) => this.segments[at + i] !== s)) {
+      throw new Error(`${this.dir}: the segments to replace are no longer in the log`);
+    }
+    cleaned.renameFiles('.swap', () => step('swap-partial'));
+    step('swapped');
+    this.segments.splice(at, old.length, cleaned);
+    old.forEach((segment, i) => {
+      this.scheduleDelete(segment, fileDeleteDelayMs);
+      if (i === 0) step('old-deleted-partial');
+    });
+    step('old-deleted');
+    cleaned.renameFiles('', () => step('live-partial'));
+    step('done');
+  }
+
+  private scheduleDelete(segment: LogSegment, fileDeleteDelayMs: number): void {
+    segment.renameFiles(DELETED_SUFFIX);
+    const timer = setTimeout(() => {
+      this.pendingDeletes.delete(segment);
+      segment.deleteFiles();
+    }, timerMs(fileDeleteDelayMs));
+    timer.unref();
+    this.pendingDeletes.set(segment, timer);
+  }
+
+  /** Removes the first `count` (sealed) segments from the log and schedules their files' removal. */
+  private deleteSegments(count: number, reason: RetentionReason, fileDeleteDelayMs: number): void {
+    const doomed = this.segments.splice(0, Math.min(count, this.segments.length - 1));
+    if (this.segments[0]!.baseOffset > this.startOffset) this.startOffset = this.segments[0]!.baseOffset;
+    for (const segment of doomed) this.scheduleDelete(segment, fileDeleteDelayMs);
+    this.logger.info(
+      { topic: this.topic, partition: this.partition, reason, segments: doomed.map((s) => s.baseOffset), logStartOffset: this.startOffset },
+      'deleted old segments',
+    );
+  }
+
+  /** Removes the files of segments still waiting out `file.delete.delay.ms` (shutdown). */
+  private finishPendingDeletes(): void {
+    for (const [segment, timer] of this.pendingDeletes) {
+      clearTimeout(timer);
+      segment.deleteFiles();
+    }
+    this.pendingDeletes.clear();
+  }
+
+  /** Writes a producer snapshot at the log end, writes indexes and closes every segment's files. */
   close(): void {
+    this.closed = true;
+    this.finishPendingDeletes();
+    try {
+      this.takeSnapshot(this.logEndOffset);
+    } catch (err) {
+      this.logger.warn({ topic: this.topic, partition: this.partition, err: (err as Error).message }, 'could not write the producer snapshot');
+    }
     for (const segment of this.segments) segment.close();
   }
 
   /** Closes and removes every segment's files (the caller removes the directory). */
   delete(): void {
+    this.closed = true;
+    this.finishPendingDeletes();
     for (const segment of this.segments) segment.delete();
     this.segments.length = 0;
   }
+}
+
+/** The leading whole batches of `bytes` whose offsets are all below `maxOffset` (a view). */
+function batchesBelow(bytes: Uint8Array, maxOffset: number): Uint8Array {
+  if (maxOffset === Number.MAX_SAFE_INTEGER) return bytes;
+  let pos = 0;
+  while (pos + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
+    const header = readBatchHeader(bytes, pos, pos);
+    if (header.lastOffset >= maxOffset || pos + header.sizeInBytes > bytes.byteLength) break;
+    pos += header.sizeInBytes;
+  }
+  return pos === bytes.byteLength ? bytes : bytes.subarray(0, pos);
 }

@@ -26,23 +26,27 @@ function readVarlong(bytes: Uint8Array, pos: number): [number, number] {
 }
 
 /**
- * The first record in `bytes` (holding `batch` at index 0) with timestamp >= `timestamp`,
- * as { offset, timestamp }; null if none. Units: ms, absolute offsets.
+ * The first record in `bytes` (holding `batch` at index 0) with timestamp >= `timestamp` and
+ * offset >= `startingOffset`, as { offset, timestamp }; null if none. Units: ms, absolute
+ * offsets. For a compressed batch: the batch (its first offset at or after startingOffset).
  */
 export function findRecordByTimestamp(
   bytes: Uint8Array,
   batch: BatchHeader,
   timestamp: number,
+  startingOffset = 0,
 ): { offset: number; timestamp: number } | null {
   if (batch.maxTimestamp < timestamp) return null;
-  if (LogSegment.isCompressed(batch.attributes)) return { offset: batch.baseOffset, timestamp: batch.maxTimestamp };
+  if (LogSegment.isCompressed(batch.attributes)) return { offset: Math.max(batch.baseOffset, startingOffset), timestamp: batch.maxTimestamp };
   let pos = RECORD_BATCH_OVERHEAD;
   for (let i = 0; i < batch.recordCount; i++) {
     const [length, afterLength] = readVarlong(bytes, pos);
     const [timestampDelta, afterTs] = readVarlong(bytes, afterLength + 1);
     const [offsetDelta] = readVarlong(bytes, afterTs);
     const recordTimestamp = batch.baseTimestamp + timestampDelta;
-    if (recordTimestamp >= timestamp) return { offset: batch.baseOffset + offsetDelta, timestamp: recordTimestamp };
+    if (recordTimestamp >= timestamp && batch.baseOffset + offsetDelta >= startingOffset) {
+      return { offset: batch.baseOffset + offsetDelta, timestamp: recordTimestamp };
+    }
     pos = afterLength + length;
   }
   return null;

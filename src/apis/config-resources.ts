@@ -1,0 +1,80 @@
+/**
+ * What AlterConfigs and IncrementalAlterConfigs share: resolving a config resource (a topic,
+ * this broker, or the cluster-wide broker default) to its current set of overrides, and
+ * replacing that set (validated, persisted, applied at once; or only checked with
+ * validate_only).
+ * Resource types (Kafka ConfigResource.Type): 2 TOPIC, 4 BROKER, 8 BROKER_LOGGER.
+ * Source: KIP-133 (AlterConfigs), KIP-226 (dynamic broker configs), KIP-339 (incremental).
+ */
+import type { Broker } from '../broker.js';
+import type { DynamicLevel } from '../config/dynamic-broker-config.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+
+export const RESOURCE_TYPE_TOPIC = 2;
+export const RESOURCE_TYPE_BROKER = 4;
+export const RESOURCE_TYPE_BROKER_LOGGER = 8;
+
+/**
+ * The dynamic level a BROKER resource name addresses: "" the cluster default, this broker's
+ * node id the broker itself. Errors: INVALID_REQUEST for any other name.
+ */
+export function brokerLevel(broker: Broker, resourceName: string): DynamicLevel {
+  if (resourceName === '') return 'cluster';
+  if (resourceName === String(broker.config.nodeId)) return 'broker';
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `broker ${resourceName} is not this broker (${broker.config.nodeId})`);
+}
+
+/**
+ * The overrides currently set on a resource (topic overrides, or the dynamic configs at a
+ * broker level). Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (resource type or name).
+ */
+export function currentOverrides(broker: Broker, resourceType: number, resourceName: string): Record<string, string> {
+  if (resourceType === RESOURCE_TYPE_TOPIC) {
+    const topic = broker.logs.topic(resourceName);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${resourceName}" does not exist`);
+    return { ...topic.configs };
+  }
+  if (resourceType === RESOURCE_TYPE_BROKER) return broker.dynamicConfig.get(brokerLevel(broker, resourceName));
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource type ${resourceType} is not supported (2 TOPIC, 4 BROKER)`);
+}
+
+/**
+ * Replaces a resource's overrides with `configs` (null values dropped). Topic changes apply
+ * to its logs at once; broker changes update the live config and every topic that falls
+ * back to it. Errors: as currentOverrides, plus INVALID_CONFIG naming the key.
+ */
+export function replaceOverrides(
+  broker: Broker,
+  resourceType: number,
+  resourceName: string,
+  configs: Record<string, string | null>,
+  validateOnly: boolean,
+): void {
+  if (resourceType === RESOURCE_TYPE_TOPIC) {
+    broker.logs.alterTopicConfigs(resourceName, configs, validateOnly);
+    return;
+  }
+  currentOverrides(broker, resourceType, resourceName);
+  const level = brokerLevel(broker, resourceName);
+  const present = Object.fromEntries(Object.entries(configs).filter((e): e is [string, string] => e[1] !== null));
+  const valid = broker.dynamicConfig.validate(level, present);
+  if (validateOnly) return;
+  broker.dynamicConfig.replace(level, valid);
+  broker.logs.reconfigure();
+  broker.logger.info({ level, configs: valid }, 'altered dynamic broker configs');
+}
+
+/**
+ * The resources named more than once in one request, as `type:name` keys; Kafka answers
+ * each of their entries with INVALID_REQUEST and applies none of them.
+ */
+export function duplicateResources(resources: ReadonlyArray<{ resourceType: number; resourceName: string }>): Set<string> {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const r of resources) {
+    const key = `${r.resourceType}:${r.resourceName}`;
+    if (seen.has(key)) dup.add(key);
+    seen.add(key);
+  }
+  return dup;
+}

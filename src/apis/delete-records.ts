@@ -1,0 +1,37 @@
+/**
+ * DeleteRecords (key 21, v0-2): moves each partition's log start offset (low watermark) up to
+ * the given offset (-1: the high watermark); records below it can no longer be fetched
+ * (OFFSET_OUT_OF_RANGE) and segments wholly below it are deleted. An offset below the current
+ * log start offset changes nothing. Answers the new low watermark.
+ * Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE (above the high
+ * watermark, or below -1), POLICY_VIOLATION (cleanup.policy=compact without delete).
+ * Source: protocol guide "DeleteRecords"; KIP-107.
+ */
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/generated/index.js';
+import type { ApiHandler } from './api.js';
+
+type PartitionResult = DeleteRecordsResponse['topics'][number]['partitions'][number];
+
+export const deleteRecordsHandler: ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse> = {
+  apiKey: 21,
+  name: 'DeleteRecords',
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, { broker, logger }) {
+    const topics = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p): PartitionResult => {
+        try {
+          const lowWatermark = broker.logs.deleteRecords(t.name, p.partitionIndex, p.offset);
+          return { partitionIndex: p.partitionIndex, lowWatermark, errorCode: ErrorCode.NONE };
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          logger.debug({ topic: t.name, partition: p.partitionIndex, err: err.message }, 'delete records refused');
+          return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: err.code };
+        }
+      }),
+    }));
+    return { response: { throttleTimeMs: 0, topics } };
+  },
+};

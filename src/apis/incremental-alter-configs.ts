@@ -1,0 +1,96 @@
+/**
+ * IncrementalAlterConfigs (key 44, v0-1): changes single entries of a resource's overrides
+ * (a topic, this broker, or the cluster default) and leaves the others as they are.
+ * Operations: 0 SET, 1 DELETE (back to the default), 2 APPEND and 3 SUBTRACT (LIST configs
+ * only, e.g. cleanup.policy; APPEND starts from the effective value). Nothing changes with
+ * validate_only. Errors per resource: INVALID_CONFIG (unknown name, bad value, APPEND/SUBTRACT
+ * on a non-list, a broker key that cannot change dynamically; the message names the key),
+ * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (operation code, resource type, another
+ * broker, duplicate resource or key).
+ * Source: protocol guide "IncrementalAlterConfigs"; KIP-339; Kafka ConfigAdminManager.
+ */
+import type { Broker } from '../broker.js';
+import { brokerConfigType } from '../config/dynamic-broker-config.js';
+import { ConfigType, describeTopicConfigs, topicConfigType } from '../config/topic-config.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/generated/index.js';
+import type { ApiHandler } from './api.js';
+import { RESOURCE_TYPE_TOPIC, brokerLevel, currentOverrides, duplicateResources, replaceOverrides } from './config-resources.js';
+
+type Result = IncrementalAlterConfigsResponse['responses'][number];
+type Resource = IncrementalAlterConfigsRequest['resources'][number];
+
+export const OP_SET = 0;
+export const OP_DELETE = 1;
+export const OP_APPEND = 2;
+export const OP_SUBTRACT = 3;
+
+/** The value a LIST config has now for a resource (override, else the effective default). */
+function effectiveValue(broker: Broker, resource: Resource, name: string, overrides: Record<string, string>): string {
+  if (overrides[name] !== undefined) return overrides[name]!;
+  if (resource.resourceType === RESOURCE_TYPE_TOPIC) {
+    const topic = broker.logs.topic(resource.resourceName)!;
+    return describeTopicConfigs(broker.config, topic.configs).find((e) => e.name === name)?.value ?? '';
+  }
+  const level = brokerLevel(broker, resource.resourceName);
+  return broker.dynamicConfig.describe(level === 'cluster' ? 'broker' : level).find((e) => e.name === name)?.value ?? '';
+}
+
+function applyOps(broker: Broker, resource: Resource): Record<string, string | null> {
+  const overrides = currentOverrides(broker, resource.resourceType, resource.resourceName);
+  const next: Record<string, string | null> = { ...overrides };
+  const seen = new Set<string>();
+  for (const op of resource.configs) {
+    if (seen.has(op.name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${op.name}`);
+    seen.add(op.name);
+    const type = resource.resourceType === RESOURCE_TYPE_TOPIC ? topicConfigType(op.name) : brokerConfigType(op.name);
+    switch (op.configOperation) {
+      case OP_SET:
+        next[op.name] = op.value;
+        break;
+      case OP_DELETE:
+        delete next[op.name];
+        break;
+      case OP_APPEND:
+      case OP_SUBTRACT: {
+        if (type !== ConfigType.LIST) {
+          const verb = op.configOperation === OP_APPEND ? 'append' : 'subtract';
+          throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value ${verb} is not allowed for config key: ${op.name}`);
+        }
+        const items = effectiveValue(broker, resource, op.name, overrides).split(',').filter((s) => s.length > 0);
+        const given = (op.value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+        const result = op.configOperation === OP_APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((i) => !given.includes(i));
+        next[op.name] = result.join(',');
+        break;
+      }
+      default:
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `unknown config operation ${op.configOperation} for ${op.name}`);
+    }
+  }
+  return next;
+}
+
+export const incrementalAlterConfigsHandler: ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse> = {
+  apiKey: 44,
+  name: 'IncrementalAlterConfigs',
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, { broker }) {
+    const duplicates = duplicateResources(request.resources);
+    const responses = request.resources.map((resource): Result => {
+      const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
+      try {
+        if (duplicates.has(`${resource.resourceType}:${resource.resourceName}`)) {
+          throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource ${resource.resourceName} (type ${resource.resourceType}) appears more than once`);
+        }
+        replaceOverrides(broker, resource.resourceType, resource.resourceName, applyOps(broker, resource), request.validateOnly);
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        result.errorCode = err.code;
+        result.errorMessage = err.message;
+      }
+      return result;
+    });
+    return { response: { throttleTimeMs: 0, responses } };
+  },
+};

@@ -1,0 +1,264 @@
+/**
+ * The Gregor WebSocket client (`gregor/client`): one connection to a gateway, admin
+ * operations, and factories for producers and consumers sharing it. The same code runs in
+ * Node and in browsers; `node.ts` / `browser.ts` supply the platform.
+ *
+ *   const client = await connect('ws://localhost:9093');
+ *   await client.createTopic('orders', { partitions: 3 });
+ *   const producer = client.producer({ lingerMs: 5 });
+ *   await producer.send({ topic: 'orders', messages: [{ key: 'o-1', value: 'hello' }] });
+ *   await client.close();
+ *
+ * Reconnection: when the socket drops (not by close()), requests in flight fail with
+ * NETWORK_EXCEPTION (retriable: producers retry them), and the client reconnects with
+ * exponential back-off; consumers resubscribe at their positions. Errors are GregorError
+ * with Kafka's code and name.
+ */
+import type { ErrorFrame, FetchResult, HelloFrame, ListOffsetsResult, MetadataResult, RecordsPush, TopicMetadata } from '../gateway/protocol.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { Connection, type Push } from './connection.js';
+import { Consumer, type ConsumerOptions } from './consumer.js';
+import { type Codecs, decodeBatches } from './decode.js';
+import { Listeners } from './emitter.js';
+import type { BatchEncoder, EncoderKind } from './encoder.js';
+import { GregorError } from './errors.js';
+import type { Platform } from './platform.js';
+import { Producer, type ProducerOptions } from './producer.js';
+import type { ConsumerRecord } from './records.js';
+
+export interface ReconnectOptions {
+  /** Attempts per outage before requests fail (default 20). */
+  retries?: number;
+  /** First back-off (ms, default 100), doubled per attempt up to maxBackoffMs (default 5000). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface ClientOptions {
+  /** Preferred record-batch encoder: 'wasm' (default), 'js' (the TypeScript twin) or 'broker'. */
+  encoder?: EncoderKind;
+  /** Time-out of a request (ms, default 30000); a fetch's long poll is added to it. */
+  requestTimeoutMs?: number;
+  /** Time-out of opening a connection (ms, default 10000). */
+  connectTimeoutMs?: number;
+  /** Reconnect after a dropped connection (default true). */
+  reconnect?: boolean | ReconnectOptions;
+}
+
+export interface Metadata {
+  clusterId: string;
+  controllerId: number;
+  brokers: MetadataResult['brokers'];
+  topics: TopicMetadata[];
+}
+
+export interface FetchOptions {
+  topic: string;
+  partition: number;
+  /** >= 0, or -1 latest / -2 earliest. */
+  offset: number;
+  /** Default 1 MiB (at least one whole batch comes back). */
+  maxBytes?: number;
+  /** Long poll (ms, default 0). */
+  maxWaitMs?: number;
+  minBytes?: number;
+}
+
+export interface FetchedRecords {
+  records: ConsumerRecord[];
+  highWatermark: number;
+  logStartOffset: number;
+  /** Where the next fetch should start. */
+  nextOffset: number;
+}
+
+export class GregorClient {
+  /** Fired after the connection dropped and was opened again. */
+  readonly reconnected = new Listeners<[]>();
+  /** Fired when the connection drops (before reconnecting). */
+  readonly disconnected = new Listeners<[GregorError]>();
+  /** Subscription pushes by `${topic}\u0000${partition}` (consumers register here). */
+  readonly pushRoutes = new Map<string, (push: Push) => void>();
+  readonly requestTimeoutMs: number;
+  private conn: Connection;
+  private reconnecting: Promise<Connection> | null = null;
+  private closedByUser = false;
+  private readonly reconnect: Required<ReconnectOptions> | null;
+  private readonly consumers = new Set<Consumer>();
+  private readonly producers = new Set<Producer>();
+
+  private constructor(
+    readonly url: string,
+    private readonly platform: Platform,
+    readonly encoder: BatchEncoder,
+    connection: Connection,
+    private readonly options: ClientOptions,
+  ) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    const r = options.reconnect ?? true;
+    this.reconnect = r === false ? null : { retries: 20, backoffMs: 100, maxBackoffMs: 5000, ...(r === true ? {} : r) };
+    this.conn = connection;
+    this.attach(connection);
+  }
+
+  /**
+   * Connects to a gateway (`ws://host:9093`) and resolves once it greeted.
+   * Errors: NETWORK_EXCEPTION, REQUEST_TIMED_OUT, UNSUPPORTED_VERSION.
+   */
+  static async connect(url: string, platform: Platform, options: ClientOptions = {}): Promise<GregorClient> {
+    const [encoder, connection] = await Promise.all([platform.createEncoder(options.encoder), Connection.open(url, platform, options.connectTimeoutMs ?? 10_000)]);
+    return new GregorClient(url, platform, encoder, connection, options);
+  }
+
+  /** The gateway's greeting (limits, cluster id). */
+  get hello(): HelloFrame {
+    return this.conn.hello;
+  }
+
+  /** Which encoder produces record batches: 'wasm', 'js' or 'broker'. */
+  get encoderKind(): EncoderKind {
+    return this.encoder.kind;
+  }
+
+  /** Bytes queued in the socket, not yet sent. */
+  get bufferedAmount(): number {
+    return this.conn.closed ? 0 : this.conn.bufferedAmount;
+  }
+
+  /** The open connection, reconnecting first if it dropped. Errors: NETWORK_EXCEPTION. */
+  async connection(): Promise<Connection> {
+    if (!this.conn.closed) return this.conn;
+    if (this.closedByUser) throw new GregorError(ErrorCode.NETWORK_EXCEPTION, 'the client is closed');
+    return this.reconnectNow();
+  }
+
+  /** Sends a request (see Connection.request). */
+  async request<T = Record<string, unknown>>(frame: Record<string, unknown>, timeoutMs = this.requestTimeoutMs): Promise<T> {
+    const connection = await this.connection();
+    return connection.request<T>(frame, timeoutMs);
+  }
+
+  // ─── admin ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Brokers and topics (every topic, or those named; unknown named topics are created when
+   * `allowAutoCreate` (default true) and the broker's auto.create.topics.enable).
+   * Per-topic failures are in each topic's `error`.
+   */
+  async metadata(topics?: string[] | null, options: { allowAutoCreate?: boolean } = {}): Promise<Metadata> {
+    const r = await this.request<MetadataResult>({ op: 'metadata', topics: topics ?? null, allowAutoCreate: options.allowAutoCreate ?? true });
+    return { clusterId: r.clusterId, controllerId: r.controllerId, brokers: r.brokers, topics: r.topics };
+  }
+
+  /**
+   * Creates a topic. partitions: default `num.partitions`; configs: Kafka topic configs.
+   * Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_CONFIG.
+   */
+  async createTopic(topic: string, options: { partitions?: number; configs?: Record<string, string> } = {}): Promise<{ topic: string; topicId: string; partitions: number }> {
+    const r = await this.request<{ topic: string; topicId: string; partitions: number }>({ op: 'createTopic', topic, partitions: options.partitions ?? -1, configs: options.configs ?? {} });
+    return { topic: r.topic, topicId: r.topicId, partitions: r.partitions };
+  }
+
+  /** Deletes a topic. Errors: UNKNOWN_TOPIC_OR_PARTITION. */
+  async deleteTopic(topic: string): Promise<void> {
+    await this.request({ op: 'deleteTopic', topic });
+  }
+
+  /**
+   * The offset for a timestamp (ms), or -1 latest / -2 earliest / -3 max timestamp;
+   * offset -1 when no record is that recent. Errors: UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  async listOffsets(topic: string, partition: number, timestamp: number): Promise<{ offset: number; timestamp: number }> {
+    const r = await this.request<ListOffsetsResult>({ op: 'listOffsets', topic, partition, timestamp });
+    return { offset: r.offset, timestamp: r.timestamp };
+  }
+
+  /**
+   * One fetch: the records from `offset` on (decoded client-side, CRC-checked when the
+   * encoder has an engine). Errors: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION,
+   * CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE.
+   */
+  async fetch(options: FetchOptions, codecs?: Codecs): Promise<FetchedRecords> {
+    const r = await this.request<FetchResult>({ op: 'fetch', ...options }, this.requestTimeoutMs + (options.maxWaitMs ?? 0));
+    const decoded = decodeBatches(r.batches, { topic: options.topic, partition: options.partition, fromOffset: r.offset, crc32c: this.crc32c(), codecs });
+    return { records: decoded.records, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, nextOffset: decoded.nextOffset };
+  }
+
+  // ─── producers and consumers ──────────────────────────────────────────────────────────
+
+  /** A batching producer on this connection (see producer.ts). */
+  producer(options: ProducerOptions = {}): Producer {
+    const producer = new Producer(this, options);
+    this.producers.add(producer);
+    return producer;
+  }
+
+  /** A consumer on this connection (see consumer.ts). */
+  consumer(options: ConsumerOptions = {}): Consumer {
+    const consumer = new Consumer(this, options);
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  /** @internal A CRC-32C function for decoding, when the encoder has an engine. */
+  crc32c(): ((bytes: Uint8Array) => number) | undefined {
+    if (this.encoder.kind === 'broker') return undefined;
+    return (bytes) => this.encoder.crc32c(bytes)!;
+  }
+
+  /** @internal Forgets a closed producer or consumer. */
+  forget(member: Producer | Consumer): void {
+    if (member instanceof Producer) this.producers.delete(member);
+    else this.consumers.delete(member);
+  }
+
+  /** Flushes producers, closes consumers, then the connection. */
+  async close(): Promise<void> {
+    if (this.closedByUser) return;
+    await Promise.allSettled([...this.producers].map((p) => p.close()));
+    await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    this.closedByUser = true;
+    this.conn.close();
+  }
+
+  private attach(connection: Connection): void {
+    connection.pushes.add((push) => this.route(push));
+    connection.closes.add((err) => {
+      if (this.closedByUser) return;
+      this.disconnected.emit(err);
+      if (this.reconnect) this.reconnectNow().catch(() => {});
+    });
+  }
+
+  private route(push: Push): void {
+    const handler = this.pushRoutes.get(`${push.topic}\u0000${push.partition}`);
+    handler?.(push as RecordsPush | ErrorFrame);
+  }
+
+  private reconnectNow(): Promise<Connection> {
+    if (!this.reconnect) return Promise.reject(new GregorError(ErrorCode.NETWORK_EXCEPTION, `not connected to ${this.url} (reconnect disabled)`));
+    if (this.reconnecting) return this.reconnecting;
+    const { retries, backoffMs, maxBackoffMs } = this.reconnect;
+    this.reconnecting = (async () => {
+      let delay = backoffMs;
+      let last: unknown;
+      for (let attempt = 0; attempt < retries && !this.closedByUser; attempt++) {
+        try {
+          const connection = await Connection.open(this.url, this.platform, this.options.connectTimeoutMs ?? 10_000);
+          this.conn = connection;
+          this.attach(connection);
+          this.reconnected.emit();
+          return connection;
+        } catch (err) {
+          last = err;
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(maxBackoffMs, delay * 2);
+        }
+      }
+      throw last instanceof GregorError ? last : new GregorError(ErrorCode.NETWORK_EXCEPTION, `cannot reconnect to ${this.url}`);
+    })().finally(() => {
+      this.reconnecting = null;
+    });
+    return this.reconnecting;
+  }
+}

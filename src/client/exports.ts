@@ -1,0 +1,11 @@
+/** What both entry points (node.ts, browser.ts) export besides `connect`. */
+export { GregorClient, type ClientOptions, type FetchOptions, type FetchedRecords, type Metadata, type ReconnectOptions } from './client.js';
+export { Producer, type ProducerOptions } from './producer.js';
+export { Consumer, type ConsumerOptions, type RecordBatch, type RunOptions } from './consumer.js';
+export { ManualAssignment, TopicAssignment, type AssignedPartition, type AssignmentListener, type AssignmentSource } from './assignment.js';
+export { GregorError, ErrorCode, type ErrorName } from './errors.js';
+export { murmur2, partitionForKey, toPositive, StickyPartitionCache } from './partitioner.js';
+export { decodeBatches, type Codecs, type CompressionName } from './decode.js';
+export type { BatchEncoder, EncoderKind } from './encoder.js';
+export { utf8, type ConsumerRecord, type HeadersInit, type ProducerRecord, type RecordHeader, type RecordMetadata, type TopicPartition, type TopicPartitionOffset } from './records.js';
+export { EARLIEST_OFFSET, LATEST_OFFSET, MAX_TIMESTAMP, PROTOCOL_VERSION } from '../gateway/protocol.js';

@@ -1,0 +1,111 @@
+/**
+ * Plain HTTP on the gateway's uWebSockets.js app:
+ *   GET /                  the live page (live-page.ts)
+ *   GET /gregor-client.js  the client library's browser bundle (dist/browser/, `npm run build`)
+ *   GET /gregor-core.wasm  the WASM core, for the bundle's record-batch encoder
+ *   GET /health            200 `{"status":"ok", ...}` (JSON) while the broker runs
+ *   GET /metrics           Prometheus text (prom-client), see metrics/broker-metrics.ts
+ *   anything else          404
+ * Every response closes its connection (no idle keep-alive sockets at shutdown). The page
+ * is sent cross-origin isolated (COOP/COEP), so browsers allow the shared WebAssembly
+ * memory the encoder uses.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type uWS from 'uWebSockets.js';
+import type { Broker } from '../broker.js';
+import { resolveWasmPath } from '../engine/wasm.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { LIVE_PAGE_HTML } from './live-page.js';
+
+export interface HttpSources {
+  broker: Broker;
+  metrics: BrokerMetrics;
+  gateway: { sessions: ReadonlySet<unknown> };
+}
+
+const ISOLATION_HEADERS: Array<[string, string]> = [
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Cross-Origin-Embedder-Policy', 'require-corp'],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+];
+
+/** Path of the browser bundle, from src/gateway (vitest) or dist/src/gateway (built). */
+export function browserBundlePath(): string | null {
+  const candidates = [new URL('../../dist/browser/gregor-client.js', import.meta.url), new URL('../../browser/gregor-client.js', import.meta.url)].map((u) =>
+    fileURLToPath(u),
+  );
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+function send(res: uWS.HttpResponse, status: string, contentType: string, body: string | Uint8Array, headers: Array<[string, string]> = []): void {
+  res.cork(() => {
+    res.writeStatus(status).writeHeader('Content-Type', contentType).writeHeader('Cache-Control', 'no-store');
+    for (const [k, v] of headers) res.writeHeader(k, v);
+    res.end(body, true);
+  });
+}
+
+/** A file read once, on first request. */
+function fileAsset(locate: () => string | null): () => Uint8Array | null {
+  let cached: Uint8Array | null = null;
+  return () => {
+    if (cached) return cached;
+    const path = locate();
+    if (!path) return null;
+    cached = readFileSync(path);
+    return cached;
+  };
+}
+
+export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources): void {
+  const started = Date.now();
+  const bundle = fileAsset(browserBundlePath);
+  const wasm = fileAsset(() => {
+    try {
+      return resolveWasmPath();
+    } catch {
+      return null;
+    }
+  });
+
+  app.get('/', (res) => send(res, '200 OK', 'text/html; charset=utf-8', LIVE_PAGE_HTML, ISOLATION_HEADERS));
+  app.get('/gregor-client.js', (res) => {
+    const body = bundle();
+    if (body) send(res, '200 OK', 'text/javascript; charset=utf-8', body, ISOLATION_HEADERS);
+    else send(res, '404 Not Found', 'text/plain', 'the browser bundle is missing: run `npm run build`\n');
+  });
+  app.get('/gregor-core.wasm', (res) => {
+    const body = wasm();
+    if (body) send(res, '200 OK', 'application/wasm', body, ISOLATION_HEADERS);
+    else send(res, '404 Not Found', 'text/plain', 'gregor-core.wasm is missing: run `npm run build`\n');
+  });
+  app.get('/health', (res) => {
+    const { broker } = sources;
+    const body = JSON.stringify({
+      status: 'ok',
+      nodeId: broker.config.nodeId,
+      clusterId: broker.clusterId,
+      topics: broker.logs.allTopics().length,
+      websocketConnections: sources.gateway.sessions.size,
+      kafkaConnections: broker.kafkaConnectionCount,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    });
+    send(res, '200 OK', 'application/json', body);
+  });
+  app.get('/metrics', (res) => {
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    sources.metrics.render().then(
+      ({ contentType, body }) => {
+        if (!aborted) send(res, '200 OK', contentType, body);
+      },
+      (err: Error) => {
+        if (!aborted) send(res, '500 Internal Server Error', 'text/plain', `metrics failed: ${err.message}\n`);
+      },
+    );
+  });
+  app.any('/*', (res) => send(res, '404 Not Found', 'text/plain', 'not found\n'));
+}

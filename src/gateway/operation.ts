@@ -1,0 +1,38 @@
+/**
+ * What a gateway operation looks like: one file per operation under operations/, listed in
+ * operations/index.ts. An operation reads its request frame and returns the fields of its
+ * `result` frame (or null for no answer, e.g. produce with acks 0), synchronously or later.
+ * It throws KafkaError for failures; the dispatcher turns them into error frames.
+ */
+import type { Logger } from 'pino';
+import type { RequestContext } from '../apis/api.js';
+import type { Broker } from '../broker.js';
+import type { Frame } from './fields.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import type { Session } from './session.js';
+import type { SubscriptionHub } from './subscription-hub.js';
+
+export interface GatewayContext {
+  broker: Broker;
+  hub: SubscriptionHub;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Bound WebSocket port (for metadata). */
+  websocketPort(): number;
+}
+
+export interface Reply {
+  /** Fields of the result frame (besides `type` and `id`). */
+  fields: Record<string, unknown>;
+  /** Runs once the frame is sent (or dropped): ends leases on shared-memory views. */
+  release?: () => void;
+  /** Runs after the result frame was sent (e.g. a subscription's first pushes). */
+  after?: () => void;
+}
+
+export type Operation = (request: Frame, session: Session, ctx: GatewayContext) => Reply | null | Promise<Reply | null>;
+
+/** The context Kafka API handlers expect, for an operation that reuses one. */
+export function kafkaContext(ctx: GatewayContext, session: Session, id: number, apiVersion: number): RequestContext {
+  return { broker: ctx.broker, apiVersion, correlationId: id, clientId: 'gregor-websocket', remote: session.remote, logger: ctx.logger };
+}

@@ -1,0 +1,185 @@
+/**
+ * A follower's fetcher for one leader broker (Kafka ReplicaFetcherThread): one connection,
+ * a long-poll Fetch loop (replica id = this broker, `replica.fetch.wait.max.ms`) over every
+ * partition this broker follows on that leader.
+ *
+ * Before a partition's first fetch (and after every leader change) it asks the leader
+ * OffsetForLeaderEpoch for the end of its own latest epoch and truncates anything beyond
+ * (KIP-101, KIP-279): what a deposed leader wrote but the new leader never got is dropped,
+ * so replicas agree below the high watermark. Fetched batches are appended as they are;
+ * OFFSET_OUT_OF_RANGE below the leader's log start restarts the replica from there.
+ */
+import type { Logger } from 'pino';
+import { AdminClient } from '../cli/admin-client.js';
+import type { ClusterManager } from '../cluster/cluster-manager.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import {
+  type FetchResponse,
+  type OffsetForLeaderEpochResponse,
+  createFetchRequest,
+  createFetchRequestFetchPartition,
+  createFetchRequestFetchTopic,
+  createOffsetForLeaderEpochRequest,
+} from '../protocol/generated/index.js';
+import { UNDEFINED_EPOCH } from './leader-epoch-cache.js';
+import type { Replica, ReplicationConfig } from './replica-manager.js';
+
+const FETCH = 1;
+const OFFSET_FOR_LEADER_EPOCH = 23;
+/** Fetch v12: replica id in the body, topic names (v13+ moves to ids and v15 to ReplicaState). */
+const FETCH_VERSION = 12;
+const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
+const RETRY_BACKOFF_MS = 200;
+
+interface Followed {
+  replica: Replica;
+  /** Truncation against the leader's epoch done for this leader epoch. */
+  truncatedForEpoch: number;
+}
+
+export class ReplicaFetcher {
+  private readonly partitions = new Map<string, Followed>();
+  private client: AdminClient | null = null;
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    readonly leaderId: number,
+    private readonly brokerId: number,
+    private readonly cluster: ClusterManager,
+    private readonly config: ReplicationConfig,
+    private readonly logger: Logger,
+    private readonly onProgress: (replica: Replica, leaderHighWatermark: number) => void,
+  ) {}
+
+  add(replica: Replica): void {
+    const k = `${replica.topic}\u0000${replica.partition}`;
+    const existing = this.partitions.get(k);
+    if (existing) {
+      existing.replica = replica;
+      return;
+    }
+    this.partitions.set(k, { replica, truncatedForEpoch: -1 });
+    if (!this.running) void this.loop();
+  }
+
+  remove(replica: Replica): void {
+    this.partitions.delete(`${replica.topic}\u0000${replica.partition}`);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.client?.close();
+  }
+
+  private async connect(): Promise<AdminClient> {
+    if (this.client) return this.client;
+    const leader = this.cluster.metadata.brokers.get(this.leaderId);
+    if (!leader) throw new Error(`leader ${this.leaderId} is not a live broker`);
+    this.client = await AdminClient.connect(`${leader.host}:${leader.port}`);
+    return this.client;
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    while (!this.stopped && this.partitions.size > 0) {
+      try {
+        const client = await this.connect();
+        await this.truncateWhereNeeded(client);
+        await this.fetchOnce(client);
+      } catch (err) {
+        this.logger.debug({ err: (err as Error).message }, 'replica fetch failed; retrying');
+        this.client?.close();
+        this.client = null;
+        await new Promise((r) => setTimeout(r, RETRY_BACKOFF_MS));
+      }
+    }
+    this.running = false;
+  }
+
+  /** OffsetForLeaderEpoch for partitions new to this leader epoch, then truncate. */
+  private async truncateWhereNeeded(client: AdminClient): Promise<void> {
+    const pending = [...this.partitions.values()].filter((f) => f.truncatedForEpoch !== f.replica.leaderEpoch);
+    if (pending.length === 0) return;
+    const byTopic = new Map<string, Followed[]>();
+    for (const f of pending) byTopic.set(f.replica.topic, [...(byTopic.get(f.replica.topic) ?? []), f]);
+    const { response } = await client.request<OffsetForLeaderEpochResponse>(
+      OFFSET_FOR_LEADER_EPOCH,
+      createOffsetForLeaderEpochRequest({
+        replicaId: this.brokerId,
+        topics: [...byTopic].map(([topic, fs]) => ({
+          topic,
+          partitions: fs.map((f) => ({ partition: f.replica.partition, currentLeaderEpoch: f.replica.leaderEpoch, leaderEpoch: f.replica.epochs.latestEpoch })),
+        })),
+      }),
+      OFFSET_FOR_LEADER_EPOCH_VERSION,
+    );
+    for (const t of response.topics) {
+      for (const p of t.partitions) {
+        const f = this.partitions.get(`${t.topic}\u0000${p.partition}`);
+        if (!f || p.errorCode !== ErrorCode.NONE) continue;
+        const log = f.replica.log;
+        // Unknown epoch (new replica, or history older than the leader's): keep up to the high watermark.
+        const target = p.leaderEpoch === UNDEFINED_EPOCH || p.endOffset < 0 ? log.highWatermark : Math.min(p.endOffset, log.logEndOffset);
+        if (target < log.logEndOffset) {
+          this.logger.warn({ topic: t.topic, partition: p.partition, from: log.logEndOffset, to: target, leaderEpoch: p.leaderEpoch }, 'truncating divergent records');
+          log.truncateTo(target);
+          f.replica.epochs.truncateFromEnd(target);
+        }
+        f.truncatedForEpoch = f.replica.leaderEpoch;
+      }
+    }
+  }
+
+  private async fetchOnce(client: AdminClient): Promise<void> {
+    const ready = [...this.partitions.values()].filter((f) => f.truncatedForEpoch === f.replica.leaderEpoch);
+    if (ready.length === 0) return;
+    const byTopic = new Map<string, Followed[]>();
+    for (const f of ready) byTopic.set(f.replica.topic, [...(byTopic.get(f.replica.topic) ?? []), f]);
+    const { response } = await client.request<FetchResponse>(
+      FETCH,
+      createFetchRequest({
+        replicaId: this.brokerId,
+        maxWaitMs: this.config.replicaFetchWaitMaxMs,
+        minBytes: 1,
+        maxBytes: this.config.replicaFetchMaxBytes,
+        topics: [...byTopic].map(([topic, fs]) =>
+          createFetchRequestFetchTopic({
+            topic,
+            partitions: fs.map((f) =>
+              createFetchRequestFetchPartition({
+                partition: f.replica.partition,
+                currentLeaderEpoch: f.replica.leaderEpoch,
+                fetchOffset: f.replica.log.logEndOffset,
+                lastFetchedEpoch: f.replica.epochs.latestEpoch,
+                logStartOffset: f.replica.log.logStartOffset,
+                partitionMaxBytes: this.config.replicaFetchMaxBytes,
+              }),
+            ),
+          }),
+        ),
+      }),
+      FETCH_VERSION,
+    );
+    for (const t of response.responses) {
+      for (const p of t.partitions) {
+        const f = this.partitions.get(`${t.topic}\u0000${p.partitionIndex}`);
+        if (!f) continue;
+        const replica = f.replica;
+        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && p.logStartOffset > replica.log.logEndOffset) {
+          this.logger.warn({ topic: t.topic, partition: p.partitionIndex, leaderLogStart: p.logStartOffset }, 'restarting a replica behind the leader\'s log start');
+          replica.log.truncateFullyAndStartAt(p.logStartOffset);
+          continue;
+        }
+        if (p.errorCode !== ErrorCode.NONE) {
+          this.logger.debug({ topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode }, 'replica fetch error');
+          continue;
+        }
+        if (p.records && p.records.byteLength > 0) {
+          for (const { epoch, startOffset } of replica.log.appendAsFollower(p.records)) replica.epochs.assign(epoch, startOffset);
+        }
+        this.onProgress(replica, p.highWatermark);
+      }
+    }
+  }
+}

@@ -1,0 +1,355 @@
+/**
+ * Replication on one broker (Kafka ReplicaManager / Partition, ZooKeeper mode, KIP-101,
+ * KIP-279): for every partition assigned to this broker, the role the partition state in
+ * ZooKeeper gives it.
+ *
+ * Leader: appends produced batches (stamped with its leader epoch); tracks each follower's
+ * log end offset from the offsets it fetches at; high watermark = min LEO over the ISR;
+ * acks=all waits until the high watermark passes the batch (REQUEST_TIMED_OUT after the
+ * request's timeout); fewer ISR members than `min.insync.replicas` → NOT_ENOUGH_REPLICAS
+ * (before the append) or NOT_ENOUGH_REPLICAS_AFTER_APPEND (if the ISR shrank while waiting).
+ * A follower not caught up for `replica.lag.time.max.ms` leaves the ISR; one that reaches
+ * the high watermark joins again. ISR changes are conditional writes of the state znode
+ * (a lost race means newer state exists: re-read, never overwrite).
+ *
+ * Follower: a ReplicaFetcher per leader broker pulls with Fetch (replica id = this broker),
+ * after truncating divergent records via OffsetForLeaderEpoch; appends batches as they are
+ * (offsets and epochs kept); its high watermark follows the leader's.
+ *
+ * Consumers read only up to the high watermark (PartitionLog.highWatermark); requests for a
+ * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER.
+ */
+import type { Logger } from 'pino';
+import type { Broker } from '../broker.js';
+import type { ClusterManager } from '../cluster/cluster-manager.js';
+import type { CachedPartitionState } from '../cluster/metadata-cache.js';
+import { ZkCode, ZkError } from '../cluster/zk-client.js';
+import { ZK_PATHS, encodePartitionState } from '../cluster/zk-paths.js';
+import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { AppendResult, PartitionLog } from '../storage/log.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { ReplicaFetcher } from './replica-fetcher.js';
+
+export interface ReplicationConfig {
+  /** `replica.lag.time.max.ms` */
+  replicaLagTimeMaxMs: number;
+  /** `min.insync.replicas` (broker default; topics may override) */
+  minInsyncReplicas: number;
+  /** `replica.fetch.wait.max.ms` */
+  replicaFetchWaitMaxMs: number;
+  /** `replica.fetch.max.bytes` */
+  replicaFetchMaxBytes: number;
+}
+
+interface FollowerState {
+  /** The follower's log end offset, as its last fetch offset says; -1 before its first fetch. */
+  logEndOffset: number;
+  /** ms when it last fetched at or past the leader's log end offset (KIP-… lag by time). */
+  lastCaughtUpMs: number;
+}
+
+export interface Replica {
+  topic: string;
+  partition: number;
+  log: PartitionLog;
+  epochs: LeaderEpochCache;
+  role: 'leader' | 'follower' | 'offline';
+  leaderId: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  zkVersion: number;
+  followers: Map<number, FollowerState>;
+}
+
+interface DelayedProduce {
+  replica: Replica;
+  requiredOffset: number;
+  resolve: (errorCode: number) => void;
+  timer: NodeJS.Timeout;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class ReplicaManager {
+  private readonly replicas = new Map<string, Replica>();
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private readonly delayed = new Set<DelayedProduce>();
+  private shrinkTimer: NodeJS.Timeout | null = null;
+  private readonly onState = (topic: string, partition: number, state: CachedPartitionState | null) => this.applyState(topic, partition, state);
+  private readonly onTopicRemoved = (topic: string) => this.dropTopic(topic);
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly cluster: ClusterManager,
+    private readonly config: ReplicationConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  get brokerId(): number {
+    return this.cluster.brokerId;
+  }
+
+  /** Applies every known partition state and follows changes from now on. */
+  start(): void {
+    this.cluster.metadata.on('state', this.onState);
+    this.cluster.metadata.on('topic-removed', this.onTopicRemoved);
+    for (const [topic, partition, state] of this.cluster.metadata.allStates()) this.applyState(topic, partition, state);
+    this.shrinkTimer = setInterval(() => this.shrinkIsrs(), Math.max(100, this.config.replicaLagTimeMaxMs / 2));
+    this.shrinkTimer.unref();
+  }
+
+  stop(): void {
+    this.cluster.metadata.off('state', this.onState);
+    this.cluster.metadata.off('topic-removed', this.onTopicRemoved);
+    if (this.shrinkTimer) clearInterval(this.shrinkTimer);
+    for (const f of this.fetchers.values()) f.stop();
+    this.fetchers.clear();
+    for (const d of this.delayed) {
+      clearTimeout(d.timer);
+      d.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    this.delayed.clear();
+  }
+
+  replica(topic: string, partition: number): Replica | undefined {
+    return this.replicas.get(key(topic, partition));
+  }
+
+  /** The partition's log if this broker leads it. Errors: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION. */
+  leaderLog(topic: string, partition: number): PartitionLog {
+    const replica = this.replicas.get(key(topic, partition));
+    if (replica?.role === 'leader') return replica.log;
+    const state = this.cluster.metadata.state(topic, partition);
+    if (!state && !this.cluster.metadata.topics.has(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
+    throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.brokerId} is not the leader of ${topic}-${partition} (leader: ${state?.leader ?? -1})`);
+  }
+
+  // ── Roles ──────────────────────────────────────────────────────────────────────────────
+
+  private applyState(topic: string, partition: number, state: CachedPartitionState | null): void {
+    const assignment = this.cluster.metadata.topics.get(topic);
+    const replicas = assignment?.partitions[partition] ?? [];
+    const k = key(topic, partition);
+    if (!state || !replicas.includes(this.brokerId)) {
+      const existing = this.replicas.get(k);
+      if (existing && !replicas.includes(this.brokerId)) this.removeReplica(existing);
+      return;
+    }
+    let replica = this.replicas.get(k);
+    if (!replica) {
+      const log = this.broker.logs.ensurePartition(topic, assignment!.topicId, partition, this.cluster.metadata.topicConfigs.get(topic) ?? {});
+      replica = { topic, partition, log, epochs: new LeaderEpochCache(log.dir), role: 'offline', leaderId: -1, leaderEpoch: -1, replicas, isr: [], zkVersion: -1, followers: new Map() };
+      log.setReplicated(true);
+      this.replicas.set(k, replica);
+    }
+    if (state.zkVersion < replica.zkVersion) return;
+    const newEpoch = state.leaderEpoch !== replica.leaderEpoch || state.leader !== replica.leaderId;
+    replica.replicas = replicas;
+    replica.isr = state.isr;
+    replica.zkVersion = state.zkVersion;
+    if (!newEpoch) {
+      this.maybeAdvanceHighWatermark(replica);
+      this.checkDelayed(replica);
+      return;
+    }
+    replica.leaderId = state.leader;
+    replica.leaderEpoch = state.leaderEpoch;
+    if (state.leader === this.brokerId) this.becomeLeader(replica);
+    else if (state.leader === -1) this.becomeOffline(replica);
+    else this.becomeFollower(replica);
+  }
+
+  private becomeLeader(replica: Replica): void {
+    this.fetcherFor(replica, null);
+    const wasLeader = replica.role === 'leader';
+    replica.role = 'leader';
+    replica.epochs.assign(replica.leaderEpoch, replica.log.logEndOffset);
+    const now = Date.now();
+    replica.followers = new Map(replica.replicas.filter((r) => r !== this.brokerId).map((r) => [r, { logEndOffset: -1, lastCaughtUpMs: now }]));
+    this.logger.info({ topic: replica.topic, partition: replica.partition, leaderEpoch: replica.leaderEpoch, isr: replica.isr, logEndOffset: replica.log.logEndOffset }, 'became leader');
+    this.maybeAdvanceHighWatermark(replica);
+    if (!wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onBecomeLeader(replica.partition);
+  }
+
+  private becomeFollower(replica: Replica): void {
+    const wasLeader = replica.role === 'leader';
+    replica.role = 'follower';
+    this.failDelayed(replica, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onResign(replica.partition);
+    this.fetcherFor(replica, replica.leaderId);
+    this.logger.info({ topic: replica.topic, partition: replica.partition, leader: replica.leaderId, leaderEpoch: replica.leaderEpoch }, 'became follower');
+  }
+
+  private becomeOffline(replica: Replica): void {
+    const wasLeader = replica.role === 'leader';
+    replica.role = 'offline';
+    this.failDelayed(replica, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onResign(replica.partition);
+    this.fetcherFor(replica, null);
+  }
+
+  private removeReplica(replica: Replica): void {
+    this.becomeOffline(replica);
+    this.replicas.delete(key(replica.topic, replica.partition));
+  }
+
+  private dropTopic(topic: string): void {
+    for (const replica of [...this.replicas.values()]) if (replica.topic === topic) this.removeReplica(replica);
+    if (this.broker.logs.topic(topic)) this.broker.logs.deleteTopic(topic);
+  }
+
+  /** Moves the partition to the fetcher of `leaderId` (null: no fetcher). */
+  private fetcherFor(replica: Replica, leaderId: number | null): void {
+    for (const [id, fetcher] of this.fetchers) if (id !== leaderId) fetcher.remove(replica);
+    if (leaderId === null) return;
+    let fetcher = this.fetchers.get(leaderId);
+    if (!fetcher) {
+      fetcher = new ReplicaFetcher(leaderId, this.brokerId, this.cluster, this.config, this.logger.child({ fetcher: leaderId }), (r, hw) => this.onFollowerProgress(r, hw));
+      this.fetchers.set(leaderId, fetcher);
+    }
+    fetcher.add(replica);
+  }
+
+  /** A follower appended from the leader: its high watermark follows the leader's. */
+  private onFollowerProgress(replica: Replica, leaderHighWatermark: number): void {
+    const hw = Math.min(leaderHighWatermark, replica.log.logEndOffset);
+    if (hw > replica.log.highWatermark) replica.log.setHighWatermark(hw);
+  }
+
+  // ── Leader side ────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Produce to a partition this broker leads. acks=-1 waits for the ISR (see class doc).
+   * Resolves with the append result and an error code (NONE, REQUEST_TIMED_OUT,
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER).
+   * Errors (thrown KafkaError): NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, and the log's
+   * validation errors — nothing is appended then.
+   */
+  async appendAsLeader(topic: string, partition: number, append: (log: PartitionLog, leaderEpoch: number) => AppendResult, acks: number, timeoutMs: number, minInsyncReplicas: number): Promise<{ result: AppendResult; errorCode: number }> {
+    const replica = this.replicas.get(key(topic, partition));
+    if (!replica || replica.role !== 'leader') this.leaderLog(topic, partition);
+    const r = replica!;
+    if (acks === -1 && r.isr.length < minInsyncReplicas) {
+      throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minInsyncReplicas}`);
+    }
+    const result = append(r.log, r.leaderEpoch);
+    this.maybeAdvanceHighWatermark(r);
+    if (acks !== -1) return { result, errorCode: ErrorCode.NONE };
+    const errorCode = await this.waitForHighWatermark(topic, partition, result.lastOffset + 1, timeoutMs);
+    if (errorCode === ErrorCode.NONE && r.isr.length < minInsyncReplicas) return { result, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND };
+    return { result, errorCode };
+  }
+
+  /**
+   * Resolves once the high watermark of a partition we lead reaches `offset` (the write is on
+   * every in-sync replica): NONE, or REQUEST_TIMED_OUT after `timeoutMs`, or
+   * NOT_LEADER_OR_FOLLOWER if leadership moves first. For the group coordinator's writes.
+   */
+  waitForHighWatermark(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number> {
+    const replica = this.replicas.get(key(topic, partition));
+    if (!replica || replica.role !== 'leader') return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    this.maybeAdvanceHighWatermark(replica);
+    if (replica.log.highWatermark >= offset) return Promise.resolve(ErrorCode.NONE);
+    return new Promise<number>((resolve) => {
+      const entry: DelayedProduce = {
+        replica,
+        requiredOffset: offset,
+        resolve: (code) => {
+          this.delayed.delete(entry);
+          clearTimeout(entry.timer);
+          resolve(code);
+        },
+        timer: setTimeout(() => entry.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(1, timeoutMs)),
+      };
+      this.delayed.add(entry);
+    });
+  }
+
+  /**
+   * A follower fetched `fetchOffset` from a partition we lead: its log end offset is that.
+   * Updates the ISR (expand) and the high watermark. Errors: NOT_LEADER_OR_FOLLOWER.
+   */
+  onFollowerFetch(topic: string, partition: number, followerId: number, fetchOffset: number): PartitionLog {
+    const log = this.leaderLog(topic, partition);
+    const replica = this.replicas.get(key(topic, partition))!;
+    const follower = replica.followers.get(followerId);
+    if (!follower) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${followerId} is not a replica of ${topic}-${partition}`);
+    follower.logEndOffset = Math.min(fetchOffset, log.logEndOffset);
+    if (fetchOffset >= log.logEndOffset) follower.lastCaughtUpMs = Date.now();
+    if (!replica.isr.includes(followerId) && fetchOffset >= log.highWatermark && fetchOffset >= (replica.epochs.all.at(-1)?.startOffset ?? 0)) {
+      void this.changeIsr(replica, [...replica.isr, followerId].sort((a, b) => a - b), 'expand');
+    }
+    this.maybeAdvanceHighWatermark(replica);
+    return log;
+  }
+
+  /** High watermark = min LEO over the ISR (ours included); completes waiting acks=all produces. */
+  private maybeAdvanceHighWatermark(replica: Replica): void {
+    if (replica.role !== 'leader') return;
+    let hw: number = replica.log.logEndOffset;
+    for (const id of replica.isr) {
+      if (id === this.brokerId) continue;
+      const f = replica.followers.get(id);
+      hw = Math.min(hw, f ? Math.max(f.logEndOffset, 0) : 0);
+    }
+    if (hw > replica.log.highWatermark) {
+      replica.log.setHighWatermark(hw);
+      this.checkDelayed(replica);
+    }
+  }
+
+  private checkDelayed(replica: Replica): void {
+    for (const d of [...this.delayed]) {
+      if (d.replica !== replica) continue;
+      if (replica.role !== 'leader') d.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      else if (replica.log.highWatermark >= d.requiredOffset) d.resolve(ErrorCode.NONE);
+    }
+  }
+
+  private failDelayed(replica: Replica, errorCode: number): void {
+    for (const d of [...this.delayed]) if (d.replica === replica) d.resolve(errorCode);
+  }
+
+  /** Followers not caught up within replica.lag.time.max.ms leave the ISR. */
+  private shrinkIsrs(): void {
+    const now = Date.now();
+    for (const replica of this.replicas.values()) {
+      if (replica.role !== 'leader') continue;
+      const lagging = replica.isr.filter((id) => {
+        if (id === this.brokerId) return false;
+        const f = replica.followers.get(id);
+        return !f || now - f.lastCaughtUpMs > this.config.replicaLagTimeMaxMs;
+      });
+      if (lagging.length > 0) void this.changeIsr(replica, replica.isr.filter((id) => !lagging.includes(id)), 'shrink');
+    }
+  }
+
+  /** Writes a new ISR for a partition we lead, conditional on the state version we hold. */
+  private async changeIsr(replica: Replica, isr: number[], why: 'shrink' | 'expand'): Promise<void> {
+    const next = { controllerEpoch: this.cluster.metadata.state(replica.topic, replica.partition)?.controllerEpoch ?? 0, leader: this.brokerId, leaderEpoch: replica.leaderEpoch, isr };
+    const expectedVersion = replica.zkVersion;
+    try {
+      const version = await this.cluster.zk.setData(ZK_PATHS.partitionState(replica.topic, replica.partition), encodePartitionState(next), expectedVersion);
+      this.logger.info({ topic: replica.topic, partition: replica.partition, isr, why }, 'ISR changed');
+      this.cluster.metadata.noteState(replica.topic, replica.partition, { ...next, zkVersion: version });
+    } catch (err) {
+      if (err instanceof ZkError && err.code === ZkCode.BAD_VERSION) return; // newer state exists; its watch will tell us
+      this.logger.warn({ err: (err as Error).message, topic: replica.topic, partition: replica.partition }, 'ISR change failed');
+    }
+  }
+
+  /** OffsetForLeaderEpoch on a partition we lead (KIP-101). Errors: NOT_LEADER_OR_FOLLOWER. */
+  endOffsetForEpoch(topic: string, partition: number, leaderEpoch: number): { leaderEpoch: number; endOffset: number } {
+    const log = this.leaderLog(topic, partition);
+    const replica = this.replicas.get(key(topic, partition))!;
+    const { epoch, endOffset } = replica.epochs.endOffsetFor(leaderEpoch, log.logEndOffset);
+    return { leaderEpoch: epoch, endOffset };
+  }
+
+  /** Partitions this broker leads, for controlled shutdown and metrics. */
+  ledPartitions(): Replica[] {
+    return [...this.replicas.values()].filter((r) => r.role === 'leader');
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Crash-safe small-file writes: the new content goes to `<path>.tmp`, is fsynced, then
+ * renamed over `path` and the directory fsynced, so a reader (or a restart after kill -9)
+ * sees either the old file or the new one, never a torn mix. Kafka writes its checkpoint
+ * files the same way (CheckpointFile.write).
+ */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** fsyncs a directory, so renames and creations in it are durable. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Replaces `path` with `data` atomically and durably.
+ * Errors: the fs error (ENOENT if the directory is missing, ENOSPC, …); `path` is then unchanged.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let written = 0;
+    while (written < bytes.byteLength) written += writeSync(fd, bytes, written, bytes.byteLength - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}

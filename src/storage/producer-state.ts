@@ -1,0 +1,215 @@
+/**
+ * Per-partition state of idempotent producers (KIP-98; Kafka ProducerStateManager,
+ * ProducerAppendInfo, ProducerStateEntry): for each producer id, its epoch and the metadata
+ * of its last 5 batches (sequence range, offset range, max timestamp), so that
+ *
+ *   - a retried batch (same epoch, same first and last sequence as a cached one) is
+ *     answered with its original offsets instead of being appended twice;
+ *   - a batch whose first sequence is not the last one + 1 is OUT_OF_ORDER_SEQUENCE_NUMBER
+ *     (a new epoch must start at sequence 0; a producer the partition does not know may
+ *     start anywhere, as after retention removed its batches);
+ *   - a batch with an epoch older than the producer's is INVALID_PRODUCER_EPOCH.
+ *
+ * Sequences are int32 and wrap from 2^31-1 to 0. Batches without a producer id (-1) are not
+ * tracked. The state is rebuilt from the log (replay) and snapshotted (producer-snapshot.ts).
+ */
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+
+/** Batches remembered per producer (Kafka ProducerStateEntry.NUM_BATCHES_TO_RETAIN). */
+export const BATCHES_TO_RETAIN = 5;
+const INT32_MAX = 2147483647;
+
+/** One appended batch of a producer. Units: offsets absolute; timestamp ms. */
+export interface BatchMetadata {
+  firstSeq: number;
+  lastSeq: number;
+  firstOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+export interface ProducerEntry {
+  producerId: number;
+  epoch: number;
+  /** Oldest first, at most BATCHES_TO_RETAIN. */
+  batches: BatchMetadata[];
+  /** The newest batch's max timestamp (ms), for producer.id.expiration.ms. */
+  lastTimestamp: number;
+}
+
+/** What appending checks of an idempotent batch. */
+export interface ProducerBatch {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  /** Records span lastOffsetDelta + 1 offsets. */
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+}
+
+/** The last sequence of a batch starting at `baseSequence` (Kafka DefaultRecordBatch.incrementSequence). */
+export function lastSequence(baseSequence: number, lastOffsetDelta: number): number {
+  if (baseSequence > INT32_MAX - lastOffsetDelta) return lastOffsetDelta - (INT32_MAX - baseSequence) - 1;
+  return baseSequence + lastOffsetDelta;
+}
+
+function inSequence(lastSeq: number, nextSeq: number): boolean {
+  return nextSeq === lastSeq + 1 || (nextSeq === 0 && lastSeq === INT32_MAX);
+}
+
+/** An accepted batch waiting for its offsets (known once the segment wrote it). */
+export interface PendingAppend {
+  /** Non-null when the request is a retry of a batch already in the log. */
+  duplicate: BatchMetadata | null;
+  /** Records the batches as appended; `firstOffset` is the offset the first batch got. */
+  commit(firstOffset: number): void;
+}
+
+export class ProducerStateManager {
+  private readonly producers = new Map<number, ProducerEntry>();
+  /** Bumped on every change, so snapshots are only written when something changed. */
+  version = 0;
+
+  /** Producers known to this partition. */
+  get size(): number {
+    return this.producers.size;
+  }
+
+  /** A producer's epoch and remembered batches, if known. */
+  entry(producerId: number): ProducerEntry | undefined {
+    return this.producers.get(producerId);
+  }
+
+  /** Every known producer (for snapshots). */
+  entries(): IterableIterator<ProducerEntry> {
+    return this.producers.values();
+  }
+
+  /**
+   * Checks the batches of one append in order (each against the state the earlier ones
+   * leave). Returns the duplicate's metadata if one is a retry (then nothing is appended, as
+   * Kafka does), else a commit to call with the assigned first offset.
+   * Errors: KafkaError INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER,
+   * INVALID_RECORD (a producer id with a negative sequence).
+   * Source: Kafka UnifiedLog.analyzeAndValidateProducerState, ProducerAppendInfo.
+   */
+  prepare(batches: readonly ProducerBatch[], topicPartition: string): PendingAppend {
+    const staged = new Map<number, ProducerEntry>();
+    const plan: Array<{ batch: ProducerBatch; offsetFromFirst: number }> = [];
+    let offsetFromFirst = 0;
+    for (const batch of batches) {
+      const at = offsetFromFirst;
+      offsetFromFirst += batch.lastOffsetDelta + 1;
+      if (batch.producerId < 0) continue;
+      const current = staged.get(batch.producerId) ?? this.producers.get(batch.producerId);
+      const lastSeq = lastSequence(batch.baseSequence, batch.lastOffsetDelta);
+      if (current && current.epoch === batch.producerEpoch) {
+        const dup = current.batches.find((b) => b.firstSeq === batch.baseSequence && b.lastSeq === lastSeq);
+        if (dup) return { duplicate: dup, commit: () => {} };
+      }
+      this.check(batch, current, topicPartition);
+      const next: ProducerEntry = current
+        ? { ...current, batches: current.epoch === batch.producerEpoch ? [...current.batches] : [] }
+        : { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], lastTimestamp: -1 };
+      next.epoch = batch.producerEpoch;
+      next.batches.push({ firstSeq: batch.baseSequence, lastSeq, firstOffset: at, lastOffset: at + batch.lastOffsetDelta, maxTimestamp: batch.maxTimestamp });
+      staged.set(batch.producerId, next);
+      plan.push({ batch, offsetFromFirst: at });
+    }
+    if (plan.length === 0) return { duplicate: null, commit: () => {} };
+    return {
+      duplicate: null,
+      commit: (firstOffset) => {
+        for (const { batch, offsetFromFirst: at } of plan) this.record(batch, firstOffset + at);
+      },
+    };
+  }
+
+  private check(batch: ProducerBatch, current: ProducerEntry | undefined, topicPartition: string): void {
+    const pid = batch.producerId;
+    if (batch.baseSequence < 0) {
+      throw new KafkaError(ErrorCode.INVALID_RECORD, `batch of producer ${pid} to ${topicPartition} has producer id but no sequence (${batch.baseSequence})`);
+    }
+    if (!current) return; // unknown producer: any sequence (its batches may have been deleted)
+    if (batch.producerEpoch < current.epoch) {
+      throw new KafkaError(
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `epoch of producer ${pid} in ${topicPartition} is ${batch.producerEpoch}, which is smaller than the last seen epoch ${current.epoch}`,
+      );
+    }
+    if (batch.producerEpoch > current.epoch) {
+      if (batch.baseSequence !== 0) {
+        throw new KafkaError(
+          ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          `invalid sequence number for new epoch of producer ${pid} in ${topicPartition}: ${batch.producerEpoch} (request epoch), ${batch.baseSequence} (seq. number), ${current.epoch} (current producer epoch)`,
+        );
+      }
+      return;
+    }
+    const last = current.batches.at(-1);
+    if (last && !inSequence(last.lastSeq, batch.baseSequence)) {
+      throw new KafkaError(
+        ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        `out of order sequence number for producer ${pid} in ${topicPartition}: ${batch.baseSequence} (incoming seq. number), ${last.lastSeq} (current end sequence number)`,
+      );
+    }
+  }
+
+  /** Records an appended batch whose first offset is `firstOffset` (no checks). */
+  private record(batch: ProducerBatch, firstOffset: number): void {
+    this.replay({ ...batch, firstOffset });
+  }
+
+  /**
+   * Applies a batch read back from the log (recovery) without checking it: a newer epoch
+   * starts a fresh entry; the newest BATCHES_TO_RETAIN batches are kept.
+   */
+  replay(batch: ProducerBatch & { firstOffset: number }): void {
+    if (batch.producerId < 0) return;
+    let entry = this.producers.get(batch.producerId);
+    if (!entry || batch.producerEpoch > entry.epoch) {
+      entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], lastTimestamp: -1 };
+      this.producers.set(batch.producerId, entry);
+    } else if (batch.producerEpoch < entry.epoch) {
+      return;
+    }
+    entry.batches.push({
+      firstSeq: batch.baseSequence,
+      lastSeq: lastSequence(batch.baseSequence, batch.lastOffsetDelta),
+      firstOffset: batch.firstOffset,
+      lastOffset: batch.firstOffset + batch.lastOffsetDelta,
+      maxTimestamp: batch.maxTimestamp,
+    });
+    if (entry.batches.length > BATCHES_TO_RETAIN) entry.batches.splice(0, entry.batches.length - BATCHES_TO_RETAIN);
+    entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp);
+    this.version++;
+  }
+
+  /** Puts a whole entry (snapshot loading). */
+  load(entry: ProducerEntry): void {
+    this.producers.set(entry.producerId, entry);
+    this.version++;
+  }
+
+  /** Drops every producer (before a rebuild). */
+  clear(): void {
+    this.producers.clear();
+    this.version++;
+  }
+
+  /**
+   * Forgets producers idle for longer than `expirationMs` (ms, by their newest batch's
+   * timestamp; Kafka producer.id.expiration.ms). Returns how many were removed.
+   */
+  removeExpired(now: number, expirationMs: number): number {
+    let removed = 0;
+    for (const [pid, entry] of this.producers) {
+      if (entry.lastTimestamp < now - expirationMs) {
+        this.producers.delete(pid);
+        removed++;
+      }
+    }
+    if (removed > 0) this.version++;
+    return removed;
+  }
+}
