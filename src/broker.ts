@@ -107,6 +107,8 @@ export class Broker {
   /** Host:port Metadata advertises. */
   advertisedHost = 'localhost';
   private stopped = false;
+  private ready = false;
+  private readonly whenReady: Array<() => void> = [];
 
   private constructor(
     readonly config: BrokerConfig,
@@ -169,6 +171,7 @@ export class Broker {
         throw err;
       }
     }
+    broker.markReady();
     broker.logger.info(
       { port: broker.port, websocketPort: broker.websocketPort, logDir: broker.config.logDirs[0], engine: broker.engine.kind, clusterId: broker.clusterId },
       'broker started',
@@ -304,6 +307,11 @@ export class Broker {
     return advertised === this.config.listeners[0] || advertised.port === 0 ? this.port : advertised.port;
   }
 
+  /**
+   * A new client connection. Until start-up completes (in a cluster: joined and the cluster
+   * metadata loaded — the listener must be bound first, to register its port), its bytes
+   * wait unread in the socket, so no request is ever answered with a half-started view.
+   */
   private accept(socket: Socket): void {
     if (this.stopped) {
       socket.destroy();
@@ -311,8 +319,23 @@ export class Broker {
     }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    if (!this.ready) {
+      this.whenReady.push(() => this.serve(socket));
+      return;
+    }
+    this.serve(socket);
+  }
+
+  private serve(socket: Socket): void {
+    if (socket.destroyed) return;
     const connection = new Connection(socket, this, HANDLERS, this.logger);
     this.connections.add(connection);
+  }
+
+  /** Start-up is complete: serve the connections that waited. */
+  private markReady(): void {
+    this.ready = true;
+    for (const serve of this.whenReady.splice(0)) serve();
   }
 
   /** Called by a connection when its socket closes. */

@@ -9,6 +9,7 @@ import { initProducerIdHandler } from './init-producer-id.js';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { controlledShutdownHandler } from './controlled-shutdown.js';
+import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { deleteGroupsHandler } from './delete-groups.js';
@@ -60,6 +61,7 @@ for (const handler of [
   // Cluster (src/cluster/, src/replication/).
   offsetForLeaderEpochHandler,
   controlledShutdownHandler,
+  createPartitionsHandler,
 ] as ApiHandler[]) {
   HANDLERS.set(handler.apiKey, handler);
 }

@@ -58,6 +58,8 @@ export class Controller {
     }
     this.epoch = await this.bumpEpoch();
     this.active = true;
+    // Our own view knows at once (its /controller watch reports it a little later).
+    this.metadata.controllerId = this.brokerId;
     this.metadata.on('brokers', this.onBrokers);
     this.metadata.on('topic', this.onTopic);
     this.logger.info({ brokerId: this.brokerId, controllerEpoch: this.epoch }, 'became the controller');

@@ -13,6 +13,8 @@ export function assignReplicas(
   brokerIds: number[],
   fixedStartIndex = -1,
   random: () => number = Math.random,
+  /** For CreatePartitions: the id of the first new partition (the rotation continues from it). */
+  startPartitionId = 0,
 ): number[][] {
   const brokers = [...brokerIds].sort((a, b) => a - b);
   const n = brokers.length;
@@ -23,7 +25,7 @@ export function assignReplicas(
   const startIndex = fixedStartIndex >= 0 ? fixedStartIndex : Math.floor(random() * n);
   let nextReplicaShift = fixedStartIndex >= 0 ? fixedStartIndex : Math.floor(random() * n);
   const out: number[][] = [];
-  for (let p = 0; p < numPartitions; p++) {
+  for (let p = startPartitionId; p < startPartitionId + numPartitions; p++) {
     if (p > 0 && p % n === 0) nextReplicaShift++;
     const first = (p + startIndex) % n;
     const replicas = [brokers[first]!];

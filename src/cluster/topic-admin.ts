@@ -15,7 +15,7 @@ import { newTopicId, validateTopicName } from '../storage/log-manager.js';
 import type { ClusterManager } from './cluster-manager.js';
 import { assignReplicas } from './replica-assignment.js';
 import { ZkCode, ZkError } from './zk-client.js';
-import { ZK_PATHS, encodeTopicAssignment, encodeTopicConfig } from './zk-paths.js';
+import { ZK_PATHS, decodeTopicAssignment, encodeTopicAssignment, encodeTopicConfig } from './zk-paths.js';
 
 export interface NewTopic {
   name: string;
@@ -80,4 +80,32 @@ export async function deleteTopicInCluster(cluster: ClusterManager, topic: strin
   } catch (err) {
     if (!(err instanceof ZkError) || err.code !== ZkCode.NODE_EXISTS) throw err;
   }
+}
+
+/**
+ * CreatePartitions in a cluster (Kafka AdminZkClient.addPartitions): the new partitions'
+ * replicas continue Kafka's rotation from the existing count, starting at partition 0's
+ * first replica; the assignment znode is rewritten conditionally on the version read; the
+ * controller gives the new partitions leaders. Errors: UNKNOWN_TOPIC_OR_PARTITION,
+ * INVALID_PARTITIONS (not more than now), INVALID_REPLICATION_FACTOR, REQUEST_TIMED_OUT,
+ * CONCURRENT… (a lost race is INVALID_REQUEST: retry).
+ */
+export async function addPartitionsInCluster(cluster: ClusterManager, topic: string, count: number, validateOnly: boolean, timeoutMs: number): Promise<void> {
+  const node = await cluster.zk.getData(ZK_PATHS.topic(topic));
+  if (!node) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topic}" does not exist`);
+  const current = decodeTopicAssignment(node.data);
+  const existing = current.partitions.length;
+  if (count <= existing) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${existing} partitions, which is higher than the requested ${count}.`);
+  const brokers = [...cluster.metadata.brokers.keys()].sort((a, b) => a - b);
+  const replicationFactor = current.partitions[0]!.length;
+  const startIndex = Math.max(0, brokers.findIndex((id) => id >= current.partitions[0]![0]!));
+  const added = assignReplicas(count - existing, replicationFactor, brokers, startIndex, Math.random, existing);
+  if (validateOnly) return;
+  try {
+    await cluster.zk.setData(ZK_PATHS.topic(topic), encodeTopicAssignment({ topicId: current.topicId, partitions: [...current.partitions, ...added] }), node.version);
+  } catch (err) {
+    if (err instanceof ZkError && err.code === ZkCode.BAD_VERSION) throw new KafkaError(ErrorCode.INVALID_REQUEST, `the assignment of ${topic} changed concurrently; retry`);
+    throw err;
+  }
+  await waitForLeaders(cluster, topic, count, timeoutMs);
 }

@@ -281,6 +281,22 @@ export class LogManager {
   }
 
   /**
+   * CreatePartitions on a single broker: grows `name` to `count` partitions (new ones empty).
+   * Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_PARTITIONS unless `count` is above today's.
+   */
+  addPartitions(name: string, count: number, validateOnly = false): void {
+    const topic = this.topics.get(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${name}" does not exist`);
+    const existing = topic.partitions.length;
+    if (!Number.isInteger(count) || count <= existing) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${existing} partitions, which is higher than the requested ${count}.`);
+    }
+    if (validateOnly) return;
+    for (let p = existing; p < count; p++) this.ensurePartition(name, topic.topicId, p, topic.configs);
+    this.options.logger.info({ topic: name, partitions: count }, 'added partitions');
+  }
+
+  /**
    * Cluster mode: the local log of one partition assigned to this broker, created (empty) if
    * missing. A local topic with another topic id is an older incarnation of a deleted topic:
    * its logs are removed first. `configs` are the topic's overrides from ZooKeeper.

@@ -1,0 +1,46 @@
+/**
+ * CreatePartitions (key 37, v0-3): grows topics to `count` partitions (never shrinks). On a
+ * cluster the new partitions are assigned across the live brokers, continuing Kafka's
+ * rotation; explicit assignments are accepted on a single broker only when they name it.
+ * Errors per topic: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT,
+ * INVALID_REQUEST (a topic named twice), REQUEST_TIMED_OUT.
+ * Source: protocol guide "CreatePartitions"; KIP-195.
+ */
+import { addPartitionsInCluster } from '../cluster/topic-admin.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { type CreatePartitionsRequest, type CreatePartitionsResponse, createCreatePartitionsResponse } from '../protocol/generated/index.js';
+import type { ApiHandler } from './api.js';
+
+export const createPartitionsHandler: ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse> = {
+  apiKey: 37,
+  name: 'CreatePartitions',
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(request, { broker }) {
+    const seen = new Map<string, number>();
+    for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    const results = await Promise.all(
+      request.topics.map(async (t) => {
+        try {
+          if (seen.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
+          if (broker.cluster) {
+            if (t.assignments) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignments are not supported; give only the count');
+            await addPartitionsInCluster(broker.cluster, t.name, t.count, request.validateOnly, request.timeoutMs);
+          } else {
+            for (const a of t.assignments ?? []) {
+              if (a.brokerIds.length !== 1 || a.brokerIds[0] !== broker.config.nodeId) {
+                throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `assignment [${a.brokerIds}] names brokers other than this one (${broker.config.nodeId})`);
+              }
+            }
+            broker.logs.addPartitions(t.name, t.count, request.validateOnly);
+          }
+          return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          return { name: t.name, errorCode: err.code, errorMessage: err.message };
+        }
+      }),
+    );
+    return { response: createCreatePartitionsResponse({ results }) };
+  },
+};
