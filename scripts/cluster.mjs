@@ -7,8 +7,7 @@
 //
 //   npm run cluster [-- --brokers 3 --zk-port 2181]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,48 +17,21 @@ const option = (name, fallback) => (args.includes(name) ? Number(args[args.index
 const brokerCount = option('--brokers', 3);
 const zkPort = option('--zk-port', 2181);
 const dataDir = join(root, 'cluster-data');
-const zkServer = '/usr/share/zookeeper/bin/zkServer.sh';
-
-if (!existsSync(zkServer)) {
-  console.error(`cluster: ${zkServer} not found; install ZooKeeper first: sudo apt-get install -y zookeeper`);
-  process.exit(1);
-}
 if (!existsSync(join(root, 'dist', 'src', 'cli.js'))) {
   console.error('cluster: the broker is not built; run npm install (or npm run build) first');
   process.exit(1);
 }
+const { startLocalZooKeeper } = await import(join(root, 'dist', 'src', 'cluster', 'local-zookeeper.js'));
 
 const children = [];
 const log = (line) => process.stdout.write(`${line}\n`);
 
-function ruok() {
-  return new Promise((done) => {
-    const socket = connect({ port: zkPort, host: '127.0.0.1' });
-    let out = '';
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => socket.write('ruok'));
-    socket.on('data', (d) => (out += d));
-    socket.on('close', () => done(out === 'imok'));
-    socket.on('error', () => done(false));
-  });
-}
-
 async function startZooKeeper() {
   const dir = join(dataDir, 'zookeeper');
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  const cfg = join(dir, 'zoo.cfg');
-  writeFileSync(cfg, [
-    'tickTime=2000', 'initLimit=10', 'syncLimit=5', `dataDir=${join(dir, 'data')}`,
-    `clientPort=${zkPort}`, 'clientPortAddress=127.0.0.1', 'admin.enableServer=false', '4lw.commands.whitelist=ruok,srvr',
-  ].join('\n'));
-  const child = spawn(zkServer, ['start-foreground', cfg], { env: { ...process.env, ZOO_LOG_DIR: dir }, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push({ name: 'zookeeper', child });
-  const deadline = Date.now() + 30_000;
-  while (!(await ruok())) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ZooKeeper did not start on 127.0.0.1:${zkPort}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  log(`cluster: ZooKeeper on 127.0.0.1:${zkPort} (pid ${child.pid})`);
+  // Production-like ticks (2 s): sessions between 4 s and 40 s; the brokers use 18 s.
+  const zk = await startLocalZooKeeper({ port: zkPort, dataDir: dir, tickTimeMs: 2000 });
+  children.push({ name: 'zookeeper', stop: zk.stop, child: null });
+  log(`cluster: ZooKeeper on ${zk.connectString} (pid ${zk.pid})`);
 }
 
 function startBroker(id) {
@@ -86,9 +58,7 @@ async function stopAll(code) {
     child.once('exit', done);
     child.kill('SIGTERM');
   })));
-  for (const { child } of children.filter((c) => c.name === 'zookeeper')) {
-    if (child.exitCode === null) child.kill('SIGTERM');
-  }
+  for (const zk of children.filter((c) => c.name === 'zookeeper')) await zk.stop();
   process.exit(code);
 }
 process.on('SIGINT', () => stopAll(0));
@@ -101,7 +71,7 @@ try {
   for (let id = 1; id <= brokerCount; id++) bootstrap.push(startBroker(id));
   log(`cluster: bootstrap servers ${bootstrap.join(',')} — try: kcat -L -b ${bootstrap[0]}`);
   log('cluster: Ctrl-C stops everything');
-  for (const { name, child } of children) {
+  for (const { name, child } of children.filter((c) => c.child)) {
     child.once('exit', (code, signal) => {
       if (!stopping) {
         console.error(`cluster: ${name} exited (${code ?? signal}); stopping the rest`);

@@ -1,0 +1,192 @@
+/**
+ * Cluster benchmark (`npm run bench:cluster`): a local ZooKeeper and three broker processes.
+ *  - Produce throughput: kcat (librdkafka) sends --records × 100 B to a replication-factor-3
+ *    topic with acks=all (min.insync.replicas=2) and to a replication-factor-1 topic with
+ *    acks=1; records/s and the RF3÷RF1 ratio.
+ *  - Produce latency: 2,000 produce requests of 10 records each, one at a time, p50/p99 ms,
+ *    for both configurations.
+ *  - Failover time: kill -9 of a partition leader → the first successful produce on the new
+ *    leader (polling Metadata every 50 ms), with zookeeper.session.timeout.ms as printed;
+ *    the victim is restarted and back in the ISR before the next round. Median of --runs.
+ *
+ *   npm run bench:cluster [-- --records 500000 --runs 5 --json bench/results/cluster.json]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AdminClient } from '../src/cli/admin-client.js';
+import { startLocalZooKeeper } from '../src/cluster/local-zookeeper.js';
+import { createEngine } from '../src/engine/index.js';
+import { type MetadataResponse, type ProduceResponse, createCreateTopicsRequest, createMetadataRequest, createProduceRequest } from '../src/protocol/generated/index.js';
+
+const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
+const SESSION_TIMEOUT_MS = 6_000;
+const engine = createEngine('js');
+
+interface Node {
+  id: number;
+  dir: string;
+  child: ChildProcess | null;
+  port: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function startBroker(n: Node, zk: string): Promise<void> {
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log-dirs', n.dir, '-o', `node.id=${n.id}`, '-o', `zookeeper.connect=${zk}`,
+    '-o', `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`, '-o', 'listeners=PLAINTEXT://127.0.0.1:0', '-o', 'gregor.websocket.port=-1', '-o', 'replica.fetch.wait.max.ms=100'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, GREGOR_LOG_LEVEL: 'info' } });
+  n.child = child;
+  let out = '';
+  n.port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start`)), 30_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /"port":(\d+)[^\n]*"msg":"broker started"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+        out = '';
+      }
+    });
+  });
+  child.stdout!.resume();
+}
+
+function kill(n: Node): Promise<void> {
+  return new Promise((resolve) => {
+    if (!n.child || n.child.exitCode !== null) return resolve();
+    n.child.once('exit', () => resolve());
+    n.child.kill('SIGKILL');
+    n.child = null;
+  });
+}
+
+async function metadata(nodes: Node[], topic: string): Promise<MetadataResponse | null> {
+  for (const n of nodes.filter((x) => x.child)) {
+    try {
+      const c = await AdminClient.connect(`127.0.0.1:${n.port}`, 1000);
+      try {
+        return (await c.request<MetadataResponse>(3, createMetadataRequest({ topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }), 12)).response;
+      } finally {
+        c.close();
+      }
+    } catch {
+      /* next broker */
+    }
+  }
+  return null;
+}
+
+function runKcat(args: string[], input: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(performance.now() - start) : reject(new Error(`kcat exited ${code}`))));
+    child.stdin.end(input);
+  });
+}
+
+async function produceOnce(port: number, topic: string, acks: number): Promise<number> {
+  const c = await AdminClient.connect(`127.0.0.1:${port}`, 1000);
+  try {
+    const records = engine.encodeRecordBatch([{ key: null, value: Buffer.from('failover-probe') }]);
+    const { response } = await c.request<ProduceResponse>(0, createProduceRequest({ acks, timeoutMs: 2000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }), 9);
+    return response.responses[0]!.partitionResponses[0]!.errorCode;
+  } finally {
+    c.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const records = Number(argv[argv.indexOf('--records') + 1]) || 500_000;
+  const runs = Number(argv[argv.indexOf('--runs') + 1]) || 5;
+  const json = argv.includes('--json') ? argv[argv.indexOf('--json') + 1]! : null;
+  const zk = await startLocalZooKeeper();
+  const root = mkdtempSync(join(tmpdir(), 'gregor-bench-cluster-'));
+  const nodes: Node[] = [1, 2, 3].map((id) => ({ id, dir: join(root, `b${id}`), child: null, port: 0 }));
+  const results: Record<string, number> = {};
+  try {
+    for (const n of nodes) await startBroker(n, zk.connectString);
+    const admin = await AdminClient.connect(`127.0.0.1:${nodes[0]!.port}`);
+    await admin.request(19, createCreateTopicsRequest({ timeoutMs: 30_000, topics: [
+      { name: 'rf3', numPartitions: 1, replicationFactor: 3, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] },
+      { name: 'rf1', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+    ] }));
+    admin.close();
+    const bootstrap = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+
+    const line = Buffer.alloc(101, 'x');
+    line[100] = 0x0a;
+    const input = Buffer.concat(Array.from({ length: records }, () => line));
+    for (const [topic, acks] of [['rf1', '1'], ['rf3', 'all']] as const) {
+      const rates: number[] = [];
+      for (let r = 0; r < 3; r++) rates.push(records / ((await runKcat(['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-X', `acks=${acks}`, '-X', 'linger.ms=5'], input)) / 1000));
+      results[`produceRecordsPerSec_${topic}`] = Math.round(median(rates));
+      const leader = (await metadata(nodes, topic))!.topics[0]!.partitions[0]!.leaderId;
+      const port = nodes.find((n) => n.id === leader)!.port;
+      const c = await AdminClient.connect(`127.0.0.1:${port}`);
+      const latencies: number[] = [];
+      const batch = engine.encodeRecordBatch(Array.from({ length: 10 }, () => ({ key: null, value: Buffer.alloc(100, 1) })));
+      for (let i = 0; i < 2000; i++) {
+        const t0 = performance.now();
+        await c.request(0, createProduceRequest({ acks: acks === 'all' ? -1 : 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] }), 9);
+        latencies.push(performance.now() - t0);
+      }
+      c.close();
+      results[`p50Ms_${topic}`] = +percentile(latencies, 50).toFixed(2);
+      results[`p99Ms_${topic}`] = +percentile(latencies, 99).toFixed(2);
+      console.log(`${topic} (acks=${acks}): ${results[`produceRecordsPerSec_${topic}`]} records/s (kcat, median of 3); produce latency p50 ${results[`p50Ms_${topic}`]} ms, p99 ${results[`p99Ms_${topic}`]} ms`);
+    }
+    results.throughputRatio_rf3_acksAll_vs_rf1_acks1 = +(results.produceRecordsPerSec_rf3! / results.produceRecordsPerSec_rf1!).toFixed(2);
+
+    const failovers: number[] = [];
+    for (let round = 0; round < runs; round++) {
+      const leader = (await metadata(nodes, 'rf3'))!.topics[0]!.partitions[0]!.leaderId;
+      const victim = nodes.find((n) => n.id === leader)!;
+      const killedAt = performance.now();
+      await kill(victim);
+      for (;;) {
+        const m = await metadata(nodes, 'rf3');
+        const newLeader = m?.topics[0]?.partitions[0]?.leaderId ?? -1;
+        const node = nodes.find((n) => n.id === newLeader && n.child);
+        if (node && (await produceOnce(node.port, 'rf3', 1).catch(() => -1)) === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      failovers.push(performance.now() - killedAt);
+      await startBroker(victim, zk.connectString);
+      for (;;) {
+        const isr = (await metadata(nodes, 'rf3'))?.topics[0]?.partitions[0]?.isrNodes ?? [];
+        if (isr.length === 3) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    results.failoverMsMedian = Math.round(median(failovers));
+    console.log(`failover (kill -9 of the leader → first produce on the new leader), zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}: median ${results.failoverMsMedian} ms of ${runs} (${failovers.map((f) => Math.round(f)).join(', ')})`);
+  } finally {
+    for (const n of nodes) await kill(n);
+    await zk.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+  if (json) {
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, records, runs, sessionTimeoutMs: SESSION_TIMEOUT_MS, results }, null, 2));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
