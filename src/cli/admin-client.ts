@@ -108,3 +108,21 @@ export class AdminClient {
     this.socket.destroy();
   }
 }
+
+/**
+ * The CLI's request pattern: connects to `bootstrap`, runs `body`, prints what it returns,
+ * and maps any failure onto one line `gregor: <message>` on stderr and exit code 1.
+ */
+export async function withAdminClient(bootstrap: string, body: (client: AdminClient) => Promise<string>): Promise<void> {
+  let client: AdminClient | null = null;
+  try {
+    client = await AdminClient.connect(bootstrap);
+    const out = await body(client);
+    if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+  } catch (err) {
+    process.stderr.write(`gregor: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    client?.close();
+  }
+}

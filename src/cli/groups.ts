@@ -31,7 +31,7 @@ import {
   createOffsetFetchRequest,
 } from '../protocol/generated/index.js';
 import { Reader, ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient } from './admin-client.js';
+import { AdminClient, withAdminClient } from './admin-client.js';
 
 const LIST_OFFSETS = 2;
 const METADATA = 3;
@@ -55,19 +55,6 @@ function refuse(errorCode: number, what: string): never {
   throw new Error(`${errorName(errorCode)}: ${what}`);
 }
 
-async function withClient(bootstrap: string, body: (client: AdminClient) => Promise<string>): Promise<void> {
-  let client: AdminClient | null = null;
-  try {
-    client = await AdminClient.connect(bootstrap);
-    const out = await body(client);
-    if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
-  } catch (err) {
-    process.stderr.write(`gregor: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  } finally {
-    client?.close();
-  }
-}
 
 /** The partitions a ConsumerProtocolAssignment gives a member: "topic\0partition" keys. */
 function assignedPartitions(assignment: Uint8Array): string[] {
@@ -200,7 +187,7 @@ export function registerGroupsCommand(program: Command): void {
   const bootstrapOption = (cmd: Command) => cmd.option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092');
 
   bootstrapOption(groups.command('list').description('groups with their state and protocol type')).action(async (opts: { bootstrapServer: string }) => {
-    await withClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts.bootstrapServer, async (client) => {
       const { response } = await client.request<ListGroupsResponse>(LIST_GROUPS, createListGroupsRequest({}));
       if (response.errorCode !== 0) refuse(response.errorCode, 'cannot list groups');
       const rows = response.groups.map((g) => [g.groupId, g.groupState || '-', g.protocolType || '-']).sort((a, b) => a[0]!.localeCompare(b[0]!));
@@ -210,7 +197,7 @@ export function registerGroupsCommand(program: Command): void {
 
   bootstrapOption(groups.command('describe <group>').description('members, committed offsets, log end offsets and lag per partition')).action(
     async (groupId: string, opts: { bootstrapServer: string }) => {
-      await withClient(opts.bootstrapServer, (client) => describe(client, groupId));
+      await withAdminClient(opts.bootstrapServer, (client) => describe(client, groupId));
     },
   );
 
@@ -233,6 +220,6 @@ export function registerGroupsCommand(program: Command): void {
       })
       .option('--execute', 'commit the new offsets (default: only print them)'),
   ).action(async (groupId: string, opts: { bootstrapServer: string; topic: string; execute?: boolean; toEarliest?: boolean; toLatest?: boolean; toOffset?: number; toDatetime?: number }) => {
-    await withClient(opts.bootstrapServer, (client) => resetOffsets(client, groupId, opts.topic, parseTarget(opts), opts.execute === true));
+    await withAdminClient(opts.bootstrapServer, (client) => resetOffsets(client, groupId, opts.topic, parseTarget(opts), opts.execute === true));
   });
 }

@@ -27,7 +27,7 @@ import {
   createMetadataRequest,
 } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient } from './admin-client.js';
+import { AdminClient, withAdminClient } from './admin-client.js';
 
 const METADATA = 3;
 const CREATE_TOPICS = 19;
@@ -67,20 +67,6 @@ function positiveInt(value: string): number {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Connects, runs `body`, prints what it returns, and maps failures onto exit code 1. */
-async function withClient(bootstrap: string, body: (client: AdminClient) => Promise<string>): Promise<void> {
-  let client: AdminClient | null = null;
-  try {
-    client = await AdminClient.connect(bootstrap);
-    const out = await body(client);
-    if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
-  } catch (err) {
-    process.stderr.write(`gregor: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  } finally {
-    client?.close();
-  }
-}
 
 async function topicNames(client: AdminClient): Promise<string[]> {
   const { response } = await client.request<MetadataResponse>(METADATA, createMetadataRequest({ topics: null, allowAutoTopicCreation: false }));
@@ -121,7 +107,7 @@ export function registerTopicsCommand(program: Command): void {
   const bootstrapOption = (cmd: Command) => cmd.option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092');
 
   bootstrapOption(topics.command('list').description('topic names, one a line')).action(async (opts: { bootstrapServer: string }) => {
-    await withClient(opts.bootstrapServer, async (client) => (await topicNames(client)).join('\n'));
+    await withAdminClient(opts.bootstrapServer, async (client) => (await topicNames(client)).join('\n'));
   });
 
   bootstrapOption(
@@ -133,7 +119,7 @@ export function registerTopicsCommand(program: Command): void {
       .option('-c, --config <key=value>', 'a topic config override (repeatable)', keyValue, {})
       .option('--if-not-exists', 'succeed if the topic already exists'),
   ).action(async (name: string, opts: { bootstrapServer: string; partitions?: number; replicationFactor?: number; config: Record<string, string>; ifNotExists?: boolean }) => {
-    await withClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts.bootstrapServer, async (client) => {
       const { response } = await client.request<CreateTopicsResponse>(CREATE_TOPICS, createCreateTopicsRequest({
         topics: [
           {
@@ -156,7 +142,7 @@ export function registerTopicsCommand(program: Command): void {
   bootstrapOption(
     topics.command('describe [topics...]').description('partitions and config overrides (all topics if none named)').option('-a, --all-configs', 'every effective config with its source'),
   ).action(async (names: string[], opts: { bootstrapServer: string; allConfigs?: boolean }) => {
-    await withClient(opts.bootstrapServer, (client) => describe(client, names, opts.allConfigs === true));
+    await withAdminClient(opts.bootstrapServer, (client) => describe(client, names, opts.allConfigs === true));
   });
 
   bootstrapOption(
@@ -166,7 +152,7 @@ export function registerTopicsCommand(program: Command): void {
       .option('-c, --config <key=value>', 'set a config (repeatable)', keyValue, {})
       .option('-d, --delete-config <key>', 'return a config to its default (repeatable)', collect, []),
   ).action(async (name: string, opts: { bootstrapServer: string; config: Record<string, string>; deleteConfig: string[] }) => {
-    await withClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts.bootstrapServer, async (client) => {
       if (Object.keys(opts.config).length === 0 && opts.deleteConfig.length === 0) throw new Error('nothing to alter: give --config or --delete-config');
       const { response } = await client.request<IncrementalAlterConfigsResponse>(INCREMENTAL_ALTER_CONFIGS, createIncrementalAlterConfigsRequest({
         resources: [
@@ -187,7 +173,7 @@ export function registerTopicsCommand(program: Command): void {
   });
 
   bootstrapOption(topics.command('delete <topics...>').description('delete topics and their data')).action(async (names: string[], opts: { bootstrapServer: string }) => {
-    await withClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts.bootstrapServer, async (client) => {
       const { response } = await client.request<DeleteTopicsResponse>(
         DELETE_TOPICS,
         createDeleteTopicsRequest({ topicNames: names, topics: names.map((name) => ({ name, topicId: ZERO_UUID })), timeoutMs: 30_000 }),

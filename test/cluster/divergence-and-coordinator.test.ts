@@ -19,7 +19,7 @@ import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
 import { kcat } from '../helpers/kcat.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor, waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
 const SESSION_TIMEOUT_MS = 2_000;
@@ -69,18 +69,7 @@ describe('cluster: divergence, coordinator failover, CreatePartitions', () => {
       const p = res.topics[0].partitions.find((x: { partitionIndex: number }) => x.partitionIndex === partition);
       return { leader: p.leaderId as number, isr: p.isrNodes as number[], epoch: p.leaderEpoch as number };
     });
-  async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        if (await condition()) return;
-      } catch {
-        /* retry */
-      }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+
   const produce = (port: number, topic: string, acks: number, values: string[]) =>
     RawClient.connect(port).then(async (c) => {
       try {
@@ -110,7 +99,7 @@ describe('cluster: divergence, coordinator failover, CreatePartitions', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'div', numPartitions: 1, replicationFactor: 3 }] });
     await admin.disconnect();
-    await until(async () => (await partitionState('div', 0)).isr.length === 3, 10_000, 'a full ISR');
+    await waitForAsync(async () => (await partitionState('div', 0)).isr.length === 3, 10_000, 'a full ISR');
     const { leader } = await partitionState('div', 0);
     const oldLeader = byId(leader);
     const followers = nodes.filter((n) => n.id !== leader);
@@ -126,7 +115,7 @@ describe('cluster: divergence, coordinator failover, CreatePartitions', () => {
     oldLeader.proc = null;
     for (const f of followers) f.proc!.child.kill('SIGCONT');
 
-    await until(async () => {
+    await waitForAsync(async () => {
       const s = await partitionState('div', 0);
       return s.leader !== leader && s.leader >= 0;
     }, 10_000, 'a new leader from the followers');
@@ -134,7 +123,7 @@ describe('cluster: divergence, coordinator failover, CreatePartitions', () => {
     expect(await produce(newLeader.proc!.port, 'div', -1, Array.from({ length: 30 }, (_, i) => `new-epoch-${i}`))).toBe(ErrorCode.NONE);
 
     await start(oldLeader);
-    await until(async () => (await partitionState('div', 0)).isr.length === 3, 20_000, 'the old leader back in the ISR');
+    await waitForAsync(async () => (await partitionState('div', 0)).isr.length === 3, 20_000, 'the old leader back in the ISR');
     const logOf = (n: Node) => readFileSync(join(n.dir.path, 'div-0', '00000000000000000000.log'));
     await waitFor(() => logOf(oldLeader).equals(logOf(newLeader)), 10_000, 'the old leader\'s log equal to the new leader\'s');
     for (const f of followers) expect(logOf(f).equals(logOf(newLeader))).toBe(true);
@@ -167,7 +156,7 @@ describe('cluster: divergence, coordinator failover, CreatePartitions', () => {
     const victim = byId(coordinatorId);
     await victim.proc!.stop('SIGKILL');
     victim.proc = null;
-    await until(async () => {
+    await waitForAsync(async () => {
       const id = await withClient(async (c) => (await c.request(10, 3, createFindCoordinatorRequest({ key: 'survivors', keyType: 0 }))).nodeId as number);
       return id !== coordinatorId && id >= 0;
     }, 15_000, 'a new coordinator');

@@ -17,7 +17,7 @@ import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { prng } from '../helpers/records.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor, waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
 const TOPIC = 'replicated';
@@ -224,15 +224,3 @@ describe('a three-broker cluster on ZooKeeper', () => {
   }
 });
 
-async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch {
-      /* retry */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

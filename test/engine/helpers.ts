@@ -18,17 +18,9 @@ export function fixCrc(batch: Uint8Array, size = batch.length): void {
   dv.setUint32(CRC_OFFSET, referenceCrc32c(batch.subarray(CRC_COVERED_OFFSET, size)));
 }
 
-/** mulberry32: small deterministic PRNG for fixed-seed inputs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/records.js';
+
+export { prng };
 
 const bytes = (max: number) => fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a));
 
