@@ -214,6 +214,28 @@ describe('a three-broker cluster on ZooKeeper', () => {
     expect(stdout.toString()).toContain('during-zk-outage\nafter-zk-outage\n');
   });
 
+  it('a ZooKeeper outage longer than the session timeout: brokers open new sessions, re-register, and serve on', async () => {
+    zk.pause();
+    await new Promise((r) => setTimeout(r, SESSION_TIMEOUT_MS * 2));
+    zk.resume();
+    // Every broker back in ZooKeeper (Metadata lists all three), a controller, full ISRs.
+    await waitForAsync(async () => {
+      const c = await RawClient.connect(live()[0]!.proc!.port);
+      try {
+        const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: TOPIC, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
+        return res.brokers.length === 3 && res.controllerId > 0 && res.topics[0].partitions.every((p: { isrNodes: number[]; leaderId: number }) => p.leaderId > 0 && p.isrNodes.length === 3);
+      } finally {
+        c.close();
+      }
+    }, 30_000, 'the cluster back after the session expired');
+    const kafka = new Kafka({ clientId: 'after-expiry', brokers: bootstrap(), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const producer = kafka.producer();
+    await producer.connect();
+    const meta = await producer.send({ topic: TOPIC, acks: -1, messages: [{ partition: 0, value: 'after-session-expiry' }] });
+    expect(meta[0]!.errorCode).toBe(0);
+    await producer.disconnect();
+  });
+
   async function controllerId(): Promise<number> {
     const c = await RawClient.connect(live()[0]!.proc!.port);
     try {
