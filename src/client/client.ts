@@ -22,9 +22,10 @@ import { type Codecs, decodeBatches } from './decode.js';
 import { Listeners } from './emitter.js';
 import type { BatchEncoder, EncoderKind } from './encoder.js';
 import { GregorError } from './errors.js';
+import { commitOffsets, fetchOffsets, findCoordinator } from './group-requests.js';
 import type { Platform } from './platform.js';
 import { Producer, type ProducerOptions } from './producer.js';
-import type { ConsumerRecord } from './records.js';
+import type { ConsumerRecord, TopicPartition, TopicPartitionOffset } from './records.js';
 
 export interface ReconnectOptions {
   /** Attempts per outage before requests fail (default 20). */
@@ -182,6 +183,31 @@ export class GregorClient {
     const r = await this.request<FetchResult>({ op: 'fetch', ...options }, this.requestTimeoutMs + (options.maxWaitMs ?? 0));
     const decoded = decodeBatches(r.batches, { topic: options.topic, partition: options.partition, fromOffset: r.offset, crc32c: this.crc32c(), codecs });
     return { records: decoded.records, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, nextOffset: decoded.nextOffset };
+  }
+
+  // ─── consumer groups (admin) ──────────────────────────────────────────────────────────
+
+  /**
+   * A group's committed offsets (offset -1: none) for these partitions, or every partition
+   * it committed. Errors: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
+   */
+  async committedOffsets(groupId: string, partitions: TopicPartition[] | null = null): Promise<TopicPartitionOffset[]> {
+    return fetchOffsets((f, t) => this.request(f, t), groupId, partitions);
+  }
+
+  /**
+   * Commits offsets (the next offset to read) for a group without members (generation -1),
+   * e.g. to reset it. Errors: UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION while the group has
+   * members; UNKNOWN_TOPIC_OR_PARTITION; INVALID_GROUP_ID.
+   */
+  async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await commitOffsets((f, t) => this.request(f, t), groupId, offsets);
+  }
+
+  /** Where a group's coordinator is (node id, Kafka listener, WebSocket port). Errors: COORDINATOR_NOT_AVAILABLE. */
+  async findCoordinator(groupId: string): Promise<{ nodeId: number; host: string; port: number; websocketPort: number }> {
+    const r = await findCoordinator((f, t) => this.request(f, t), groupId);
+    return { nodeId: r.nodeId, host: r.host, port: r.port, websocketPort: r.websocketPort };
   }
 
   // ─── producers and consumers ──────────────────────────────────────────────────────────

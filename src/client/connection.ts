@@ -20,7 +20,7 @@ export type Push = RecordsPush | ErrorFrame;
 
 /** The error of an error frame. */
 export function frameError(frame: ErrorFrame): GregorError {
-  return new GregorError(frame.code, frame.message, { topic: frame.topic, partition: frame.partition });
+  return new GregorError(frame.code, frame.message, { topic: frame.topic, partition: frame.partition, memberId: frame.memberId });
 }
 
 export class Connection {

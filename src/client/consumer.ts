@@ -14,25 +14,54 @@
  *
  * Positions: `position(tp)` is the offset of the next record the handler gets. A push that
  * starts before it (a batch holding the position) is trimmed; pushes from before a seek
- * (older epoch) are dropped. OFFSET_OUT_OF_RANGE (e.g. retention deleted the position)
- * resets to `autoOffsetReset` ('earliest' | 'latest'; 'none' reports the error instead).
- * Handler errors go to `onError` and the record counts as handled.
- * Groups: `groupId`, commit and auto-commit need the group coordinator over WebSocket,
- * which is not there yet: a consumer with a groupId is refused (INVALID_GROUP_ID).
+ * (older epoch) are dropped. OFFSET_OUT_OF_RANGE (e.g. retention deleted the position, or
+ * a start offset beyond the log) resets to `autoOffsetReset` ('earliest' | 'latest';
+ * 'none' reports the error instead). Handler errors go to `onError` and the record counts
+ * as handled.
+ *
+ * Groups: with `groupId`, `subscribe()` joins the consumer group through the broker's group
+ * coordinator — the same groups as Kafka clients (group-assignment.ts): partitions come from
+ * the group's assignor and start at the committed offsets; positions are committed every
+ * `autoCommitIntervalMs` (autoCommit, default on), on rebalance and on close, or by
+ * `commit()`; `close()` leaves the group. `assign()` with a groupId reads exactly the given
+ * partitions from the committed offsets and commits without group membership.
+ *
+ *   const consumer = client.consumer({ groupId: 'billing', autoOffsetReset: 'earliest' });
+ *   await consumer.subscribe({ topics: ['orders'] });     // resolves once assigned
+ *   consumer.run({ eachRecord: ... });
  */
 import type { ErrorFrame, RecordsPush, SeekResult, SubscribeResult } from '../gateway/protocol.js';
 import { EARLIEST_OFFSET, LATEST_OFFSET } from '../gateway/protocol.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type AssignedPartition, type AssignmentListener, type AssignmentSource, ManualAssignment, TopicAssignment } from './assignment.js';
+import { type Assignor, DEFAULT_ASSIGNORS } from './assignors.js';
 import type { GregorClient } from './client.js';
 import { frameError } from './connection.js';
 import { type Codecs, decodeBatches } from './decode.js';
+import { Listeners } from './emitter.js';
 import { GregorError } from './errors.js';
-import type { ConsumerRecord, TopicPartition } from './records.js';
+import { GroupAssignment, type GroupMembership } from './group-assignment.js';
+import type { ConsumerRecord, TopicPartition, TopicPartitionOffset } from './records.js';
 
 export interface ConsumerOptions {
-  /** A consumer group (comes with the group coordinator; refused for now). */
+  /** A consumer group (Kafka group.id): subscribe() joins it; commits go to it. */
   groupId?: string;
+  /** Static membership (group.instance.id, KIP-345): a restart within the session timeout keeps the assignment. */
+  groupInstanceId?: string | null;
+  /** Kafka client.id the group sees (member ids start with it; default "gregor-websocket"). */
+  clientId?: string;
+  /** session.timeout.ms (default 45000; within the broker's group.min/max.session.timeout.ms). */
+  sessionTimeoutMs?: number;
+  /** How long the coordinator waits for members to rejoin in a rebalance (ms, default 60000). */
+  rebalanceTimeoutMs?: number;
+  /** heartbeat.interval.ms (default 3000). */
+  heartbeatIntervalMs?: number;
+  /** enable.auto.commit (default true). */
+  autoCommit?: boolean;
+  /** auto.commit.interval.ms (default 5000). */
+  autoCommitIntervalMs?: number;
+  /** partition.assignment.strategy, in order of preference (default: range, RoundRobinAssigner). */
+  assignors?: readonly Assignor[];
   /** Where to start without an explicit offset, and after OFFSET_OUT_OF_RANGE (default 'latest', as Kafka). */
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
   /** Push credit per partition (bytes, default 1 MiB; at least the broker's message.max.bytes). */
@@ -80,8 +109,16 @@ interface PartitionState extends TopicPartition {
   consumed: number;
 }
 
+/** How long a revocation waits for the handler of a revoked partition to finish its record (ms). */
+const REVOKE_WAIT_MS = 10_000;
+const DEFAULTS = { sessionTimeoutMs: 45_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 3000, autoCommitIntervalMs: 5000 };
+
 export class Consumer implements AssignmentListener {
+  /** After each group assignment, with the partitions now assigned (groups only). */
+  readonly rebalanced = new Listeners<[TopicPartition[]]>();
   private readonly states = new Map<string, PartitionState>();
+  /** The handler call in progress, and for which partition. */
+  private inFlight: { state: PartitionState; done: Promise<void> } | null = null;
   private source: AssignmentSource | null = null;
   private handlers: RunOptions | null = null;
   private pumping = false;
@@ -94,22 +131,54 @@ export class Consumer implements AssignmentListener {
     private readonly client: GregorClient,
     private readonly options: ConsumerOptions,
   ) {
-    if (options.groupId !== undefined) {
-      throw new GregorError(ErrorCode.INVALID_GROUP_ID, 'consumer groups over WebSocket come with the group coordinator; use assign() or subscribe() without groupId');
-    }
+    if (options.groupId !== undefined && options.groupId === '') throw new GregorError(ErrorCode.INVALID_GROUP_ID, 'groupId must not be empty');
     this.reset = options.autoOffsetReset ?? 'latest';
     this.window = Math.max(options.maxBytesPerPartition ?? 1024 * 1024, client.hello.maxBatchBytes);
     this.removeReconnect = client.reconnected.add(() => this.resubscribeAll());
   }
 
-  /** Reads exactly these partitions (from `offset` when given). */
+  /**
+   * Reads exactly these partitions (from `offset` when given; else, with a groupId, the
+   * committed offset; else autoOffsetReset).
+   */
   async assign(partitions: AssignedPartition[]): Promise<void> {
-    await this.use(new ManualAssignment(partitions));
+    const { groupId } = this.options;
+    await this.use(new ManualAssignment(partitions, groupId !== undefined ? { client: this.client, groupId } : null));
   }
 
-  /** Reads every partition of these topics (no group). Errors: UNKNOWN_TOPIC_OR_PARTITION. */
+  /**
+   * With a groupId: joins the group for these topics and resolves once the first
+   * assignment is being read (errors: INVALID_SESSION_TIMEOUT, INCONSISTENT_GROUP_PROTOCOL,
+   * FENCED_INSTANCE_ID, GROUP_MAX_SIZE_REACHED, …). Without: reads every partition of the
+   * topics (errors: UNKNOWN_TOPIC_OR_PARTITION).
+   */
   async subscribe(options: { topics: string[] }): Promise<void> {
-    await this.use(new TopicAssignment(this.client, options.topics));
+    const { groupId } = this.options;
+    if (groupId === undefined) {
+      await this.use(new TopicAssignment(this.client, options.topics));
+      return;
+    }
+    const o = this.options;
+    await this.use(
+      new GroupAssignment(this.client, [...new Set(options.topics)], {
+        groupId,
+        groupInstanceId: o.groupInstanceId ?? null,
+        clientId: o.clientId ?? 'gregor-websocket',
+        sessionTimeoutMs: o.sessionTimeoutMs ?? DEFAULTS.sessionTimeoutMs,
+        rebalanceTimeoutMs: o.rebalanceTimeoutMs ?? DEFAULTS.rebalanceTimeoutMs,
+        heartbeatIntervalMs: o.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
+        autoCommit: o.autoCommit ?? true,
+        autoCommitIntervalMs: o.autoCommitIntervalMs ?? DEFAULTS.autoCommitIntervalMs,
+        assignors: o.assignors ?? DEFAULT_ASSIGNORS,
+        onError: (err) => this.report(err),
+        onAssigned: (partitions) => this.rebalanced.emit(partitions),
+      }),
+    );
+  }
+
+  /** The group membership (member id, generation, leader, assignor); null without a joined group. */
+  groupMetadata(): GroupMembership | null {
+    return this.source instanceof GroupAssignment ? this.source.membership() : null;
   }
 
   /** Reads what a custom assignment source assigns. */
@@ -165,13 +234,17 @@ export class Consumer implements AssignmentListener {
     return [...this.states.values()].filter((s) => s.paused).map(({ topic, partition }) => ({ topic, partition }));
   }
 
-  /** Commits positions through the assignment source (groups only; INVALID_GROUP_ID without). */
-  async commit(): Promise<void> {
+  /**
+   * Commits the positions of every assigned partition (or the given offsets: the next
+   * offset to read) to the group. Errors: INVALID_GROUP_ID without a groupId;
+   * REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID when the group moved on.
+   */
+  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
     if (!this.source) throw new GregorError(ErrorCode.INVALID_GROUP_ID, 'nothing assigned');
-    await this.source.commit([...this.states.values()].map(({ topic, partition, position }) => ({ topic, partition, offset: position })));
+    await this.source.commit(offsets ?? this.positions());
   }
 
-  /** Unsubscribes everything and stops. */
+  /** Unsubscribes everything and stops; a group member commits (autoCommit) and leaves its group. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -186,17 +259,30 @@ export class Consumer implements AssignmentListener {
     await Promise.all(partitions.map((p) => this.start(p, p.offset)));
   }
 
-  async revoked(partitions: TopicPartition[]): Promise<void> {
+  async revoked(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const states = partitions.map((tp) => this.states.get(`${tp.topic}\u0000${tp.partition}`)).filter((s): s is PartitionState => s !== undefined);
+    for (const state of states) state.stopped = true;
+    const busy = this.inFlight;
+    if (busy && states.includes(busy.state)) {
+      // Let the handler finish the record in hand, so the position is final.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([busy.done, new Promise<void>((r) => (timer = setTimeout(r, REVOKE_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    const positions = states.map(({ topic, partition, position }) => ({ topic, partition, offset: position }));
     await Promise.all(
-      partitions.map(async (tp) => {
-        const state = this.states.get(`${tp.topic}\u0000${tp.partition}`);
-        if (!state) return;
-        state.stopped = true;
-        this.states.delete(state.key);
+      states.map(async (state) => {
+        if (this.states.get(state.key) === state) this.states.delete(state.key);
         this.client.pushRoutes.delete(state.key);
-        await this.client.request({ op: 'unsubscribe', topic: tp.topic, partition: tp.partition }).catch(() => {});
+        await this.client.request({ op: 'unsubscribe', topic: state.topic, partition: state.partition }).catch(() => {});
       }),
     );
+    return positions;
+  }
+
+  /** Positions (next offset to hand out) of the partitions being read; what commit() commits. */
+  positions(): TopicPartitionOffset[] {
+    return [...this.states.values()].filter((s) => !s.stopped && s.position >= 0).map(({ topic, partition, position }) => ({ topic, partition, offset: position }));
   }
 
   // ─── internals ──────────────────────────────────────────────────────────────────────
@@ -222,6 +308,7 @@ export class Consumer implements AssignmentListener {
     const s = state;
     s.seeking = true;
     this.client.pushRoutes.set(key, (push) => this.onPush(s, push));
+    let outOfRange = false;
     try {
       const r = await this.client.request<SubscribeResult>({
         op: 'subscribe',
@@ -234,13 +321,19 @@ export class Consumer implements AssignmentListener {
       s.epoch = r.epoch;
       s.consumed = 0;
     } catch (err) {
-      this.states.delete(key);
-      this.client.pushRoutes.delete(key);
-      s.held.length = 0;
-      throw err;
+      // A start offset outside the log (e.g. a committed offset retention deleted) resets
+      // to autoOffsetReset, as Kafka's consumer does.
+      outOfRange = err instanceof GregorError && err.is('OFFSET_OUT_OF_RANGE') && offset !== undefined && offset >= 0 && this.reset !== 'none' && !this.closed;
+      if (!outOfRange) {
+        this.states.delete(key);
+        this.client.pushRoutes.delete(key);
+        s.held.length = 0;
+        throw err;
+      }
     } finally {
       this.settle(s);
     }
+    if (outOfRange) return this.start(tp, this.resetOffset());
     void this.pump();
   }
 
@@ -329,9 +422,12 @@ export class Consumer implements AssignmentListener {
     this.pumping = true;
     try {
       for (let state = this.nextReady(); state && !this.closed; state = this.nextReady()) {
-        await this.handle(state, state.queue[0]!);
+        const done = this.handle(state, state.queue[0]!);
+        this.inFlight = { state, done };
+        await done;
       }
     } finally {
+      this.inFlight = null;
       this.pumping = false;
     }
   }

@@ -44,8 +44,10 @@ export class GregorError extends Error {
   /** The partition concerned, when there is one. */
   readonly topic?: string;
   readonly partition?: number;
+  /** joinGroup's MEMBER_ID_REQUIRED: the member id to join with (KIP-394). */
+  readonly memberId?: string;
 
-  constructor(code: number, message: string, where: { topic?: string; partition?: number } = {}) {
+  constructor(code: number, message: string, where: { topic?: string; partition?: number; memberId?: string } = {}) {
     const type = errorName(code);
     super(`${type}: ${message}`);
     this.name = 'GregorError';
@@ -54,6 +56,7 @@ export class GregorError extends Error {
     this.retriable = RETRIABLE.has(code);
     if (where.topic !== undefined) this.topic = where.topic;
     if (where.partition !== undefined) this.partition = where.partition;
+    if (where.memberId !== undefined) this.memberId = where.memberId;
   }
 
   /** True if this error has the given Kafka name. */

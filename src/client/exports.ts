@@ -3,6 +3,9 @@ export { GregorClient, type ClientOptions, type FetchOptions, type FetchedRecord
 export { Producer, type ProducerOptions } from './producer.js';
 export { Consumer, type ConsumerOptions, type RecordBatch, type RunOptions } from './consumer.js';
 export { ManualAssignment, TopicAssignment, type AssignedPartition, type AssignmentListener, type AssignmentSource } from './assignment.js';
+export { GroupAssignment, type GroupMembership, type GroupSettings } from './group-assignment.js';
+export { rangeAssignor, roundRobinAssigner, DEFAULT_ASSIGNORS, type Assignor, type GroupMember } from './assignors.js';
+export { encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment, type Subscription, type Assignment } from './consumer-protocol.js';
 export { GregorError, ErrorCode, type ErrorName } from './errors.js';
 export { murmur2, partitionForKey, toPositive, StickyPartitionCache } from './partitioner.js';
 export { decodeBatches, type Codecs, type CompressionName } from './decode.js';

@@ -15,7 +15,7 @@
  */
 import { ErrorCode, KafkaError, errorName } from '../protocol/error-codes.js';
 import type { Frame } from './fields.js';
-import type { GatewayContext, Operation, Reply } from './operation.js';
+import { type GatewayContext, type Operation, OperationError, type Reply } from './operation.js';
 import { OPERATIONS, credit } from './operations/index.js';
 import type { FrameCodec } from './protocol.js';
 import type { Session } from './session.js';
@@ -101,7 +101,7 @@ export class Dispatcher {
   private fail(session: Session, op: string, started: number, id: number | undefined, err: unknown): void {
     if (!(err instanceof KafkaError)) this.ctx.logger.error({ err, op }, 'websocket operation failed unexpectedly');
     const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
-    session.sendError(id, err);
+    session.sendError(id, err, err instanceof OperationError ? err.fields : {});
     this.ctx.metrics.request(op, (performance.now() - started) / 1000, errorName(code));
   }
 }

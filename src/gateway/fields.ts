@@ -80,3 +80,43 @@ export function bytesOf(value: unknown, what: string): Uint8Array | null {
   if (typeof value === 'string') return new TextEncoder().encode(value);
   return invalid(`${what} must be binary, a string or null`);
 }
+
+/** An optional string field that may also be nil (e.g. group.instance.id); `fallback` when absent. */
+export function nullableStringField(frame: Frame, name: string, fallback: string | null = null): string | null {
+  const v = frame[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string') invalid(`field "${name}" must be a string or nil`);
+  return v;
+}
+
+/** An optional string field with a default. */
+export function optionalStringField(frame: Frame, name: string, fallback: string): string {
+  const v = frame[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string') invalid(`field "${name}" must be a string`);
+  return v;
+}
+
+/**
+ * An array of maps, each checked by `read` (which gets the map and its path, e.g.
+ * `protocols[2]`; errors name nested fields by path). Required unless `optional`; an absent
+ * optional array reads as null.
+ */
+export function mapsField<T>(frame: Frame, name: string, read: (item: Frame, path: string) => T, optional = false): T[] | null {
+  const list = arrayField(frame, name);
+  if (list === undefined) {
+    if (optional) return null;
+    invalid(`field "${name}" is required`);
+  }
+  return list.map((item, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item) || item instanceof Uint8Array) invalid(`field "${name}[${i}]" must be a map`);
+    const path = `${name}[${i}]`;
+    try {
+      return read(item as Frame, path);
+    } catch (err) {
+      // Name the nested field by its path: field "protocols[0].metadata" …
+      if (err instanceof KafkaError && err.code === ErrorCode.INVALID_REQUEST) invalid(err.message.replace(/^INVALID_REQUEST: field "/, `field "${path}.`));
+      throw err;
+    }
+  });
+}

@@ -67,7 +67,8 @@ export class WebSocketGateway {
     readonly options: GatewayOptions,
     private readonly logger: Logger,
   ) {
-    this.metrics = new BrokerMetrics({ logs: broker.logs, kafkaConnections: () => broker.kafkaConnectionCount });
+    this.metrics = new BrokerMetrics({ logs: broker.logs, kafkaConnections: () => broker.kafkaConnectionCount, groups: broker.groups });
+    broker.requestObserver = (api, seconds) => this.metrics.kafkaRequest(api, seconds);
     this.hub = new SubscriptionHub({
       logs: broker.logs,
       codec: this.codec,

@@ -5,6 +5,7 @@
  * It throws KafkaError for failures; the dispatcher turns them into error frames.
  */
 import type { Logger } from 'pino';
+import { KafkaError } from '../protocol/error-codes.js';
 import type { RequestContext } from '../apis/api.js';
 import type { Broker } from '../broker.js';
 import type { Frame } from './fields.js';
@@ -32,7 +33,28 @@ export interface Reply {
 
 export type Operation = (request: Frame, session: Session, ctx: GatewayContext) => Reply | null | Promise<Reply | null>;
 
-/** The context Kafka API handlers expect, for an operation that reuses one. */
-export function kafkaContext(ctx: GatewayContext, session: Session, id: number, apiVersion: number): RequestContext {
-  return { broker: ctx.broker, apiVersion, correlationId: id, clientId: 'gregor-websocket', remote: session.remote, logger: ctx.logger };
+/** The client id Kafka handlers see for WebSocket requests that name none. */
+export const WEBSOCKET_CLIENT_ID = 'gregor-websocket';
+
+/**
+ * The context Kafka API handlers expect, for an operation that reuses one. `remote` gets a
+ * port-like suffix (uWS gives the address alone) so handlers that cut the port off it, such
+ * as JoinGroup's client host, keep the whole address.
+ */
+export function kafkaContext(ctx: GatewayContext, session: Session, id: number, apiVersion: number, clientId = WEBSOCKET_CLIENT_ID): RequestContext {
+  return { broker: ctx.broker, apiVersion, correlationId: id, clientId, remote: `${session.remote}:ws`, logger: ctx.logger };
+}
+
+/**
+ * A failure whose error frame carries more fields than `{ code, name, message }`, e.g. the
+ * member id handed out with MEMBER_ID_REQUIRED (joinGroup).
+ */
+export class OperationError extends KafkaError {
+  constructor(
+    code: number,
+    message: string,
+    readonly fields: Record<string, unknown>,
+  ) {
+    super(code, message);
+  }
 }

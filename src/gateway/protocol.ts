@@ -135,6 +135,92 @@ export interface CreditNotification {
   bytes: number;
 }
 
+// ─── consumer groups (the broker's group coordinator, shared with Kafka clients) ──────────
+
+/** Where a group's coordinator is (its Kafka listener and WebSocket port). */
+export interface FindCoordinatorRequest {
+  op: 'findCoordinator';
+  id: number;
+  groupId: string;
+}
+
+/**
+ * Join (or rejoin) a group: Kafka JoinGroup. A new member sends memberId "" and gets
+ * MEMBER_ID_REQUIRED with its id in the error frame's `memberId` (KIP-394): join again with it.
+ */
+export interface JoinGroupRequest {
+  op: 'joinGroup';
+  id: number;
+  groupId: string;
+  /** "" for a new member. */
+  memberId?: string;
+  /** Static membership (KIP-345): group.instance.id. */
+  groupInstanceId?: string | null;
+  /** ms without heartbeat after which the member is removed (default 45000). */
+  sessionTimeoutMs?: number;
+  /** ms the coordinator waits for every member to rejoin in a rebalance (default: sessionTimeoutMs). */
+  rebalanceTimeoutMs?: number;
+  /** "consumer" for consumers (Kafka's embedded consumer protocol). */
+  protocolType: string;
+  /** Assignors in order of preference, with their metadata (a ConsumerProtocolSubscription for "consumer"). */
+  protocols: Array<{ name: string; metadata: Uint8Array }>;
+  /** Kafka client.id (member ids start with it; default "gregor-websocket"). */
+  clientId?: string;
+  reason?: string | null;
+}
+
+export interface SyncGroupRequest {
+  op: 'syncGroup';
+  id: number;
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId?: string | null;
+  protocolType?: string | null;
+  protocolName?: string | null;
+  /** The leader's assignment (a ConsumerProtocolAssignment per member for "consumer"); others send none. */
+  assignments?: Array<{ memberId: string; assignment: Uint8Array }>;
+}
+
+export interface HeartbeatRequest {
+  op: 'heartbeat';
+  id: number;
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId?: string | null;
+}
+
+export interface LeaveGroupRequest {
+  op: 'leaveGroup';
+  id: number;
+  groupId: string;
+  memberId?: string;
+  groupInstanceId?: string | null;
+  reason?: string | null;
+}
+
+export interface CommitOffsetsRequest {
+  op: 'commitOffsets';
+  id: number;
+  groupId: string;
+  /** -1 (and memberId "") commits outside group management: only for a group without members. */
+  generationId?: number;
+  memberId?: string;
+  groupInstanceId?: string | null;
+  /** `offset`: the next record to read (the position). */
+  offsets: Array<{ topic: string; partition: number; offset: number; leaderEpoch?: number; metadata?: string | null }>;
+}
+
+export interface FetchOffsetsRequest {
+  op: 'fetchOffsets';
+  id: number;
+  groupId: string;
+  /** nil: every partition the group committed. */
+  partitions?: Array<{ topic: string; partition: number }> | null;
+  requireStable?: boolean;
+}
+
 export type Request =
   | MetadataRequest
   | CreateTopicRequest
@@ -144,12 +230,19 @@ export type Request =
   | ListOffsetsRequest
   | SubscribeRequest
   | UnsubscribeRequest
-  | SeekRequest;
+  | SeekRequest
+  | FindCoordinatorRequest
+  | JoinGroupRequest
+  | SyncGroupRequest
+  | HeartbeatRequest
+  | LeaveGroupRequest
+  | CommitOffsetsRequest
+  | FetchOffsetsRequest;
 
 export type ClientFrame = Request | CreditNotification;
 
-/** Operations reserved for the group coordinator; answered UNSUPPORTED_VERSION for now. */
-export const GROUP_OPERATIONS = ['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'commitOffsets', 'fetchOffsets'] as const;
+/** The group operations (same coordinator as Kafka clients). */
+export const GROUP_OPERATIONS = ['findCoordinator', 'joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'commitOffsets', 'fetchOffsets'] as const;
 
 // ─── server → client ────────────────────────────────────────────────────────────────────────
 
@@ -175,6 +268,8 @@ export interface ErrorFrame {
   /** For a subscription that ended. */
   topic?: string;
   partition?: number;
+  /** joinGroup's MEMBER_ID_REQUIRED: the member id to join with (KIP-394). */
+  memberId?: string;
 }
 
 export interface PartitionMetadata {
@@ -261,6 +356,55 @@ export interface SeekResult {
   id: number;
   offset: number;
   epoch: number;
+}
+
+export interface FindCoordinatorResult {
+  type: 'result';
+  id: number;
+  nodeId: number;
+  /** Kafka listener. */
+  host: string;
+  port: number;
+  websocketPort: number;
+}
+
+export interface JoinGroupResult {
+  type: 'result';
+  id: number;
+  generationId: number;
+  protocolType: string | null;
+  /** The assignor the group chose (the most voted among those every member offers). */
+  protocolName: string | null;
+  /** The leader's member id: the leader assigns. */
+  leader: string;
+  memberId: string;
+  /** A rejoining static leader keeps the current assignment (KIP-345). */
+  skipAssignment: boolean;
+  /** The members with their metadata — for the leader only (empty for others). */
+  members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Uint8Array }>;
+}
+
+export interface SyncGroupResult {
+  type: 'result';
+  id: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  /** This member's assignment (a ConsumerProtocolAssignment for "consumer"; may be empty). */
+  assignment: Uint8Array;
+}
+
+export interface CommitOffsetsResult {
+  type: 'result';
+  id: number;
+  /** Every partition of the request; `error` where it was not committed. */
+  partitions: Array<{ topic: string; partition: number; error?: { code: number; name: string; message: string } }>;
+}
+
+export interface FetchOffsetsResult {
+  type: 'result';
+  id: number;
+  /** offset -1: nothing committed. */
+  offsets: Array<{ topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string; error?: { code: number; name: string; message: string } }>;
 }
 
 export interface RecordsPush {

@@ -8,21 +8,36 @@
  *       the end offset is the produce rate in records/s, whatever the protocol
  *   gregor_log_size_bytes{topic,partition}                  bytes on disk
  *   gregor_kafka_connections                                open Kafka-protocol connections
+ *   gregor_kafka_request_duration_seconds{api}              histogram: Kafka-protocol request
+ *       receipt to response encoded (a long-poll Fetch's or a JoinGroup's wait included;
+ *       Kafka's RequestMetrics TotalTimeMs, in seconds)
+ *   gregor_consumer_group_committed_offset{group,topic,partition}  a group's committed offset
+ *   gregor_consumer_group_lag_records{group,topic,partition}   high watermark − committed
+ *       offset (records, ≥ 0): Kafka's consumer lag as `kafka-consumer-groups --describe`
+ *       shows it, for every group this broker coordinates, whatever its clients (Kafka or
+ *       WebSocket), for partitions whose log is on this broker
  * plus Node's process metrics (`process_resident_memory_bytes`, event loop lag, GC, …).
  * Components add their own metrics to `registry` (see gateway/gateway-metrics.ts).
  * Source: prom-client 15 README; Prometheus exposition format 0.0.4.
  */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { LogManager } from '../storage/log-manager.js';
 
 export interface BrokerMetricSources {
   logs: LogManager;
   /** Open Kafka-protocol connections. */
   kafkaConnections(): number;
+  /** The group coordinator, for committed offsets and lag (absent: no group metrics). */
+  groups?: GroupCoordinator;
 }
+
+/** Seconds: 100 µs … 30 s (JoinGroup and long-poll Fetch wait long by design). */
+const REQUEST_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class BrokerMetrics {
   readonly registry = new Registry();
+  private readonly kafkaRequests: Histogram<'api'>;
 
   constructor(sources: BrokerMetricSources) {
     collectDefaultMetrics({ register: this.registry });
@@ -67,10 +82,51 @@ export class BrokerMetrics {
         this.set(sources.kafkaConnections());
       },
     });
+    this.kafkaRequests = new Histogram({
+      name: 'gregor_kafka_request_duration_seconds',
+      help: 'Time from receiving a Kafka-protocol request to its encoded response (s), by API.',
+      labelNames: ['api'],
+      buckets: REQUEST_BUCKETS,
+      registers,
+    });
+    if (sources.groups) {
+      const groups = sources.groups;
+      const perGroupPartition = (name: string, help: string, value: (committed: number, highWatermark: number) => number) =>
+        new Gauge({
+          name,
+          help,
+          labelNames: ['group', 'topic', 'partition'] as const,
+          registers,
+          collect() {
+            this.reset();
+            for (const c of committedOffsets(groups)) {
+              const log = sources.logs.partition(c.topic, c.partition);
+              if (!log) continue;
+              this.set({ group: c.group, topic: c.topic, partition: String(c.partition) }, value(c.offset, log.highWatermark));
+            }
+          },
+        });
+      perGroupPartition('gregor_consumer_group_committed_offset', "A consumer group's committed offset (the next record it reads).", (committed) => committed);
+      perGroupPartition('gregor_consumer_group_lag_records', 'Consumer group lag: high watermark minus committed offset (records).', (committed, hw) => Math.max(0, hw - committed));
+    }
+  }
+
+  /** Records one Kafka-protocol request's handling time (seconds) under its API name (e.g. "Fetch"). */
+  kafkaRequest(api: string, seconds: number): void {
+    this.kafkaRequests.observe({ api }, seconds);
   }
 
   /** The exposition text and its content type. */
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** Every committed offset of every group this broker coordinates (offsets ≥ 0). */
+function* committedOffsets(groups: GroupCoordinator): Iterable<{ group: string; topic: string; partition: number; offset: number }> {
+  for (const { groupId } of groups.list([], [])) {
+    for (const o of groups.group(groupId)?.offsets.values() ?? []) {
+      if (o.offset >= 0) yield { group: groupId, topic: o.topic, partition: o.partition, offset: o.offset };
+    }
   }
 }

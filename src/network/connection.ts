@@ -107,11 +107,13 @@ export class Connection {
     };
     const slot: Slot = { ready: false, chunks: null };
     this.queue.push(slot);
+    const started = performance.now();
     const encode = (result: HandlerResult<unknown> | null) => {
       if (result) {
         slot.chunks = this.encodeResponse(apiKey, apiVersion, correlationId, result.response);
         slot.release = result.release;
       }
+      this.broker.requestObserver?.(handler.name, (performance.now() - started) / 1000);
       slot.ready = true;
       this.flushQueue();
     };

@@ -58,9 +58,12 @@ describe('WebSocket gateway: bad input', () => {
     expect(b!.message).toMatch(/invalid request id/);
   });
 
-  it('group operations are reserved → UNSUPPORTED_VERSION', async () => {
-    const f = await s.request('joinGroup', { groupId: 'g' });
-    expect(f).toMatchObject({ type: 'error', code: 35, name: 'UNSUPPORTED_VERSION' });
+  it('a group operation with a missing or ill-typed field → INVALID_REQUEST naming it', async () => {
+    expect(await s.request('joinGroup', { groupId: 'g' })).toMatchObject({ type: 'error', code: 42, name: 'INVALID_REQUEST', message: 'field "protocolType" must be a string' });
+    const bad = await s.request('joinGroup', { groupId: 'g', protocolType: 'consumer', protocols: [{ name: 'range', metadata: 'not binary' }] });
+    expect(bad).toMatchObject({ code: 42, name: 'INVALID_REQUEST', message: 'field "protocols[0].metadata" must be binary' });
+    expect(await s.request('commitOffsets', { groupId: 'g', offsets: [{ topic: 'bad-input', partition: 0 }] })).toMatchObject({ name: 'INVALID_REQUEST', message: 'field "offsets[0].offset" is required' });
+    expect(await s.request('fetchOffsets', { groupId: 'g', partitions: 'all' })).toMatchObject({ name: 'INVALID_REQUEST', message: 'field "partitions" must be an array' });
   });
 
   it('an oversized frame → MESSAGE_TOO_LARGE, nothing written', async () => {

@@ -1,20 +1,16 @@
 /**
- * Every gateway operation by name (docs/websocket-protocol.md). Group operations are
- * reserved for the group coordinator and answered UNSUPPORTED_VERSION until then.
+ * Every gateway operation by name (docs/websocket-protocol.md); one file per family.
  */
-import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Operation } from '../operation.js';
-import { GROUP_OPERATIONS } from '../protocol.js';
 import { fetch } from './fetch.js';
+import { findCoordinator } from './find-coordinator.js';
+import { commitOffsets, fetchOffsets } from './group-offsets.js';
+import { heartbeat, joinGroup, leaveGroup, syncGroup } from './groups.js';
 import { metadata } from './metadata.js';
 import { listOffsets } from './offsets.js';
 import { produce } from './produce.js';
 import { seek, subscribe, unsubscribe } from './subscriptions.js';
 import { createTopic, deleteTopic } from './topics.js';
-
-const notYet: Operation = (request) => {
-  throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `operation "${String(request['op'])}" comes with consumer groups over WebSocket (group coordinator)`);
-};
 
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
   ['metadata', metadata],
@@ -26,7 +22,13 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['subscribe', subscribe],
   ['unsubscribe', unsubscribe],
   ['seek', seek],
-  ...GROUP_OPERATIONS.map((op) => [op, notYet] as [string, Operation]),
+  ['findCoordinator', findCoordinator],
+  ['joinGroup', joinGroup],
+  ['syncGroup', syncGroup],
+  ['heartbeat', heartbeat],
+  ['leaveGroup', leaveGroup],
+  ['commitOffsets', commitOffsets],
+  ['fetchOffsets', fetchOffsets],
 ]);
 
 export { credit } from './subscriptions.js';
