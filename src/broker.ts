@@ -196,7 +196,7 @@ export class Broker {
         connectionTimeoutMs: config.zookeeperConnectionTimeoutMs,
         uncleanLeaderElection: config.uncleanLeaderElectionEnable,
       },
-      { id: config.nodeId, host: this.advertisedHost, port: this.advertisedPort, rack: null },
+      { id: config.nodeId, host: this.advertisedHost, port: this.advertisedPort, rack: null, websocketPort: this.websocketPort },
       this.logs.clusterId,
       this.logger.child({ component: 'cluster' }),
     );
@@ -302,6 +302,12 @@ export class Broker {
   /** Open Kafka-protocol connections (for metrics). */
   get kafkaConnectionCount(): number {
     return this.connections.size;
+  }
+
+  /** The WebSocket gateway port of broker `nodeId` (this one, or another from its registration); -1 if none or unknown. */
+  websocketPortOf(nodeId: number): number {
+    if (nodeId === this.config.nodeId) return this.websocketPort;
+    return this.cluster?.metadata.brokers.get(nodeId)?.websocketPort ?? -1;
   }
 
   /** The port Metadata advertises: the configured advertised port, or the bound one. */

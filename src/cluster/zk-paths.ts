@@ -38,6 +38,8 @@ export interface BrokerInfo {
   host: string;
   port: number;
   rack: string | null;
+  /** Gregor's WebSocket gateway port on that broker (-1: none); Kafka ignores the extra field. */
+  websocketPort: number;
 }
 
 export interface TopicAssignment {
@@ -67,12 +69,13 @@ export function encodeBroker(b: BrokerInfo): Buffer {
     listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
     rack: b.rack,
     features: {},
+    gregor_websocket_port: b.websocketPort,
   });
 }
 
 export function decodeBroker(id: number, data: Buffer): BrokerInfo {
-  const o = JSON.parse(data.toString()) as { host: string; port: number; rack?: string | null };
-  return { id, host: o.host, port: o.port, rack: o.rack ?? null };
+  const o = JSON.parse(data.toString()) as { host: string; port: number; rack?: string | null; gregor_websocket_port?: number };
+  return { id, host: o.host, port: o.port, rack: o.rack ?? null, websocketPort: o.gregor_websocket_port ?? -1 };
 }
 
 export function encodeTopicAssignment(a: TopicAssignment): Buffer {

@@ -70,8 +70,9 @@ describe('WebSocket group operations in cluster mode', () => {
 
   it('both gateways name the same coordinator; the other one answers NOT_COORDINATOR', async () => {
     for (const s of sockets) {
-      expect(await s.request('findCoordinator', { groupId: onTwo })).toMatchObject({ type: 'result', nodeId: 2, port: brokers[1]!.broker.port });
-      expect(await s.request('findCoordinator', { groupId: onOne })).toMatchObject({ type: 'result', nodeId: 1, port: brokers[0]!.broker.port });
+      // Each broker's own gateway port, as it registered it in ZooKeeper.
+      expect(await s.request('findCoordinator', { groupId: onTwo })).toMatchObject({ type: 'result', nodeId: 2, port: brokers[1]!.broker.port, websocketPort: brokers[1]!.broker.websocketPort });
+      expect(await s.request('findCoordinator', { groupId: onOne })).toMatchObject({ type: 'result', nodeId: 1, port: brokers[0]!.broker.port, websocketPort: brokers[0]!.broker.websocketPort });
     }
     const joinOn = (s: RawSocket, groupId: string) => s.request('joinGroup', { groupId, protocolType: 'consumer', protocols: [{ name: 'range', metadata: encodeSubscription([TOPIC]) }], sessionTimeoutMs: 5000 });
     expect(await joinOn(sockets[0]!, onTwo)).toMatchObject({ type: 'error', code: 16, name: 'NOT_COORDINATOR' });

@@ -3,8 +3,8 @@
  * coordinates a group, answered by the Kafka FindCoordinator handler (v3), so it is found
  * as Kafka clients find it — this broker on a single node (creating `__consumer_offsets` on
  * first use, as Kafka does); in cluster mode the leader of the group's `__consumer_offsets`
- * partition. `host`/`port` are its Kafka listener; `websocketPort` assumes the brokers of a
- * cluster share `gregor.websocket.port` (as `metadata` does).
+ * partition. `host`/`port` are its Kafka listener; `websocketPort` its gateway, as the broker
+ * registered it in ZooKeeper (-1 if it has none).
  * Errors: COORDINATOR_NOT_AVAILABLE (no leader for the partition yet; retry).
  * Source: protocol guide "FindCoordinator"; apis/find-coordinator.ts.
  */
@@ -23,5 +23,5 @@ export const findCoordinator: Operation = async (request, session, ctx) => {
   const result = await findCoordinatorHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), FIND_COORDINATOR_VERSION));
   const r = result!.response;
   check(r.errorCode, r.errorMessage ?? `no coordinator for group "${groupId}"`);
-  return { fields: { nodeId: r.nodeId, host: r.host, port: r.port, websocketPort: ctx.websocketPort() } };
+  return { fields: { nodeId: r.nodeId, host: r.host, port: r.port, websocketPort: ctx.broker.websocketPortOf(r.nodeId) } };
 };

@@ -50,7 +50,7 @@ export const metadata: Operation = async (request, session, ctx) => {
     fields: {
       clusterId: response.clusterId,
       controllerId: response.controllerId,
-      brokers: response.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, websocketPort: ctx.websocketPort() })),
+      brokers: response.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, websocketPort: ctx.broker.websocketPortOf(b.nodeId) })),
       topics,
     },
   };
