@@ -5,7 +5,11 @@
  *   - validateBatch over an uncompressed batch of 100 records × 100-byte values;
  *   - encodeRecordBatch of the same 100 records;
  *   - offsetIndexLookup / timeIndexLookup on 1 MiB indexes, random targets;
- *   - stampBatch.
+ *   - stampBatch;
+ *   - segment append: LogSegment.append of ~1 MB batches (copy into the tail buffer, validate,
+ *     stamp, index, write to the file), W1 and W2 records (bench/micro-append.ts);
+ * and, last, the worker pool's hand-off cost: piscina's per-task round trip, µs per hand-off
+ * at 1/16/256 hand-offs per task, inline vs one-worker-pool append MB/s (bench/handoff-cost.ts).
  * Inputs come from a fixed seed. Each tinybench sample runs an inner loop of `reps` operations
  * (so samples are well above timer resolution); figures are per operation, from the median
  * sample, with the relative margin of error of the mean (±%, 95%).
@@ -19,6 +23,8 @@ import { crc32c as hardwareCrc32c } from '@node-rs/crc32';
 import { createEngine, newBatchInfo, SharedMemory, type Engine } from '../src/engine/index.js';
 import { OFFSET_INDEX_ENTRY_SIZE, TIME_INDEX_ENTRY_SIZE } from '../src/engine/layout.js';
 import type { RecordInput } from '../src/engine/engine.js';
+import { segmentAppendCases } from './micro-append.js';
+import { measureHandoffs } from './handoff-cost.js';
 
 const TIME_MS = Number(process.env['BENCH_TIME_MS'] ?? 600);
 
@@ -191,6 +197,9 @@ cases.push({
   ),
 });
 
+const appendCases = segmentAppendCases(engines);
+for (const c of appendCases.cases) cases.push({ group: c.group, unit: 'MB/s', perOp: c.bytes, reps: c.reps, impls: c.impls });
+
 // sanity: both engines agree on what is measured
 for (const [a, b] of [
   [engines.js.crc32c(crcData + 1, MiB), engines.wasm.crc32c(crcData + 1, MiB)],
@@ -264,4 +273,26 @@ console.log(line(columns));
 console.log(widths.map((w) => '─'.repeat(w)).join('  '));
 for (const row of rows) console.log(line(columns.map((col) => row[col])));
 console.log('\nmedian per-operation rate; ±: relative margin of error of the sample mean (95%)');
+appendCases.cleanup();
+
+console.log('\nworker pool hand-off (one worker thread; medians of 5 rounds)');
+const handoffs = await measureHandoffs(memory);
+const handoffRows = handoffs.map((h) => ({
+  engine: h.engine,
+  'empty task µs': h.emptyTaskUs.toFixed(1),
+  'µs/hand-off ×1': h.perHandoffUs[1]!.toFixed(2),
+  '×16': h.perHandoffUs[16]!.toFixed(2),
+  '×256': h.perHandoffUs[256]!.toFixed(2),
+  'inline MB/s': h.inlineMBps.toFixed(0),
+  'pool MB/s': h.pooledMBps.toFixed(0),
+  'pool÷inline': (h.pooledMBps / h.inlineMBps).toFixed(2),
+}));
+console.table(handoffRows);
+const jsonOut = process.env['BENCH_JSON'];
+if (jsonOut) {
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  mkdirSync(dirname(jsonOut), { recursive: true });
+  writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, timeMs: TIME_MS, rows, handoffs }, null, 2));
+}
 if (sink === 0.5) console.log(sink); // keep results observable

@@ -1,171 +1,133 @@
 /**
- * End-to-end benchmark (`npm run bench`): kcat (librdkafka, acks=1) produces 1,000,000
- * records of 100-byte values with 8-byte keys to a broker in this process, then kcat reads
- * them all back; once per engine (`wasm`, `js`), repeated `--runs` times (default 3), in
- * alternating order so drift on a shared machine hits both. Reports the median records/s
- * and MB/s per engine and the wasm ÷ js ratio, plus the start-up time of an empty broker.
- * Each run checks that exactly the produced records came back (count and a checksum).
+ * End-to-end benchmark (`npm run bench`): Gregor against Redis Streams and NATS JetStream,
+ * measured side by side in one run (scenarios in bench/e2e/scenarios.ts, how each is run and
+ * measured in bench/e2e/execute.ts). Every system runs in its own process with a fresh data
+ * directory per run; clients are separate processes (kcat, Gregor's WebSocket client, the
+ * peers' Node clients). Each run checks that exactly the produced records came back (count
+ * and checksum). Repetitions alternate the scenario order; figures are medians.
  *
- *   npm run bench [-- --records 1000000 --runs 3 --json bench/results/e2e.json]
+ *   npm run bench [-- --runs 3 --scale 1 --no-peers --only <substring> --json FILE --svg FILE]
+ *   npm run bench -- --quick      seconds: small counts, a few scenarios; peers only if already
+ *                                 installed (it says so otherwise); what CI runs
+ *
+ * Peers: bench/peers.sh installs redis-server and nats-server with apt-get when missing (full
+ * runs only) and starts/stops them on loopback ports by PID. Progress goes to stderr; the
+ * tables to stdout; JSON (default bench/results/e2e-<date>.json) and the SVG chart
+ * (default bench/results/e2e-<date>.svg) are written at the end of a full run.
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { Broker } from '../src/broker.js';
-import type { EngineKind } from '../src/config/broker-config.js';
-import { createLogger } from '../src/logger.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execute } from './e2e/execute.js';
+import { startupMs } from './e2e/startup.js';
+import { Progress } from './e2e/progress.js';
+import { type Measured, chart, render, summarize } from './e2e/report.js';
+import { type Scenario, keyOf, latencyPlan, plan } from './e2e/scenarios.js';
 
 interface Args {
-  records: number;
+  quick: boolean;
   runs: number;
+  scale: number;
+  peers: boolean;
+  only: string | null;
   json: string | null;
+  svg: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { records: 1_000_000, runs: 3, json: null };
+  const date = new Date().toISOString().slice(0, 10);
+  const args: Args = { quick: false, runs: 3, scale: 1, peers: true, only: null, json: `bench/results/e2e-${date}.json`, svg: `bench/results/e2e-${date}.svg` };
   for (let i = 0; i < argv.length; i++) {
     const next = argv[i + 1];
-    if (argv[i] === '--records' && next) args.records = Number(next);
-    if (argv[i] === '--runs' && next) args.runs = Number(next);
-    if (argv[i] === '--json' && next) args.json = next;
+    if (argv[i] === '--quick') args.quick = true;
+    else if (argv[i] === '--no-peers') args.peers = false;
+    else if (argv[i] === '--runs' && next) args.runs = Number(argv[++i]);
+    else if (argv[i] === '--scale' && next) args.scale = Number(argv[++i]);
+    else if (argv[i] === '--only' && next) args.only = argv[++i]!;
+    else if (argv[i] === '--json' && next) args.json = argv[++i]!;
+    else if (argv[i] === '--svg' && next) args.svg = argv[++i]!;
+  }
+  if (args.quick) {
+    args.runs = 1;
+    args.json = argv.includes('--json') ? args.json : null;
+    args.svg = argv.includes('--svg') ? args.svg : null;
   }
   return args;
 }
 
-const VALUE_BYTES = 100;
-const KEY_BYTES = 8;
+const PEERS_SH = fileURLToPath(new URL('../../bench/peers.sh', import.meta.url));
 
-/** kcat input: `key\tvalue\n` lines; keys 8 digits, values 100 printable bytes. */
-function makeInput(records: number): { input: Buffer; checksum: string } {
-  const line = KEY_BYTES + 1 + VALUE_BYTES + 1;
-  const input = Buffer.alloc(records * line);
-  const hash = createHash('sha256');
-  for (let i = 0; i < records; i++) {
-    const at = i * line;
-    input.write(String(i).padStart(KEY_BYTES, '0'), at, 'latin1');
-    input[at + KEY_BYTES] = 0x09;
-    for (let j = 0; j < VALUE_BYTES; j++) input[at + KEY_BYTES + 1 + j] = 0x61 + ((i + j) % 26);
-    input[at + line - 1] = 0x0a;
-    hash.update(input.subarray(at + KEY_BYTES + 1, at + line - 1));
+/** Which peers can run: full runs install missing ones; quick runs use what is there. */
+function availablePeers(args: Args): Array<'redis' | 'nats'> {
+  if (!args.peers) return [];
+  if (!args.quick) {
+    try {
+      execFileSync('bash', [PEERS_SH, 'install'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (err) {
+      console.error(`peers: install failed (${(err as Error).message}); running without the missing ones`);
+    }
   }
-  return { input, checksum: hash.digest('hex') };
+  const found = execFileSync('bash', [PEERS_SH, 'installed'], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean) as Array<'redis' | 'nats'>;
+  for (const peer of ['redis', 'nats'] as const) {
+    if (!found.includes(peer)) console.error(`peers: ${peer} is not installed — skipped${args.quick ? ' (quick mode does not install; a full run does)' : ''}`);
+  }
+  return found;
 }
 
-/**
- * Runs a command with `input` on stdin and its stdout going straight to `stdoutFile` (not
- * through this process, whose event loop the broker under test shares).
- */
-function run(cmd: string, args: string[], input: Buffer | null, stdoutFile: string): Promise<{ ms: number; code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const out = openSync(stdoutFile, 'w');
-    const start = performance.now();
-    const child = spawn(cmd, args, { stdio: ['pipe', out, 'pipe'] });
-    closeSync(out);
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - start, code, stderr }));
-    child.stdin!.end(input ?? undefined);
-  });
-}
-
-interface Result {
-  engine: EngineKind;
-  produceRecordsPerSec: number;
-  produceMBPerSec: number;
-  consumeRecordsPerSec: number;
-  consumeMBPerSec: number;
-}
-
-async function once(engine: EngineKind, records: number, input: Buffer, checksum: string): Promise<Result> {
-  const dir = mkdtempSync(join(tmpdir(), 'gregor-bench-'));
-  const broker = await Broker.start({ port: 0, host: '127.0.0.1', logDirs: dir, engine, logger: createLogger('warn') });
-  const bootstrap = `127.0.0.1:${broker.port}`;
+function kcatVersion(): string {
   try {
-    const outFile = join(dir, 'kcat.out');
-    const produced = await run('kcat', ['-P', '-b', bootstrap, '-t', 'bench', '-p', '0', '-K', '\t', '-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000'], input, outFile);
-    if (produced.code !== 0) throw new Error(`kcat produce failed: ${produced.stderr}`);
-    const leo = broker.logs.partition('bench', 0)?.logEndOffset;
-    if (leo !== records) throw new Error(`expected ${records} records in the log, found ${leo}`);
-    const consumed = await run('kcat', ['-C', '-b', bootstrap, '-t', 'bench', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], null, outFile);
-    if (consumed.code !== 0) throw new Error(`kcat consume failed: ${consumed.stderr}`);
-    const stdout = readFileSync(outFile);
-    const hash = createHash('sha256');
-    const lineBytes = VALUE_BYTES + 1;
-    if (stdout.length !== records * lineBytes) throw new Error(`consumed ${stdout.length} bytes, expected ${records * lineBytes}`);
-    for (let i = 0; i < records; i++) hash.update(stdout.subarray(i * lineBytes, i * lineBytes + VALUE_BYTES));
-    if (hash.digest('hex') !== checksum) throw new Error('checksum of consumed values differs from produced');
-    const mb = (records * (VALUE_BYTES + KEY_BYTES)) / 1e6;
-    return {
-      engine,
-      produceRecordsPerSec: records / (produced.ms / 1000),
-      produceMBPerSec: mb / (produced.ms / 1000),
-      consumeRecordsPerSec: records / (consumed.ms / 1000),
-      consumeMBPerSec: mb / (consumed.ms / 1000),
-    };
-  } finally {
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    return execFileSync('kcat', ['-V'], { encoding: 'utf8' }).split('\n').find((l) => l.includes('librdkafka')) ?? 'kcat';
+  } catch {
+    return 'kcat not found';
   }
-}
-
-/**
- * Start-up of an empty broker (Broker.start → listening), ms: the first start in this process
- * (includes compiling the WASM module) and the median of 7 more (module already compiled).
- */
-async function startupMs(): Promise<{ first: number; median: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'gregor-start-'));
-    const start = performance.now();
-    const broker = await Broker.start({ port: 0, host: '127.0.0.1', logDirs: dir, logger: createLogger('silent') });
-    times.push(performance.now() - start);
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return { first: times[0]!, median: median(times.slice(1)) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const startup = await startupMs();
-  const { input, checksum } = makeInput(args.records);
-  const results: Result[] = [];
-  for (let r = 0; r < args.runs; r++) {
-    const order: EngineKind[] = r % 2 === 0 ? ['wasm', 'js'] : ['js', 'wasm'];
-    for (const engine of order) {
-      const res = await once(engine, args.records, input, checksum);
-      results.push(res);
-      process.stdout.write(`run ${r + 1}/${args.runs} ${engine}: produce ${Math.round(res.produceRecordsPerSec)} rec/s, consume ${Math.round(res.consumeRecordsPerSec)} rec/s\n`);
+  const peers = availablePeers(args);
+  const options = { quick: args.quick, peers, scale: args.scale };
+  const matches = (s: Scenario) => args.only === null || keyOf(s).includes(args.only);
+  const base = plan(options).filter(matches);
+  const latency = latencyPlan(options).filter(matches);
+  const total = (base.length + latency.length) * args.runs;
+  const progress = new Progress(total);
+  const measured: Measured[] = [];
+  const started = Date.now();
+  for (let rep = 0; rep < args.runs; rep++) {
+    const order = rep % 2 === 0 ? base : [...base].reverse();
+    for (const scenario of [...order, ...latency]) {
+      let pace = 0;
+      if (scenario.kind === 'latency') {
+        // Half of what this configuration produced in this repetition (W1, kcat, 1 producer, acks=1).
+        const max = measured.filter((m) => m.rep === rep && m.scenario.kind === 'throughput' && m.scenario.system === 'gregor' && m.scenario.client === 'kcat' && m.scenario.workload === 'W1' && m.scenario.acks === '1' && m.scenario.producers === 1 && m.scenario.config === scenario.config);
+        pace = max.length ? max[0]!.result.produceRecordsPerSec / 2 : 300_000;
+      }
+      progress.start(`${rep + 1}/${args.runs} ${keyOf(scenario)}`);
+      const result = await execute(scenario, pace);
+      measured.push({ scenario, rep, result });
+      progress.done(`${Math.round(result.produceRecordsPerSec).toLocaleString('en-US')} / ${Math.round(result.consumeRecordsPerSec).toLocaleString('en-US')} rec/s`);
     }
   }
-  const summary = (['wasm', 'js'] as const).map((engine) => {
-    const mine = results.filter((r) => r.engine === engine);
-    return {
-      engine,
-      produceRecordsPerSec: Math.round(median(mine.map((r) => r.produceRecordsPerSec))),
-      produceMBPerSec: +median(mine.map((r) => r.produceMBPerSec)).toFixed(1),
-      consumeRecordsPerSec: Math.round(median(mine.map((r) => r.consumeRecordsPerSec))),
-      consumeMBPerSec: +median(mine.map((r) => r.consumeMBPerSec)).toFixed(1),
-    };
-  });
-  console.log(`\nEnd to end, ${args.records} records × ${VALUE_BYTES} B values + ${KEY_BYTES} B keys, kcat acks=1, median of ${args.runs} runs`);
-  console.table(summary);
-  console.log(`wasm ÷ js produce: ${(summary[0]!.produceRecordsPerSec / summary[1]!.produceRecordsPerSec).toFixed(2)}; consume: ${(summary[0]!.consumeRecordsPerSec / summary[1]!.consumeRecordsPerSec).toFixed(2)}`);
-  console.log(`Empty broker start-up (Broker.start → listening): first in a process ${startup.first.toFixed(1)} ms (compiles the WASM module), then median of 7 ${startup.median.toFixed(1)} ms`);
+  progress.finish();
+  const startup = args.quick ? null : await startupMs();
+  const rows = summarize(measured);
+  const report = render(rows);
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kcat: kcatVersion() };
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  console.log(`\nEnd to end — ${new Date().toISOString()}, ${machine.model} × ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.kcat}; ${args.runs} run(s), medians; ${command}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  console.log(report.markdown);
+  if (startup) console.log(`\nEmpty broker start-up (Broker.start → listening, in-process): first in a process ${startup.first.toFixed(1)} ms (compiles the WASM module), then median of 7 ${startup.median.toFixed(1)} ms`);
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
-    writeFileSync(
-      args.json,
-      JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, args, summary, startup, runs: results }, null, 2),
-    );
+    writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), command, machine, args, peers, startup, summary: rows, targets: report.targets, markdown: report.markdown, runs: measured }, null, 2));
+    console.log(`\nJSON: ${args.json}`);
+  }
+  if (args.svg) {
+    mkdirSync(dirname(args.svg), { recursive: true });
+    writeFileSync(args.svg, chart(rows, `Gregor vs Redis Streams vs NATS JetStream — ${new Date().toISOString().slice(0, 10)}, ${machine.model} × ${machine.cpus}`));
+    console.log(`SVG: ${args.svg}`);
   }
 }
 

@@ -33,6 +33,7 @@ import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import { ProducerIdManager } from './storage/producer-ids.js';
 import { WebSocketGateway } from './gateway/gateway.js';
+import { AppendPool } from './workers/append-pool.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -43,6 +44,8 @@ export interface BrokerOptions {
   logDirs?: string;
   /** `gregor.engine` */
   engine?: EngineKind;
+  /** `gregor.workers`: append worker threads (0 = inline on the main thread, the default). */
+  workers?: number;
   /** A server.properties file read first. */
   configFile?: string;
   /** Any Kafka property by name, e.g. { 'log.segment.bytes': 1048576 }. */
@@ -67,6 +70,7 @@ export function resolveConfig(options: BrokerOptions): BrokerConfig {
   if (options.properties) applyProperties(config, options.properties);
   if (options.logDirs !== undefined) applyProperties(config, { 'log.dirs': options.logDirs });
   if (options.engine !== undefined) applyProperties(config, { 'gregor.engine': options.engine });
+  if (options.workers !== undefined) applyProperties(config, { 'gregor.workers': options.workers });
   if (options.port !== undefined || options.host !== undefined) {
     const listener = config.listeners[0]!;
     const port = options.port ?? listener.port;
@@ -99,6 +103,8 @@ export class Broker {
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
+  /** The append worker pool (null when `gregor.workers` is 0, or in cluster mode). */
+  appendPool: AppendPool | null = null;
   /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
   gateway: WebSocketGateway | null = null;
   /** Told each Kafka-protocol request's API name and handling time in seconds (metrics). */
@@ -164,6 +170,14 @@ export class Broker {
     const logger = options.logger ?? createLogger();
     const engine = createEngine(config.engine);
     const broker = new Broker(config, engine, logger);
+    if (config.workers > 0 && config.zookeeperConnect === null) {
+      try {
+        broker.appendPool = await AppendPool.start({ workers: config.workers, engine: config.engine, memory: engine.memory, logger: logger.child({ component: 'append-pool' }) });
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    }
     await broker.listen();
     if (config.zookeeperConnect !== null) {
       try {
@@ -175,7 +189,7 @@ export class Broker {
     }
     broker.markReady();
     broker.logger.info(
-      { port: broker.port, websocketPort: broker.websocketPort, logDir: broker.config.logDirs[0], engine: broker.engine.kind, clusterId: broker.clusterId },
+      { port: broker.port, websocketPort: broker.websocketPort, logDir: broker.config.logDirs[0], engine: broker.engine.kind, workers: broker.appendPool?.workers ?? 0, clusterId: broker.clusterId },
       'broker started',
     );
     return broker;
@@ -369,6 +383,7 @@ export class Broker {
     const closed = new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
+    await this.appendPool?.close();
     this.logs.close();
     this.logger.info({ port: this.port }, 'broker stopped');
   }

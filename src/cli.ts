@@ -2,7 +2,7 @@
  * The `gregor` command line (commander).
  *
  *   gregor start [--config server.properties] [--port N] [--ws-port N] [--log-dirs DIR]
- *                [--engine js|wasm] [--override key=value ...]
+ *                [--engine js|wasm] [--workers N] [--override key=value ...]
  *   gregor topics list|create|describe|alter|delete …   (see src/cli/topics.ts)
  *   gregor groups list|describe|reset-offsets …         (see src/cli/groups.ts)
  *
@@ -28,6 +28,12 @@ function parseWebSocketPort(value: string): number {
   return port;
 }
 
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError(`"${value}" is not a worker count in [0, 64]`);
+  return n;
+}
+
 function collectOverride(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError(`"${value}" is not key=value`);
@@ -44,8 +50,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--ws-port <port>', 'WebSocket gateway port (gregor.websocket.port, default 9093; 0 any free port; -1 none)', parseWebSocketPort)
     .option('--log-dirs <dir>', 'where partition logs live (log.dirs)')
     .addOption(new Option('--engine <engine>', 'hot-path core').choices(['wasm', 'js']))
+    .option('--workers <n>', 'append worker threads (gregor.workers; 0 = inline on the main thread)', parseWorkers)
     .option('-o, --override <key=value>', `any property; known keys: ${knownKeys().join(', ')}`, collectOverride, {})
-    .action(async (opts: { config?: string; port?: number; wsPort?: number; logDirs?: string; engine?: 'js' | 'wasm'; override: Record<string, string> }) => {
+    .action(async (opts: { config?: string; port?: number; wsPort?: number; logDirs?: string; engine?: 'js' | 'wasm'; workers?: number; override: Record<string, string> }) => {
       const logger = createLogger();
       let broker: Broker;
       try {
@@ -55,6 +62,7 @@ export async function main(argv: string[]): Promise<void> {
           websocketPort: opts.wsPort,
           logDirs: opts.logDirs,
           engine: opts.engine,
+          workers: opts.workers,
           properties: opts.override,
           logger,
         });

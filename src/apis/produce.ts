@@ -6,7 +6,8 @@
  * CORRUPT_MESSAGE, INVALID_RECORD (v3+: exactly one batch), MESSAGE_TOO_LARGE (over the
  * topic's max.message.bytes), NOT_ENOUGH_REPLICAS (acks=-1 and the topic's
  * min.insync.replicas above 1: there is one replica); INVALID_REQUIRED_ACKS for acks outside
- * {-1, 0, 1}.
+ * {-1, 0, 1}. With the append worker pool (`gregor.workers` > 0) the appends go through
+ * src/workers/pooled-produce.ts (same answers, plus NOT_LEADER_OR_FOLLOWER if a worker fails).
  * Source: protocol guide "Produce"; Kafka ReplicaManager.appendRecords, LogValidator.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -18,13 +19,14 @@ import {
 } from '../protocol/generated/index.js';
 import { LOG_OVERHEAD } from '../storage/batch-header.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
+import { producePooled } from '../workers/pooled-produce.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
 const BATCH_LENGTH_OFFSET = 8;
 
 /** Since v3 a partition's data must be exactly one record batch (magic 2). */
-function checkSingleBatch(records: Uint8Array): void {
+export function checkSingleBatch(records: Uint8Array): void {
   if (records.byteLength < LOG_OVERHEAD) throw new KafkaError(ErrorCode.INVALID_RECORD, 'produce data holds no record batch');
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
   const size = view.getInt32(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
@@ -33,7 +35,7 @@ function checkSingleBatch(records: Uint8Array): void {
   }
 }
 
-function partitionError(index: number, errorCode: number, message: string | null): PartitionResponse {
+export function partitionError(index: number, errorCode: number, message: string | null): PartitionResponse {
   return createProduceResponsePartitionProduceResponse({ index, errorCode, baseOffset: -1, errorMessage: message });
 }
 
@@ -44,6 +46,7 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
   maxVersion: 11,
   handle(request, ctx) {
     if (ctx.broker.replicas) return produceReplicated(request, ctx);
+    if (ctx.broker.appendPool) return producePooled(request, ctx, ctx.broker.appendPool);
     const { broker, apiVersion, logger } = ctx;
     const acks = request.acks;
     const validAcks = acks === 0 || acks === 1 || acks === -1;

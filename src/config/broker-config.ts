@@ -74,6 +74,8 @@ export interface BrokerConfig {
   offsetMetadataMaxBytes: number;
   /** `gregor.engine`: the hot-path core, `wasm` (default) or `js` (the TypeScript twin). */
   engine: EngineKind;
+  /** `gregor.workers`: append worker threads (src/workers/); 0 (default) = validate and append inline on the main thread. */
+  workers: number;
   /** `gregor.websocket.port`: the WebSocket gateway's port (default 9093; 0 = any free port; -1 = no gateway). */
   websocketPort: number;
   /** `gregor.websocket.host`: interface the gateway binds ('' = all, the default). */
@@ -245,6 +247,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'offsets.retention.check.interval.ms': { field: 'offsetsRetentionCheckIntervalMs', parse: int(1, INT32_MAX) },
   'offset.metadata.max.bytes': { field: 'offsetMetadataMaxBytes', parse: int(0, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
+  'gregor.workers': { field: 'workers', parse: int(0, 64) },
   'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
   'gregor.websocket.host': { field: 'websocketHost', parse: (_k, raw) => raw.trim().replace(/^\[|\]$/g, '') },
   'gregor.websocket.max.frame.bytes': { field: 'websocketMaxFrameBytes', parse: int(1024, 1024 * 1024 * 1024) },
@@ -307,6 +310,7 @@ export function defaultConfig(): BrokerConfig {
     offsetsRetentionCheckIntervalMs: 600_000,
     offsetMetadataMaxBytes: 4_096,
     engine: 'wasm',
+    workers: 0,
     websocketPort: 9093,
     websocketHost: '',
     websocketMaxFrameBytes: 4 * 1024 * 1024,

@@ -41,6 +41,12 @@ export interface EngineOptions {
    * sharing the memory need their own slot (e.g. from SharedMemory.alloc on the owner thread).
    */
   infoPtr?: number;
+  /**
+   * WASM kind only: this engine's 256-byte, 16-aligned area for the CRC kernel's transposes
+   * (default kCrcScratchAddress). An engine in another thread over the same memory needs its
+   * own (see wasm-instance.ts). Ignored by the JS twin, which keeps its scratch in JS.
+   */
+  crcScratchPtr?: number;
 }
 
 const INT32_MIN = -0x80000000;

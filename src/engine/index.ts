@@ -26,7 +26,7 @@ export * as layout from './layout.js';
 export function createEngine(kind: EngineKind = 'wasm', memory: SharedMemory = new SharedMemory(), options?: EngineOptions): CoreEngine & Engine {
   switch (kind) {
     case 'wasm':
-      return new CoreEngine('wasm', memory, loadWasmCore(memory), options);
+      return new CoreEngine('wasm', memory, loadWasmCore(memory, { crcScratchPtr: options?.crcScratchPtr }), options);
     case 'js':
       return new CoreEngine('js', memory, createJsCore(memory), options);
     default:

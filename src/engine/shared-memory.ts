@@ -19,8 +19,10 @@
  * >= kHeapBase, so 0 and the reserved area are never handed out. Block sizes are kept in a JS
  * Map, not in the memory, so a stray write from the core cannot corrupt the allocator.
  *
- * Threads: the memory itself can be shared with workers (`memory.memory`), but the allocator
- * state lives in the JS realm that created it; other threads must not call alloc/free.
+ * Threads: the memory itself can be shared with workers (`memory.memory`, posted to them), but
+ * the allocator state lives in the JS realm that created it. Another thread wraps the posted
+ * memory with {@link SharedMemory.attach}: same bytes and views, no allocator (alloc/free
+ * throw there); the owner thread allocates whatever regions the other thread needs.
  *
  * Node 20 I/O on views of this memory (checked on Node 20.20, see
  * test/engine/shared-memory.test.ts): `fs.writeSync(fd, memory.view(p, n))` and
@@ -36,6 +38,11 @@ export interface SharedMemoryOptions {
   initialPages?: number;
   /** Maximum size in 64 KiB pages (<= 65536 = 4 GiB, the WASM module's declared maximum; default 65536). Reserved virtual address space only. */
   maximumPages?: number;
+  /**
+   * An existing shared memory (e.g. received by a worker thread) to wrap instead of creating
+   * one; `initialPages` is then ignored. Prefer {@link SharedMemory.attach}.
+   */
+  attachTo?: WasmMemory;
 }
 
 /** Allocation statistics, in bytes. */
@@ -90,6 +97,8 @@ export class SharedMemory {
   /** Live block sizes by pointer. */
   readonly #live = new Map<number, number>();
   #allocatedBytes = 0;
+  /** False for a memory attached in another thread: its allocator lives with the owner. */
+  readonly #owner: boolean;
 
   constructor(options: SharedMemoryOptions = {}) {
     const initial = options.initialPages ?? 16;
@@ -98,9 +107,27 @@ export class SharedMemory {
       throw new RangeError(`SharedMemory: invalid pages initial=${initial} maximum=${maximum} (1 <= initial <= maximum <= ${MAX_PAGES})`);
     }
     this.maximumPages = maximum;
-    this.memory = new WebAssemblyApi.Memory({ initial, maximum, shared: true });
+    this.#owner = options.attachTo === undefined;
+    this.memory = options.attachTo ?? new WebAssemblyApi.Memory({ initial, maximum, shared: true });
     for (let i = MIN_BLOCK_SHIFT; i <= MAX_SMALL_SHIFT; i++) this.#freeSmall.push([]);
     this.#refreshViews();
+  }
+
+  /**
+   * Wraps a shared memory created by a SharedMemory in another thread (posted as
+   * `memory.memory`): views, reads and writes work; alloc/free throw (the allocator is the
+   * owner's). Throws if `memory` is not backed by a SharedArrayBuffer.
+   */
+  static attach(memory: WasmMemory): SharedMemory {
+    if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
+      throw new TypeError('SharedMemory.attach: the memory is not shared');
+    }
+    return new SharedMemory({ attachTo: memory, initialPages: 1 });
+  }
+
+  /** True where this instance owns the allocator (it created the memory). */
+  get isOwner(): boolean {
+    return this.#owner;
   }
 
   /** Current SharedArrayBuffer (replaced by a longer one after growth). */
@@ -173,6 +200,7 @@ export class SharedMemory {
    * Throws RangeError when the memory cannot grow enough.
    */
   alloc(bytes: number): number {
+    if (!this.#owner) throw new Error('SharedMemory.alloc: this memory was attached from another thread, whose allocator owns it');
     if (!Number.isInteger(bytes) || bytes < 0 || bytes > MAX_ALLOC) {
       throw new RangeError(`SharedMemory.alloc: invalid size ${bytes}`);
     }
@@ -195,6 +223,7 @@ export class SharedMemory {
 
   /** Returns a block from {@link alloc}. Throws on pointers that are not live blocks. */
   free(ptr: number): void {
+    if (!this.#owner) throw new Error('SharedMemory.free: this memory was attached from another thread, whose allocator owns it');
     const size = this.#live.get(ptr);
     if (size === undefined) throw new RangeError(`SharedMemory.free: ${ptr} is not an allocated block`);
     this.#live.delete(ptr);

@@ -17,7 +17,10 @@ import {
   PRODUCER_ID_OFFSET,
   PRODUCER_EPOCH_OFFSET,
   BASE_SEQUENCE_OFFSET,
+  CRC_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
 } from '../engine/layout.js';
+import type { BatchInfo } from '../engine/engine.js';
 
 export { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD };
 
@@ -64,4 +67,27 @@ export function readBatchHeader(bytes: Uint8Array, at: number, position: number)
     producerEpoch: view.getInt16(at + PRODUCER_EPOCH_OFFSET),
     baseSequence: view.getInt32(at + BASE_SEQUENCE_OFFSET),
   };
+}
+
+/**
+ * Fills `info` (the Engine's BatchInfo shape) from the header at `at` of `bytes`, which hold
+ * a batch the engine already validated there (the worker pool checks batches in another
+ * thread and the main thread reads their headers back). Returns `info`.
+ */
+export function readBatchInfo(bytes: Uint8Array, at: number, info: BatchInfo): BatchInfo {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  info.baseOffset = readInt64(view, at + BASE_OFFSET_OFFSET);
+  info.sizeInBytes = view.getInt32(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+  info.partitionLeaderEpoch = view.getInt32(at + PARTITION_LEADER_EPOCH_OFFSET);
+  info.magic = view.getInt8(at + MAGIC_OFFSET);
+  info.crc = view.getUint32(at + CRC_OFFSET);
+  info.attributes = view.getInt16(at + ATTRIBUTES_OFFSET);
+  info.lastOffsetDelta = view.getInt32(at + LAST_OFFSET_DELTA_OFFSET);
+  info.baseTimestamp = readInt64(view, at + BASE_TIMESTAMP_OFFSET);
+  info.maxTimestamp = readInt64(view, at + MAX_TIMESTAMP_OFFSET);
+  info.producerId = readInt64(view, at + PRODUCER_ID_OFFSET);
+  info.producerEpoch = view.getInt16(at + PRODUCER_EPOCH_OFFSET);
+  info.baseSequence = view.getInt32(at + BASE_SEQUENCE_OFFSET);
+  info.recordCount = view.getInt32(at + RECORDS_COUNT_OFFSET);
+  return info;
 }

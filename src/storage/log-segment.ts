@@ -19,6 +19,7 @@ import { type Offset, asOffset, offsetFileName } from './offset.js';
 import { OffsetIndex } from './offset-index.js';
 import { TailBuffer } from './tail-buffer.js';
 import { TimeIndex } from './time-index.js';
+import { newRequestValidation, requestError, validateRequest } from './request-validation.js';
 
 /** Attributes bits 0-2: compression codec (0 = none). */
 const COMPRESSION_CODEC_MASK = 0x07;
@@ -40,6 +41,19 @@ export interface SegmentAppendInfo {
   maxTimestamp: number;
   recordCount: number;
   bytes: number;
+}
+
+/**
+ * Produce requests copied into shared memory for a worker to validate (see
+ * {@link LogSegment.stage}). Units: addresses and bytes; `startSize` is the segment size then.
+ */
+export interface StagedRegion {
+  ptr: number;
+  len: number;
+  tail: TailBuffer | null;
+  /** Ends the tail lease; null for a temporary region (freed instead). */
+  release: (() => void) | null;
+  startSize: number;
 }
 
 /** Bytes of a fetch: a view (of shared memory, with a lease) or a buffer read from the file. */
@@ -64,6 +78,8 @@ export class LogSegment {
   /** Appended to since the last fsync (so graceful shutdown fsyncs only what changed). */
   private dirty = false;
   private tail: TailBuffer | null = null;
+  private readonly scratchInfo = emptyBatchInfo();
+  private readonly validation = newRequestValidation();
   private fd: number;
   private closed = false;
   readonly offsetIndex: OffsetIndex;
@@ -142,52 +158,116 @@ export class LogSegment {
     maxBatchBytes: number,
     beforeWrite?: (batches: readonly BatchInfo[]) => SegmentAppendInfo | null,
   ): SegmentAppendInfo {
-    const engine = this.options.engine;
-    const memory = engine.memory;
+    const memory = this.options.engine.memory;
     const len = records.byteLength;
     const tail = this.tailFor(len);
     const ptr = tail ? tail.addressOf(tail.endPosition) : memory.alloc(len);
     try {
       memory.write(records, ptr);
-      const batches = this.validate(ptr, len, maxBatchBytes);
+      const batches = this.validate(ptr, len, maxBatchBytes, records);
       if (beforeWrite) {
-        const answer = beforeWrite(batches.map((b) => b.info));
+        const answer = beforeWrite(batches);
         if (answer) return answer;
       }
-      const firstOffset = this.nextOffset;
-      let offset: number = firstOffset;
-      let position = this.size;
-      let recordCount = 0;
-      let maxTimestamp = -1;
-      for (const { at, info } of batches) {
-        engine.stampBatch(at, offset, partitionLeaderEpoch);
-        const lastOffset = offset + info.lastOffsetDelta;
-        if (info.maxTimestamp > this.maxTimestampSoFar) {
-          this.maxTimestampSoFar = info.maxTimestamp;
-          this.offsetOfMaxTimestampSoFar = lastOffset;
-        }
-        if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
-          this.offsetIndex.append(lastOffset, position);
-          this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
-          this.bytesSinceLastIndexEntry = 0;
-        }
-        this.bytesSinceLastIndexEntry += info.sizeInBytes;
-        if (this.size === 0 && position === 0) this.rollingBasedTimestamp = Math.max(info.maxTimestamp, 0) || Date.now();
-        position += info.sizeInBytes;
-        recordCount += info.recordCount;
-        maxTimestamp = Math.max(maxTimestamp, info.maxTimestamp);
-        offset = lastOffset + 1;
-      }
-      writeSync(this.fd, memory.view(ptr, len), 0, len, this.size);
-      this.size += len;
-      if (tail) tail.length += len;
-      this.nextOffset = asOffset(offset);
-      this.unflushedRecords += recordCount;
-      this.dirty = true;
-      return { firstOffset, lastOffset: asOffset(offset - 1), maxTimestamp, recordCount, bytes: len };
+      return this.writeBatches(ptr, len, batches, partitionLeaderEpoch, tail, true);
     } finally {
       if (!tail) memory.free(ptr);
     }
+  }
+
+  /**
+   * Stamps (when `stamp`; else the batches already carry these offsets), indexes and writes
+   * the validated batches `batches` at [ptr, ptr + len) of shared memory at the segment's
+   * end, then counts them into the tail buffer when they sit there.
+   */
+  private writeBatches(ptr: number, len: number, batches: readonly BatchInfo[], partitionLeaderEpoch: number, tail: TailBuffer | null, stamp: boolean): SegmentAppendInfo {
+    const engine = this.options.engine;
+    const firstOffset = this.nextOffset;
+    let offset: number = firstOffset;
+    let position = this.size;
+    let at = ptr;
+    let recordCount = 0;
+    let maxTimestamp = -1;
+    for (const info of batches) {
+      if (stamp) engine.stampBatch(at, offset, partitionLeaderEpoch);
+      const lastOffset = offset + info.lastOffsetDelta;
+      if (info.maxTimestamp > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = info.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar = lastOffset;
+      }
+      if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
+        this.offsetIndex.append(lastOffset, position);
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+        this.bytesSinceLastIndexEntry = 0;
+      }
+      this.bytesSinceLastIndexEntry += info.sizeInBytes;
+      if (this.size === 0 && position === 0) this.rollingBasedTimestamp = Math.max(info.maxTimestamp, 0) || Date.now();
+      position += info.sizeInBytes;
+      at += info.sizeInBytes;
+      recordCount += info.recordCount;
+      maxTimestamp = Math.max(maxTimestamp, info.maxTimestamp);
+      offset = lastOffset + 1;
+    }
+    writeSync(this.fd, engine.memory.view(ptr, len), 0, len, this.size);
+    this.size += len;
+    if (tail) tail.length += len;
+    this.nextOffset = asOffset(offset);
+    this.unflushedRecords += recordCount;
+    this.dirty = true;
+    return { firstOffset, lastOffset: asOffset(offset - 1), maxTimestamp, recordCount, bytes: len };
+  }
+
+  /**
+   * Worker-pool appends, step 1 (main thread): copies `parts` (produce requests' records, in
+   * order) back to back into shared memory where they will be appended — the tail buffer's
+   * free room at the segment's end, or a temporary region when `len` (their total bytes)
+   * exceeds the tail's capacity — with a lease so that nothing frees or reuses the region
+   * until {@link unstage}. The caller keeps other appends away until then (one staged run
+   * per partition). Returns the region; its bytes are the only copy made of the requests.
+   */
+  stage(parts: readonly Uint8Array[], len: number): StagedRegion {
+    const memory = this.options.engine.memory;
+    const tail = this.tailFor(len);
+    const ptr = tail ? tail.addressOf(tail.endPosition) : memory.alloc(len);
+    let at = ptr;
+    for (const part of parts) {
+      memory.write(part, at);
+      at += part.byteLength;
+    }
+    return { ptr, len, tail, release: tail ? tail.lease() : null, startSize: this.size };
+  }
+
+  /**
+   * Worker-pool appends, step 3 (main thread, in staging order): appends one part of a staged
+   * region, [partPtr, partPtr + batches' bytes), whose batches a worker validated and stamped
+   * from `stampedBase`. The part is first moved down to the segment's end in memory when
+   * parts before it were not appended (a rejected request, an idempotent retry), and
+   * re-stamped when its offsets are not the ones the worker assumed; then indexed and
+   * written exactly as {@link append} does. Errors: NOT_LEADER_OR_FOLLOWER (retriable) when the
+   * segment changed under the staged region (closed, truncated, recovered).
+   */
+  commitStaged(region: StagedRegion, partPtr: number, batches: readonly BatchInfo[], partitionLeaderEpoch: number, stampedBase: number): SegmentAppendInfo {
+    let len = 0;
+    for (const info of batches) len += info.sizeInBytes;
+    const tail = region.tail;
+    const intact = !this.closed && (tail ? this.tail === tail && tail.endPosition === this.size : this.size === region.startSize && partPtr === region.ptr);
+    if (!intact) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${this.logPath} changed while an append was being validated`);
+    let ptr = partPtr;
+    if (tail) {
+      const target = tail.addressOf(this.size);
+      if (target !== partPtr) {
+        const bytes = this.options.engine.memory.bytes;
+        bytes.copyWithin(target, partPtr, partPtr + len);
+        ptr = target;
+      }
+    }
+    return this.writeBatches(ptr, len, batches, partitionLeaderEpoch, tail, stampedBase !== this.nextOffset);
+  }
+
+  /** Worker-pool appends: ends a staged region's lease (or frees its temporary memory). */
+  unstage(region: StagedRegion): void {
+    if (region.release) region.release();
+    else this.options.engine.memory.free(region.ptr);
   }
 
   /**
@@ -246,28 +326,12 @@ export class LogSegment {
     return removed;
   }
 
-  /** Validates every batch at [ptr, ptr+len); returns their addresses and headers. */
-  private validate(ptr: number, len: number, maxBatchBytes: number): Array<{ at: number; info: BatchInfo }> {
-    const engine = this.options.engine;
-    const out: Array<{ at: number; info: BatchInfo }> = [];
-    let pos = 0;
-    while (pos < len) {
-      const info = emptyBatchInfo();
-      const size = engine.validateBatch(ptr + pos, len - pos, info);
-      if (size < 0) throw new KafkaError(-size, `record batch at byte ${pos} of ${len} is invalid`);
-      if (size > maxBatchBytes) {
-        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${size} bytes exceeds message.max.bytes ${maxBatchBytes}`);
-      }
-      if (info.recordCount < 1 || info.lastOffsetDelta !== info.recordCount - 1) {
-        throw new KafkaError(
-          ErrorCode.INVALID_RECORD,
-          `record batch has ${info.recordCount} records and lastOffsetDelta ${info.lastOffsetDelta}`,
-        );
-      }
-      out.push({ at: ptr + pos, info });
-      pos += size;
-    }
-    if (out.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'produce request holds no record batch');
+  /** Validates every batch at [ptr, ptr+len) (see request-validation.ts); returns their headers. */
+  private validate(ptr: number, len: number, maxBatchBytes: number, records: Uint8Array): BatchInfo[] {
+    const out: BatchInfo[] = [];
+    const result = this.validation;
+    validateRequest(this.options.engine, ptr, len, maxBatchBytes, this.scratchInfo, result, (_at, info) => out.push({ ...info }));
+    if (result.status < 0) throw requestError(result, records, maxBatchBytes);
     return out;
   }
 

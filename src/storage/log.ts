@@ -15,7 +15,10 @@ import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { LogSegment, type SegmentAppendInfo, type SegmentOptions, type SegmentSlice } from './log-segment.js';
+import { LogSegment, type SegmentAppendInfo, type SegmentOptions, type SegmentSlice, type StagedRegion } from './log-segment.js';
+import type { BatchInfo } from '../engine/engine.js';
+import { newBatchInfo } from '../engine/engine-impl.js';
+import { requestError } from './request-validation.js';
 import { type Offset, asOffset } from './offset.js';
 import { findRecordByTimestamp } from './record-scan.js';
 import { deleteSnapshots, listSnapshots, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot.js';
@@ -23,7 +26,7 @@ import { type PendingAppend, ProducerStateManager } from './producer-state.js';
 import { type RetentionReason, deletableSegments } from './retention.js';
 import { recoverInterruptedSwaps } from './cleaner/swap-recovery.js';
 import { timerMs } from './timer-ms.js';
-import { RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
+import { RECORD_BATCH_OVERHEAD, readBatchHeader, readBatchInfo } from './batch-header.js';
 import { CRC_COVERED_OFFSET, CRC_OFFSET, PARTITION_LEADER_EPOCH_OFFSET } from '../engine/layout.js';
 import { recordsOf, recordsSection } from './cleaner/batch-filter.js';
 
@@ -46,6 +49,26 @@ export interface AppendResult extends SegmentAppendInfo {
   logStartOffset: Offset;
   /** True when an idempotent producer's retry was answered with the original offsets. */
   duplicate: boolean;
+}
+
+/** One produce request's records in a {@link StagedRun}, at `ptr` in shared memory. */
+export interface StagedPart {
+  records: Uint8Array;
+  ptr: number;
+}
+
+/**
+ * Produce requests for one partition copied into shared memory for a worker to validate
+ * and stamp (PartitionLog.stageRun). `baseOffset`: the log end offset when staged, which the
+ * worker stamps the first part's first batch with.
+ */
+export interface StagedRun {
+  readonly segment: LogSegment;
+  readonly region: StagedRegion;
+  readonly parts: readonly StagedPart[];
+  readonly baseOffset: number;
+  readonly partitionLeaderEpoch: number;
+  readonly maxBatchBytes: number;
 }
 
 /** Attributes bit 4 (transactional) and bit 5 (control batch). */
@@ -95,6 +118,8 @@ export class PartitionLog {
   /** Replicated (cluster mode): the high watermark is set by replication, not the log end. */
   private replicated = false;
   private hw = 0;
+  /** The worker pool's run being validated (stageRun → releaseRun); appends wait for it. */
+  private stagedRun: StagedRun | null = null;
 
   private constructor(
     readonly topic: string,
@@ -111,6 +136,13 @@ export class PartitionLog {
    */
   static open(topic: string, partition: number, dir: string, config: LogConfig, logger: Logger, options: PartitionLogOptions = {}): PartitionLog {
     const log = new PartitionLog(topic, partition, dir, config, logger);
+    log.load(options.logStartOffset ?? 0);
+    return log;
+  }
+
+  /** What open() does after construction: reads, recovers and indexes the segments in `dir`. */
+  private load(storedLogStartOffset: number): void {
+    const { dir, config, logger } = this;
     for (const name of readdirSync(dir)) {
       // Deletions that a restart interrupted: the files were already out of the log.
       if (name.endsWith(DELETED_SUFFIX)) unlinkSync(join(dir, name));
@@ -126,7 +158,7 @@ export class PartitionLog {
       if (i < baseOffsets.length - 1) {
         const { segment, rebuilt } = LogSegment.openSealed(dir, baseOffset, config);
         if (rebuilt) logger.warn({ segment: segment.logPath }, 'rebuilt missing or inconsistent index');
-        log.segments.push(segment);
+        this.segments.push(segment);
       } else {
         const { segment, truncatedBytes } = LogSegment.openActive(dir, baseOffset, config);
         if (truncatedBytes > 0) {
@@ -135,21 +167,37 @@ export class PartitionLog {
             'truncated a torn or corrupt tail to the last valid batch',
           );
         }
-        log.segments.push(segment);
+        this.segments.push(segment);
       }
     });
     // An empty active segment after a sealed one continues at the sealed one's end.
-    const active = log.activeSegment;
-    if (active.isEmpty && log.segments.length > 1) {
-      const previous = log.segments[log.segments.length - 2]!;
+    const active = this.activeSegment;
+    if (active.isEmpty && this.segments.length > 1) {
+      const previous = this.segments[this.segments.length - 2]!;
       if (previous.nextOffset > active.baseOffset) {
         throw new Error(`${dir}: segment ${active.baseOffset} starts below the previous segment's end ${previous.nextOffset}`);
       }
     }
-    const stored = options.logStartOffset ?? 0;
-    log.startOffset = asOffset(Math.min(Math.max(stored, log.segments[0]!.baseOffset), log.logEndOffset));
-    log.loadProducerState();
-    return log;
+    this.startOffset = asOffset(Math.min(Math.max(storedLogStartOffset, this.segments[0]!.baseOffset), this.logEndOffset));
+    this.loadProducerState();
+  }
+
+  /**
+   * Closes the segments' files and opens them again from disk exactly as at start-up
+   * (active segment validated batch by batch, torn tail truncated, indexes checked, producer
+   * state rebuilt); the object, its listeners and the log start offset stay. The worker pool
+   * calls it for the partitions of a worker that threw or died, whose staged bytes in shared
+   * memory may be half stamped: the disk, where only acknowledged appends went, is the truth.
+   */
+  reload(): void {
+    if (this.closed) return;
+    const start = this.startOffset;
+    this.finishPendingDeletes();
+    for (const segment of this.segments.splice(0)) segment.close();
+    this.producerState.clear();
+    this.snapshotAt = null;
+    this.load(start);
+    this.hw = Math.min(this.hw, this.logEndOffset);
   }
 
   /**
@@ -359,29 +407,118 @@ export class PartitionLog {
    * `log.segment.bytes` or is older than `log.roll.ms`. Wakes waiting fetches.
    */
   append(records: Uint8Array, partitionLeaderEpoch: number): AppendResult {
+    if (this.stagedRun) throw new Error(`${this.topic}-${this.partition}: append while a staged run awaits its worker`);
     this.maybeRoll(records.byteLength);
     const producers: { pending: PendingAppend | null } = { pending: null };
-    const info = this.activeSegment.append(records, partitionLeaderEpoch, this.config.maxBatchBytes, (batches) => {
-      let idempotent = false;
-      for (const b of batches) {
-        if ((b.attributes & TRANSACTIONAL_OR_CONTROL) !== 0) {
-          throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `transactional and control batches are not supported (${this.topic}-${this.partition})`);
-        }
-        if (b.producerId >= 0) idempotent = true;
+    const info = this.activeSegment.append(records, partitionLeaderEpoch, this.config.maxBatchBytes, (batches) => this.checkBatches(records, batches, producers));
+    return this.appended(info, producers.pending);
+  }
+
+  /**
+   * What every append checks between validation and the write: no transactional or control
+   * batches (INVALID_TXN_STATE), keys on compacted topics (INVALID_RECORD), idempotent
+   * producers' sequences (producer-state.ts; OUT_OF_ORDER_SEQUENCE_NUMBER,
+   * INVALID_PRODUCER_EPOCH…). Returns the original append's answer for a retried batch
+   * (nothing is written then), else null; `producers.pending` gets what to commit after.
+   */
+  private checkBatches(records: Uint8Array, batches: readonly BatchInfo[], producers: { pending: PendingAppend | null }): SegmentAppendInfo | null {
+    let idempotent = false;
+    for (const b of batches) {
+      if ((b.attributes & TRANSACTIONAL_OR_CONTROL) !== 0) {
+        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `transactional and control batches are not supported (${this.topic}-${this.partition})`);
       }
-      if (this.config.compacted) this.requireKeys(records);
-      if (!idempotent) return null;
-      producers.pending = this.producerState.prepare(batches, `${this.topic}-${this.partition}`);
-      const dup = producers.pending.duplicate;
-      if (!dup) return null;
-      return { firstOffset: asOffset(dup.firstOffset), lastOffset: asOffset(dup.lastOffset), maxTimestamp: dup.maxTimestamp, recordCount: dup.lastOffset - dup.firstOffset + 1, bytes: 0 };
-    });
-    const duplicate = producers.pending?.duplicate != null;
+      if (b.producerId >= 0) idempotent = true;
+    }
+    if (this.config.compacted) this.requireKeys(records);
+    if (!idempotent) return null;
+    producers.pending = this.producerState.prepare(batches, `${this.topic}-${this.partition}`);
+    const dup = producers.pending.duplicate;
+    if (!dup) return null;
+    return { firstOffset: asOffset(dup.firstOffset), lastOffset: asOffset(dup.lastOffset), maxTimestamp: dup.maxTimestamp, recordCount: dup.lastOffset - dup.firstOffset + 1, bytes: 0 };
+  }
+
+  /** After an append's write (or an idempotent retry's answer): producer state, flush policy, listeners. */
+  private appended(info: SegmentAppendInfo, pending: PendingAppend | null): AppendResult {
+    const duplicate = pending?.duplicate != null;
     if (duplicate) return { ...info, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, duplicate };
-    producers.pending?.commit(info.firstOffset);
+    pending?.commit(info.firstOffset);
     if (this.activeSegment.unflushedRecordCount >= this.config.flushIntervalMessages) this.activeSegment.flush();
     for (const listener of this.appendListeners) listener();
     return { ...info, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, duplicate };
+  }
+
+  /**
+   * Worker-pool appends, step 1 (main thread): rolls first if the first request needs it
+   * (as {@link append} does), then takes the leading requests of `requests` (one partition's
+   * produce data, in arrival order) that fit in the active segment without another roll and
+   * together in its tail buffer — one only when the segment is empty, since its first batch
+   * sets the segment's age — and copies them once, back to back, into shared memory
+   * (LogSegment.stage). Until {@link releaseRun}, other appends to this log throw.
+   * Returns the run; the caller hands `parts` (addresses, lengths) and `baseOffset` to a
+   * worker, which validates and stamps them in place, then calls {@link commitStagedPart}
+   * for each part in order. Errors: NOT_LEADER_OR_FOLLOWER on a closed log; fs errors of a roll.
+   */
+  stageRun(requests: readonly Uint8Array[], partitionLeaderEpoch: number): StagedRun {
+    if (this.closed) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${this.topic}-${this.partition} is closed`);
+    if (this.stagedRun) throw new Error(`${this.topic}-${this.partition}: a run is already staged`);
+    const first = requests[0]!;
+    this.maybeRoll(first.byteLength);
+    const segment = this.activeSegment;
+    let len = first.byteLength;
+    let n = 1;
+    if (!segment.isEmpty) {
+      while (n < requests.length) {
+        const next = requests[n]!.byteLength;
+        if (len + next > this.config.tailCapacity || segment.size + len + next > this.config.segmentBytes) break;
+        len += next;
+        n++;
+      }
+    }
+    const taken = requests.slice(0, n);
+    const region = segment.stage(taken, len);
+    const parts: StagedPart[] = [];
+    let ptr = region.ptr;
+    for (const records of taken) {
+      parts.push({ records, ptr });
+      ptr += records.byteLength;
+    }
+    const run: StagedRun = { segment, region, parts, baseOffset: this.logEndOffset, partitionLeaderEpoch, maxBatchBytes: this.config.maxBatchBytes };
+    this.stagedRun = run;
+    return run;
+  }
+
+  /**
+   * Worker-pool appends, step 3 (main thread, parts in order): appends part `index` of `run`
+   * given the worker's outcome for it — `status` (its batch count, or a negated Kafka error
+   * code from request-validation.ts, at byte `errorPosition`) and the base offset it stamped.
+   * Checks and answers as {@link append}: CORRUPT_MESSAGE, INVALID_RECORD,
+   * MESSAGE_TOO_LARGE, INVALID_TXN_STATE, the idempotence errors, a retry's original offsets;
+   * NOT_LEADER_OR_FOLLOWER (retriable) if the log changed under the run.
+   */
+  commitStagedPart(run: StagedRun, index: number, status: number, errorPosition: number, stampedBase: number): AppendResult {
+    const part = run.parts[index]!;
+    if (status <= 0) throw requestError({ status: status === 0 ? -ErrorCode.CORRUPT_MESSAGE : status, position: errorPosition }, part.records, run.maxBatchBytes);
+    if (this.stagedRun !== run || this.activeSegment !== run.segment) {
+      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${this.topic}-${this.partition} changed while an append was being validated`);
+    }
+    const bytes = this.config.engine.memory.bytes;
+    const batches: BatchInfo[] = [];
+    for (let k = 0, at = part.ptr; k < status; k++) {
+      const info = readBatchInfo(bytes, at, newBatchInfo());
+      batches.push(info);
+      at += info.sizeInBytes;
+    }
+    const producers: { pending: PendingAppend | null } = { pending: null };
+    const answer = this.checkBatches(part.records, batches, producers);
+    if (answer) return this.appended(answer, producers.pending);
+    const info = run.segment.commitStaged(run.region, part.ptr, batches, run.partitionLeaderEpoch, stampedBase);
+    return this.appended(info, producers.pending);
+  }
+
+  /** Worker-pool appends, last step: ends the run (its shared-memory lease); appends may go on. */
+  releaseRun(run: StagedRun): void {
+    if (this.stagedRun === run) this.stagedRun = null;
+    run.segment.unstage(run.region);
   }
 
   /**

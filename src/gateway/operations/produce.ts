@@ -19,7 +19,8 @@
 import { produceHandler } from '../../apis/produce.js';
 import type { RecordInput } from '../../engine/engine.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { createProduceRequest } from '../../protocol/generated/index.js';
+import { type ProduceResponse, createProduceRequest } from '../../protocol/generated/index.js';
+import type { HandlerResult } from '../../apis/api.js';
 import type { TopicState } from '../../storage/log-manager.js';
 import { partitionForKey } from '../../client/partitioner.js';
 import { scanBatches } from '../batch-scan.js';
@@ -43,21 +44,28 @@ function nextPartition(topic: TopicState): number {
   return p;
 }
 
-function append(ctx: GatewayContext, session: Session, id: number, topic: string, partition: number, acks: number, batch: Uint8Array): PartitionResult {
+function append(ctx: GatewayContext, session: Session, id: number, topic: string, partition: number, acks: number, batch: Uint8Array): PartitionResult | Promise<PartitionResult> {
+  // With the append worker pool the bytes are read after this callback returns, when uWS has
+  // reclaimed the message's buffer: they are copied first (workers only).
+  const records = ctx.broker.appendPool ? new Uint8Array(batch) : batch;
+  // Counted now: in a cluster the handler also answers later, after uWS reclaimed `batch`.
+  const span = scanBatches(batch);
   const kafkaRequest = createProduceRequest({
     transactionalId: null,
     // acks 0 is answered like 1 internally so that failures can still be reported.
     acks: acks === 0 ? 1 : acks,
     timeoutMs: 30_000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
   });
   const result = produceHandler.handle(kafkaRequest, kafkaContext(ctx, session, id, PRODUCE_VERSION));
-  if (result instanceof Promise) throw new Error('gateway produce expects a synchronous Produce handler');
-  const response = result!.response.responses[0]!.partitionResponses[0]!;
-  if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, response.errorMessage ?? `produce to ${topic}-${partition} failed`);
-  const span = scanBatches(batch);
-  ctx.metrics.produced(topic, span.recordCount, batch.byteLength);
-  return { partition, baseOffset: response.baseOffset, recordCount: span.recordCount, logStartOffset: response.logStartOffset };
+  const finish = (answer: HandlerResult<ProduceResponse> | null): PartitionResult => {
+    const response = answer!.response.responses[0]!.partitionResponses[0]!;
+    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, response.errorMessage ?? `produce to ${topic}-${partition} failed`);
+    ctx.metrics.produced(topic, span.recordCount, records.byteLength);
+    return { partition, baseOffset: response.baseOffset, recordCount: span.recordCount, logStartOffset: response.logStartOffset };
+  };
+  // The Produce handler answers later when the append worker pool validates (gregor.workers > 0).
+  return result instanceof Promise ? result.then(finish) : finish(result);
 }
 
 function headersOf(value: unknown, at: number): RecordInput['headers'] {
@@ -93,7 +101,7 @@ export const produce: Operation = (request, session, ctx) => {
   if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topicName}" does not exist`);
   if (requested >= topic.partitions.length) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicName}-${requested} does not exist`);
 
-  const results: PartitionResult[] = [];
+  const results: Array<PartitionResult | Promise<PartitionResult>> = [];
   if (batch) {
     results.push(append(ctx, session, id, topicName, requested >= 0 ? requested : nextPartition(topic), acks, batch));
   } else {
@@ -119,6 +127,7 @@ export const produce: Operation = (request, session, ctx) => {
     });
     for (const [p, bytes] of encoded) results.push(append(ctx, session, id, topicName, p, acks, bytes));
   }
-  if (acks === 0) return null;
-  return { fields: { topic: topicName, partitions: results } };
+  const reply = (partitions: PartitionResult[]) => (acks === 0 ? null : { fields: { topic: topicName, partitions } });
+  if (results.some((r) => r instanceof Promise)) return Promise.all(results).then(reply);
+  return reply(results as PartitionResult[]);
 };

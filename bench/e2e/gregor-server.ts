@@ -1,0 +1,73 @@
+/**
+ * A Gregor broker for one benchmark run, in its own process through the real CLI
+ * (`bin/gregor.js start --engine E --workers N`), on loopback ports it picks (0), with a fresh
+ * log dir; the bench topic is created with CreateTopics. Stopped with SIGTERM by PID.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AdminClient } from '../../src/cli/admin-client.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/gregor.js', import.meta.url));
+
+export interface GregorServer {
+  pid: number;
+  port: number;
+  websocketPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a broker with `engine` and `workers`, and creates `topic` with `partitions`. */
+export async function startGregor(engine: 'js' | 'wasm', workers: number, topic: string, partitions: number): Promise<GregorServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-e2e-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [BIN, 'start', '--port', '0', '--ws-port', '0', '--log-dirs', dir, '--engine', engine, '--workers', String(workers), '-o', 'listeners=PLAINTEXT://127.0.0.1:0', '-o', 'gregor.websocket.host=127.0.0.1'],
+    { env: { ...process.env, GREGOR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = once(child, 'exit');
+  const ports = await new Promise<{ port: number; websocketPort: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not start within 20 s:\n${out}`)), 20_000);
+    const check = () => {
+      const m = /"port":(\d+),"websocketPort":(\d+)[^\n]*"msg":"broker started"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve({ port: Number(m[1]), websocketPort: Number(m[2]) });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`broker exited with ${code} before starting:\n${out}`));
+    });
+  });
+  const admin = await AdminClient.connect(`127.0.0.1:${ports.port}`);
+  try {
+    const { response } = await admin.request<{ topics: Array<{ errorCode: number; errorMessage: string | null }> }>(19, {
+      topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 10_000,
+      validateOnly: false,
+    });
+    const err = response.topics[0]!;
+    if (err.errorCode !== 0) throw new Error(`CreateTopics ${topic}: error ${err.errorCode} ${err.errorMessage ?? ''}`);
+  } finally {
+    admin.close();
+  }
+  return {
+    pid: child.pid!,
+    ...ports,
+    stop: async () => {
+      child.stdout!.removeAllListeners('data');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
