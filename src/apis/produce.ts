@@ -18,6 +18,7 @@ import {
   createProduceResponsePartitionProduceResponse,
 } from '../protocol/generated/index.js';
 import { LOG_OVERHEAD } from '../storage/batch-header.js';
+import type { AppendResult } from '../storage/log.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
 import { producePooled } from '../workers/pooled-produce.js';
 
@@ -37,6 +38,52 @@ export function checkSingleBatch(records: Uint8Array): void {
 
 export function partitionError(index: number, errorCode: number, message: string | null): PartitionResponse {
   return createProduceResponsePartitionProduceResponse({ index, errorCode, baseOffset: -1, errorMessage: message });
+}
+
+/**
+ * The asynchronous produce paths (replicated partitions, the append worker pool): checks acks
+ * and the v3+ single-batch rule, runs `appendOne` for every partition — each starts
+ * synchronously, in request order, before any await — and maps results and KafkaErrors onto
+ * per-partition responses. `appendOne` resolves with the append and an error code (NONE, or
+ * e.g. REQUEST_TIMED_OUT for an acks=all wait that ran out) or throws a KafkaError.
+ * Returns null for acks=0 (no response).
+ */
+export async function produceAsync(
+  request: ProduceRequest,
+  { apiVersion, logger }: RequestContext,
+  appendOne: (topic: string, partition: number, records: Uint8Array) => Promise<{ result: AppendResult; errorCode: number }>,
+): Promise<HandlerResult<ProduceResponse> | null> {
+  const acks = request.acks;
+  const validAcks = acks === 0 || acks === 1 || acks === -1;
+  const responses = await Promise.all(
+    request.topicData.map(async (topicData) => ({
+      name: topicData.name,
+      partitionResponses: await Promise.all(
+        topicData.partitionData.map(async (data): Promise<PartitionResponse> => {
+          if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
+          try {
+            const records = data.records ?? new Uint8Array(0);
+            if (apiVersion >= 3) checkSingleBatch(records);
+            const { result, errorCode } = await appendOne(topicData.name, data.index, records);
+            if (errorCode !== ErrorCode.NONE) return partitionError(data.index, errorCode, null);
+            return createProduceResponsePartitionProduceResponse({
+              index: data.index,
+              errorCode: ErrorCode.NONE,
+              baseOffset: result.firstOffset,
+              logAppendTimeMs: result.logAppendTimeMs,
+              logStartOffset: result.logStartOffset,
+            });
+          } catch (err) {
+            if (!(err instanceof KafkaError)) throw err;
+            logger.debug({ topic: topicData.name, partition: data.index, err: err.message }, 'produce rejected');
+            return partitionError(data.index, err.code, err.message);
+          }
+        }),
+      ),
+    })),
+  );
+  if (acks === 0) return null;
+  return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
 }
 
 export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
@@ -93,38 +140,11 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
  * elsewhere); acks=-1 waits for the in-sync replicas (NOT_ENOUGH_REPLICAS before the append
  * when too few are in sync, NOT_ENOUGH_REPLICAS_AFTER_APPEND or REQUEST_TIMED_OUT after).
  */
-async function produceReplicated(request: ProduceRequest, { broker, apiVersion, logger }: RequestContext): Promise<HandlerResult<ProduceResponse> | null> {
+function produceReplicated(request: ProduceRequest, ctx: RequestContext): Promise<HandlerResult<ProduceResponse> | null> {
+  const { broker } = ctx;
   const replicas = broker.replicas!;
-  const acks = request.acks;
-  const validAcks = acks === 0 || acks === 1 || acks === -1;
-  const responses = await Promise.all(
-    request.topicData.map(async (topicData) => ({
-      name: topicData.name,
-      partitionResponses: await Promise.all(
-        topicData.partitionData.map(async (data): Promise<PartitionResponse> => {
-          if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
-          try {
-            const records = data.records ?? new Uint8Array(0);
-            if (apiVersion >= 3) checkSingleBatch(records);
-            const minIsr = broker.logs.topic(topicData.name)?.settings.minInsyncReplicas ?? broker.config.minInsyncReplicas;
-            const { result, errorCode } = await replicas.appendAsLeader(topicData.name, data.index, (log, epoch) => log.append(records, epoch), acks, request.timeoutMs, minIsr);
-            if (errorCode !== ErrorCode.NONE) return partitionError(data.index, errorCode, null);
-            return createProduceResponsePartitionProduceResponse({
-              index: data.index,
-              errorCode: ErrorCode.NONE,
-              baseOffset: result.firstOffset,
-              logAppendTimeMs: result.logAppendTimeMs,
-              logStartOffset: result.logStartOffset,
-            });
-          } catch (err) {
-            if (!(err instanceof KafkaError)) throw err;
-            logger.debug({ topic: topicData.name, partition: data.index, err: err.message }, 'produce rejected');
-            return partitionError(data.index, err.code, err.message);
-          }
-        }),
-      ),
-    })),
-  );
-  if (acks === 0) return null;
-  return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
+  return produceAsync(request, ctx, (topic, partition, records) => {
+    const minIsr = broker.logs.topic(topic)?.settings.minInsyncReplicas ?? broker.config.minInsyncReplicas;
+    return replicas.appendAsLeader(topic, partition, (log, epoch) => log.append(records, epoch), request.acks, request.timeoutMs, minIsr);
+  });
 }

@@ -7,59 +7,32 @@
  * Errors per partition: as the inline handler, plus NOT_LEADER_OR_FOLLOWER (retriable) when
  * the worker validating the partition failed.
  */
-import { checkSingleBatch, partitionError } from '../apis/produce.js';
+import { produceAsync } from '../apis/produce.js';
 import type { HandlerResult, RequestContext } from '../apis/api.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type ProduceRequest, type ProduceResponse, createProduceResponse, createProduceResponsePartitionProduceResponse } from '../protocol/generated/index.js';
+import type { ProduceRequest, ProduceResponse } from '../protocol/generated/index.js';
 import type { AppendPool } from './append-pool.js';
 
-type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
 /** Topics the broker itself writes on the main thread. */
 function isInternal(topic: string): boolean {
   return topic.startsWith('__');
 }
 
-export async function producePooled(request: ProduceRequest, ctx: RequestContext, pool: AppendPool): Promise<HandlerResult<ProduceResponse> | null> {
-  const { broker, apiVersion, logger } = ctx;
-  const acks = request.acks;
-  const validAcks = acks === 0 || acks === 1 || acks === -1;
-  // Every partition's append is queued synchronously, in request order, before any await.
-  const responses = await Promise.all(
-    request.topicData.map(async (topicData) => ({
-      name: topicData.name,
-      partitionResponses: await Promise.all(
-        topicData.partitionData.map(async (data): Promise<PartitionResponse> => {
-          if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
-          try {
-            const topic = broker.logs.topic(topicData.name);
-            const log = topic?.partitions[data.index];
-            if (!topic || !log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicData.name}-${data.index} does not exist`);
-            if (acks === -1 && topic.settings.minInsyncReplicas > 1) {
-              throw new KafkaError(
-                ErrorCode.NOT_ENOUGH_REPLICAS,
-                `the in-sync replicas of ${topicData.name}-${data.index} (1) are fewer than min.insync.replicas ${topic.settings.minInsyncReplicas}`,
-              );
-            }
-            const records = data.records ?? new Uint8Array(0);
-            if (apiVersion >= 3) checkSingleBatch(records);
-            const result = isInternal(topicData.name) ? log.append(records, 0) : await pool.append(log, records, 0);
-            return createProduceResponsePartitionProduceResponse({
-              index: data.index,
-              errorCode: ErrorCode.NONE,
-              baseOffset: result.firstOffset,
-              logAppendTimeMs: result.logAppendTimeMs,
-              logStartOffset: result.logStartOffset,
-            });
-          } catch (err) {
-            if (!(err instanceof KafkaError)) throw err;
-            logger.debug({ topic: topicData.name, partition: data.index, err: err.message }, 'produce rejected');
-            return partitionError(data.index, err.code, err.message);
-          }
-        }),
-      ),
-    })),
-  );
-  if (acks === 0) return null;
-  return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
+export function producePooled(request: ProduceRequest, ctx: RequestContext, pool: AppendPool): Promise<HandlerResult<ProduceResponse> | null> {
+  const { broker } = ctx;
+  return produceAsync(request, ctx, async (topicName, partition, records) => {
+    const topic = broker.logs.topic(topicName);
+    const log = topic?.partitions[partition];
+    if (!topic || !log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicName}-${partition} does not exist`);
+    if (request.acks === -1 && topic.settings.minInsyncReplicas > 1) {
+      throw new KafkaError(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+        `the in-sync replicas of ${topicName}-${partition} (1) are fewer than min.insync.replicas ${topic.settings.minInsyncReplicas}`,
+      );
+    }
+    // Queued synchronously (before any await), so appends keep request order.
+    const pending = isInternal(topicName) ? log.append(records, 0) : pool.append(log, records, 0);
+    return { result: await pending, errorCode: ErrorCode.NONE };
+  });
 }
