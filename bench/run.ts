@@ -9,6 +9,9 @@
  *   npm run bench [-- --runs 3 --scale 1 --no-peers --only <substring> --json FILE --svg FILE]
  *   npm run bench -- --quick      seconds: small counts, a few scenarios; peers only if already
  *                                 installed (it says so otherwise); what CI runs
+ *   npm run bench -- --from-json FILE [--svg FILE]   re-renders the report (tables, targets,
+ *                                 chart) from a saved run, e.g. one interrupted after some
+ *                                 repetitions (the JSON is written after each)
  *
  * Peers: bench/peers.sh installs redis-server and nats-server with apt-get when missing (full
  * runs only) and starts/stops them on loopback ports by PID. Progress goes to stderr; the
@@ -16,7 +19,7 @@
  * (default bench/results/e2e-<date>.svg) are written at the end of a full run.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,11 +37,12 @@ interface Args {
   only: string | null;
   json: string | null;
   svg: string | null;
+  fromJson: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
   const date = new Date().toISOString().slice(0, 10);
-  const args: Args = { quick: false, runs: 3, scale: 1, peers: true, only: null, json: `bench/results/e2e-${date}.json`, svg: `bench/results/e2e-${date}.svg` };
+  const args: Args = { quick: false, runs: 3, scale: 1, peers: true, only: null, json: `bench/results/e2e-${date}.json`, svg: `bench/results/e2e-${date}.svg`, fromJson: null };
   for (let i = 0; i < argv.length; i++) {
     const next = argv[i + 1];
     if (argv[i] === '--quick') args.quick = true;
@@ -48,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--only' && next) args.only = argv[++i]!;
     else if (argv[i] === '--json' && next) args.json = argv[++i]!;
     else if (argv[i] === '--svg' && next) args.svg = argv[++i]!;
+    else if (argv[i] === '--from-json' && next) args.fromJson = argv[++i]!;
   }
   if (args.quick) {
     args.runs = 1;
@@ -84,8 +89,22 @@ function kcatVersion(): string {
   }
 }
 
+/** --from-json: the report of a saved run, recomputed (medians over its `runs`). */
+function rerender(args: Args): void {
+  const saved = JSON.parse(readFileSync(args.fromJson!, 'utf8')) as { runs: Measured[]; date: string; machine: { model: string; cpus: number }; repetitions?: number };
+  const rows = summarize(saved.runs);
+  const reps = new Set(saved.runs.map((m) => m.rep)).size;
+  console.log(`From ${args.fromJson} (${saved.date}, ${saved.machine.model} × ${saved.machine.cpus}, ${reps} repetition(s), medians)\n`);
+  console.log(render(rows).markdown);
+  if (args.svg && process.argv.includes('--svg')) {
+    writeFileSync(args.svg, chart(rows, `Gregor vs Redis Streams vs NATS JetStream — ${saved.date.slice(0, 10)}, ${saved.machine.model} × ${saved.machine.cpus}, medians of ${reps}`));
+    console.log(`SVG: ${args.svg}`);
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.fromJson) return rerender(args);
   const peers = availablePeers(args);
   const options = { quick: args.quick, peers, scale: args.scale };
   const matches = (s: Scenario) => args.only === null || keyOf(s).includes(args.only);
@@ -94,6 +113,7 @@ async function main(): Promise<void> {
   const total = (base.length + latency.length) * args.runs;
   const progress = new Progress(total);
   const measured: Measured[] = [];
+  const failures: Array<{ scenario: string; rep: number; error: string }> = [];
   const started = Date.now();
   for (let rep = 0; rep < args.runs; rep++) {
     const order = rep % 2 === 0 ? base : [...base].reverse();
@@ -105,33 +125,64 @@ async function main(): Promise<void> {
         pace = max.length ? max[0]!.result.produceRecordsPerSec / 2 : 300_000;
       }
       progress.start(`${rep + 1}/${args.runs} ${keyOf(scenario)}`);
-      const result = await execute(scenario, pace);
-      measured.push({ scenario, rep, result });
-      progress.done(`${Math.round(result.produceRecordsPerSec).toLocaleString('en-US')} / ${Math.round(result.consumeRecordsPerSec).toLocaleString('en-US')} rec/s`);
+      try {
+        const result = await execute(scenario, pace);
+        measured.push({ scenario, rep, result });
+        progress.done(`${Math.round(result.produceRecordsPerSec).toLocaleString('en-US')} / ${Math.round(result.consumeRecordsPerSec).toLocaleString('en-US')} rec/s`);
+      } catch (err) {
+        // A failed run (a wrong checksum, a crashed process) is reported and counted, not fatal.
+        failures.push({ scenario: keyOf(scenario), rep, error: (err as Error).message.slice(0, 2000) });
+        progress.done(`FAILED: ${(err as Error).message.split('\n')[0]}`);
+      }
     }
+    writeOutputs(args, measured, failures, peers, null, started, false);
   }
   progress.finish();
   const startup = args.quick ? null : await startupMs();
+  writeOutputs(args, measured, failures, peers, startup, started, true);
+  if (failures.length) process.exitCode = 1;
+}
+
+/**
+ * Prints the report and writes the JSON and SVG; called after every repetition too
+ * (`final` false: files only), so an interrupted run leaves what it measured.
+ */
+function writeOutputs(
+  args: Args,
+  measured: Measured[],
+  failures: Array<{ scenario: string; rep: number; error: string }>,
+  peers: string[],
+  startup: { first: number; median: number } | null,
+  started: number,
+  final: boolean,
+): void {
   const rows = summarize(measured);
   const report = render(rows);
   const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kcat: kcatVersion() };
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-  console.log(`\nEnd to end — ${new Date().toISOString()}, ${machine.model} × ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.kcat}; ${args.runs} run(s), medians; ${command}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  console.log(report.markdown);
-  if (startup) console.log(`\nEmpty broker start-up (Broker.start → listening, in-process): first in a process ${startup.first.toFixed(1)} ms (compiles the WASM module), then median of 7 ${startup.median.toFixed(1)} ms`);
+  const reps = new Set(measured.map((m) => m.rep)).size;
+  if (final) {
+    console.log(`\nEnd to end — ${new Date().toISOString()}, ${machine.model} × ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.kcat}; ${reps} run(s), medians; ${command}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    console.log(report.markdown);
+    if (startup) console.log(`\nEmpty broker start-up (Broker.start → listening, in-process): first in a process ${startup.first.toFixed(1)} ms (compiles the WASM module), then median of 7 ${startup.median.toFixed(1)} ms`);
+    if (failures.length) console.log(`\n${failures.length} run(s) FAILED:\n${failures.map((f) => `- ${f.scenario} (run ${f.rep + 1}): ${f.error.split('\n')[0]}`).join('\n')}`);
+  }
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
-    writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), command, machine, args, peers, startup, summary: rows, targets: report.targets, markdown: report.markdown, runs: measured }, null, 2));
-    console.log(`\nJSON: ${args.json}`);
+    writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), complete: final, command, machine, args, peers, repetitions: reps, startup, failures, summary: rows, targets: report.targets, markdown: report.markdown, runs: measured }, null, 2));
+    if (final) console.log(`\nJSON: ${args.json}`);
   }
   if (args.svg) {
     mkdirSync(dirname(args.svg), { recursive: true });
-    writeFileSync(args.svg, chart(rows, `Gregor vs Redis Streams vs NATS JetStream — ${new Date().toISOString().slice(0, 10)}, ${machine.model} × ${machine.cpus}`));
-    console.log(`SVG: ${args.svg}`);
+    writeFileSync(args.svg, chart(rows, `Gregor vs Redis Streams vs NATS JetStream — ${new Date().toISOString().slice(0, 10)}, ${machine.model} × ${machine.cpus}, medians of ${reps}`));
+    if (final) console.log(`SVG: ${args.svg}`);
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
