@@ -34,6 +34,7 @@ import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import { ProducerIdManager } from './storage/producer-ids.js';
 import { WebSocketGateway } from './gateway/gateway.js';
 import { AppendPool } from './workers/append-pool.js';
+import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -93,6 +94,8 @@ export class Broker {
   /** Producer ids for idempotent producers (InitProducerId). */
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory = new FetchPurgatory();
+  /** Decides every request of every connection (allow-all without `authorizer.class.name`). */
+  authorizer: Authorizer = ALLOW_ALL_AUTHORIZER;
   /** Consumer groups and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupCoordinator;
   /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
+import type { AuthSession } from '../security/auth-session.js';
 
 /** Per-request context. */
 export interface RequestContext {
@@ -13,6 +14,8 @@ export interface RequestContext {
   clientId: string | null;
   /** Peer address, for logs. */
   remote: string;
+  /** Who sent the request (principal, listener, client address): what the Authorizer decides on. */
+  session: AuthSession;
   logger: Logger;
 }
 

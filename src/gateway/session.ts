@@ -10,6 +10,7 @@
  * backpressure limit) of broker memory, and never slows producers or other clients.
  */
 import type { WebSocket } from 'uWebSockets.js';
+import { type AuthSession, anonymousSession } from '../security/auth-session.js';
 import { ErrorCode, KafkaError, errorName } from '../protocol/error-codes.js';
 import type { ErrorFrame, FrameCodec } from './protocol.js';
 import type { Subscription } from './subscription.js';
@@ -46,6 +47,8 @@ export class Session {
   closed = false;
   /** Requests answered and pushes sent, for metrics. */
   framesSent = 0;
+  /** Who is on this WebSocket (anonymous until it authenticates); the Authorizer decides on it. */
+  readonly auth: AuthSession;
   private slowTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -54,7 +57,9 @@ export class Session {
     private readonly codec: FrameCodec,
     private readonly limits: SessionLimits,
     private readonly events: SessionEvents,
-  ) {}
+  ) {
+    this.auth = anonymousSession('WEBSOCKET', 'PLAINTEXT', remote);
+  }
 
   static key(topic: string, partition: number): string {
     return `${topic}\u0000${partition}`;

@@ -17,6 +17,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ApiHandler, HandlerResult, RequestContext } from '../apis/api.js';
 import type { Broker } from '../broker.js';
+import { type AuthSession, anonymousSession } from '../security/auth-session.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   API_DEFINITIONS,
@@ -45,6 +46,8 @@ export class Connection {
   private readonly queue: Slot[] = [];
   private closed = false;
   readonly remote: string;
+  /** Who is on this connection (anonymous until authenticated). */
+  readonly session: AuthSession;
 
   constructor(
     private readonly socket: Socket,
@@ -53,6 +56,7 @@ export class Connection {
     private readonly logger: Logger,
   ) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.session = anonymousSession('PLAINTEXT', 'PLAINTEXT', socket.remoteAddress ?? '');
     this.frames = new FrameReader(broker.config.socketRequestMaxBytes);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
@@ -103,6 +107,7 @@ export class Connection {
       correlationId,
       clientId,
       remote: this.remote,
+      session: this.session,
       logger: this.logger,
     };
     const slot: Slot = { ready: false, chunks: null };
