@@ -8,23 +8,28 @@
  * Several brokers in one process share nothing (each has its own engine memory, logs,
  * sockets and timers).
  */
-import { type Server, type Socket, createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { HANDLERS } from './apis/index.js';
 import {
   type BrokerConfig,
   type EngineKind,
+  type SecuredListener,
   applyProperties,
+  interBrokerListener,
   defaultConfig,
   readPropertiesFile,
+  validateListeners,
 } from './config/broker-config.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
 import { createLogger } from './logger.js';
-import { Connection } from './network/connection.js';
+import { Connection, type ConnectionSecurity } from './network/connection.js';
+import { KafkaListener } from './network/listener.js';
 import { AdminClient } from './cli/admin-client.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
+import { type BrokerEndpoint, type BrokerInfo, brokerEndpoint } from './cluster/zk-paths.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
 import { ReplicaManager } from './replication/replica-manager.js';
@@ -35,6 +40,10 @@ import { ProducerIdManager } from './storage/producer-ids.js';
 import { WebSocketGateway } from './gateway/gateway.js';
 import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
+import { usesSasl } from './security/auth-session.js';
+import type { SaslServerFactory } from './security/sasl/sasl-server.js';
+import { interBrokerClientSecurity } from './security/client-security.js';
+import { ConfigError } from './config/broker-config.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -104,8 +113,10 @@ export class Broker {
   replicas: ReplicaManager | null = null;
   private clusterIdFromZk: string | null = null;
   private readonly connections = new Set<Connection>();
-  private readonly sockets = new Set<Socket>();
-  private server: Server | null = null;
+  /** The bound Kafka listeners, in `listeners` order. */
+  readonly listeners: KafkaListener[] = [];
+  /** Every listener with its security protocol (validated at start-up). */
+  readonly securedListeners: SecuredListener[];
   /** The append worker pool (null when `gregor.workers` is 0, or in cluster mode). */
   appendPool: AppendPool | null = null;
   /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
@@ -113,10 +124,8 @@ export class Broker {
   /** Told each Kafka-protocol request's API name and handling time in seconds (metrics). */
   requestObserver: ((api: string, seconds: number) => void) | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
-  /** The bound Kafka port (resolved after listen when 0 was asked). */
+  /** The first listener's bound port (resolved after listen when 0 was asked). */
   port = 0;
-  /** Host:port Metadata advertises. */
-  advertisedHost = 'localhost';
   private stopped = false;
   private ready = false;
   private readonly whenReady: Array<() => void> = [];
@@ -126,6 +135,7 @@ export class Broker {
     readonly engine: Engine,
     readonly logger: Logger,
   ) {
+    this.securedListeners = validateListeners(config);
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
     this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
     this.logs = LogManager.open({
@@ -213,7 +223,7 @@ export class Broker {
         connectionTimeoutMs: config.zookeeperConnectionTimeoutMs,
         uncleanLeaderElection: config.uncleanLeaderElectionEnable,
       },
-      { id: config.nodeId, host: this.advertisedHost, port: this.advertisedPort, rack: null, websocketPort: this.websocketPort },
+      { id: config.nodeId, endpoints: this.advertisedEndpoints(), rack: null, websocketPort: this.websocketPort },
       this.logs.clusterId,
       this.logger.child({ component: 'cluster' }),
     );
@@ -251,9 +261,9 @@ export class Broker {
         if (cluster.controller.isActive) {
           remaining = await cluster.controller.controlledShutdown(this.config.nodeId);
         } else {
-          const controller = cluster.metadata.brokers.get(cluster.metadata.controllerId);
-          if (controller) {
-            const client = await AdminClient.connect(`${controller.host}:${controller.port}`, 5_000);
+          const controllerId = cluster.metadata.controllerId;
+          if (cluster.metadata.brokers.has(controllerId)) {
+            const client = await this.connectToBroker(controllerId, 5_000);
             try {
               const { response } = await client.request<{ errorCode: number; remainingPartitions: unknown[] }>(7, { brokerId: this.config.nodeId, brokerEpoch: -1 }, 3);
               if (response.errorCode === 0) remaining = response.remainingPartitions.length;
@@ -275,21 +285,20 @@ export class Broker {
   }
 
   private async listen(): Promise<void> {
-    const listener = this.config.listeners[0]!;
-    const server = createServer((socket) => this.accept(socket));
-    this.server = server;
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      const host = listener.host === '' ? undefined : listener.host;
-      server.listen({ port: listener.port, host }, () => {
-        server.off('error', reject);
-        resolveListen();
-      });
-    });
-    const address = server.address();
-    this.port = typeof address === 'object' && address ? address.port : listener.port;
-    const advertised = this.config.advertisedListeners[0]!;
-    this.advertisedHost = advertised.host === '' || advertised.host === '0.0.0.0' || advertised.host === '::' ? 'localhost' : advertised.host;
+    try {
+      for (const listener of this.securedListeners) {
+        const bound = await KafkaListener.bind(
+          listener,
+          { securityProps: this.config.securityProps, sasl: this.saslServerFactory(listener), handshakeTimeoutMs: this.config.authenticationTimeoutMs, logger: this.logger },
+          (socket, security) => this.accept(socket, security),
+        );
+        this.listeners.push(bound);
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.port = this.listeners[0]!.port;
     if (this.config.logFlushIntervalMs > 0) {
       this.flushTimer = setInterval(() => this.logs.flush(), this.config.logFlushIntervalMs);
       this.flushTimer.unref();
@@ -327,10 +336,58 @@ export class Broker {
     return this.cluster?.metadata.brokers.get(nodeId)?.websocketPort ?? -1;
   }
 
-  /** The port Metadata advertises: the configured advertised port, or the bound one. */
-  get advertisedPort(): number {
-    const advertised = this.config.advertisedListeners[0]!;
-    return advertised === this.config.listeners[0] || advertised.port === 0 ? this.port : advertised.port;
+  /**
+   * The host and port clients of listener `listenerName` are told to use (Metadata,
+   * FindCoordinator): its `advertised.listeners` entry, else its bound address; a wildcard or
+   * empty host becomes `localhost`, an advertised port 0 the bound port. Unknown names (the
+   * WebSocket gateway's) get the first listener's.
+   */
+  endpointFor(listenerName: string): { host: string; port: number } {
+    const index = Math.max(0, this.securedListeners.findIndex((l) => l.name === listenerName));
+    const listener = this.securedListeners[index]!;
+    const advertised = this.config.advertisedListeners.find((a) => a.name === listener.name) ?? listener;
+    const bound = this.listeners[index]?.port ?? listener.port;
+    const host = advertised.host === '' || advertised.host === '0.0.0.0' || advertised.host === '::' ? 'localhost' : advertised.host;
+    return { host, port: advertised.port === 0 || advertised === listener ? bound : advertised.port };
+  }
+
+  /**
+   * Broker `info`'s endpoint for a client of `listenerName`: its endpoint on that listener
+   * (undefined when it has none: the client cannot reach it), or, for sessions that are not
+   * on a Kafka listener (the WebSocket gateway's), its first endpoint.
+   */
+  endpointOf(info: BrokerInfo, listenerName: string): BrokerEndpoint | undefined {
+    return this.securedListeners.some((l) => l.name === listenerName) ? brokerEndpoint(info, listenerName) : info.endpoints[0];
+  }
+
+  /** Every listener's advertised endpoint (for the broker's ZooKeeper registration). */
+  advertisedEndpoints(): Array<{ listenerName: string; securityProtocol: SecuredListener['securityProtocol']; host: string; port: number }> {
+    return this.securedListeners.map((l) => ({ listenerName: l.name, securityProtocol: l.securityProtocol, ...this.endpointFor(l.name) }));
+  }
+
+  /** The listener brokers use to reach each other (`inter.broker.listener.name`). */
+  get interBrokerListener(): SecuredListener {
+    return interBrokerListener(this.config, this.securedListeners);
+  }
+
+  /**
+   * Opens a connection to broker `brokerId` on the inter-broker listener, with that
+   * listener's TLS and SASL settings (the broker authenticates like any client).
+   * Errors: the broker is not live or has no such listener; connection, TLS or SASL errors.
+   */
+  async connectToBroker(brokerId: number, timeoutMs = 10_000): Promise<AdminClient> {
+    const info = this.cluster?.metadata.brokers.get(brokerId);
+    if (!info) throw new Error(`broker ${brokerId} is not a live broker`);
+    const listener = this.interBrokerListener;
+    const endpoint = brokerEndpoint(info, listener.name);
+    if (!endpoint) throw new Error(`broker ${brokerId} has no listener ${listener.name} (inter.broker.listener.name)`);
+    return AdminClient.connect(`${endpoint.host}:${endpoint.port}`, timeoutMs, interBrokerClientSecurity(this.config, listener));
+  }
+
+  /** The SASL mechanisms of a SASL_* listener (null for PLAINTEXT and SSL). */
+  private saslServerFactory(listener: SecuredListener): SaslServerFactory | null {
+    if (!usesSasl(listener.securityProtocol)) return null;
+    throw new ConfigError(`listener ${listener.name}: SASL is not available in this build yet`);
   }
 
   /**
@@ -338,23 +395,21 @@ export class Broker {
    * metadata loaded — the listener must be bound first, to register its port), its bytes
    * wait unread in the socket, so no request is ever answered with a half-started view.
    */
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, security: ConnectionSecurity): void {
     if (this.stopped) {
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
     if (!this.ready) {
-      this.whenReady.push(() => this.serve(socket));
+      this.whenReady.push(() => this.serve(socket, security));
       return;
     }
-    this.serve(socket);
+    this.serve(socket, security);
   }
 
-  private serve(socket: Socket): void {
+  private serve(socket: Socket, security: ConnectionSecurity): void {
     if (socket.destroyed) return;
-    const connection = new Connection(socket, this, HANDLERS, this.logger);
+    const connection = new Connection(socket, this, HANDLERS, this.logger, security);
     this.connections.add(connection);
   }
 
@@ -383,9 +438,7 @@ export class Broker {
     await this.gateway?.close();
     this.fetchPurgatory.close();
     this.groups.stop();
-    const closed = new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await Promise.all(this.listeners.map((l) => l.close()));
     await this.appendPool?.close();
     this.logs.close();
     this.logger.info({ port: this.port }, 'broker stopped');

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
 import type { AuthSession } from '../security/auth-session.js';
+import type { SaslAuthenticator } from '../network/sasl-authenticator.js';
 
 /** Per-request context. */
 export interface RequestContext {
@@ -16,6 +17,8 @@ export interface RequestContext {
   remote: string;
   /** Who sent the request (principal, listener, client address): what the Authorizer decides on. */
   session: AuthSession;
+  /** The connection's SASL exchange (SASL listeners only; null elsewhere). */
+  sasl: SaslAuthenticator | null;
   logger: Logger;
 }
 
@@ -26,6 +29,8 @@ export interface RequestContext {
 export interface HandlerResult<Res> {
   response: Res;
   release?: () => void;
+  /** Close the connection once this response is written (failed authentication). */
+  closeConnection?: boolean;
 }
 
 export interface ApiHandler<Req = any, Res = any> {

@@ -15,14 +15,14 @@ import type { ApiHandler } from './api.js';
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
 
-async function locate(broker: Broker, key: string, keyType: number) {
+async function locate(broker: Broker, listenerName: string, key: string, keyType: number) {
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
     return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown key type ${keyType}` };
   }
   const cluster = broker.cluster;
   if (!cluster) {
     if (keyType === KEY_TYPE_GROUP) broker.groups.ensureOffsetsTopic();
-    return { key, nodeId: broker.config.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, errorCode: ErrorCode.NONE, errorMessage: null };
+    return { key, nodeId: broker.config.nodeId, ...broker.endpointFor(listenerName), errorCode: ErrorCode.NONE, errorMessage: null };
   }
   // Cluster mode: the coordinator is the leader of the group's __consumer_offsets partition.
   const unavailable = (why: string) => ({ key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: why });
@@ -37,7 +37,9 @@ async function locate(broker: Broker, key: string, keyType: number) {
   const partition = broker.groups.partitionFor(key);
   const leader = cluster.metadata.brokers.get(cluster.metadata.state(OFFSETS_TOPIC, partition)?.leader ?? -1);
   if (!leader) return unavailable(`${OFFSETS_TOPIC}-${partition} has no leader`);
-  return { key, nodeId: leader.id, host: leader.host, port: leader.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  const endpoint = broker.endpointOf(leader, listenerName);
+  if (!endpoint) return unavailable(`broker ${leader.id} has no listener ${listenerName}`);
+  return { key, nodeId: leader.id, host: endpoint.host, port: endpoint.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse> = {
@@ -45,11 +47,12 @@ export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest, FindCoor
   name: 'FindCoordinator',
   minVersion: 0,
   maxVersion: 6,
-  async handle(request, { broker, apiVersion }) {
+  async handle(request, { broker, apiVersion, session }) {
+    const listener = session.listenerName;
     if (apiVersion >= 4) {
-      return { response: createFindCoordinatorResponse({ coordinators: await Promise.all(request.coordinatorKeys.map((key) => locate(broker, key, request.keyType))) }) };
+      return { response: createFindCoordinatorResponse({ coordinators: await Promise.all(request.coordinatorKeys.map((key) => locate(broker, listener, key, request.keyType))) }) };
     }
-    const c = await locate(broker, request.key, request.keyType);
+    const c = await locate(broker, listener, request.key, request.keyType);
     return { response: createFindCoordinatorResponse({ errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port }) };
   },
 };

@@ -28,6 +28,8 @@ import { offsetDeleteHandler } from './offset-delete.js';
 import { offsetFetchHandler } from './offset-fetch.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { produceHandler } from './produce.js';
+import { saslAuthenticateHandler } from './sasl-authenticate.js';
+import { saslHandshakeHandler } from './sasl-handshake.js';
 import { syncGroupHandler } from './sync-group.js';
 
 export const HANDLERS = new Map<number, ApiHandler>();
@@ -62,6 +64,9 @@ for (const handler of [
   offsetForLeaderEpochHandler,
   controlledShutdownHandler,
   createPartitionsHandler,
+  // Security (src/security/, network/sasl-authenticator.ts).
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
 ] as ApiHandler[]) {
   HANDLERS.set(handler.apiKey, handler);
 }

@@ -84,7 +84,7 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
     return {
       response: {
         throttleTimeMs: 0,
-        brokers: [{ nodeId: broker.config.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+        brokers: [{ nodeId: broker.config.nodeId, ...broker.endpointFor(ctx.session.listenerName), rack: null }],
         clusterId: broker.clusterId,
         controllerId: broker.config.nodeId,
         topics,
@@ -126,7 +126,7 @@ function describeClusterTopic(broker: Broker, name: string): TopicResponse {
  * an unknown topic is auto-created across the cluster (its partitions get leaders before the
  * answer, or it is reported LEADER_NOT_AVAILABLE and the client asks again).
  */
-async function clusterMetadata(request: MetadataRequest, { broker, apiVersion }: RequestContext): Promise<HandlerResult<MetadataResponse>> {
+async function clusterMetadata(request: MetadataRequest, { broker, apiVersion, session }: RequestContext): Promise<HandlerResult<MetadataResponse>> {
   const cluster = broker.cluster!;
   const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
   const allowAutoCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.autoCreateTopicsEnable;
@@ -160,7 +160,11 @@ async function clusterMetadata(request: MetadataRequest, { broker, apiVersion }:
   return {
     response: {
       throttleTimeMs: 0,
-      brokers: cluster.liveBrokers().map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
+      // Each broker's endpoint on the listener this client is connected to (brokers without it are left out, as Kafka).
+      brokers: cluster.liveBrokers().flatMap((b) => {
+        const endpoint = broker.endpointOf(b, session.listenerName);
+        return endpoint ? [{ nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack }] : [];
+      }),
       clusterId: broker.clusterId,
       controllerId: cluster.metadata.controllerId,
       topics,

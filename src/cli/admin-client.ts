@@ -4,7 +4,9 @@
  * ApiVersions), responses read in order. Works against Gregor and against Apache Kafka.
  */
 import { once } from 'node:events';
-import { type Socket, connect } from 'node:net';
+import { isIP, type Socket, connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { type ClientSecurity, NO_CLIENT_SECURITY } from '../security/client-security.js';
 import {
   API_DEFINITIONS,
   type ApiVersionsResponse,
@@ -33,17 +35,18 @@ export class AdminClient {
   }
 
   /**
-   * Connects to `host:port` and negotiates API versions.
-   * Errors: connection errors (ECONNREFUSED …), or a broker that answers ApiVersions with an error.
+   * Connects to `host:port` (over TLS when `security.tls` is set) and negotiates API versions.
+   * Errors: connection and TLS errors (ECONNREFUSED, certificate errors …), or a broker that
+   * answers ApiVersions with an error.
    */
-  static async connect(bootstrap: string, timeoutMs = 10_000): Promise<AdminClient> {
+  static async connect(bootstrap: string, timeoutMs = 10_000, security: ClientSecurity = NO_CLIENT_SECURITY): Promise<AdminClient> {
     const at = bootstrap.lastIndexOf(':');
     if (at <= 0) throw new Error(`"${bootstrap}" is not host:port`);
     const host = bootstrap.slice(0, at).replace(/^\[|\]$/g, '');
     const port = Number(bootstrap.slice(at + 1));
-    const socket = connect({ host, port });
+    const socket = security.tls ? connectTls({ ...security.tls, host, port, ...(isIP(host) ? {} : { servername: host }) }) : connect({ host, port });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${bootstrap} within ${timeoutMs} ms`)));
-    await Promise.race([once(socket, 'connect'), once(socket, 'error').then(([err]) => Promise.reject(err))]);
+    await Promise.race([once(socket, security.tls ? 'secureConnect' : 'connect'), once(socket, 'error').then(([err]) => Promise.reject(err))]);
     const client = new AdminClient(socket);
     const res = await client.send<ApiVersionsResponse>(API_VERSIONS, API_VERSIONS_VERSION, { clientSoftwareName: 'gregor-cli', clientSoftwareVersion: '0.1.0' });
     if (res.errorCode !== 0) throw new Error(`ApiVersions failed with error code ${res.errorCode}`);

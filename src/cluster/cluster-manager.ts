@@ -95,7 +95,7 @@ export class ClusterManager {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-    this.logger.info({ brokerId: this.self.id, host: this.self.host, port: this.self.port }, 'registered in ZooKeeper');
+    this.logger.info({ brokerId: this.self.id, endpoints: this.self.endpoints }, 'registered in ZooKeeper');
   }
 
   /** A new session after expiry: register again (retrying while our old node lingers), re-watch, re-elect. */

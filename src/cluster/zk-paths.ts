@@ -33,10 +33,18 @@ export const ZK_PATHS = {
 /** The paths every broker makes sure exist at start-up. */
 export const PERSISTENT_PATHS = ['/brokers/ids', '/brokers/topics', '/config/topics', '/admin/delete_topics', '/cluster'];
 
-export interface BrokerInfo {
-  id: number;
+/** One listener of a broker, as registered (`endpoints` + `listener_security_protocol_map`). */
+export interface BrokerEndpoint {
+  listenerName: string;
+  securityProtocol: string;
   host: string;
   port: number;
+}
+
+export interface BrokerInfo {
+  id: number;
+  /** Every listener's advertised endpoint, in the broker's `listeners` order. */
+  endpoints: BrokerEndpoint[];
   rack: string | null;
   /** Gregor's WebSocket gateway port on that broker (-1: none); Kafka ignores the extra field. */
   websocketPort: number;
@@ -58,15 +66,25 @@ export interface PartitionState {
 
 const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 
+/** Broker `b`'s endpoint on listener `listenerName`, or undefined when it has no such listener. */
+export function brokerEndpoint(b: BrokerInfo, listenerName: string): BrokerEndpoint | undefined {
+  return b.endpoints.find((e) => e.listenerName === listenerName);
+}
+
+/**
+ * Kafka's broker registration (BrokerIdZNode v5): `host`/`port` are the PLAINTEXT
+ * listener's (null / -1 without one), `endpoints` lists `NAME://host:port` for every listener.
+ */
 export function encodeBroker(b: BrokerInfo): Buffer {
+  const plaintext = b.endpoints.find((e) => e.securityProtocol === 'PLAINTEXT');
   return json({
     version: 5,
-    host: b.host,
-    port: b.port,
+    host: plaintext?.host ?? null,
+    port: plaintext?.port ?? -1,
     jmx_port: -1,
     timestamp: String(Date.now()),
-    endpoints: [`PLAINTEXT://${b.host}:${b.port}`],
-    listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
+    endpoints: b.endpoints.map((e) => `${e.listenerName}://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`),
+    listener_security_protocol_map: Object.fromEntries(b.endpoints.map((e) => [e.listenerName, e.securityProtocol])),
     rack: b.rack,
     features: {},
     gregor_websocket_port: b.websocketPort,
@@ -74,8 +92,23 @@ export function encodeBroker(b: BrokerInfo): Buffer {
 }
 
 export function decodeBroker(id: number, data: Buffer): BrokerInfo {
-  const o = JSON.parse(data.toString()) as { host: string; port: number; rack?: string | null; gregor_websocket_port?: number };
-  return { id, host: o.host, port: o.port, rack: o.rack ?? null, websocketPort: o.gregor_websocket_port ?? -1 };
+  const o = JSON.parse(data.toString()) as {
+    host: string | null;
+    port: number;
+    endpoints?: string[];
+    listener_security_protocol_map?: Record<string, string>;
+    rack?: string | null;
+    gregor_websocket_port?: number;
+  };
+  const endpoints: BrokerEndpoint[] = [];
+  for (const text of o.endpoints ?? []) {
+    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(text);
+    if (!m) continue;
+    const listenerName = m[1]!;
+    endpoints.push({ listenerName, securityProtocol: o.listener_security_protocol_map?.[listenerName] ?? listenerName, host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+  }
+  if (endpoints.length === 0 && o.host !== null) endpoints.push({ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: o.host, port: o.port });
+  return { id, endpoints, rack: o.rack ?? null, websocketPort: o.gregor_websocket_port ?? -1 };
 }
 
 export function encodeTopicAssignment(a: TopicAssignment): Buffer {

@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseProperties } from 'dot-properties';
+import { SECURITY_PROTOCOLS, type SecurityProtocol } from '../security/auth-session.js';
+import { isSecurityKey } from './security-keys.js';
 
 export type EngineKind = 'js' | 'wasm';
 
@@ -16,6 +18,22 @@ export interface BrokerConfig {
   listeners: Listener[];
   /** `advertised.listeners`: what Metadata tells clients; defaults to `listeners`. */
   advertisedListeners: Listener[];
+  /** `listener.security.protocol.map`: listener name → security protocol (Kafka's default maps each protocol's own name). */
+  listenerSecurityProtocolMap: Record<string, SecurityProtocol>;
+  /** `inter.broker.listener.name`: the listener brokers use to reach each other; null = from `security.inter.broker.protocol`, else the first listener. */
+  interBrokerListenerName: string | null;
+  /** `security.inter.broker.protocol`: names the inter-broker listener by protocol when `inter.broker.listener.name` is unset. */
+  securityInterBrokerProtocol: SecurityProtocol | null;
+  /** `connections.max.reauth.ms`: a SASL session must re-authenticate after this long (ms, KIP-368); 0 = never. */
+  connectionsMaxReauthMs: number;
+  /** `sasl.server.max.receive.size`: largest frame accepted before authentication (bytes); larger closes the connection unread. */
+  saslServerMaxReceiveSize: number;
+  /** `connection.failed.authentication.delay.ms`: a failed authentication's response (and close) is delayed this long (ms). */
+  connectionFailedAuthenticationDelayMs: number;
+  /** `gregor.authentication.timeout.ms`: a connection that has not completed TLS and SASL authentication in this long is closed (ms). */
+  authenticationTimeoutMs: number;
+  /** TLS and SASL properties (`ssl.*`, `sasl.*`, `listener.name.<l>.…`), validated where used (security-keys.ts). */
+  securityProps: Record<string, string>;
   /** `log.dirs` (alias `log.dir`): partition directories live here; the first is used. */
   logDirs: string[];
   /** `num.partitions`: partitions of auto-created topics and CreateTopics with -1. */
@@ -170,6 +188,24 @@ const listeners: Parser = (key, raw) => {
   return out;
 };
 
+const protocolMap: Parser = (key, raw) => {
+  const out: Record<string, SecurityProtocol> = {};
+  for (const item of list(key, raw) as string[]) {
+    const m = /^([A-Za-z0-9_]+):([A-Za-z_]+)$/.exec(item);
+    if (!m) throw new ConfigError(`${key}: "${item}" is not LISTENER_NAME:SECURITY_PROTOCOL`);
+    const protocol = m[2]!.toUpperCase() as SecurityProtocol;
+    if (!SECURITY_PROTOCOLS.includes(protocol)) throw new ConfigError(`${key}: "${m[2]}" is not one of ${SECURITY_PROTOCOLS.join(', ')}`);
+    out[m[1]!.toUpperCase()] = protocol;
+  }
+  return out;
+};
+
+const securityProtocol: Parser = (key, raw) => {
+  const v = raw.trim().toUpperCase() as SecurityProtocol;
+  if (!SECURITY_PROTOCOLS.includes(v)) throw new ConfigError(`${key}: "${raw}" is not one of ${SECURITY_PROTOCOLS.join(', ')}`);
+  return v;
+};
+
 /** An int64 property; values past 2^53 (e.g. Long.MAX_VALUE, "forever") become Number.MAX_SAFE_INTEGER. */
 const long =
   (min: number): Parser =>
@@ -215,6 +251,13 @@ const DEFINITIONS: Record<string, Definition> = {
   'broker.id': { field: 'nodeId', parse: int(0, INT32_MAX) },
   listeners: { field: 'listeners', parse: listeners },
   'advertised.listeners': { field: 'advertisedListeners', parse: listeners },
+  'listener.security.protocol.map': { field: 'listenerSecurityProtocolMap', parse: protocolMap },
+  'inter.broker.listener.name': { field: 'interBrokerListenerName', parse: (_k, raw) => (raw.trim() === '' ? null : raw.trim().toUpperCase()) },
+  'security.inter.broker.protocol': { field: 'securityInterBrokerProtocol', parse: securityProtocol },
+  'connections.max.reauth.ms': { field: 'connectionsMaxReauthMs', parse: long(0) },
+  'sasl.server.max.receive.size': { field: 'saslServerMaxReceiveSize', parse: int(1024, INT32_MAX) },
+  'connection.failed.authentication.delay.ms': { field: 'connectionFailedAuthenticationDelayMs', parse: int(0, INT32_MAX) },
+  'gregor.authentication.timeout.ms': { field: 'authenticationTimeoutMs', parse: int(1, INT32_MAX) },
   'log.dirs': { field: 'logDirs', parse: list },
   'log.dir': { field: 'logDirs', parse: list },
   'num.partitions': { field: 'numPartitions', parse: int(1, 100_000) },
@@ -280,6 +323,14 @@ export function defaultConfig(): BrokerConfig {
     nodeId: 0,
     listeners: plaintext,
     advertisedListeners: plaintext,
+    listenerSecurityProtocolMap: { PLAINTEXT: 'PLAINTEXT', SSL: 'SSL', SASL_PLAINTEXT: 'SASL_PLAINTEXT', SASL_SSL: 'SASL_SSL' },
+    interBrokerListenerName: null,
+    securityInterBrokerProtocol: null,
+    connectionsMaxReauthMs: 0,
+    saslServerMaxReceiveSize: 524_288,
+    connectionFailedAuthenticationDelayMs: 100,
+    authenticationTimeoutMs: 10_000,
+    securityProps: {},
     logDirs: ['./data'],
     numPartitions: 1,
     logSegmentBytes: 1024 * 1024 * 1024,
@@ -351,6 +402,10 @@ export function applyProperties(
   const explicit = new Set<string>();
   for (const [key, value] of Object.entries(props)) {
     const def = DEFINITIONS[key];
+    if (!def && isSecurityKey(key)) {
+      config.securityProps = { ...config.securityProps, [key]: String(value) };
+      continue;
+    }
     if (!def) throw new ConfigError(`unknown config key "${key}"`);
     let parsed = def.parse(key, String(value));
     if (def.map) parsed = def.map(parsed);
@@ -380,7 +435,49 @@ export function readPropertiesFile(path: string): Record<string, string> {
   return parseProperties(text) as Record<string, string>;
 }
 
-/** The Kafka-protocol listener (the first one) with its port overridden when given. */
-export function kafkaListener(config: BrokerConfig): Listener {
-  return config.listeners[0]!;
+/** A listener with its security protocol (from `listener.security.protocol.map`). */
+export interface SecuredListener extends Listener {
+  securityProtocol: SecurityProtocol;
+}
+
+/**
+ * Checks the listener settings together and returns each listener with its protocol:
+ * unique names, every name in `listener.security.protocol.map`, every advertised name a
+ * listener, unique fixed ports; and resolves the inter-broker listener (Kafka's
+ * KafkaConfig validation). Errors: ConfigError naming the key.
+ */
+export function validateListeners(config: BrokerConfig): SecuredListener[] {
+  const names = new Set<string>();
+  const ports = new Set<number>();
+  const secured = config.listeners.map((l) => {
+    if (names.has(l.name)) throw new ConfigError(`listeners: the listener name ${l.name} is used twice`);
+    names.add(l.name);
+    if (l.port !== 0 && ports.has(l.port)) throw new ConfigError(`listeners: port ${l.port} is used by two listeners`);
+    ports.add(l.port);
+    const securityProtocol = config.listenerSecurityProtocolMap[l.name];
+    if (!securityProtocol) throw new ConfigError(`listener.security.protocol.map: no security protocol for the listener ${l.name}`);
+    return { ...l, securityProtocol };
+  });
+  for (const a of config.advertisedListeners) {
+    if (!names.has(a.name)) throw new ConfigError(`advertised.listeners: ${a.name} is not one of the listeners (${[...names].join(', ')})`);
+  }
+  interBrokerListener(config, secured);
+  return secured;
+}
+
+/**
+ * The listener brokers reach each other on: `inter.broker.listener.name`, else the listener
+ * named after `security.inter.broker.protocol`, else the first listener.
+ * Errors: ConfigError when the named listener does not exist, or both keys are set.
+ */
+export function interBrokerListener(config: BrokerConfig, secured: SecuredListener[]): SecuredListener {
+  if (config.interBrokerListenerName !== null && config.securityInterBrokerProtocol !== null) {
+    throw new ConfigError('inter.broker.listener.name and security.inter.broker.protocol cannot both be set');
+  }
+  const name = config.interBrokerListenerName ?? config.securityInterBrokerProtocol;
+  if (name === null) return secured[0]!;
+  const found = secured.find((l) => l.name === name);
+  const key = config.interBrokerListenerName !== null ? 'inter.broker.listener.name' : 'security.inter.broker.protocol';
+  if (!found) throw new ConfigError(`${key}: there is no listener named ${name} (listeners: ${secured.map((l) => l.name).join(', ')})`);
+  return found;
 }

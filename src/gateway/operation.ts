@@ -42,7 +42,7 @@ export const WEBSOCKET_CLIENT_ID = 'gregor-websocket';
  * as JoinGroup's client host, keep the whole address.
  */
 export function kafkaContext(ctx: GatewayContext, session: Session, id: number, apiVersion: number, clientId = WEBSOCKET_CLIENT_ID): RequestContext {
-  return { broker: ctx.broker, apiVersion, correlationId: id, clientId, remote: `${session.remote}:ws`, session: session.auth, logger: ctx.logger };
+  return { broker: ctx.broker, apiVersion, correlationId: id, clientId, remote: `${session.remote}:ws`, session: session.auth, sasl: null, logger: ctx.logger };
 }
 
 /**

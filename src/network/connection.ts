@@ -11,13 +11,21 @@
  *     body → closed with a logged reason;
  *   - ApiVersions at an unsupported version → an ApiVersions v0 response with
  *     UNSUPPORTED_VERSION and our ranges, so the client can fall back (KIP-511).
+ *
+ * On a SASL listener the connection first authenticates (sasl-authenticator.ts): until then
+ * only ApiVersions, SaslHandshake and SaslAuthenticate are served, frames are limited to
+ * `sasl.server.max.receive.size`, and the connection closes if it has not authenticated
+ * within `gregor.authentication.timeout.ms`. After SaslHandshake v0 the client's raw SASL
+ * tokens (size-prefixed, no request header) are answered in kind.
  * Nothing a connection does affects the others.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ApiHandler, HandlerResult, RequestContext } from '../apis/api.js';
 import type { Broker } from '../broker.js';
-import { type AuthSession, anonymousSession } from '../security/auth-session.js';
+import type { AuthSession } from '../security/auth-session.js';
+import type { SaslServerFactory } from '../security/sasl/sasl-server.js';
+import { SaslAuthenticator } from './sasl-authenticator.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   API_DEFINITIONS,
@@ -39,6 +47,16 @@ interface Slot {
   ready: boolean;
   chunks: Uint8Array[] | null;
   release?: () => void;
+  /** Close the connection once this slot is written. */
+  closeAfter?: boolean;
+}
+
+/** How a listener's connections authenticate. */
+export interface ConnectionSecurity {
+  /** Who the peer is before any SASL exchange (anonymous, or from its TLS client certificate). */
+  session: AuthSession;
+  /** The listener's SASL mechanisms (SASL_PLAINTEXT / SASL_SSL), or null: no SASL exchange. */
+  sasl: SaslServerFactory | null;
 }
 
 export class Connection {
@@ -48,16 +66,34 @@ export class Connection {
   readonly remote: string;
   /** Who is on this connection (anonymous until authenticated). */
   readonly session: AuthSession;
+  /** The SASL exchange on a SASL listener, else null. */
+  private readonly sasl: SaslAuthenticator | null;
+  private authenticationDeadline: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
     private readonly broker: Broker,
     private readonly handlers: ReadonlyMap<number, ApiHandler>,
     private readonly logger: Logger,
+    security: ConnectionSecurity,
   ) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.session = anonymousSession('PLAINTEXT', 'PLAINTEXT', socket.remoteAddress ?? '');
-    this.frames = new FrameReader(broker.config.socketRequestMaxBytes);
+    this.session = security.session;
+    const config = broker.config;
+    if (security.sasl) {
+      this.frames = new FrameReader(config.saslServerMaxReceiveSize, 'sasl.server.max.receive.size');
+      this.sasl = new SaslAuthenticator(
+        security.sasl,
+        this.session,
+        { connectionsMaxReauthMs: config.connectionsMaxReauthMs, failedAuthenticationDelayMs: config.connectionFailedAuthenticationDelayMs },
+        { authenticated: () => this.onAuthenticated() },
+      );
+      this.authenticationDeadline = setTimeout(() => this.close(`not authenticated within gregor.authentication.timeout.ms=${config.authenticationTimeoutMs}`), config.authenticationTimeoutMs);
+      this.authenticationDeadline.unref();
+    } else {
+      this.frames = new FrameReader(config.socketRequestMaxBytes);
+      this.sasl = null;
+    }
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.logger.debug({ remote: this.remote, err: err.message }, 'socket error'));
@@ -79,11 +115,24 @@ export class Connection {
     }
   }
 
+  /** The first authentication completed: full-size requests from now on, no deadline. */
+  private onAuthenticated(): void {
+    this.frames.maxFrameBytes = this.broker.config.socketRequestMaxBytes;
+    this.frames.limitName = 'socket.request.max.bytes';
+    if (this.authenticationDeadline) clearTimeout(this.authenticationDeadline);
+    this.authenticationDeadline = null;
+  }
+
   private onFrame(frame: Buffer): void {
+    if (this.sasl?.state === 'rawToken') return this.onRawSaslToken(frame);
     if (frame.byteLength < MIN_HEADER_BYTES) return this.close(`request of ${frame.byteLength} bytes is shorter than a request header`);
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
+    if (this.sasl) {
+      const refused = this.sasl.admit(apiKey, Date.now());
+      if (refused) return this.close(refused);
+    }
     const handler = this.handlers.get(apiKey);
     const definition = API_DEFINITIONS[apiKey];
     if (!handler || !definition) return this.close(`unknown API key ${apiKey}`);
@@ -108,6 +157,7 @@ export class Connection {
       clientId,
       remote: this.remote,
       session: this.session,
+      sasl: this.sasl,
       logger: this.logger,
     };
     const slot: Slot = { ready: false, chunks: null };
@@ -117,6 +167,7 @@ export class Connection {
       if (result) {
         slot.chunks = this.encodeResponse(apiKey, apiVersion, correlationId, result.response);
         slot.release = result.release;
+        slot.closeAfter = result.closeConnection;
       }
       this.broker.requestObserver?.(handler.name, (performance.now() - started) / 1000);
       slot.ready = true;
@@ -145,6 +196,27 @@ export class Connection {
     return w.finish();
   }
 
+  /**
+   * A raw SASL token after SaslHandshake v0: evaluated, and the server's token written back
+   * size-prefixed, in request order. A failure closes the connection (v0 has no error field).
+   */
+  private onRawSaslToken(frame: Buffer): void {
+    const slot: Slot = { ready: false, chunks: null };
+    this.queue.push(slot);
+    const token = new Uint8Array(frame);
+    this.sasl!.step(token, true).then((r) => {
+      if (r.close) {
+        slot.closeAfter = true;
+      } else {
+        const size = Buffer.allocUnsafe(4);
+        size.writeInt32BE(r.token.byteLength, 0);
+        slot.chunks = [size, r.token];
+      }
+      slot.ready = true;
+      this.flushQueue();
+    });
+  }
+
   /** ApiVersions v0 body: error UNSUPPORTED_VERSION plus every API's range (KIP-511). */
   private respondUnsupportedApiVersions(correlationId: number): void {
     const response = {
@@ -165,14 +237,19 @@ export class Connection {
         slot.release?.();
         continue;
       }
-      if (!slot.chunks) continue;
-      socket.cork();
-      const last = slot.chunks.length - 1;
-      slot.chunks.forEach((chunk, i) => {
-        if (i === last && slot.release) socket.write(chunk, slot.release);
-        else socket.write(chunk);
-      });
-      socket.uncork();
+      if (slot.chunks) {
+        socket.cork();
+        const last = slot.chunks.length - 1;
+        slot.chunks.forEach((chunk, i) => {
+          if (i === last && slot.release) socket.write(chunk, slot.release);
+          else socket.write(chunk);
+        });
+        socket.uncork();
+      }
+      if (slot.closeAfter) {
+        this.closeAfterWrite('authentication failed');
+        return;
+      }
     }
     if (socket.writableLength > MAX_PENDING_WRITE_BYTES) socket.pause();
   }
@@ -183,10 +260,27 @@ export class Connection {
     this.closed = true;
     this.logger.warn({ remote: this.remote, reason }, 'closing connection');
     this.socket.destroy();
+    this.releaseAll();
+  }
+
+  /** Ends the connection after what is written so far reaches the peer (a final error response). */
+  private closeAfterWrite(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.logger.info({ remote: this.remote, principal: this.session.principal.name, reason }, 'closing connection');
+    this.socket.end();
+    this.socket.pause();
+    this.releaseAll();
+  }
+
+  private releaseAll(): void {
+    if (this.authenticationDeadline) clearTimeout(this.authenticationDeadline);
+    this.authenticationDeadline = null;
     for (const slot of this.queue) slot.release?.();
   }
 
   private onClose(): void {
+    if (this.authenticationDeadline) clearTimeout(this.authenticationDeadline);
     this.closed = true;
     this.broker.onConnectionClosed(this);
   }

@@ -12,8 +12,9 @@ export class FrameTooLargeError extends Error {
   constructor(
     readonly declaredSize: number,
     readonly maxBytes: number,
+    limitName = 'socket.request.max.bytes',
   ) {
-    super(`declared request size ${declaredSize} is outside [0, socket.request.max.bytes=${maxBytes}]`);
+    super(`declared request size ${declaredSize} is outside [0, ${limitName}=${maxBytes}]`);
     this.name = 'FrameTooLargeError';
   }
 }
@@ -22,7 +23,15 @@ export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /**
+   * Largest declared size accepted (bytes). A connection raises it from
+   * `sasl.server.max.receive.size` to `socket.request.max.bytes` once authenticated.
+   */
+  constructor(
+    public maxFrameBytes: number,
+    /** The property that sets the limit, for the error message. */
+    public limitName = 'socket.request.max.bytes',
+  ) {}
 
   /** Bytes received but not yet part of a complete frame. */
   get pendingBytes(): number {
@@ -39,7 +48,7 @@ export class FrameReader {
     const frames: Buffer[] = [];
     while (this.buffered >= SIZE_PREFIX_BYTES) {
       const size = this.peekSize();
-      if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
+      if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes, this.limitName);
       if (this.buffered < SIZE_PREFIX_BYTES + size) break;
       frames.push(this.take(SIZE_PREFIX_BYTES + size).subarray(SIZE_PREFIX_BYTES));
     }

@@ -11,7 +11,6 @@
  */
 import type { Logger } from 'pino';
 import { AdminClient } from '../cli/admin-client.js';
-import type { ClusterManager } from '../cluster/cluster-manager.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   type FetchResponse,
@@ -46,7 +45,8 @@ export class ReplicaFetcher {
   constructor(
     readonly leaderId: number,
     private readonly brokerId: number,
-    private readonly cluster: ClusterManager,
+    /** Opens an authenticated connection to a broker on the inter-broker listener (Broker.connectToBroker). */
+    private readonly connectTo: (brokerId: number) => Promise<AdminClient>,
     private readonly config: ReplicationConfig,
     private readonly logger: Logger,
     private readonly onProgress: (replica: Replica, leaderHighWatermark: number) => void,
@@ -74,9 +74,7 @@ export class ReplicaFetcher {
 
   private async connect(): Promise<AdminClient> {
     if (this.client) return this.client;
-    const leader = this.cluster.metadata.brokers.get(this.leaderId);
-    if (!leader) throw new Error(`leader ${this.leaderId} is not a live broker`);
-    this.client = await AdminClient.connect(`${leader.host}:${leader.port}`);
+    this.client = await this.connectTo(this.leaderId);
     return this.client;
   }
 

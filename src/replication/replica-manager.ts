@@ -206,7 +206,7 @@ export class ReplicaManager {
     if (leaderId === null) return;
     let fetcher = this.fetchers.get(leaderId);
     if (!fetcher) {
-      fetcher = new ReplicaFetcher(leaderId, this.brokerId, this.cluster, this.config, this.logger.child({ fetcher: leaderId }), (r, hw) => this.onFollowerProgress(r, hw));
+      fetcher = new ReplicaFetcher(leaderId, this.brokerId, (id) => this.broker.connectToBroker(id), this.config, this.logger.child({ fetcher: leaderId }), (r, hw) => this.onFollowerProgress(r, hw));
       this.fetchers.set(leaderId, fetcher);
     }
     fetcher.add(replica);

@@ -31,7 +31,7 @@ describe('controller on a real ZooKeeper', () => {
   async function startBroker(id: number): Promise<FakeBroker> {
     const zk = await ZkClient.connect(zkServer.connectString, 4000, 10_000);
     for (const path of PERSISTENT_PATHS) await zk.mkdirp(path);
-    await zk.create(ZK_PATHS.broker(id), encodeBroker({ id, host: '127.0.0.1', port: 9000 + id, rack: null, websocketPort: -1 }), true);
+    await zk.create(ZK_PATHS.broker(id), encodeBroker({ id, endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id }], rack: null, websocketPort: -1 }), true);
     const metadata = new MetadataCache(zk, logger);
     await metadata.start();
     const controller = new Controller(zk, id, metadata, logger);
