@@ -25,7 +25,7 @@ import {
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
 import { createLogger } from './logger.js';
-import { Connection, type ConnectionSecurity } from './network/connection.js';
+import { Connection, type ConnectionSecurity, type RequestQuotas } from './network/connection.js';
 import { KafkaListener } from './network/listener.js';
 import { AdminClient } from './cli/admin-client.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
@@ -105,6 +105,8 @@ export class Broker {
   readonly fetchPurgatory = new FetchPurgatory();
   /** Decides every request of every connection (allow-all without `authorizer.class.name`). */
   authorizer: Authorizer = ALLOW_ALL_AUTHORIZER;
+  /** Client quotas applied by every Kafka connection (null: none configured). */
+  quotas: RequestQuotas | null = null;
   /** Consumer groups and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupCoordinator;
   /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */

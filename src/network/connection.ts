@@ -51,6 +51,20 @@ interface Slot {
   closeAfter?: boolean;
 }
 
+/**
+ * Client quotas as the connection applies them (KIP-13, KIP-124, KIP-219): told each
+ * request's usage once its response is encoded, it returns the throttle time (ms) — put into
+ * the response's `throttleTimeMs` — after which the connection reads nothing for that long.
+ */
+export interface RequestQuotas {
+  /**
+   * Records one request: `requestBytes` / `responseBytes` (bytes on the wire; produce counts
+   * the request, fetch the response), `handlerTimeMs` (time the broker spent on it).
+   * Returns the throttle time in ms (0: within quota).
+   */
+  record(session: AuthSession, clientId: string, apiKey: number, requestBytes: number, responseBytes: number, handlerTimeMs: number, nowMs: number): number;
+}
+
 /** How a listener's connections authenticate. */
 export interface ConnectionSecurity {
   /** Who the peer is before any SASL exchange (anonymous, or from its TLS client certificate). */
@@ -69,6 +83,9 @@ export class Connection {
   /** The SASL exchange on a SASL listener, else null. */
   private readonly sasl: SaslAuthenticator | null;
   private authenticationDeadline: NodeJS.Timeout | null = null;
+  /** Reading is paused until this time (epoch ms) by a quota (KIP-219); 0 = not throttled. */
+  private throttledUntil = 0;
+  private throttleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -98,7 +115,7 @@ export class Connection {
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.logger.debug({ remote: this.remote, err: err.message }, 'socket error'));
     socket.on('close', () => this.onClose());
-    socket.on('drain', () => socket.resume());
+    socket.on('drain', () => this.resumeReading());
   }
 
   private onData(chunk: Buffer): void {
@@ -163,11 +180,27 @@ export class Connection {
     const slot: Slot = { ready: false, chunks: null };
     this.queue.push(slot);
     const started = performance.now();
+    /** Time spent on this request on the event loop (not a long poll's wait), for request_percentage. */
+    let busyMs = 0;
     const encode = (result: HandlerResult<unknown> | null) => {
+      const encodeStarted = performance.now();
       if (result) {
         slot.chunks = this.encodeResponse(apiKey, apiVersion, correlationId, result.response);
         slot.release = result.release;
         slot.closeAfter = result.closeConnection;
+      }
+      const quotas = this.broker.quotas;
+      if (quotas && this.sasl?.state !== 'handshake') {
+        const responseBytes = slot.chunks ? slot.chunks.reduce((n, c) => n + c.byteLength, 0) : 0;
+        busyMs += performance.now() - encodeStarted;
+        const throttleMs = quotas.record(this.session, clientId ?? '', apiKey, frame.byteLength + 4, responseBytes, busyMs, Date.now());
+        if (throttleMs > 0) {
+          if (result && typeof (result.response as { throttleTimeMs?: unknown }).throttleTimeMs === 'number') {
+            (result.response as { throttleTimeMs: number }).throttleTimeMs = throttleMs;
+            slot.chunks = this.encodeResponse(apiKey, apiVersion, correlationId, result.response);
+          }
+          this.throttle(throttleMs);
+        }
       }
       this.broker.requestObserver?.(handler.name, (performance.now() - started) / 1000);
       slot.ready = true;
@@ -179,11 +212,33 @@ export class Connection {
     };
     try {
       const result = handler.handle(request, ctx);
+      busyMs = performance.now() - started;
       if (result instanceof Promise) result.then(encode, fail);
       else encode(result);
     } catch (err) {
       fail(err);
     }
+  }
+
+  /** KIP-219: the response is sent at once; then nothing is read from the client for `ms`. */
+  private throttle(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.throttledUntil) return;
+    this.throttledUntil = until;
+    this.socket.pause();
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = null;
+      this.throttledUntil = 0;
+      this.resumeReading();
+    }, ms);
+    this.throttleTimer.unref();
+  }
+
+  /** Reads again unless a quota throttle or back-pressure (unsent responses) still holds. */
+  private resumeReading(): void {
+    if (this.closed || this.throttledUntil > 0 || this.socket.writableLength > MAX_PENDING_WRITE_BYTES) return;
+    this.socket.resume();
   }
 
   private encodeResponse(apiKey: number, apiVersion: number, correlationId: number, response: unknown): Uint8Array[] {
@@ -276,11 +331,14 @@ export class Connection {
   private releaseAll(): void {
     if (this.authenticationDeadline) clearTimeout(this.authenticationDeadline);
     this.authenticationDeadline = null;
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.throttleTimer = null;
     for (const slot of this.queue) slot.release?.();
   }
 
   private onClose(): void {
     if (this.authenticationDeadline) clearTimeout(this.authenticationDeadline);
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
     this.closed = true;
     this.broker.onConnectionClosed(this);
   }
