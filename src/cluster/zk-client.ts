@@ -114,6 +114,17 @@ export class ZkClient extends EventEmitter {
     return new Promise((resolve, reject) => this.client.create(path, data, mode, (err) => (err ? reject(wrap(err, `create ${path}`)) : resolve())));
   }
 
+  /**
+   * Creates a persistent sequential znode `<prefix><10-digit counter>` (Kafka's change
+   * notifications, e.g. `/kafka-acl-changes/acl_changes_`, `/config/changes/config_change_`);
+   * resolves to the created path. Missing parents are an error (NO_NODE).
+   */
+  createSequential(prefix: string, data: Buffer): Promise<string> {
+    return new Promise((resolve, reject) =>
+      this.client.create(prefix, data, zookeeper.CreateMode.PERSISTENT_SEQUENTIAL, (err, path) => (err ? reject(wrap(err, `create ${prefix}`)) : resolve(path))),
+    );
+  }
+
   /** Creates `path` and its missing parents (persistent, empty data). */
   mkdirp(path: string): Promise<void> {
     return new Promise((resolve, reject) => this.client.mkdirp(path, null, zookeeper.CreateMode.PERSISTENT, (err) => (err ? reject(wrap(err, `mkdirp ${path}`)) : resolve())));
