@@ -86,7 +86,7 @@ export function resolveConfig(options: BrokerOptions): BrokerConfig {
     const port = options.port ?? listener.port;
     const host = options.host ?? listener.host;
     const advertisedSame = config.advertisedListeners === config.listeners;
-    config.listeners = [{ ...listener, host, port }];
+    config.listeners = [{ ...listener, host, port }, ...config.listeners.slice(1)];
     if (advertisedSame) config.advertisedListeners = config.listeners;
   }
   const defaults = defaultConfig();
@@ -204,7 +204,7 @@ export class Broker {
     }
     broker.markReady();
     broker.logger.info(
-      { port: broker.port, websocketPort: broker.websocketPort, logDir: broker.config.logDirs[0], engine: broker.engine.kind, workers: broker.appendPool?.workers ?? 0, clusterId: broker.clusterId },
+      { port: broker.port, websocketPort: broker.websocketPort, listenerPorts: broker.listeners.map((l) => l.port), logDir: broker.config.logDirs[0], engine: broker.engine.kind, workers: broker.appendPool?.workers ?? 0, clusterId: broker.clusterId },
       'broker started',
     );
     return broker;
