@@ -42,8 +42,10 @@ import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { usesSasl } from './security/auth-session.js';
 import type { SaslServerFactory } from './security/sasl/sasl-server.js';
+import { listenerSaslServerFactory } from './security/sasl/listener-sasl.js';
+import { InMemoryScramCredentials } from './security/sasl/memory-credentials.js';
+import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import { interBrokerClientSecurity } from './security/client-security.js';
-import { ConfigError } from './config/broker-config.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -107,6 +109,8 @@ export class Broker {
   authorizer: Authorizer = ALLOW_ALL_AUTHORIZER;
   /** Client quotas applied by every Kafka connection (null: none configured). */
   quotas: RequestQuotas | null = null;
+  /** SCRAM credentials every SASL listener authenticates against (looked up per attempt). */
+  scramCredentials: ScramCredentialSource = new InMemoryScramCredentials();
   /** Consumer groups and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupCoordinator;
   /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */
@@ -389,7 +393,7 @@ export class Broker {
   /** The SASL mechanisms of a SASL_* listener (null for PLAINTEXT and SSL). */
   private saslServerFactory(listener: SecuredListener): SaslServerFactory | null {
     if (!usesSasl(listener.securityProtocol)) return null;
-    throw new ConfigError(`listener ${listener.name}: SASL is not available in this build yet`);
+    return listenerSaslServerFactory(this.config.securityProps, listener, { scramCredential: (user, mechanism) => this.scramCredentials.scramCredential(user, mechanism) });
   }
 
   /**
