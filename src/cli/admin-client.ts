@@ -18,6 +18,7 @@ import {
 } from '../protocol/generated/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { createSaslClient } from '../security/sasl/sasl-client.js';
+import { type ConnectionArgs, clientSecurityOf } from './command-config.js';
 
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
@@ -148,13 +149,13 @@ export class AdminClient {
 }
 
 /**
- * The CLI's request pattern: connects to `bootstrap`, runs `body`, prints what it returns,
+ * The CLI's request pattern: connects to `args.bootstrapServer` (with `--command-config`'s security), runs `body`, prints what it returns,
  * and maps any failure onto one line `gregor: <message>` on stderr and exit code 1.
  */
-export async function withAdminClient(bootstrap: string, body: (client: AdminClient) => Promise<string>): Promise<void> {
+export async function withAdminClient(args: ConnectionArgs, body: (client: AdminClient) => Promise<string>): Promise<void> {
   let client: AdminClient | null = null;
   try {
-    client = await AdminClient.connect(bootstrap);
+    client = await AdminClient.connect(args.bootstrapServer, 10_000, clientSecurityOf(args));
     const out = await body(client);
     if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
   } catch (err) {

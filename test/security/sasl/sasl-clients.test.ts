@@ -2,9 +2,14 @@
  * Real client libraries against SASL_SSL (docs/security.html): KafkaJS 2.2.4 with `ssl` and
  * `sasl` (scram-sha-256 and plain) creates a topic, produces and consumes in a group;
  * @platformatic/kafka with SCRAM-SHA-256 produces, consumes in a group and uses the admin API.
- * A wrong password is an authentication error for KafkaJS.
+ * A wrong password is an authentication error for KafkaJS. The CLI (`gregor topics|groups
+ * --command-config <client.properties>`) connects with SCRAM over TLS.
  */
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InMemoryScramCredentials } from '../../../src/security/sasl/memory-credentials.js';
@@ -112,5 +117,40 @@ describe('KafkaJS and @platformatic/kafka over SASL_SSL', () => {
       await producer.close();
       await admin.close();
     }
+  });
+
+  it('the CLI connects with --command-config (SASL_SSL, SCRAM-SHA-512); a wrong password exits 1 with the broker\'s message', async () => {
+    const bin = fileURLToPath(new URL('../../../bin/gregor.js', import.meta.url));
+    // The broker runs in this process: the CLI must run asynchronously.
+    const gregor = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    const config = (password: string) => {
+      const path = join(dir.path, `client-${password}.properties`);
+      writeFileSync(path, [
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-512',
+        `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="${password}";`,
+        `ssl.truststore.location=${certs.ca.certPath}`,
+        'ssl.truststore.type=PEM',
+      ].join('\n'));
+      return path;
+    };
+    const ok = await gregor(['topics', 'list', '-b', bootstrap, '--command-config', config('alice-secret')]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('kafkajs-plain');
+    const groups = await gregor(['groups', 'list', '-b', bootstrap, '--command-config', config('alice-secret')]);
+    expect(groups.status).toBe(0);
+    expect(groups.stdout).toContain('platformatic-sasl');
+    const bad = await gregor(['topics', 'list', '-b', bootstrap, '--command-config', config('wrong')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^gregor: SASL authentication failed .*Authentication failed/);
   });
 });
