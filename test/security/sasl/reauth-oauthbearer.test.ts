@@ -44,6 +44,7 @@ describe('re-authentication (KIP-368) and OAUTHBEARER', () => {
       port: undefined,
       host: undefined,
       properties: {
+        'gregor.websocket.port': -1,
         listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
         'advertised.listeners': 'SASL_PLAINTEXT://127.0.0.1:0',
         'connections.max.reauth.ms': REAUTH_MS,

@@ -33,6 +33,7 @@ describe('KafkaJS and @platformatic/kafka over SASL_SSL', () => {
       port: undefined,
       host: undefined,
       properties: {
+        'gregor.websocket.port': -1,
         listeners: 'SASL_SSL://127.0.0.1:0',
         'advertised.listeners': 'SASL_SSL://127.0.0.1:0',
         'inter.broker.listener.name': 'SASL_SSL',

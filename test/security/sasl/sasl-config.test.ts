@@ -10,7 +10,7 @@ import { clientSecurityFromProperties } from '../../../src/cli/command-config.js
 import { startTestBroker } from '../../helpers/in-process.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
-const SASL = { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'advertised.listeners': 'SASL_PLAINTEXT://127.0.0.1:0' };
+const SASL = { 'gregor.websocket.port': '-1', listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'advertised.listeners': 'SASL_PLAINTEXT://127.0.0.1:0' };
 
 describe('SASL configuration', () => {
   it.each([

@@ -39,6 +39,7 @@ describe('SASL listeners', () => {
       port: undefined,
       host: undefined,
       properties: {
+        'gregor.websocket.port': -1,
         listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
         'advertised.listeners': 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
         'num.partitions': 3,
