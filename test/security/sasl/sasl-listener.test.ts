@@ -165,6 +165,27 @@ describe('SASL listeners', () => {
     await stillServes();
   });
 
+  it('SaslHandshake v0 then raw size-prefixed SCRAM tokens (no SaslAuthenticate) authenticates', async () => {
+    const c = await RawClient.connect(saslPort);
+    expect((await c.request(SASL_HANDSHAKE, 0, { mechanism: 'SCRAM-SHA-512' })).errorCode).toBe(0);
+    const raw = async (token: Buffer): Promise<Buffer> => {
+      const frame = Buffer.alloc(4 + token.length);
+      frame.writeInt32BE(token.length);
+      token.copy(frame, 4);
+      const reply = c.nextFrame();
+      c.sendRaw(frame);
+      return reply;
+    };
+    const client = new ScramSaslClient('SCRAM-SHA-512', 'alice', 'alice-secret');
+    const serverFirst = await raw(client.start());
+    const serverFinal = await raw(client.evaluate(serverFirst)!);
+    expect(client.evaluate(serverFinal)).toBeNull();
+    expect(client.complete).toBe(true);
+    const meta = await c.request(METADATA, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    expect(meta.brokers.length).toBe(1);
+    c.close();
+  });
+
   it('a request other than ApiVersions/SaslHandshake before authentication closes the connection', async () => {
     const c = await RawClient.connect(saslPort);
     expect((await c.request(API_VERSIONS, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' })).errorCode).toBe(0);
