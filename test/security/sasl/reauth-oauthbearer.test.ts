@@ -4,6 +4,7 @@
  * - SaslAuthenticate v1+ reports the session lifetime (`connections.max.reauth.ms`); after it,
  *   a request other than SaslHandshake/SaslAuthenticate closes the connection; re-authenticating
  *   in time keeps the connection serving.
+ * - KafkaJS (reauthenticationThreshold) re-authenticates on its connection and keeps producing.
  * - OAUTHBEARER with a JWT signed by the configured key authenticates as User:<sub> with a
  *   session no longer than the token's exp; a forged token gets `{"status":"invalid_token"}`,
  *   then the client's \x01, then SASL_AUTHENTICATION_FAILED.
@@ -11,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../../src/cli/admin-client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
@@ -87,6 +89,32 @@ describe('re-authentication (KIP-368) and OAUTHBEARER', () => {
     await new Promise((r) => setTimeout(r, REAUTH_MS + 200));
     await expect(lapsed.request(METADATA, METADATA_BODY)).rejects.toThrow(/closed/);
     lapsed.close();
+  });
+
+  it('KafkaJS re-authenticates on its connection before the session ends (reauthenticationThreshold)', async () => {
+    const logs: string[] = [];
+    const kafka = new Kafka({
+      clientId: 'reauth-test',
+      brokers: [`127.0.0.1:${port}`],
+      sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'alice-secret' },
+      reauthenticationThreshold: 1000,
+      logLevel: logLevel.DEBUG,
+      logCreator: () => ({ log }: { log: { message: string } }) => { logs.push(`${log.message} ${JSON.stringify(log)}`); },
+    } as never);
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (let i = 0; i < 6; i++) {
+        await producer.send({ topic: 'reauth-topic', messages: [{ value: `v${i}` }] });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    // Every send after the first lands past the threshold: KafkaJS re-authenticates on the
+    // same socket (had the broker refused, KafkaJS would reconnect for each send instead).
+    expect(logs.filter((l) => l.startsWith('SASL SCRAM SHA256 authentication successful')).length).toBeGreaterThanOrEqual(4);
+    expect(logs.filter((l) => l.startsWith('Connecting ')).length).toBeLessThanOrEqual(2);
   });
 
   it('re-authentication as another principal fails and closes', async () => {
