@@ -12,6 +12,7 @@ import { anonymousSession } from '../../src/security/auth-session.js';
 import { gregor } from '../helpers/gregor-cli.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { createFetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic } from '../../src/protocol/generated/index.js';
 
 describe('client quotas', () => {
   let t: TestBroker;
@@ -134,4 +135,30 @@ describe('client quotas', () => {
     expect(rate).toBeGreaterThan(1048576 * 0.8);
     expect(rate).toBeLessThan(1048576 * 1.2);
   }, 30_000);
+
+  it('caps a consumer fetch at consumer_byte_rate × (quota.window.num − 1) windows and throttles it', async () => {
+    // 'capped' holds ~11 MB from the producer test above.
+    const r = await gregor(['quotas', 'alter', '--entity-type', 'clients', '--entity-name', 'raw-client', '--add-config', 'consumer_byte_rate=16384', ...b]);
+    expect(r.code).toBe(0);
+    const c = await RawClient.connect(t.broker.port);
+    let offset = 0;
+    let throttleMs = 0;
+    for (let i = 0; i < 20 && throttleMs === 0; i++) {
+      const res = await c.request(1, 12, createFetchRequest({
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 10 * 1024 * 1024,
+        topics: [createFetchRequestFetchTopic({ topic: 'capped', partitions: [createFetchRequestFetchPartition({ partition: 0, fetchOffset: offset, partitionMaxBytes: 10 * 1024 * 1024 })] })],
+      }));
+      const p = res.responses[0].partitions[0];
+      expect(p.errorCode).toBe(0);
+      // 16384 B/s × 10 windows of 1 s = 163840 bytes at most (whole batches of ~16 KB).
+      expect(p.records.byteLength).toBeGreaterThan(0);
+      expect(p.records.byteLength).toBeLessThanOrEqual(163_840);
+      offset += Math.max(1, Math.floor(p.records.byteLength / 16_100));
+      throttleMs = res.throttleTimeMs;
+    }
+    c.close();
+    expect(throttleMs).toBeGreaterThan(0);
+  });
 });
