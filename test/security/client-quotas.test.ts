@@ -160,5 +160,18 @@ describe('client quotas', () => {
     }
     c.close();
     expect(throttleMs).toBeGreaterThan(0);
+
+    // A follower's fetch (replica id ≥ 0) is replication: neither capped nor throttled.
+    const follower = await RawClient.connect(t.broker.port);
+    const res = await follower.request(1, 12, createFetchRequest({
+      replicaId: 7,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1024 * 1024,
+      topics: [createFetchRequestFetchTopic({ topic: 'capped', partitions: [createFetchRequestFetchPartition({ partition: 0, fetchOffset: 0, partitionMaxBytes: 1024 * 1024 })] })],
+    }));
+    follower.close();
+    expect(res.throttleTimeMs).toBe(0);
+    expect(res.responses[0].partitions[0].records.byteLength).toBeGreaterThan(163_840);
   });
 });
