@@ -9,7 +9,8 @@
  * A write sets the entity's znode (an emptied config stays as `{}`, as Kafka's AdminZkClient
  * leaves it) and then adds a change notification. Every broker watches /config/changes and
  * re-reads the entities named by notifications newer than the last it applied
- * (ZkConfigChangeNotificationListener / ConfigChangeNotificationHandler).
+ * (ZkConfigChangeNotificationListener / ConfigChangeNotificationHandler). Notifications are
+ * removed 15 minutes after a broker first saw them, as Kafka purges them.
  */
 import type { Logger } from 'pino';
 import { type ZkClient, ZkCode, ZkError } from '../../cluster/zk-client.js';
@@ -18,6 +19,8 @@ import type { EntityConfig, EntityConfigStore } from './entity-config-store.js';
 const CONFIG = '/config';
 const CHANGES = '/config/changes';
 const CHANGE_PREFIX = 'config_change_';
+/** Notifications are removed this long after a broker first saw them (Kafka: 15 minutes). */
+const CHANGE_EXPIRY_MS = 15 * 60 * 1000;
 
 export class ZkEntityConfigStore implements EntityConfigStore {
   private readonly configs = new Map<string, EntityConfig>();
@@ -26,6 +29,8 @@ export class ZkEntityConfigStore implements EntityConfigStore {
   private lastChange = -1;
   private closed = false;
   private processing: Promise<void> = Promise.resolve();
+  /** When this broker first saw each notification (by sequence number), for expiry. */
+  private readonly seenAt = new Map<number, number>();
 
   private constructor(
     private readonly zk: ZkClient,
@@ -122,6 +127,7 @@ export class ZkEntityConfigStore implements EntityConfigStore {
   private async watchChanges(): Promise<void> {
     if (this.closed) return;
     const children = await this.zk.getChildren(CHANGES, () => this.schedule(() => this.watchChanges()));
+    await this.expireChanges(children);
     const fresh = children.filter((c) => sequenceOf(c) > this.lastChange).sort((a, b) => sequenceOf(a) - sequenceOf(b));
     const changed: string[] = [];
     for (const child of fresh) {
@@ -138,6 +144,23 @@ export class ZkEntityConfigStore implements EntityConfigStore {
       }
     }
     if (changed.length > 0) this.notify(changed);
+  }
+
+  /** Removes notifications first seen more than CHANGE_EXPIRY_MS ago (every broker may; NO_NODE is fine). */
+  private async expireChanges(children: readonly string[]): Promise<void> {
+    const now = Date.now();
+    for (const child of children) {
+      const seq = sequenceOf(child);
+      if (seq < 0) continue;
+      const seen = this.seenAt.get(seq);
+      if (seen === undefined) this.seenAt.set(seq, now);
+      else if (now - seen > CHANGE_EXPIRY_MS && seq <= this.lastChange) {
+        await this.zk.remove(`${CHANGES}/${child}`);
+        this.seenAt.delete(seq);
+      }
+    }
+    const present = new Set(children.map(sequenceOf));
+    for (const seq of this.seenAt.keys()) if (!present.has(seq)) this.seenAt.delete(seq);
   }
 
   private notify(paths: readonly string[]): void {
