@@ -17,6 +17,7 @@ export interface QuotaEntityComponent {
 export function quotaEntityPath(components: readonly QuotaEntityComponent[]): { path: string } | { error: string } {
   const entity: Entity = {};
   for (const { entityType, entityName } of components) {
+    if (entityName === '') return { error: `An empty ${entityType} name is not supported (null names the default)` };
     const name = entityName ?? DEFAULT_ENTITY;
     if (entityType === USER_ENTITY) {
       if (entity.user !== undefined) return { error: 'Duplicate user entity type' };

@@ -91,13 +91,14 @@ describe('client quotas', () => {
         entry([{ entityType: 'topic', entityName: 'x' }], [set('producer_byte_rate', 1)]),
         entry([user, user], [set('producer_byte_rate', 1)]),
         entry([], [set('producer_byte_rate', 1)]),
+        entry([{ entityType: 'client-id', entityName: '' }], [set('producer_byte_rate', 1)]),
         entry([user], [set('bogus_rate', 1)]),
         entry([user], [set('producer_byte_rate', 1.5)]),
         entry([user], [set('consumer_byte_rate', -1)]),
         entry([user], [set('request_percentage', 1), set('request_percentage', 2)]),
       ],
     });
-    expect(res.entries.map((e: { errorCode: number }) => e.errorCode)).toEqual(Array(7).fill(ErrorCode.INVALID_REQUEST));
+    expect(res.entries.map((e: { errorCode: number }) => e.errorCode)).toEqual(Array(8).fill(ErrorCode.INVALID_REQUEST));
     const ok = await c.request(49, 1, { validateOnly: true, entries: [entry([user], [set('request_percentage', 12.5)])] });
     expect(ok.entries[0].errorCode).toBe(0);
     const described = await c.request(48, 1, { components: [], strict: false });
