@@ -208,7 +208,14 @@ export class Broker {
         throw err;
       }
     }
-    if (config.zookeeperConnect === null) broker.openEntityConfigs(new FileEntityConfigStore(resolve(config.logDirs[0]!)));
+    if (config.zookeeperConnect === null) {
+      try {
+        broker.openEntityConfigs(new FileEntityConfigStore(resolve(config.logDirs[0]!)));
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    }
     await broker.listen();
     if (config.zookeeperConnect !== null) {
       try {
