@@ -125,7 +125,10 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
   name: 'Fetch',
   minVersion: 0,
   maxVersion: 17,
-  async handle(request, { broker, apiVersion }): Promise<HandlerResult<FetchResponse>> {
+  async handle(request, { broker, apiVersion, session, clientId }): Promise<HandlerResult<FetchResponse>> {
+    // A consumer under consumer_byte_rate gets at most a quota window's worth (Kafka's fetch cap).
+    const quotaMaxBytes = broker.clientQuotas?.maxFetchBytes(session, clientId ?? '') ?? Infinity;
+    if (quotaMaxBytes < request.maxBytes && (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) < 0) request.maxBytes = quotaMaxBytes;
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     for (;;) {
       const pass = readOnce(broker, request, apiVersion);
