@@ -42,6 +42,7 @@ import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { usesSasl } from './security/auth-session.js';
 import type { SaslServerFactory } from './security/sasl/sasl-server.js';
+import { listenerSaslServerFactory } from './security/sasl/listener-sasl.js';
 import { interBrokerClientSecurity } from './security/client-security.js';
 import { ConfigError } from './config/broker-config.js';
 import type { EntityConfigStore } from './security/entity-config/entity-config-store.js';
@@ -413,7 +414,7 @@ export class Broker {
   /** The SASL mechanisms of a SASL_* listener (null for PLAINTEXT and SSL). */
   private saslServerFactory(listener: SecuredListener): SaslServerFactory | null {
     if (!usesSasl(listener.securityProtocol)) return null;
-    throw new ConfigError(`listener ${listener.name}: SASL is not available in this build yet`);
+    return listenerSaslServerFactory(this.config.securityProps, listener, { scramCredential: (user, mechanism) => this.scramCredentials.scramCredential(user, mechanism) });
   }
 
   /**

@@ -10,14 +10,18 @@ import { type ClientSecurity, NO_CLIENT_SECURITY } from '../security/client-secu
 import {
   API_DEFINITIONS,
   type ApiVersionsResponse,
+  type SaslAuthenticateResponse,
   decodeResponseHeader,
   encodeRequestHeader,
   requestHeaderVersion,
   responseHeaderVersion,
 } from '../protocol/generated/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
+import { createSaslClient } from '../security/sasl/sasl-client.js';
 
 const API_VERSIONS = 18;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
 /** The highest ApiVersions request whose response every broker since 2.4 can send. */
 const API_VERSIONS_VERSION = 3;
 
@@ -54,7 +58,38 @@ export class AdminClient {
       const ours = API_DEFINITIONS[k.apiKey];
       if (ours && k.maxVersion >= ours.minVersion) client.versions.set(k.apiKey, Math.min(k.maxVersion, ours.maxVersion));
     }
+    if (security.sasl) {
+      try {
+        await client.authenticate(security.sasl.mechanism, security.sasl.username, security.sasl.password);
+      } catch (err) {
+        client.close();
+        throw err;
+      }
+    }
     return client;
+  }
+
+  /** Time left of the SASL session (ms since the epoch; null: none reported), KIP-368. */
+  sessionExpiresAtMs: number | null = null;
+
+  /**
+   * SaslHandshake v1 then SaslAuthenticate until the mechanism completes (also used for
+   * KIP-368 re-authentication on the same connection).
+   * Errors: UNSUPPORTED_SASL_MECHANISM (with the broker's list), SASL_AUTHENTICATION_FAILED
+   * with the broker's message, or a server that fails mutual authentication (SCRAM).
+   */
+  async authenticate(mechanism: string, username: string, password: string): Promise<void> {
+    const hs = await this.send<{ errorCode: number; mechanisms: string[] }>(SASL_HANDSHAKE, 1, { mechanism });
+    if (hs.errorCode !== 0) throw new Error(`SaslHandshake failed with error code ${hs.errorCode} (the broker offers ${hs.mechanisms.join(', ') || 'no mechanism'})`);
+    const sasl = createSaslClient(mechanism, username, password);
+    const version = Math.min(this.versions.get(SASL_AUTHENTICATE) ?? 1, 2);
+    let token: Buffer | null = sasl.start();
+    while (token !== null) {
+      const res: SaslAuthenticateResponse = await this.send<SaslAuthenticateResponse>(SASL_AUTHENTICATE, version, { authBytes: token });
+      if (res.errorCode !== 0) throw new Error(`SASL authentication failed (error code ${res.errorCode}): ${res.errorMessage ?? ''}`);
+      this.sessionExpiresAtMs = res.sessionLifetimeMs > 0 ? Date.now() + res.sessionLifetimeMs : null;
+      token = sasl.complete ? null : sasl.evaluate(Buffer.from(res.authBytes));
+    }
   }
 
   /**
