@@ -4,7 +4,7 @@
  * default entity); `validateOnly` checks without storing. Needs ALTER_CONFIGS on CLUSTER
  * (else CLUSTER_AUTHORIZATION_FAILED per entry). Errors per entry: INVALID_REQUEST (unknown or
  * duplicate entity type, unknown or repeated key, a byte rate that is not a whole number, a
- * value not above 0). Source: KIP-546, KIP-13, KIP-124.
+ * value not above 0); UNKNOWN_SERVER_ERROR when the store cannot be written. Source: KIP-546, KIP-13, KIP-124.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/generated/index.js';
@@ -58,7 +58,15 @@ export const alterClientQuotasHandler: ApiHandler<AlterClientQuotasRequest, Alte
       changes.set(result.path, config);
       return { errorCode: 0, errorMessage: null, entity: entity(entry) };
     });
-    if (!request.validateOnly && changes.size > 0) await store.alter(changes);
+    if (!request.validateOnly && changes.size > 0) {
+      try {
+        await store.alter(changes);
+      } catch (err) {
+        ctx.logger.error({ err }, 'storing client quotas failed');
+        const errorMessage = `storing the quotas failed: ${(err as Error).message}`;
+        for (const e of entries) if (e.errorCode === 0) Object.assign(e, { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage });
+      }
+    }
     return { response: { throttleTimeMs: 0, entries } };
   },
 };

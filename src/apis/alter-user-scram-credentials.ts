@@ -6,12 +6,13 @@
  * Errors per user (a user with any error has none of its changes applied):
  * UNACCEPTABLE_CREDENTIAL (empty user name, iterations outside 4096..16384, empty salt or a
  * salted password of the wrong length), UNSUPPORTED_SASL_MECHANISM, DUPLICATE_RESOURCE (the
- * same user and mechanism twice), RESOURCE_NOT_FOUND (deleting a credential that does not exist).
+ * same user and mechanism twice), RESOURCE_NOT_FOUND (deleting a credential that does not exist),
+ * UNKNOWN_SERVER_ERROR (the store could not be written: ZooKeeper or disk).
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/generated/index.js';
 import { AclOperation } from '../security/authorizer.js';
-import { type EntityConfig, entityPath } from '../security/entity-config/entity-config-store.js';
+import { type EntityConfig, entityPath, parseEntityPath } from '../security/entity-config/entity-config-store.js';
 import {
   SCRAM_MAX_ITERATIONS,
   SCRAM_MIN_ITERATIONS,
@@ -85,7 +86,14 @@ export const alterUserScramCredentialsHandler: ApiHandler<AlterUserScramCredenti
     }
     const changes = new Map<string, EntityConfig>();
     for (const [user, config] of updated) if (!failures.has(user)) changes.set(entityPath({ user }), config);
-    if (changes.size > 0) await store.alter(changes);
+    if (changes.size > 0) {
+      try {
+        await store.alter(changes);
+      } catch (err) {
+        ctx.logger.error({ err }, 'storing SCRAM credentials failed');
+        for (const path of changes.keys()) fail(parseEntityPath(path)!.user!, ErrorCode.UNKNOWN_SERVER_ERROR, `storing the credential failed: ${(err as Error).message}`);
+      }
+    }
     return {
       response: {
         throttleTimeMs: 0,

@@ -36,11 +36,15 @@ export class FileEntityConfigStore implements EntityConfigStore {
   }
 
   async alter(changes: ReadonlyMap<string, EntityConfig>): Promise<void> {
+    // Written first: if the disk refuses, memory keeps what the file says.
+    const next = new Map(this.configs);
     for (const [path, config] of changes) {
-      if (Object.keys(config).length === 0) this.configs.delete(path);
-      else this.configs.set(path, Object.freeze({ ...config }));
+      if (Object.keys(config).length === 0) next.delete(path);
+      else next.set(path, Object.freeze({ ...config }));
     }
-    this.write();
+    this.write(next);
+    this.configs.clear();
+    for (const [path, config] of next) this.configs.set(path, config);
     const paths = [...changes.keys()];
     for (const listener of this.listeners) listener(paths);
   }
@@ -51,9 +55,9 @@ export class FileEntityConfigStore implements EntityConfigStore {
 
   close(): void {}
 
-  private write(): void {
+  private write(configs: ReadonlyMap<string, EntityConfig>): void {
     const tmp = `${this.file}.tmp`;
-    const body = JSON.stringify({ version: 1, entities: Object.fromEntries(this.configs) }, null, 1);
+    const body = JSON.stringify({ version: 1, entities: Object.fromEntries(configs) }, null, 1);
     const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, body);
