@@ -7,9 +7,9 @@
  *      authzid must equal the user. An unknown user gets a fake salt (a keyed hash of the name,
  *      stable across attempts) and 4096 iterations, so the reply does not reveal existence.
  *   2. client-final  → server-final `v=<ServerSignature>`: the channel-binding echo must be
- *      the gs2 header, the nonce ending with the one we issued (a replayed or altered nonce fails;
- *      Kafka's ScramSaslServer checks `endsWith` too, and librdkafka 2.0 sends its own nonce
- *      again in front of ours),
+ *      the gs2 header, the nonce exactly the one we issued (a replayed or altered nonce fails;
+ *      librdkafka up to 2.x sends the client nonce once more in front of it, which Kafka accepts
+ *      by checking only the end, so that exact form is accepted too),
  *      and H(ClientProof XOR HMAC(StoredKey, AuthMessage)) must equal StoredKey, compared with
  *      timingSafeEqual.
  *
@@ -101,7 +101,7 @@ export class ScramSaslServer implements SaslServer {
     try {
       const m = parseClientFinal(text);
       if (Buffer.from(m.channelBinding, 'base64').toString('utf8') !== first.gs2Header) throw new Error('channel binding mismatch');
-      if (!m.nonce.endsWith(this.nonce)) throw new Error('nonce mismatch');
+      if (m.nonce !== this.nonce && m.nonce !== first.nonce + this.nonce) throw new Error('nonce mismatch');
       proof = m.proof;
       authMessage = `${first.bare},${this.serverFirst},${m.withoutProof}`;
     } catch {
