@@ -42,6 +42,7 @@ import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { usesSasl } from './security/auth-session.js';
 import type { SaslServerFactory } from './security/sasl/sasl-server.js';
+import { listenerSaslServerFactory } from './security/sasl/listener-sasl.js';
 import { interBrokerClientSecurity } from './security/client-security.js';
 import { ConfigError } from './config/broker-config.js';
 import type { EntityConfigStore } from './security/entity-config/entity-config-store.js';
@@ -92,7 +93,7 @@ export function resolveConfig(options: BrokerOptions): BrokerConfig {
     const port = options.port ?? listener.port;
     const host = options.host ?? listener.host;
     const advertisedSame = config.advertisedListeners === config.listeners;
-    config.listeners = [{ ...listener, host, port }];
+    config.listeners = [{ ...listener, host, port }, ...config.listeners.slice(1)];
     if (advertisedSame) config.advertisedListeners = config.listeners;
   }
   const defaults = defaultConfig();
@@ -228,7 +229,7 @@ export class Broker {
     }
     broker.markReady();
     broker.logger.info(
-      { port: broker.port, websocketPort: broker.websocketPort, logDir: broker.config.logDirs[0], engine: broker.engine.kind, workers: broker.appendPool?.workers ?? 0, clusterId: broker.clusterId },
+      { port: broker.port, websocketPort: broker.websocketPort, listenerPorts: broker.listeners.map((l) => l.port), logDir: broker.config.logDirs[0], engine: broker.engine.kind, workers: broker.appendPool?.workers ?? 0, clusterId: broker.clusterId },
       'broker started',
     );
     return broker;
@@ -420,7 +421,7 @@ export class Broker {
   /** The SASL mechanisms of a SASL_* listener (null for PLAINTEXT and SSL). */
   private saslServerFactory(listener: SecuredListener): SaslServerFactory | null {
     if (!usesSasl(listener.securityProtocol)) return null;
-    throw new ConfigError(`listener ${listener.name}: SASL is not available in this build yet`);
+    return listenerSaslServerFactory(this.config.securityProps, listener, { scramCredential: (user, mechanism) => this.scramCredentials.scramCredential(user, mechanism) });
   }
 
   /**

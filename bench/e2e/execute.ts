@@ -13,14 +13,14 @@
  * peer-client.ts. A latency scenario paces one kcat producer at a given records/s.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGregor } from './gregor-server.js';
 import { cpuSeconds, peakRssMB } from './proc-stats.js';
-import { Checksum, KEY_BYTES, expectedChecksum, kcatInput, percentile, slices } from './records.js';
+import { type ProcResult, freePort, run } from './process.js';
+import { KEY_BYTES, checksumLines, expectedChecksum, kcatInput, percentile, slices } from './records.js';
 import { GREGOR_PARTITIONS, type Scenario, parseConfig } from './scenarios.js';
 
 const TOPIC = 'bench';
@@ -51,42 +51,6 @@ interface Server {
   port: number;
   websocketPort: number;
   stop(): Promise<void>;
-}
-
-interface ProcResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  start: number;
-  end: number;
-}
-
-function run(cmd: string, args: string[], input: Buffer | null, stdoutFile?: string): Promise<ProcResult> {
-  return new Promise((resolve, reject) => {
-    const out = stdoutFile ? openSync(stdoutFile, 'w') : 'pipe';
-    const start = performance.timeOrigin + performance.now();
-    const child = spawn(cmd, args, { stdio: ['pipe', out, 'pipe'] });
-    if (typeof out === 'number') closeSync(out);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, start, end: performance.timeOrigin + performance.now() }));
-    child.stdin!.on('error', () => {});
-    child.stdin!.end(input ?? undefined);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function startPeer(system: 'redis' | 'nats'): Promise<Server> {
@@ -212,15 +176,7 @@ export async function execute(s: Scenario, pacedRate = 0): Promise<RunResult> {
       // fetch.wait.max.ms=10: reaching the end of each partition is not a 500 ms long poll.
       const r = await run('kcat', ['-C', '-b', `127.0.0.1:${server.port}`, '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-X', 'fetch.wait.max.ms=10', '-f', '%s\n'], null, outFile);
       if (r.code !== 0) throw new Error(`kcat consume exited with ${r.code}: ${r.stderr.slice(-2000)}`);
-      const bytes = readFileSync(outFile);
-      const checksum = new Checksum();
-      for (let at = 0; at < bytes.length; ) {
-        const nl = bytes.indexOf(10, at);
-        const end = nl < 0 ? bytes.length : nl;
-        checksum.add(bytes, at, end);
-        at = end + 1;
-      }
-      consume = { start: r.start, end: r.end, checksum: checksum.digest() };
+      consume = { start: r.start, end: r.end, checksum: checksumLines(readFileSync(outFile)) };
     } else {
       const args =
         s.system === 'gregor'

@@ -17,29 +17,36 @@ export interface GregorServer {
   pid: number;
   port: number;
   websocketPort: number;
+  /** The port of each listener, in `listeners` order (the first is `port`). */
+  ports: number[];
   stop(): Promise<void>;
 }
 
-/** Starts a broker with `engine` and `workers`, and creates `topic` with `partitions`. */
-export async function startGregor(engine: 'js' | 'wasm', workers: number, topic: string, partitions: number): Promise<GregorServer> {
+/**
+ * Starts a broker with `engine` and `workers`, and creates `topic` with `partitions` through
+ * the first listener (PLAINTEXT unless `properties` set `listeners`); `properties` are broker
+ * properties passed with `-o`.
+ */
+export async function startGregor(engine: 'js' | 'wasm', workers: number, topic: string, partitions: number, properties: Record<string, string> = {}): Promise<GregorServer> {
+  const props = { listeners: 'PLAINTEXT://127.0.0.1:0', 'gregor.websocket.host': '127.0.0.1', ...properties };
   const dir = mkdtempSync(join(tmpdir(), 'gregor-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [BIN, 'start', '--port', '0', '--ws-port', '0', '--log-dirs', dir, '--engine', engine, '--workers', String(workers), '-o', 'listeners=PLAINTEXT://127.0.0.1:0', '-o', 'gregor.websocket.host=127.0.0.1'],
+    [BIN, 'start', '--port', '0', '--ws-port', '0', '--log-dirs', dir, '--engine', engine, '--workers', String(workers), ...Object.entries(props).flatMap(([k, v]) => ['-o', `${k}=${v}`])],
     { env: { ...process.env, GREGOR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = once(child, 'exit');
-  const ports = await new Promise<{ port: number; websocketPort: number }>((resolve, reject) => {
+  const ports = await new Promise<{ port: number; websocketPort: number; ports: number[] }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within 20 s:\n${out}`)), 20_000);
     const check = () => {
-      const m = /"port":(\d+),"websocketPort":(\d+)[^\n]*"msg":"broker started"/.exec(out);
+      const m = /"port":(\d+),"websocketPort":(\d+),"listenerPorts":\[([\d,]+)\][^\n]*"msg":"broker started"/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', check);
-        resolve({ port: Number(m[1]), websocketPort: Number(m[2]) });
+        resolve({ port: Number(m[1]), websocketPort: Number(m[2]), ports: m[3]!.split(',').map(Number) });
       }
     };
     child.stdout!.on('data', check);

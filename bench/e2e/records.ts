@@ -89,3 +89,15 @@ export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/** The Checksum of newline-separated values (kcat -f '%s\n' output). */
+export function checksumLines(bytes: Buffer): string {
+  const checksum = new Checksum();
+  for (let at = 0; at < bytes.length; ) {
+    const nl = bytes.indexOf(10, at);
+    const end = nl < 0 ? bytes.length : nl;
+    checksum.add(bytes, at, end);
+    at = end + 1;
+  }
+  return checksum.digest();
+}

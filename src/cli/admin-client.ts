@@ -6,18 +6,24 @@
 import { once } from 'node:events';
 import { isIP, type Socket, connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { type ClientSecurity, NO_CLIENT_SECURITY } from '../security/client-security.js';
+import type { Command } from 'commander';
+import { readPropertiesFile } from '../config/broker-config.js';
+import { type ClientSecurity, NO_CLIENT_SECURITY, clientSecurityFromProperties } from '../security/client-security.js';
 import {
   API_DEFINITIONS,
   type ApiVersionsResponse,
+  type SaslAuthenticateResponse,
   decodeResponseHeader,
   encodeRequestHeader,
   requestHeaderVersion,
   responseHeaderVersion,
 } from '../protocol/generated/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
+import { createSaslClient } from '../security/sasl/sasl-client.js';
 
 const API_VERSIONS = 18;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
 /** The highest ApiVersions request whose response every broker since 2.4 can send. */
 const API_VERSIONS_VERSION = 3;
 
@@ -54,7 +60,38 @@ export class AdminClient {
       const ours = API_DEFINITIONS[k.apiKey];
       if (ours && k.maxVersion >= ours.minVersion) client.versions.set(k.apiKey, Math.min(k.maxVersion, ours.maxVersion));
     }
+    if (security.sasl) {
+      try {
+        await client.authenticate(security.sasl.mechanism, security.sasl.username, security.sasl.password);
+      } catch (err) {
+        client.close();
+        throw err;
+      }
+    }
     return client;
+  }
+
+  /** Time left of the SASL session (ms since the epoch; null: none reported), KIP-368. */
+  sessionExpiresAtMs: number | null = null;
+
+  /**
+   * SaslHandshake v1 then SaslAuthenticate until the mechanism completes (also used for
+   * KIP-368 re-authentication on the same connection).
+   * Errors: UNSUPPORTED_SASL_MECHANISM (with the broker's list), SASL_AUTHENTICATION_FAILED
+   * with the broker's message, or a server that fails mutual authentication (SCRAM).
+   */
+  async authenticate(mechanism: string, username: string, password: string): Promise<void> {
+    const hs = await this.send<{ errorCode: number; mechanisms: string[] }>(SASL_HANDSHAKE, 1, { mechanism });
+    if (hs.errorCode !== 0) throw new Error(`SaslHandshake failed with error code ${hs.errorCode} (the broker offers ${hs.mechanisms.join(', ') || 'no mechanism'})`);
+    const sasl = createSaslClient(mechanism, username, password);
+    const version = Math.min(this.versions.get(SASL_AUTHENTICATE) ?? 1, 2);
+    let token: Buffer | null = sasl.start();
+    while (token !== null) {
+      const res: SaslAuthenticateResponse = await this.send<SaslAuthenticateResponse>(SASL_AUTHENTICATE, version, { authBytes: token });
+      if (res.errorCode !== 0) throw new Error(`SASL authentication failed (error code ${res.errorCode}): ${res.errorMessage ?? ''}`);
+      this.sessionExpiresAtMs = res.sessionLifetimeMs > 0 ? Date.now() + res.sessionLifetimeMs : null;
+      token = sasl.complete ? null : sasl.evaluate(Buffer.from(res.authBytes));
+    }
   }
 
   /**
@@ -112,14 +149,29 @@ export class AdminClient {
   }
 }
 
+/** Where a CLI command connects: `--bootstrap-server` and, like Kafka's tools, `--command-config`. */
+export interface AdminTarget {
+  bootstrapServer: string;
+  /** A Kafka client properties file (security.protocol, sasl.*, ssl.*). */
+  commandConfig?: string;
+}
+
+/** Adds `--bootstrap-server` and `--command-config` to a CLI command. */
+export function adminOptions(cmd: Command): Command {
+  return cmd
+    .option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092')
+    .option('--command-config <file>', 'Kafka client properties: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ssl.keystore.location …');
+}
+
 /**
  * The CLI's request pattern: connects to `bootstrap`, runs `body`, prints what it returns,
  * and maps any failure onto one line `gregor: <message>` on stderr and exit code 1.
  */
-export async function withAdminClient(bootstrap: string, body: (client: AdminClient) => Promise<string>): Promise<void> {
+export async function withAdminClient(target: AdminTarget, body: (client: AdminClient) => Promise<string>): Promise<void> {
   let client: AdminClient | null = null;
   try {
-    client = await AdminClient.connect(bootstrap);
+    const security = target.commandConfig ? clientSecurityFromProperties(readPropertiesFile(target.commandConfig)) : NO_CLIENT_SECURITY;
+    client = await AdminClient.connect(target.bootstrapServer, 10_000, security);
     const out = await body(client);
     if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
   } catch (err) {

@@ -31,7 +31,7 @@ import {
   createOffsetFetchRequest,
 } from '../protocol/generated/index.js';
 import { Reader, ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient, withAdminClient } from './admin-client.js';
+import { AdminClient, adminOptions, withAdminClient } from './admin-client.js';
 
 const LIST_OFFSETS = 2;
 const METADATA = 3;
@@ -184,10 +184,10 @@ function parseTarget(opts: { toEarliest?: boolean; toLatest?: boolean; toOffset?
 
 export function registerGroupsCommand(program: Command): void {
   const groups = program.command('groups').description('consumer groups: list, describe (with lag), reset offsets');
-  const bootstrapOption = (cmd: Command) => cmd.option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092');
+  const bootstrapOption = adminOptions;
 
   bootstrapOption(groups.command('list').description('groups with their state and protocol type')).action(async (opts: { bootstrapServer: string }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       const { response } = await client.request<ListGroupsResponse>(LIST_GROUPS, createListGroupsRequest({}));
       if (response.errorCode !== 0) refuse(response.errorCode, 'cannot list groups');
       const rows = response.groups.map((g) => [g.groupId, g.groupState || '-', g.protocolType || '-']).sort((a, b) => a[0]!.localeCompare(b[0]!));
@@ -197,7 +197,7 @@ export function registerGroupsCommand(program: Command): void {
 
   bootstrapOption(groups.command('describe <group>').description('members, committed offsets, log end offsets and lag per partition')).action(
     async (groupId: string, opts: { bootstrapServer: string }) => {
-      await withAdminClient(opts.bootstrapServer, (client) => describe(client, groupId));
+      await withAdminClient(opts, (client) => describe(client, groupId));
     },
   );
 
@@ -220,6 +220,6 @@ export function registerGroupsCommand(program: Command): void {
       })
       .option('--execute', 'commit the new offsets (default: only print them)'),
   ).action(async (groupId: string, opts: { bootstrapServer: string; topic: string; execute?: boolean; toEarliest?: boolean; toLatest?: boolean; toOffset?: number; toDatetime?: number }) => {
-    await withAdminClient(opts.bootstrapServer, (client) => resetOffsets(client, groupId, opts.topic, parseTarget(opts), opts.execute === true));
+    await withAdminClient(opts, (client) => resetOffsets(client, groupId, opts.topic, parseTarget(opts), opts.execute === true));
   });
 }

@@ -13,7 +13,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { errorName } from '../protocol/error-codes.js';
 import type { AlterClientQuotasResponse, DescribeClientQuotasResponse } from '../protocol/generated/index.js';
-import { withAdminClient } from './admin-client.js';
+import { adminOptions, withAdminClient } from './admin-client.js';
 
 const DESCRIBE_CLIENT_QUOTAS = 48;
 const ALTER_CLIENT_QUOTAS = 49;
@@ -63,14 +63,13 @@ function formatEntity(entity: Array<{ entityType: string; entityName: string | n
 export function registerQuotasCommand(program: Command): void {
   const quotas = program.command('quotas').description('describe and alter client quotas (producer_byte_rate, consumer_byte_rate, request_percentage)');
   const common = (cmd: Command) =>
-    cmd
-      .option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092')
+    adminOptions(cmd)
       .option('--entity-type <type>', 'users or clients (twice for a user + client-id entity)')
       .option('--entity-name <name>', 'the entity name')
       .option('--entity-default', 'the default entity');
 
   common(quotas.command('describe').description('quotas of the matching entities (all if none named)')).action(async (opts: { bootstrapServer: string }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       const components = entitiesFrom(process.argv).map((e) => ({
         entityType: e.entityType,
         matchType: e.entityName === undefined ? 2 : e.entityName === null ? 1 : 0,
@@ -92,7 +91,7 @@ export function registerQuotasCommand(program: Command): void {
       .option('--add-config <k=v,...>', 'quotas to set')
       .option('--delete-config <k,...>', 'quotas to remove'),
   ).action(async (opts: { bootstrapServer: string; addConfig?: string; deleteConfig?: string }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       const entity = entitiesFrom(process.argv);
       if (entity.length === 0 || entity.some((e) => e.entityName === undefined)) throw new Error('alter needs --entity-type with --entity-name or --entity-default');
       const ops = [

@@ -27,7 +27,7 @@ import {
   createMetadataRequest,
 } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient, withAdminClient } from './admin-client.js';
+import { AdminClient, adminOptions, withAdminClient } from './admin-client.js';
 
 const METADATA = 3;
 const CREATE_TOPICS = 19;
@@ -104,10 +104,10 @@ async function describe(client: AdminClient, names: string[], allConfigs: boolea
 /** Adds the `topics` command and its subcommands to the `gregor` program. */
 export function registerTopicsCommand(program: Command): void {
   const topics = program.command('topics').description('create, list, describe, alter and delete topics on a running broker');
-  const bootstrapOption = (cmd: Command) => cmd.option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092');
+  const bootstrapOption = adminOptions;
 
   bootstrapOption(topics.command('list').description('topic names, one a line')).action(async (opts: { bootstrapServer: string }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => (await topicNames(client)).join('\n'));
+    await withAdminClient(opts, async (client) => (await topicNames(client)).join('\n'));
   });
 
   bootstrapOption(
@@ -119,7 +119,7 @@ export function registerTopicsCommand(program: Command): void {
       .option('-c, --config <key=value>', 'a topic config override (repeatable)', keyValue, {})
       .option('--if-not-exists', 'succeed if the topic already exists'),
   ).action(async (name: string, opts: { bootstrapServer: string; partitions?: number; replicationFactor?: number; config: Record<string, string>; ifNotExists?: boolean }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       const { response } = await client.request<CreateTopicsResponse>(CREATE_TOPICS, createCreateTopicsRequest({
         topics: [
           {
@@ -142,7 +142,7 @@ export function registerTopicsCommand(program: Command): void {
   bootstrapOption(
     topics.command('describe [topics...]').description('partitions and config overrides (all topics if none named)').option('-a, --all-configs', 'every effective config with its source'),
   ).action(async (names: string[], opts: { bootstrapServer: string; allConfigs?: boolean }) => {
-    await withAdminClient(opts.bootstrapServer, (client) => describe(client, names, opts.allConfigs === true));
+    await withAdminClient(opts, (client) => describe(client, names, opts.allConfigs === true));
   });
 
   bootstrapOption(
@@ -152,7 +152,7 @@ export function registerTopicsCommand(program: Command): void {
       .option('-c, --config <key=value>', 'set a config (repeatable)', keyValue, {})
       .option('-d, --delete-config <key>', 'return a config to its default (repeatable)', collect, []),
   ).action(async (name: string, opts: { bootstrapServer: string; config: Record<string, string>; deleteConfig: string[] }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       if (Object.keys(opts.config).length === 0 && opts.deleteConfig.length === 0) throw new Error('nothing to alter: give --config or --delete-config');
       const { response } = await client.request<IncrementalAlterConfigsResponse>(INCREMENTAL_ALTER_CONFIGS, createIncrementalAlterConfigsRequest({
         resources: [
@@ -173,7 +173,7 @@ export function registerTopicsCommand(program: Command): void {
   });
 
   bootstrapOption(topics.command('delete <topics...>').description('delete topics and their data')).action(async (names: string[], opts: { bootstrapServer: string }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       const { response } = await client.request<DeleteTopicsResponse>(
         DELETE_TOPICS,
         createDeleteTopicsRequest({ topicNames: names, topics: names.map((name) => ({ name, topicId: ZERO_UUID })), timeoutMs: 30_000 }),

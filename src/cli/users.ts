@@ -23,7 +23,7 @@ import {
   saltedPassword,
   scramMechanismOfType,
 } from '../security/sasl/scram-credential.js';
-import { type AdminClient, withAdminClient } from './admin-client.js';
+import { type AdminClient, adminOptions, withAdminClient } from './admin-client.js';
 
 const DESCRIBE_USER_SCRAM_CREDENTIALS = 50;
 const ALTER_USER_SCRAM_CREDENTIALS = 51;
@@ -55,7 +55,7 @@ async function alter(client: AdminClient, body: { deletions: unknown[]; upsertio
 /** Adds the `users` command and its subcommands to the `gregor` program. */
 export function registerUsersCommand(program: Command): void {
   const users = program.command('users').description('add, list and delete SCRAM users on a running broker');
-  const bootstrapOption = (cmd: Command) => cmd.option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092');
+  const bootstrapOption = adminOptions;
 
   bootstrapOption(
     users
@@ -77,13 +77,13 @@ export function registerUsersCommand(program: Command): void {
     // Kafka refuses iterations outside 4096..16384 (UNACCEPTABLE_CREDENTIAL); the broker decides.
     const iterations = opts.iterations;
     const salted = iterations > 0 && iterations <= 1_000_000 ? saltedPassword(opts.mechanism, password, salt, iterations) : Buffer.alloc(0);
-    await withAdminClient(opts.bootstrapServer, (client) =>
+    await withAdminClient(opts, (client) =>
       alter(client, { deletions: [], upsertions: [{ name: user, mechanism: SCRAM_MECHANISM_TYPE[opts.mechanism], iterations, salt, saltedPassword: salted }] }),
     );
   });
 
   bootstrapOption(users.command('list [users...]').description('users with SCRAM credentials: user, mechanism, iterations')).action(async (names: string[], opts: { bootstrapServer: string }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       const response = await describe(client, names.length > 0 ? names : null);
       const lines: string[] = [];
       for (const result of response.results.sort((a, b) => a.user.localeCompare(b.user))) {
@@ -97,7 +97,7 @@ export function registerUsersCommand(program: Command): void {
   bootstrapOption(
     users.command('delete <user>').description('delete SCRAM credentials').option('-m, --mechanism <mechanism>', 'only this mechanism', mechanismOption),
   ).action(async (user: string, opts: { bootstrapServer: string; mechanism?: ScramMechanism }) => {
-    await withAdminClient(opts.bootstrapServer, async (client) => {
+    await withAdminClient(opts, async (client) => {
       let mechanisms: number[];
       if (opts.mechanism) mechanisms = [SCRAM_MECHANISM_TYPE[opts.mechanism]];
       else mechanisms = (await describe(client, [user])).results.flatMap((r) => {

@@ -11,6 +11,8 @@ const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
 export interface BrokerProcess {
   child: ChildProcess;
   port: number;
+  /** The port of each listener, in `listeners` order (the first is `port`). */
+  ports: number[];
   /** Everything the process wrote to stdout/stderr so far. */
   output: () => string;
   /** Sends `signal` and waits for the exit; returns the exit code or signal. */
@@ -26,13 +28,13 @@ export async function spawnBroker(args: string[], env: Record<string, string> = 
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = once(child, 'exit');
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<number[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within 20 s:\n${out}`)), 20_000);
     const check = () => {
-      const m = /"port":(\d+)[^\n]*"msg":"broker started"/.exec(out);
+      const m = /"listenerPorts":\[([\d,]+)\][^\n]*"msg":"broker started"/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve(m[1]!.split(',').map(Number));
       }
     };
     child.stdout!.on('data', check);
@@ -43,7 +45,8 @@ export async function spawnBroker(args: string[], env: Record<string, string> = 
   });
   return {
     child,
-    port,
+    port: ports[0]!,
+    ports,
     output: () => out,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
