@@ -43,9 +43,14 @@ import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js'
 import { usesSasl } from './security/auth-session.js';
 import type { SaslServerFactory } from './security/sasl/sasl-server.js';
 import { listenerSaslServerFactory } from './security/sasl/listener-sasl.js';
-import { InMemoryScramCredentials } from './security/sasl/memory-credentials.js';
-import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import { interBrokerClientSecurity } from './security/client-security.js';
+import { ConfigError } from './config/broker-config.js';
+import type { EntityConfigStore } from './security/entity-config/entity-config-store.js';
+import { FileEntityConfigStore } from './security/entity-config/file-entity-config-store.js';
+import { ZkEntityConfigStore } from './security/entity-config/zk-entity-config-store.js';
+import { StoredScramCredentials } from './security/entity-config/scram-credentials.js';
+import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
+import { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -109,8 +114,15 @@ export class Broker {
   authorizer: Authorizer = ALLOW_ALL_AUTHORIZER;
   /** Client quotas applied by every Kafka connection (null: none configured). */
   quotas: RequestQuotas | null = null;
-  /** SCRAM credentials every SASL listener authenticates against (looked up per attempt). */
-  scramCredentials: ScramCredentialSource = new InMemoryScramCredentials();
+  /** Client quotas from the entity configs (null until the store is open). */
+  clientQuotas: ClientQuotaManager | null = null;
+  /**
+   * User and client-id configs (SCRAM credentials, quotas): a file in log.dirs on a single
+   * broker, ZooKeeper in a cluster (null until opened: cluster mode before joining).
+   */
+  entityConfigs: EntityConfigStore | null = null;
+  /** SCRAM credentials from the entity configs, for the SASL/SCRAM server. */
+  readonly scramCredentials: ScramCredentialSource = new StoredScramCredentials(() => this.entityConfigs);
   /** Consumer groups and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupCoordinator;
   /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */
@@ -197,10 +209,19 @@ export class Broker {
         throw err;
       }
     }
+    if (config.zookeeperConnect === null) {
+      try {
+        broker.openEntityConfigs(new FileEntityConfigStore(resolve(config.logDirs[0]!)));
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    }
     await broker.listen();
     if (config.zookeeperConnect !== null) {
       try {
         await broker.joinCluster(config.zookeeperConnect);
+        broker.openEntityConfigs(await ZkEntityConfigStore.open(broker.cluster!.zk, logger.child({ component: 'entity-configs' })));
       } catch (err) {
         await broker.stop();
         throw err;
@@ -212,6 +233,13 @@ export class Broker {
       'broker started',
     );
     return broker;
+  }
+
+  /** Starts using `store` for SCRAM credentials and client quotas. */
+  private openEntityConfigs(store: EntityConfigStore): void {
+    this.entityConfigs = store;
+    this.clientQuotas = new ClientQuotaManager(store, { samples: this.config.quotaWindowNum, windowMs: this.config.quotaWindowSizeSeconds * 1000 });
+    this.quotas = this.clientQuotas;
   }
 
   /** The cluster's id (ZooKeeper's /cluster/id in cluster mode, else this log dir's). */
@@ -439,6 +467,7 @@ export class Broker {
     this.stopped = true;
     await this.controlledShutdown();
     this.replicas?.stop();
+    this.entityConfigs?.close();
     this.cluster?.close();
     if (this.flushTimer) clearInterval(this.flushTimer);
     await this.gateway?.close();

@@ -15,6 +15,8 @@ import { ConfigError, knownKeys } from './config/broker-config.js';
 import { createLogger } from './logger.js';
 import { registerGroupsCommand } from './cli/groups.js';
 import { registerTopicsCommand } from './cli/topics.js';
+import { registerUsersCommand } from './cli/users.js';
+import { registerQuotasCommand } from './cli/quotas.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -89,6 +91,8 @@ export async function main(argv: string[]): Promise<void> {
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
   registerTopicsCommand(program);
+  registerUsersCommand(program);
+  registerQuotasCommand(program);
   registerGroupsCommand(program);
   await program.parseAsync(argv);
 }

@@ -31,6 +31,8 @@ export interface HandlerResult<Res> {
   release?: () => void;
   /** Close the connection once this response is written (failed authentication). */
   closeConnection?: boolean;
+  /** Not counted against client quotas (a follower's fetch is replication, as in Kafka). */
+  quotaExempt?: boolean;
 }
 
 export interface ApiHandler<Req = any, Res = any> {

@@ -125,20 +125,25 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
   name: 'Fetch',
   minVersion: 0,
   maxVersion: 17,
-  async handle(request, { broker, apiVersion }): Promise<HandlerResult<FetchResponse>> {
+  async handle(request, { broker, apiVersion, session, clientId }): Promise<HandlerResult<FetchResponse>> {
+    // A consumer under consumer_byte_rate gets at most a quota window's worth (Kafka's fetch cap).
+    // A follower's fetch is replication, not a client: no client quota applies (quotaExempt).
+    const follower = (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0;
+    const quotaMaxBytes = follower ? Infinity : broker.clientQuotas?.maxFetchBytes(session, clientId ?? '') ?? Infinity;
+    if (quotaMaxBytes < request.maxBytes) request.maxBytes = quotaMaxBytes;
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     for (;;) {
       const pass = readOnce(broker, request, apiVersion);
       const waitMs = deadline - Date.now();
       if (pass.bytes >= request.minBytes || pass.hasError || waitMs <= 0 || pass.logs.length === 0) {
-        return { response: pass.response, release: releaseAll(pass.releases) };
+        return { response: pass.response, release: releaseAll(pass.releases), quotaExempt: follower };
       }
       releaseAll(pass.releases)();
       const reason = await broker.fetchPurgatory.wait(pass.logs, waitMs);
       if (reason === 'closed') {
         // The broker is stopping: answer with what the last pass saw, without its records.
         for (const t of pass.response.responses) for (const p of t.partitions) p.records = EMPTY_BYTES;
-        return { response: pass.response };
+        return { response: pass.response, quotaExempt: follower };
       }
     }
   },

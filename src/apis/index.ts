@@ -31,6 +31,10 @@ import { produceHandler } from './produce.js';
 import { saslAuthenticateHandler } from './sasl-authenticate.js';
 import { saslHandshakeHandler } from './sasl-handshake.js';
 import { syncGroupHandler } from './sync-group.js';
+import { describeClientQuotasHandler } from './describe-client-quotas.js';
+import { alterClientQuotasHandler } from './alter-client-quotas.js';
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
 
 export const HANDLERS = new Map<number, ApiHandler>();
 
@@ -67,6 +71,11 @@ for (const handler of [
   // Security (src/security/, network/sasl-authenticator.ts).
   saslHandshakeHandler,
   saslAuthenticateHandler,
+  // User credentials and client quotas (src/security/entity-config/, src/security/quotas/).
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
 ] as ApiHandler[]) {
   HANDLERS.set(handler.apiKey, handler);
 }

@@ -6,7 +6,9 @@
 import { once } from 'node:events';
 import { isIP, type Socket, connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { type ClientSecurity, NO_CLIENT_SECURITY } from '../security/client-security.js';
+import type { Command } from 'commander';
+import { readPropertiesFile } from '../config/broker-config.js';
+import { type ClientSecurity, NO_CLIENT_SECURITY, clientSecurityFromProperties } from '../security/client-security.js';
 import {
   API_DEFINITIONS,
   type ApiVersionsResponse,
@@ -18,7 +20,6 @@ import {
 } from '../protocol/generated/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { createSaslClient } from '../security/sasl/sasl-client.js';
-import { type ConnectionArgs, clientSecurityOf } from './command-config.js';
 
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
@@ -148,14 +149,29 @@ export class AdminClient {
   }
 }
 
+/** Where a CLI command connects: `--bootstrap-server` and, like Kafka's tools, `--command-config`. */
+export interface AdminTarget {
+  bootstrapServer: string;
+  /** A Kafka client properties file (security.protocol, sasl.*, ssl.*). */
+  commandConfig?: string;
+}
+
+/** Adds `--bootstrap-server` and `--command-config` to a CLI command. */
+export function adminOptions(cmd: Command): Command {
+  return cmd
+    .option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092')
+    .option('--command-config <file>', 'Kafka client properties: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ssl.keystore.location …');
+}
+
 /**
- * The CLI's request pattern: connects to `args.bootstrapServer` (with `--command-config`'s security), runs `body`, prints what it returns,
+ * The CLI's request pattern: connects to `bootstrap`, runs `body`, prints what it returns,
  * and maps any failure onto one line `gregor: <message>` on stderr and exit code 1.
  */
-export async function withAdminClient(args: ConnectionArgs, body: (client: AdminClient) => Promise<string>): Promise<void> {
+export async function withAdminClient(target: AdminTarget, body: (client: AdminClient) => Promise<string>): Promise<void> {
   let client: AdminClient | null = null;
   try {
-    client = await AdminClient.connect(args.bootstrapServer, 10_000, clientSecurityOf(args));
+    const security = target.commandConfig ? clientSecurityFromProperties(readPropertiesFile(target.commandConfig)) : NO_CLIENT_SECURITY;
+    client = await AdminClient.connect(target.bootstrapServer, 10_000, security);
     const out = await body(client);
     if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
   } catch (err) {

@@ -31,8 +31,7 @@ import {
   createOffsetFetchRequest,
 } from '../protocol/generated/index.js';
 import { Reader, ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient, withAdminClient } from './admin-client.js';
-import { connectionOptions } from './command-config.js';
+import { AdminClient, adminOptions, withAdminClient } from './admin-client.js';
 
 const LIST_OFFSETS = 2;
 const METADATA = 3;
@@ -185,7 +184,7 @@ function parseTarget(opts: { toEarliest?: boolean; toLatest?: boolean; toOffset?
 
 export function registerGroupsCommand(program: Command): void {
   const groups = program.command('groups').description('consumer groups: list, describe (with lag), reset offsets');
-  const bootstrapOption = connectionOptions;
+  const bootstrapOption = adminOptions;
 
   bootstrapOption(groups.command('list').description('groups with their state and protocol type')).action(async (opts: { bootstrapServer: string }) => {
     await withAdminClient(opts, async (client) => {

@@ -27,8 +27,7 @@ import {
   createMetadataRequest,
 } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient, withAdminClient } from './admin-client.js';
-import { connectionOptions } from './command-config.js';
+import { AdminClient, adminOptions, withAdminClient } from './admin-client.js';
 
 const METADATA = 3;
 const CREATE_TOPICS = 19;
@@ -105,7 +104,7 @@ async function describe(client: AdminClient, names: string[], allConfigs: boolea
 /** Adds the `topics` command and its subcommands to the `gregor` program. */
 export function registerTopicsCommand(program: Command): void {
   const topics = program.command('topics').description('create, list, describe, alter and delete topics on a running broker');
-  const bootstrapOption = connectionOptions;
+  const bootstrapOption = adminOptions;
 
   bootstrapOption(topics.command('list').description('topic names, one a line')).action(async (opts: { bootstrapServer: string }) => {
     await withAdminClient(opts, async (client) => (await topicNames(client)).join('\n'));

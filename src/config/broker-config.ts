@@ -88,6 +88,10 @@ export interface BrokerConfig {
   offsetsRetentionMs: number;
   /** `offsets.retention.check.interval.ms`: how often offset expiry runs (ms). */
   offsetsRetentionCheckIntervalMs: number;
+  /** `quota.window.num`: samples a client quota rate is measured over (Kafka: 11). */
+  quotaWindowNum: number;
+  /** `quota.window.size.seconds`: length of each quota sample (Kafka: 1). */
+  quotaWindowSizeSeconds: number;
   /** `offset.metadata.max.bytes`: largest metadata string of a committed offset (bytes). */
   offsetMetadataMaxBytes: number;
   /** `gregor.engine`: the hot-path core, `wasm` (default) or `js` (the TypeScript twin). */
@@ -288,6 +292,8 @@ const DEFINITIONS: Record<string, Definition> = {
   'offsets.topic.replication.factor': { field: 'offsetsTopicReplicationFactor', parse: int(1, 32_767) },
   'offsets.retention.minutes': { field: 'offsetsRetentionMs', parse: int(1, INT32_MAX), map: (m) => (m as number) * 60_000 },
   'offsets.retention.check.interval.ms': { field: 'offsetsRetentionCheckIntervalMs', parse: int(1, INT32_MAX) },
+  'quota.window.num': { field: 'quotaWindowNum', parse: int(1, INT32_MAX) },
+  'quota.window.size.seconds': { field: 'quotaWindowSizeSeconds', parse: int(1, INT32_MAX) },
   'offset.metadata.max.bytes': { field: 'offsetMetadataMaxBytes', parse: int(0, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
   'gregor.workers': { field: 'workers', parse: int(0, 64) },
@@ -359,6 +365,8 @@ export function defaultConfig(): BrokerConfig {
     offsetsTopicReplicationFactor: 3,
     offsetsRetentionMs: 10_080 * 60_000,
     offsetsRetentionCheckIntervalMs: 600_000,
+    quotaWindowNum: 11,
+    quotaWindowSizeSeconds: 1,
     offsetMetadataMaxBytes: 4_096,
     engine: 'wasm',
     workers: 0,

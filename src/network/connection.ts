@@ -190,7 +190,7 @@ export class Connection {
         slot.closeAfter = result.closeConnection;
       }
       const quotas = this.broker.quotas;
-      if (quotas && this.sasl?.state !== 'handshake') {
+      if (quotas && this.sasl?.state !== 'handshake' && !result?.quotaExempt) {
         const responseBytes = slot.chunks ? slot.chunks.reduce((n, c) => n + c.byteLength, 0) : 0;
         busyMs += performance.now() - encodeStarted;
         const throttleMs = quotas.record(this.session, clientId ?? '', apiKey, frame.byteLength + 4, responseBytes, busyMs, Date.now());

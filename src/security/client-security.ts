@@ -12,7 +12,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { type BrokerConfig, ConfigError, type SecuredListener } from '../config/broker-config.js';
-import { usesSasl, usesTls } from './auth-session.js';
+import { type SecurityProtocol, usesSasl, usesTls } from './auth-session.js';
 import { listenerProperty, listenerPropertyName } from '../config/security-keys.js';
 import { parseJaasConfig } from './sasl/jaas.js';
 import { clientTlsOptions } from './tls-options.js';
@@ -61,4 +61,26 @@ export function jaasCredentials(props: Readonly<Record<string, string>>, listene
   const password = entry.options.get('password');
   if (!username || password === undefined) throw new ConfigError(`${key}: the JAAS entry has no username and password options`);
   return { username, password };
+}
+
+const CLIENT_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
+
+/**
+ * A Kafka client's security from its properties, as a `--command-config` file gives them to
+ * Kafka's tools: `security.protocol` (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL),
+ * `sasl.mechanism` (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; Kafka's default GSSAPI is refused)
+ * with `sasl.jaas.config` `username="…" password="…"`, and the client's `ssl.*` keys
+ * (truststore to verify the broker, a keystore for mutual TLS).
+ * Errors: ConfigError naming the key.
+ */
+export function clientSecurityFromProperties(props: Readonly<Record<string, string>>): ClientSecurity {
+  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
+  if (!CLIENT_PROTOCOLS.has(protocol)) throw new ConfigError(`security.protocol: ${protocol} is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`);
+  const tls = usesTls(protocol as SecurityProtocol) ? clientTlsOptions(props, 'CLIENT') : null;
+  if (!usesSasl(protocol as SecurityProtocol)) return { tls, sasl: null };
+  const mechanism = props['sasl.mechanism'] ?? 'GSSAPI';
+  if (mechanism !== 'PLAIN' && mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') {
+    throw new ConfigError(`sasl.mechanism: ${mechanism} is not supported by Gregor's tools (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
+  }
+  return { tls, sasl: { mechanism, ...jaasCredentials(props, 'CLIENT', mechanism) } };
 }

@@ -18,6 +18,8 @@ export async function startTestBroker(options: BrokerOptions = {}): Promise<Test
     host: '127.0.0.1',
     logger: createLogger(process.env.GREGOR_LOG_LEVEL ?? 'silent'),
     ...options,
+    // A test never takes the default gateway port 9093 (tests run in parallel).
+    ...(options.websocketPort === undefined && options.properties?.['gregor.websocket.port'] === undefined ? { websocketPort: 0 } : {}),
     logDirs: logDir,
     properties: { 'advertised.listeners': 'PLAINTEXT://127.0.0.1:0', ...options.properties },
   });

@@ -7,10 +7,10 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InMemoryScramCredentials } from '../../../src/security/sasl/memory-credentials.js';
 import { credentialFromPassword } from '../../../src/security/sasl/scram-credential.js';
 import { makeCertificates, type TestCertificates } from '../../helpers/certificates.js';
 import { type TestBroker, startTestBroker } from '../../helpers/in-process.js';
+import { setScramCredential } from '../../helpers/scram-users.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { type ZooKeeperServer, startZooKeeper } from '../../helpers/zookeeper.js';
 
@@ -41,9 +41,8 @@ describe('inter-broker SASL_SSL with SCRAM-SHA-512', () => {
           ...certs.listenerProperties('SASL_SSL'),
         },
       });
-      const credentials = t.broker.scramCredentials as InMemoryScramCredentials;
-      credentials.set('broker', 'SCRAM-SHA-512', credentialFromPassword('SCRAM-SHA-512', 'broker-secret'));
-      credentials.set('alice', 'SCRAM-SHA-512', credentialFromPassword('SCRAM-SHA-512', 'alice-secret'));
+      await setScramCredential(t.broker, 'broker', 'SCRAM-SHA-512', credentialFromPassword('SCRAM-SHA-512', 'broker-secret'));
+      await setScramCredential(t.broker, 'alice', 'SCRAM-SHA-512', credentialFromPassword('SCRAM-SHA-512', 'alice-secret'));
       brokers.push(t);
     }
   }, 60_000);

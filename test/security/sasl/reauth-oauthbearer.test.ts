@@ -16,7 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../../src/cli/admin-client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import type { InMemoryScramCredentials } from '../../../src/security/sasl/memory-credentials.js';
+import { setScramCredential } from '../../helpers/scram-users.js';
 import { credentialFromPassword } from '../../../src/security/sasl/scram-credential.js';
 import { type TestBroker, startTestBroker } from '../../helpers/in-process.js';
 import { RawClient } from '../../helpers/raw-client.js';
@@ -55,7 +55,7 @@ describe('re-authentication (KIP-368) and OAUTHBEARER', () => {
         'listener.name.sasl_plaintext.oauthbearer.sasl.oauthbearer.expected.audience': 'gregor',
       },
     });
-    (t.broker.scramCredentials as InMemoryScramCredentials).set('alice', 'SCRAM-SHA-256', credentialFromPassword('SCRAM-SHA-256', 'alice-secret'));
+    await setScramCredential(t.broker, 'alice', 'SCRAM-SHA-256', credentialFromPassword('SCRAM-SHA-256', 'alice-secret'));
     port = t.broker.listeners[0]!.port;
   });
   afterAll(async () => {
@@ -118,7 +118,7 @@ describe('re-authentication (KIP-368) and OAUTHBEARER', () => {
   });
 
   it('re-authentication as another principal fails and closes', async () => {
-    (t.broker.scramCredentials as InMemoryScramCredentials).set('bob', 'SCRAM-SHA-256', credentialFromPassword('SCRAM-SHA-256', 'bob-secret'));
+    await setScramCredential(t.broker, 'bob', 'SCRAM-SHA-256', credentialFromPassword('SCRAM-SHA-256', 'bob-secret'));
     const admin = await AdminClient.connect(`127.0.0.1:${port}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
     await expect(admin.authenticate('SCRAM-SHA-256', 'bob', 'bob-secret')).rejects.toThrow(/SASL authentication failed/);
     admin.close();

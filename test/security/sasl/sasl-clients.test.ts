@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InMemoryScramCredentials } from '../../../src/security/sasl/memory-credentials.js';
+import { setScramCredential } from '../../helpers/scram-users.js';
 import { type ScramMechanism, credentialFromPassword } from '../../../src/security/sasl/scram-credential.js';
 import { makeCertificates, type TestCertificates } from '../../helpers/certificates.js';
 import { type TestBroker, startTestBroker } from '../../helpers/in-process.js';
@@ -43,8 +43,7 @@ describe('KafkaJS and @platformatic/kafka over SASL_SSL', () => {
         ...certs.listenerProperties('SASL_SSL'),
       },
     });
-    const credentials = t.broker.scramCredentials as InMemoryScramCredentials;
-    for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as ScramMechanism[]) credentials.set('alice', m, credentialFromPassword(m, 'alice-secret'));
+    for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as ScramMechanism[]) await setScramCredential(t.broker, 'alice', m, credentialFromPassword(m, 'alice-secret'));
     bootstrap = `127.0.0.1:${t.broker.listeners[0]!.port}`;
   });
   afterAll(async () => {

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../../src/cli/admin-client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import type { InMemoryScramCredentials } from '../../../src/security/sasl/memory-credentials.js';
+import { setScramCredential } from '../../helpers/scram-users.js';
 import { ScramSaslClient } from '../../../src/security/sasl/sasl-client.js';
 import { type ScramMechanism, credentialFromPassword } from '../../../src/security/sasl/scram-credential.js';
 import { makeCertificates, type TestCertificates } from '../../helpers/certificates.js';
@@ -49,8 +49,7 @@ describe('SASL listeners', () => {
         ...certs.listenerProperties('SASL_SSL'),
       },
     });
-    const credentials = t.broker.scramCredentials as InMemoryScramCredentials;
-    for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as ScramMechanism[]) credentials.set('alice', m, credentialFromPassword(m, 'alice-secret', 8192));
+    for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as ScramMechanism[]) await setScramCredential(t.broker, 'alice', m, credentialFromPassword(m, 'alice-secret', 8192));
     sslPort = t.broker.listeners[1]!.port;
     saslPort = t.broker.listeners[2]!.port;
   });
