@@ -18,8 +18,8 @@ import { Broker } from '../src/broker.js';
 import { AdminClient } from '../src/cli/admin-client.js';
 import { createLogger } from '../src/logger.js';
 import type { ClientSecurity } from '../src/security/client-security.js';
-import type { InMemoryScramCredentials } from '../src/security/sasl/memory-credentials.js';
 import { type ScramMechanism, credentialFromPassword } from '../src/security/sasl/scram-credential.js';
+import { setScramCredential } from '../test/helpers/scram-users.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,10 +41,9 @@ async function main(): Promise<void> {
       'gregor.websocket.port': -1,
     },
   });
-  const credentials = broker.scramCredentials as InMemoryScramCredentials;
   for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as ScramMechanism[]) {
-    credentials.set('u4096', m, credentialFromPassword(m, 'secret', 4096));
-    credentials.set('u16384', m, credentialFromPassword(m, 'secret', 16384));
+    await setScramCredential(broker, 'u4096', m, credentialFromPassword(m, 'secret', 4096));
+    await setScramCredential(broker, 'u16384', m, credentialFromPassword(m, 'secret', 16384));
   }
   const plaintext = `127.0.0.1:${broker.listeners[0]!.port}`;
   const sasl = `127.0.0.1:${broker.listeners[1]!.port}`;
