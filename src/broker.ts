@@ -154,6 +154,8 @@ export class Broker {
     readonly logger: Logger,
   ) {
     this.securedListeners = validateListeners(config);
+    // A cluster broker's own credentials towards the others are checked now, not at its first replica fetch.
+    if (config.zookeeperConnect !== null) interBrokerClientSecurity(config, this.interBrokerListener);
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
     this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
     this.logs = LogManager.open({

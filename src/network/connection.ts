@@ -324,7 +324,12 @@ export class Connection {
     this.closed = true;
     this.logger.info({ remote: this.remote, principal: this.session.principal.name, reason }, 'closing connection');
     this.socket.end();
-    this.socket.pause();
+    // Read and drop whatever the peer still sends until it closes too: unread bytes at close
+    // would make the kernel answer with a reset instead of a clean FIN. Bounded in time.
+    this.socket.removeAllListeners('data');
+    this.socket.on('data', () => {});
+    this.socket.resume();
+    setTimeout(() => this.socket.destroy(), 5_000).unref();
     this.releaseAll();
   }
 

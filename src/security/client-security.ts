@@ -82,5 +82,7 @@ export function clientSecurityFromProperties(props: Readonly<Record<string, stri
   if (mechanism !== 'PLAIN' && mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') {
     throw new ConfigError(`sasl.mechanism: ${mechanism} is not supported by Gregor's tools (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
   }
+  const jaas = props['sasl.jaas.config'];
+  if (jaas === undefined) throw new ConfigError(`sasl.jaas.config: security.protocol ${protocol} needs the client's credentials (${mechanism === 'PLAIN' ? 'PlainLoginModule' : 'ScramLoginModule'} required username="…" password="…";)`);
   return { tls, sasl: { mechanism, ...jaasCredentials(props, 'CLIENT', mechanism) } };
 }

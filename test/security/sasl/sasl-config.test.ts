@@ -57,7 +57,7 @@ describe('SASL configuration', () => {
     })).toEqual({ tls: null, sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' } });
     expect(() => clientSecurityFromProperties({ 'security.protocol': 'KERBEROS' })).toThrow(/security\.protocol/);
     expect(() => clientSecurityFromProperties({ 'security.protocol': 'SASL_PLAINTEXT' })).toThrow(/sasl\.mechanism: GSSAPI is not supported/);
-    expect(() => clientSecurityFromProperties({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN' })).toThrow(/sasl\.jaas\.config: the broker's own PLAIN credentials/);
+    expect(() => clientSecurityFromProperties({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN' })).toThrow(/sasl\.jaas\.config: security.protocol SASL_PLAINTEXT needs the client's credentials/);
     expect(() => clientSecurityFromProperties({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': 'x.Y required;' })).toThrow(/sasl\.jaas\.config: login module x\.Y is not supported/);
   });
 });
