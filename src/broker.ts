@@ -348,6 +348,7 @@ export class Broker {
           pauseBytes: this.config.websocketPauseBytes,
           maxBackpressureBytes: this.config.websocketMaxBackpressureBytes,
           slowClientTimeoutMs: this.config.websocketSlowClientTimeoutMs,
+          allowedOrigins: this.config.websocketAllowedOrigins,
         }, this.logger);
       } catch (err) {
         await this.stop();

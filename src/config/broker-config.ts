@@ -110,6 +110,8 @@ export interface BrokerConfig {
   websocketMaxBackpressureBytes: number;
   /** `gregor.websocket.slow.client.timeout.ms`: a WebSocket paused this long without reading is closed (ms). */
   websocketSlowClientTimeoutMs: number;
+  /** `gregor.websocket.allowed.origins`: browser origins that may open a WebSocket (null: the gateway's own and localhost; `*`: all). */
+  websocketAllowedOrigins: string[] | null;
   /** `cluster.id`: reported in Metadata; generated once and kept in `meta.properties`. */
   clusterId: string | null;
   /** `log.retention.ms` (or `.minutes`, `.hours`): segments older than this are deleted (ms); -1 = keep forever. */
@@ -303,6 +305,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'gregor.websocket.pause.bytes': { field: 'websocketPauseBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.slow.client.timeout.ms': { field: 'websocketSlowClientTimeoutMs', parse: int(1, INT32_MAX) },
+  'gregor.websocket.allowed.origins': { field: 'websocketAllowedOrigins', parse: list },
   'cluster.id': { field: 'clusterId', parse: (_k, raw) => raw.trim() },
   'log.retention.ms': { field: 'logRetentionMs', parse: long(-1) },
   'log.retention.minutes': { field: 'logRetentionMs', parse: long(-1), map: (m) => ((m as number) < 0 ? -1 : (m as number) * 60_000) },
@@ -376,6 +379,7 @@ export function defaultConfig(): BrokerConfig {
     websocketPauseBytes: 1024 * 1024,
     websocketMaxBackpressureBytes: 16 * 1024 * 1024,
     websocketSlowClientTimeoutMs: 30_000,
+    websocketAllowedOrigins: null,
     clusterId: null,
     logRetentionMs: 168 * 3_600_000,
     logRetentionBytes: -1,

@@ -22,6 +22,7 @@ import { registerHttpRoutes } from './http.js';
 import type { GatewayContext } from './operation.js';
 import { type FrameCodec, type HelloFrame, PROTOCOL_VERSION, createFrameCodec } from './protocol.js';
 import { Session, type SocketData } from './session.js';
+import { OriginPolicy } from './origin-policy.js';
 import { SubscriptionHub } from './subscription-hub.js';
 
 export interface GatewayOptions {
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   maxBackpressureBytes: number;
   /** A socket paused this long (ms) without draining is closed. */
   slowClientTimeoutMs: number;
+  /** `gregor.websocket.allowed.origins` (null: the gateway's own origin and localhost pages). */
+  allowedOrigins: readonly string[] | null;
 }
 
 /** Seconds without any frame (uWS sends pings automatically before) after which a socket closes. */
@@ -78,6 +81,7 @@ export class WebSocketGateway {
     this.gatewayMetrics = new GatewayMetrics(this.metrics.registry, () => this.hub);
     const ctx: GatewayContext = { broker, hub: this.hub, metrics: this.gatewayMetrics, logger, websocketPort: () => this.port };
     const dispatcher = new Dispatcher(ctx, this.codec, options.maxFrameBytes);
+    const origins = new OriginPolicy(options.allowedOrigins, options.host);
     this.app = uWS.App();
     this.app.ws<SocketData>('/*', {
       maxPayloadLength: options.maxFrameBytes * 2,
@@ -88,6 +92,12 @@ export class WebSocketGateway {
       compression: uWS.DISABLED,
       upgrade: (res, req, context) => {
         const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
+        const origin = req.getHeader('origin');
+        if (!origins.admits(origin, req.getHeader('host'))) {
+          this.logger.warn({ remote, origin }, 'WebSocket upgrade from a foreign origin refused');
+          res.cork(() => res.writeStatus('403 Forbidden').writeHeader('Content-Type', 'text/plain').end('origin not allowed (gregor.websocket.allowed.origins)\n'));
+          return;
+        }
         res.upgrade<SocketData>(
           { session: null, remote },
           req.getHeader('sec-websocket-key'),
