@@ -40,6 +40,7 @@ import { ProducerIdManager } from './storage/producer-ids.js';
 import { WebSocketGateway } from './gateway/gateway.js';
 import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
+import { createAuthorizer } from './security/acl/create-authorizer.js';
 import { usesSasl } from './security/auth-session.js';
 import type { SaslServerFactory } from './security/sasl/sasl-server.js';
 import { listenerSaslServerFactory } from './security/sasl/listener-sasl.js';
@@ -158,6 +159,7 @@ export class Broker {
     if (config.zookeeperConnect !== null) interBrokerClientSecurity(config, this.interBrokerListener);
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
     this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
+    this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
     this.logs = LogManager.open({
       brokerConfig: config,
       clustered: config.zookeeperConnect !== null,

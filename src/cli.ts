@@ -16,6 +16,7 @@ import { createLogger } from './logger.js';
 import { registerGroupsCommand } from './cli/groups.js';
 import { registerTopicsCommand } from './cli/topics.js';
 import { registerUsersCommand } from './cli/users.js';
+import { registerAclsCommand } from './cli/acls.js';
 import { registerQuotasCommand } from './cli/quotas.js';
 
 function parsePort(value: string): number {
@@ -92,6 +93,7 @@ export async function main(argv: string[]): Promise<void> {
     });
   registerTopicsCommand(program);
   registerUsersCommand(program);
+  registerAclsCommand(program);
   registerQuotasCommand(program);
   registerGroupsCommand(program);
   await program.parseAsync(argv);

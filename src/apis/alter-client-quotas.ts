@@ -13,7 +13,7 @@ import type { EntityConfig } from '../security/entity-config/entity-config-store
 import { QUOTA_KEYS } from '../security/quotas/client-quota-manager.js';
 import type { ApiHandler } from './api.js';
 import { quotaEntityPath } from './client-quota-entities.js';
-import { clusterPermitted } from './cluster-permission.js';
+import { clusterPermitted } from './authorize.js';
 
 type Entry = AlterClientQuotasRequest['entries'][number];
 

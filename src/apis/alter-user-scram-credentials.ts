@@ -22,7 +22,7 @@ import {
   scramMechanismOfType,
 } from '../security/sasl/scram-credential.js';
 import type { ApiHandler } from './api.js';
-import { clusterPermitted } from './cluster-permission.js';
+import { clusterPermitted } from './authorize.js';
 
 interface Failure {
   errorCode: number;

@@ -15,6 +15,8 @@ import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/gene
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { validateTopicName } from '../storage/log-manager.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
+import { clusterPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import { createTopicInCluster, planTopic } from '../cluster/topic-admin.js';
 
 type CreatableTopic = CreateTopicsRequest['topics'][number];
@@ -57,44 +59,57 @@ export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsRe
   minVersion: 0,
   maxVersion: 7,
   handle(request, ctx) {
-    if (ctx.broker.cluster) return createTopicsInCluster(request, ctx);
-    const { broker } = ctx;
-    const counts = new Map<string, number>();
-    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-    const topics = request.topics.map((t): TopicResult => {
-      const result: TopicResult = {
-        name: t.name,
-        topicId: ZERO_UUID,
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-        topicConfigErrorCode: ErrorCode.NONE,
-        numPartitions: -1,
-        replicationFactor: -1,
-        configs: null,
-      };
-      try {
-        if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
-        const { numPartitions, configs } = validate(broker, t);
-        result.numPartitions = numPartitions;
-        result.replicationFactor = 1;
-        result.configs = describeTopicConfigs(broker.config, configs, (key) => broker.dynamicConfig.dynamicSource(key)).map((c) => ({
-          name: c.name,
-          value: c.value,
-          readOnly: c.readOnly,
-          configSource: c.source,
-          isSensitive: false,
-        }));
-        if (!request.validateOnly) result.topicId = broker.logs.createTopic(t.name, numPartitions, configs).topicId;
-      } catch (err) {
-        if (!(err instanceof KafkaError)) throw err;
-        result.errorCode = err.code;
-        result.errorMessage = err.message;
-      }
-      return result;
-    });
-    return { response: { throttleTimeMs: 0, topics } };
+    // CREATE on the cluster, or on each topic.
+    const denied = clusterPermitted(ctx, AclOperation.CREATE) ? [] : request.topics.filter((t) => !topicPermitted(ctx, AclOperation.CREATE, t.name));
+    if (denied.length === 0) return createTopics(request, ctx);
+    const deniedResults: TopicResult[] = denied.map((t) => ({
+      name: t.name, topicId: ZERO_UUID, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `not authorized to create topic "${t.name}"`,
+      topicConfigErrorCode: ErrorCode.NONE, numPartitions: -1, replicationFactor: -1, configs: null,
+    }));
+    const merge = (r: HandlerResult<CreateTopicsResponse>) => ({ ...r, response: { ...r.response, topics: [...r.response.topics, ...deniedResults] } });
+    const result = createTopics({ ...request, topics: request.topics.filter((t) => !denied.includes(t)) }, ctx);
+    return result instanceof Promise ? result.then(merge) : merge(result);
   },
 };
+
+function createTopics(request: CreateTopicsRequest, ctx: RequestContext): HandlerResult<CreateTopicsResponse> | Promise<HandlerResult<CreateTopicsResponse>> {
+  if (ctx.broker.cluster) return createTopicsInCluster(request, ctx);
+  const { broker } = ctx;
+  const counts = new Map<string, number>();
+  for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+  const topics = request.topics.map((t): TopicResult => {
+    const result: TopicResult = {
+      name: t.name,
+      topicId: ZERO_UUID,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      topicConfigErrorCode: ErrorCode.NONE,
+      numPartitions: -1,
+      replicationFactor: -1,
+      configs: null,
+    };
+    try {
+      if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
+      const { numPartitions, configs } = validate(broker, t);
+      result.numPartitions = numPartitions;
+      result.replicationFactor = 1;
+      result.configs = describeTopicConfigs(broker.config, configs, (key) => broker.dynamicConfig.dynamicSource(key)).map((c) => ({
+        name: c.name,
+        value: c.value,
+        readOnly: c.readOnly,
+        configSource: c.source,
+        isSensitive: false,
+      }));
+      if (!request.validateOnly) result.topicId = broker.logs.createTopic(t.name, numPartitions, configs).topicId;
+    } catch (err) {
+      if (!(err instanceof KafkaError)) throw err;
+      result.errorCode = err.code;
+      result.errorMessage = err.message;
+    }
+    return result;
+  });
+  return { response: { throttleTimeMs: 0, topics } };
+}
 
 /**
  * Cluster mode: topics are assigned across the live brokers (rack-unaware round robin) and

@@ -9,6 +9,8 @@ import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/gene
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { Broker } from '../broker.js';
 import { deleteTopicInCluster } from '../cluster/topic-admin.js';
+import { topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 /** Cluster mode: a topic by name or id from the cluster metadata. */
@@ -24,18 +26,23 @@ export const deleteTopicsHandler: ApiHandler<DeleteTopicsRequest, DeleteTopicsRe
   name: 'DeleteTopics',
   minVersion: 0,
   maxVersion: 6,
-  async handle(request, { broker, apiVersion }) {
+  async handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
     const wanted: Array<{ name: string | null; topicId: string }> =
       apiVersion >= 6 ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const responses = await Promise.all(wanted.map(async ({ name, topicId }): Promise<Result> => {
       const result: Result = { name, topicId, errorCode: ErrorCode.NONE, errorMessage: null };
       try {
+        // DELETE on the topic, checked before existence when it is named.
+        const deny = (topic: string) => new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to delete topic "${topic}"`);
+        if (name !== null && !topicPermitted(ctx, AclOperation.DELETE, name)) throw deny(name);
         const topic = broker.cluster ? clusterTopic(broker, name, topicId) : name !== null ? broker.logs.topic(name) : broker.logs.topicById(topicId);
         if (!topic) {
           throw name !== null
             ? new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${name}" does not exist`)
             : new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `topic id ${topicId} does not exist`);
         }
+        if (name === null && !topicPermitted(ctx, AclOperation.DELETE, topic.name)) throw deny(topic.name);
         result.name = topic.name;
         result.topicId = topic.topicId;
         if (broker.cluster) await deleteTopicInCluster(broker.cluster, topic.name);

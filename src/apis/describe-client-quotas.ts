@@ -11,7 +11,7 @@ import { AclOperation } from '../security/authorizer.js';
 import { QUOTA_KEYS } from '../security/quotas/client-quota-manager.js';
 import type { ApiHandler } from './api.js';
 import { CLIENT_ID_ENTITY, USER_ENTITY, quotaEntityComponents } from './client-quota-entities.js';
-import { clusterPermitted } from './cluster-permission.js';
+import { clusterPermitted } from './authorize.js';
 
 const MATCH_EXACT = 0;
 const MATCH_DEFAULT = 1;

@@ -12,7 +12,7 @@ import { SCRAM_MECHANISMS, SCRAM_MECHANISM_TYPE, parseScramCredential } from '..
 import { entityPath, parseEntityPath } from '../security/entity-config/entity-config-store.js';
 import type { EntityConfig } from '../security/entity-config/entity-config-store.js';
 import type { ApiHandler } from './api.js';
-import { clusterPermitted } from './cluster-permission.js';
+import { clusterPermitted } from './authorize.js';
 
 type Result = DescribeUserScramCredentialsResponse['results'][number];
 

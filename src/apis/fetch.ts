@@ -20,6 +20,8 @@ import {
 } from '../protocol/generated/index.js';
 import { EMPTY_BYTES } from '../protocol/primitives.js';
 import type { PartitionLog } from '../storage/log.js';
+import { clusterPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler, HandlerResult } from './api.js';
 
 type TopicResponse = FetchResponse['responses'][number];
@@ -58,7 +60,7 @@ function missingPartitionCode(broker: Broker, apiVersion: number, t: FetchReques
 }
 
 /** One read over every requested partition. */
-function readOnce(broker: Broker, request: FetchRequest, apiVersion: number): Pass {
+function readOnce(broker: Broker, request: FetchRequest, apiVersion: number, readable: (topic: string) => boolean): Pass {
   const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false };
   let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   // A follower's fetch carries its broker id (v15+: in ReplicaState); consumers send -1.
@@ -66,7 +68,14 @@ function readOnce(broker: Broker, request: FetchRequest, apiVersion: number): Pa
   const replicas = broker.replicas;
   const responses: TopicResponse[] = request.topics.map((fetchTopic) => {
     const topic = apiVersion >= 13 ? broker.logs.topicById(fetchTopic.topicId) : broker.logs.topic(fetchTopic.topic);
+    // READ is checked before existence: a topic named but not readable is TOPIC_AUTHORIZATION_FAILED.
+    const name = apiVersion >= 13 ? topic?.name : fetchTopic.topic;
+    const denied = name !== undefined && !readable(name);
     const partitions = fetchTopic.partitions.map((p): PartitionResponse => {
+      if (denied) {
+        pass.hasError = true;
+        return emptyPartition(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      }
       let log = topic?.partitions[p.partition];
       if (!log) {
         pass.hasError = true;
@@ -125,15 +134,21 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
   name: 'Fetch',
   minVersion: 0,
   maxVersion: 17,
-  async handle(request, { broker, apiVersion, session, clientId }): Promise<HandlerResult<FetchResponse>> {
+  async handle(request, ctx): Promise<HandlerResult<FetchResponse>> {
+    const { broker, apiVersion, session, clientId } = ctx;
     // A consumer under consumer_byte_rate gets at most a quota window's worth (Kafka's fetch cap).
     // A follower's fetch is replication, not a client: no client quota applies (quotaExempt).
     const follower = (apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0;
+    // A follower's fetch reads uncommitted records: it needs CLUSTER_ACTION (CVE-2018-1288).
+    if (follower && !clusterPermitted(ctx, AclOperation.CLUSTER_ACTION)) {
+      return { response: createFetchResponse({ throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, sessionId: 0, responses: [] }) };
+    }
+    const readable = (topic: string) => follower || topicPermitted(ctx, AclOperation.READ, topic);
     const quotaMaxBytes = follower ? Infinity : broker.clientQuotas?.maxFetchBytes(session, clientId ?? '') ?? Infinity;
     if (quotaMaxBytes < request.maxBytes) request.maxBytes = quotaMaxBytes;
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     for (;;) {
-      const pass = readOnce(broker, request, apiVersion);
+      const pass = readOnce(broker, request, apiVersion, readable);
       const waitMs = deadline - Date.now();
       if (pass.bytes >= request.minBytes || pass.hasError || waitMs <= 0 || pass.logs.length === 0) {
         return { response: pass.response, release: releaseAll(pass.releases), quotaExempt: follower };

@@ -3,6 +3,10 @@
  * reports. One file per API in this folder.
  */
 import type { ApiHandler } from './api.js';
+import { guarded } from './guards.js';
+import { createAclsHandler } from './create-acls.js';
+import { deleteAclsHandler } from './delete-acls.js';
+import { describeAclsHandler } from './describe-acls.js';
 import { alterConfigsHandler } from './alter-configs.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { initProducerIdHandler } from './init-producer-id.js';
@@ -76,6 +80,10 @@ for (const handler of [
   alterClientQuotasHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  // ACLs (src/security/acl/).
+  createAclsHandler,
+  describeAclsHandler,
+  deleteAclsHandler,
 ] as ApiHandler[]) {
-  HANDLERS.set(handler.apiKey, handler);
+  HANDLERS.set(handler.apiKey, guarded(handler));
 }

@@ -13,6 +13,8 @@ import type { TopicState } from '../storage/log-manager.js';
 import { createTopicInCluster } from '../cluster/topic-admin.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
+import { clusterPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 
 /** How long a Metadata request waits for an auto-created topic's leaders, ms. */
 const AUTO_CREATE_WAIT_MS = 5_000;
@@ -62,37 +64,53 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
   minVersion: 0,
   maxVersion: 12,
   handle(request, ctx) {
-    if (ctx.broker.cluster) return clusterMetadata(request, ctx);
-    const { broker, apiVersion } = ctx;
-    // v0: an empty list means all topics; v1+: null means all, empty means none.
-    const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
-    const allowAutoCreate = apiVersion < 4 || request.allowAutoTopicCreation;
-    const topics: TopicResponse[] = all
-      ? broker.logs.allTopics().map((t) => describeTopic(broker, t))
-      : request.topics!.map((t) => {
-          if (t.name === null) {
-            const topic = broker.logs.topicById(t.topicId);
-            return topic ? describeTopic(broker, topic) : topicError(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
-          }
-          try {
-            return describeTopic(broker, topicForRequest(broker, t.name, allowAutoCreate));
-          } catch (err) {
-            if (err instanceof KafkaError) return topicError(t.name, ZERO_UUID, err.code);
-            throw err;
-          }
-        });
-    return {
-      response: {
-        throttleTimeMs: 0,
-        brokers: [{ nodeId: broker.config.nodeId, ...broker.endpointFor(ctx.session.listenerName), rack: null }],
-        clusterId: broker.clusterId,
-        controllerId: broker.config.nodeId,
-        topics,
-        clusterAuthorizedOperations: -2147483648,
-      },
+    // Topics the caller may not DESCRIBE are left out of "all topics", and are
+    // TOPIC_AUTHORIZATION_FAILED when named; auto-creation needs CREATE (cluster or topic).
+    const describable = (name: string) => topicPermitted(ctx, AclOperation.DESCRIBE, name);
+    const mayCreate = (name: string) => describable(name) && (clusterPermitted(ctx, AclOperation.CREATE) || topicPermitted(ctx, AclOperation.CREATE, name));
+    const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
+    const authorize = (r: HandlerResult<MetadataResponse>): HandlerResult<MetadataResponse> => {
+      if (!ctx.broker.authorizer.enabled) return r;
+      const topics = all
+        ? r.response.topics.filter((t) => t.name !== null && describable(t.name))
+        : r.response.topics.map((t) => (t.name !== null && !describable(t.name) ? topicError(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED) : t));
+      return { ...r, response: { ...r.response, topics } };
     };
+    if (ctx.broker.cluster) return clusterMetadata(request, ctx, mayCreate).then(authorize);
+    return authorize(localMetadata(request, ctx, mayCreate));
   },
 };
+
+function localMetadata(request: MetadataRequest, ctx: RequestContext, mayCreate: (name: string) => boolean): HandlerResult<MetadataResponse> {
+  const { broker, apiVersion } = ctx;
+  // v0: an empty list means all topics; v1+: null means all, empty means none.
+  const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+  const allowAutoCreate = apiVersion < 4 || request.allowAutoTopicCreation;
+  const topics: TopicResponse[] = all
+    ? broker.logs.allTopics().map((t) => describeTopic(broker, t))
+    : request.topics!.map((t) => {
+        if (t.name === null) {
+          const topic = broker.logs.topicById(t.topicId);
+          return topic ? describeTopic(broker, topic) : topicError(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        }
+        try {
+          return describeTopic(broker, topicForRequest(broker, t.name, allowAutoCreate && mayCreate(t.name)));
+        } catch (err) {
+          if (err instanceof KafkaError) return topicError(t.name, ZERO_UUID, err.code);
+          throw err;
+        }
+      });
+  return {
+    response: {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: broker.config.nodeId, ...broker.endpointFor(ctx.session.listenerName), rack: null }],
+      clusterId: broker.clusterId,
+      controllerId: broker.config.nodeId,
+      topics,
+      clusterAuthorizedOperations: -2147483648,
+    },
+  };
+}
 
 /** A topic as the cluster sees it: leaders, replicas and ISRs from ZooKeeper's partition states. */
 function describeClusterTopic(broker: Broker, name: string): TopicResponse {
@@ -126,7 +144,7 @@ function describeClusterTopic(broker: Broker, name: string): TopicResponse {
  * an unknown topic is auto-created across the cluster (its partitions get leaders before the
  * answer, or it is reported LEADER_NOT_AVAILABLE and the client asks again).
  */
-async function clusterMetadata(request: MetadataRequest, { broker, apiVersion, session }: RequestContext): Promise<HandlerResult<MetadataResponse>> {
+async function clusterMetadata(request: MetadataRequest, { broker, apiVersion, session }: RequestContext, mayCreate: (name: string) => boolean): Promise<HandlerResult<MetadataResponse>> {
   const cluster = broker.cluster!;
   const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
   const allowAutoCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.autoCreateTopicsEnable;
@@ -142,7 +160,7 @@ async function clusterMetadata(request: MetadataRequest, { broker, apiVersion, s
           if (name === null) return topicError(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
         }
         if (cluster.metadata.topics.has(name)) return describeClusterTopic(broker, name);
-        if (!allowAutoCreate) return topicError(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (!allowAutoCreate || !mayCreate(name)) return topicError(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         try {
           const replicationFactor = Math.min(broker.config.defaultReplicationFactor, cluster.metadata.brokers.size);
           await createTopicInCluster(cluster, broker.config, { name, numPartitions: broker.config.numPartitions, replicationFactor, configs: {} }, AUTO_CREATE_WAIT_MS);

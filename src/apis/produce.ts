@@ -20,6 +20,8 @@ import {
 import { LOG_OVERHEAD } from '../storage/batch-header.js';
 import type { AppendResult } from '../storage/log.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
+import { topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import { producePooled } from '../workers/pooled-produce.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -92,48 +94,62 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
   minVersion: 0,
   maxVersion: 11,
   handle(request, ctx) {
-    if (ctx.broker.replicas) return produceReplicated(request, ctx);
-    if (ctx.broker.appendPool) return producePooled(request, ctx, ctx.broker.appendPool);
-    const { broker, apiVersion, logger } = ctx;
-    const acks = request.acks;
-    const validAcks = acks === 0 || acks === 1 || acks === -1;
-    const responses = request.topicData.map((topicData) => ({
-      name: topicData.name,
-      partitionResponses: topicData.partitionData.map((data): PartitionResponse => {
-        if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
-        try {
-          const topic = broker.logs.topic(topicData.name);
-          const log = topic?.partitions[data.index];
-          if (!topic || !log) {
-            throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicData.name}-${data.index} does not exist`);
-          }
-          if (acks === -1 && topic.settings.minInsyncReplicas > 1) {
-            throw new KafkaError(
-              ErrorCode.NOT_ENOUGH_REPLICAS,
-              `the in-sync replicas of ${topicData.name}-${data.index} (1) are fewer than min.insync.replicas ${topic.settings.minInsyncReplicas}`,
-            );
-          }
-          const records = data.records ?? new Uint8Array(0);
-          if (apiVersion >= 3) checkSingleBatch(records);
-          const result = log.append(records, 0);
-          return createProduceResponsePartitionProduceResponse({
-            index: data.index,
-            errorCode: ErrorCode.NONE,
-            baseOffset: result.firstOffset,
-            logAppendTimeMs: result.logAppendTimeMs,
-            logStartOffset: result.logStartOffset,
-          });
-        } catch (err) {
-          if (!(err instanceof KafkaError)) throw err;
-          logger.debug({ topic: topicData.name, partition: data.index, err: err.message }, 'produce rejected');
-          return partitionError(data.index, err.code, err.message);
-        }
-      }),
+    // WRITE on each topic, checked before existence (an unknown topic one may not write is TOPIC_AUTHORIZATION_FAILED).
+    const denied = request.topicData.filter((t) => !topicPermitted(ctx, AclOperation.WRITE, t.name));
+    if (denied.length === 0) return produceAuthorized(request, ctx);
+    const deniedResponses = denied.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((d) => partitionError(d.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null)),
     }));
-    if (acks === 0) return null;
-    return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
+    const merge = (r: HandlerResult<ProduceResponse> | null) =>
+      r === null ? null : { ...r, response: createProduceResponse({ responses: [...r.response.responses, ...deniedResponses], throttleTimeMs: r.response.throttleTimeMs }) };
+    const result = produceAuthorized({ ...request, topicData: request.topicData.filter((t) => !denied.includes(t)) }, ctx);
+    return result instanceof Promise ? result.then(merge) : merge(result);
   },
 };
+
+function produceAuthorized(request: ProduceRequest, ctx: RequestContext): HandlerResult<ProduceResponse> | null | Promise<HandlerResult<ProduceResponse> | null> {
+  if (ctx.broker.replicas) return produceReplicated(request, ctx);
+  if (ctx.broker.appendPool) return producePooled(request, ctx, ctx.broker.appendPool);
+  const { broker, apiVersion, logger } = ctx;
+  const acks = request.acks;
+  const validAcks = acks === 0 || acks === 1 || acks === -1;
+  const responses = request.topicData.map((topicData) => ({
+    name: topicData.name,
+    partitionResponses: topicData.partitionData.map((data): PartitionResponse => {
+      if (!validAcks) return partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks ${acks} is not -1, 0 or 1`);
+      try {
+        const topic = broker.logs.topic(topicData.name);
+        const log = topic?.partitions[data.index];
+        if (!topic || !log) {
+          throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicData.name}-${data.index} does not exist`);
+        }
+        if (acks === -1 && topic.settings.minInsyncReplicas > 1) {
+          throw new KafkaError(
+            ErrorCode.NOT_ENOUGH_REPLICAS,
+            `the in-sync replicas of ${topicData.name}-${data.index} (1) are fewer than min.insync.replicas ${topic.settings.minInsyncReplicas}`,
+          );
+        }
+        const records = data.records ?? new Uint8Array(0);
+        if (apiVersion >= 3) checkSingleBatch(records);
+        const result = log.append(records, 0);
+        return createProduceResponsePartitionProduceResponse({
+          index: data.index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: result.firstOffset,
+          logAppendTimeMs: result.logAppendTimeMs,
+          logStartOffset: result.logStartOffset,
+        });
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        logger.debug({ topic: topicData.name, partition: data.index, err: err.message }, 'produce rejected');
+        return partitionError(data.index, err.code, err.message);
+      }
+    }),
+  }));
+  if (acks === 0) return null;
+  return { response: createProduceResponse({ responses, throttleTimeMs: 0 }) };
+}
 
 /**
  * Cluster mode: each partition goes through its leader replica (NOT_LEADER_OR_FOLLOWER

@@ -88,6 +88,12 @@ export interface BrokerConfig {
   offsetsRetentionMs: number;
   /** `offsets.retention.check.interval.ms`: how often offset expiry runs (ms). */
   offsetsRetentionCheckIntervalMs: number;
+  /** `authorizer.class.name`: Kafka's AclAuthorizer / StandardAuthorizer names turn ACLs on; '' = off. */
+  authorizerClassName: string;
+  /** `super.users`: principals allowed everything (`User:admin;User:broker`). */
+  superUsers: string[];
+  /** `allow.everyone.if.no.acl.found`: a resource with no ACL at all is open to everyone (default false). */
+  allowEveryoneIfNoAclFound: boolean;
   /** `quota.window.num`: samples a client quota rate is measured over (Kafka: 11). */
   quotaWindowNum: number;
   /** `quota.window.size.seconds`: length of each quota sample (Kafka: 1). */
@@ -173,6 +179,15 @@ const bool: Parser = (key, raw) => {
   if (v === 'true') return true;
   if (v === 'false') return false;
   throw new ConfigError(`${key}: "${raw}" is not true or false`);
+};
+
+/** Kafka's authorizer class names that turn on Gregor's ACL authorizer; any other name is refused (no config value selects code). */
+export const ACL_AUTHORIZER_CLASSES: readonly string[] = ['kafka.security.authorizer.AclAuthorizer', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'];
+
+const authorizerClass: Parser = (key, raw) => {
+  const name = raw.trim();
+  if (name !== '' && !ACL_AUTHORIZER_CLASSES.includes(name)) throw new ConfigError(`${key}: ${name} is not supported (use ${ACL_AUTHORIZER_CLASSES[0]}, or leave it empty for no authorization)`);
+  return name;
 };
 
 const list: Parser = (_key, raw) =>
@@ -294,6 +309,9 @@ const DEFINITIONS: Record<string, Definition> = {
   'offsets.topic.replication.factor': { field: 'offsetsTopicReplicationFactor', parse: int(1, 32_767) },
   'offsets.retention.minutes': { field: 'offsetsRetentionMs', parse: int(1, INT32_MAX), map: (m) => (m as number) * 60_000 },
   'offsets.retention.check.interval.ms': { field: 'offsetsRetentionCheckIntervalMs', parse: int(1, INT32_MAX) },
+  'authorizer.class.name': { field: 'authorizerClassName', parse: authorizerClass },
+  'super.users': { field: 'superUsers', parse: (_k, raw) => raw.split(';').map((p) => p.trim()).filter(Boolean) },
+  'allow.everyone.if.no.acl.found': { field: 'allowEveryoneIfNoAclFound', parse: bool },
   'quota.window.num': { field: 'quotaWindowNum', parse: int(1, INT32_MAX) },
   'quota.window.size.seconds': { field: 'quotaWindowSizeSeconds', parse: int(1, INT32_MAX) },
   'offset.metadata.max.bytes': { field: 'offsetMetadataMaxBytes', parse: int(0, INT32_MAX) },
@@ -368,6 +386,9 @@ export function defaultConfig(): BrokerConfig {
     offsetsTopicReplicationFactor: 3,
     offsetsRetentionMs: 10_080 * 60_000,
     offsetsRetentionCheckIntervalMs: 600_000,
+    authorizerClassName: '',
+    superUsers: [],
+    allowEveryoneIfNoAclFound: false,
     quotaWindowNum: 11,
     quotaWindowSizeSeconds: 1,
     offsetMetadataMaxBytes: 4_096,

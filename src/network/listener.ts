@@ -62,7 +62,7 @@ export class KafkaListener {
     const protocol = listener.securityProtocol;
     const sasl = usesSasl(protocol) ? options.sasl : null;
     if (usesSasl(protocol) && !sasl) throw new Error(`listener ${listener.name} (${protocol}) has no SASL mechanisms`);
-    const sessionFor = (socket: Socket): AuthSession => anonymousSession(listener.name, protocol, socket.remoteAddress ?? '');
+    const sessionFor = (socket: Socket): AuthSession => anonymousSession(listener.name, protocol, (socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
     let server: Server;
     if (usesTls(protocol)) {
       const tls = serverTlsOptions(securityProps, listener.name);

@@ -85,6 +85,12 @@ export interface Authorizer {
    * for every request (an index lookup, never a scan of every ACL).
    */
   authorize(session: AuthSession, operation: AclOperation, resource: Resource): boolean;
+  /**
+   * Whether `session` may perform `operation` on at least one resource of `type` (Kafka's
+   * authorizeByResourceType, KIP-679: an idempotent producer with WRITE on some topic).
+   * May scan; used only by infrequent requests.
+   */
+  authorizeAnyOfType?(session: AuthSession, operation: AclOperation, type: ResourceType): boolean;
 }
 
 /** No `authorizer.class.name`: every principal may do everything (Kafka's behaviour without an authorizer). */

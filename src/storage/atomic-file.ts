@@ -4,7 +4,7 @@
  * sees either the old file or the new one, never a torn mix. Kafka writes its checkpoint
  * files the same way (CheckpointFile.write).
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** fsyncs a directory, so renames and creations in it are durable. */
@@ -18,13 +18,14 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * Replaces `path` with `data` atomically and durably.
+ * Replaces `path` with `data` atomically and durably; the file gets `mode` (0600 for secrets).
  * Errors: the fs error (ENOENT if the directory is missing, ENOSPC, …); `path` is then unchanged.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, 'w', mode);
   try {
+    chmodSync(tmp, mode); // a leftover temp file keeps its old mode on open
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let written = 0;
     while (written < bytes.byteLength) written += writeSync(fd, bytes, written, bytes.byteLength - written);

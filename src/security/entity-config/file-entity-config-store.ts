@@ -5,7 +5,8 @@
  *
  *   {"version":1,"entities":{"users/alice":{"SCRAM-SHA-256":"salt=…"},"clients/app":{…}}}
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../storage/atomic-file.js';
 import { join } from 'node:path';
 import type { EntityConfig, EntityConfigStore } from './entity-config-store.js';
 
@@ -56,16 +57,6 @@ export class FileEntityConfigStore implements EntityConfigStore {
   close(): void {}
 
   private write(configs: ReadonlyMap<string, EntityConfig>): void {
-    const tmp = `${this.file}.tmp`;
-    const body = JSON.stringify({ version: 1, entities: Object.fromEntries(configs) }, null, 1);
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, body);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(tmp, 0o600); // an existing temp file keeps its old mode on open
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify({ version: 1, entities: Object.fromEntries(configs) }, null, 1), 0o600);
   }
 }

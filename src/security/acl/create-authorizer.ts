@@ -1,0 +1,14 @@
+/**
+ * The broker's Authorizer from its config: allow-all without `authorizer.class.name`, else an
+ * AclAuthorizer over the ACLs of `<log.dir>/acls.json` (single broker and, until ACLs are kept
+ * in ZooKeeper, each broker of a cluster).
+ */
+import type { BrokerConfig } from '../../config/broker-config.js';
+import { ALLOW_ALL_AUTHORIZER, type Authorizer } from '../authorizer.js';
+import { AclAuthorizer } from './acl-authorizer.js';
+import { FileAclStore } from './acl-file-store.js';
+
+export function createAuthorizer(config: BrokerConfig, logDir: string): Authorizer {
+  if (config.authorizerClassName === '') return ALLOW_ALL_AUTHORIZER;
+  return new AclAuthorizer(new FileAclStore(logDir), { superUsers: config.superUsers, allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound });
+}
