@@ -5,7 +5,10 @@
  * It throws KafkaError for failures; the dispatcher turns them into error frames.
  */
 import type { Logger } from 'pino';
-import { KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { ApiHandler } from '../apis/api.js';
+import { HANDLERS } from '../apis/index.js';
+import { type AclOperation, type Resource, ResourceType } from '../security/authorizer.js';
 import type { RequestContext } from '../apis/api.js';
 import type { Broker } from '../broker.js';
 import type { Frame } from './fields.js';
@@ -49,6 +52,22 @@ export function kafkaContext(ctx: GatewayContext, session: Session, id: number, 
  * A failure whose error frame carries more fields than `{ code, name, message }`, e.g. the
  * member id handed out with MEMBER_ID_REQUIRED (joinGroup).
  */
+/** The registered (authorization-guarded) version of a Kafka API handler, as the Kafka listeners serve it. */
+export function registered<H extends ApiHandler>(handler: H): H {
+  return (HANDLERS.get(handler.apiKey) ?? handler) as H;
+}
+
+/**
+ * Throws TOPIC_AUTHORIZATION_FAILED (or GROUP_…) unless the session may perform `operation` on
+ * the resource: for gateway operations that read the log themselves (subscribe, listOffsets).
+ */
+export function requirePermission(session: Session, ctx: GatewayContext, operation: AclOperation, resource: Resource): void {
+  const authorizer = ctx.broker.authorizer;
+  if (!authorizer.enabled || authorizer.authorize(session.auth, operation, resource)) return;
+  const code = resource.type === ResourceType.GROUP ? ErrorCode.GROUP_AUTHORIZATION_FAILED : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+  throw new KafkaError(code, `not authorized for ${resource.name}`);
+}
+
 export class OperationError extends KafkaError {
   constructor(
     code: number,

@@ -11,7 +11,7 @@
 import { findCoordinatorHandler } from '../../apis/find-coordinator.js';
 import { createFindCoordinatorRequest } from '../../protocol/generated/index.js';
 import { stringField } from '../fields.js';
-import { type Operation, kafkaContext } from '../operation.js';
+import { type Operation, kafkaContext, registered } from '../operation.js';
 import { check } from './groups.js';
 
 const FIND_COORDINATOR_VERSION = 3;
@@ -20,7 +20,7 @@ const KEY_TYPE_GROUP = 0;
 export const findCoordinator: Operation = async (request, session, ctx) => {
   const groupId = stringField(request, 'groupId');
   const kafkaRequest = createFindCoordinatorRequest({ key: groupId, keyType: KEY_TYPE_GROUP });
-  const result = await findCoordinatorHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), FIND_COORDINATOR_VERSION));
+  const result = await registered(findCoordinatorHandler).handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), FIND_COORDINATOR_VERSION));
   const r = result!.response;
   check(r.errorCode, r.errorMessage ?? `no coordinator for group "${groupId}"`);
   return { fields: { nodeId: r.nodeId, host: r.host, port: r.port, websocketPort: ctx.broker.websocketPortOf(r.nodeId) } };

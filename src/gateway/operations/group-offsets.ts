@@ -18,7 +18,7 @@ import { offsetFetchHandler } from '../../apis/offset-fetch.js';
 import { ErrorCode, errorName } from '../../protocol/error-codes.js';
 import { createOffsetCommitRequest, createOffsetFetchRequest } from '../../protocol/generated/index.js';
 import { boolField, intField, mapsField, nullableStringField, optionalStringField, stringField } from '../fields.js';
-import { type Operation, kafkaContext } from '../operation.js';
+import { type Operation, kafkaContext, registered } from '../operation.js';
 import { check } from './groups.js';
 
 const OFFSET_COMMIT_VERSION = 8;
@@ -64,7 +64,7 @@ export const commitOffsets: Operation = async (request, session, ctx) => {
       partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, commitTimestamp: -1, committedMetadata: o.metadata })),
     })),
   });
-  const result = await offsetCommitHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), OFFSET_COMMIT_VERSION));
+  const result = await registered(offsetCommitHandler).handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), OFFSET_COMMIT_VERSION));
   const partitions = result!.response.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })));
   const codes = new Set(partitions.map((p) => p.errorCode));
   if (codes.size === 1 && !codes.has(ErrorCode.NONE)) {
@@ -91,7 +91,7 @@ export const fetchOffsets: Operation = async (request, session, ctx) => {
     topics: partitions === null ? null : [...byTopic(partitions)].map(([name, list]) => ({ name, partitionIndexes: list.map((p) => p.partition) })),
     requireStable: boolField(request, 'requireStable', false),
   });
-  const result = await offsetFetchHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), OFFSET_FETCH_VERSION));
+  const result = await registered(offsetFetchHandler).handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), OFFSET_FETCH_VERSION));
   const r = result!.response;
   check(r.errorCode, `cannot fetch offsets of group "${groupId}"`);
   return {

@@ -24,7 +24,7 @@ import { syncGroupHandler } from '../../apis/sync-group.js';
 import { ErrorCode, KafkaError, errorName } from '../../protocol/error-codes.js';
 import { createHeartbeatRequest, createJoinGroupRequest, createLeaveGroupRequest, createSyncGroupRequest } from '../../protocol/generated/index.js';
 import { bytesField, intField, mapsField, nullableStringField, optionalStringField, stringField } from '../fields.js';
-import { type Operation, OperationError, WEBSOCKET_CLIENT_ID, kafkaContext } from '../operation.js';
+import { type Operation, OperationError, WEBSOCKET_CLIENT_ID, kafkaContext, registered } from '../operation.js';
 
 const JOIN_GROUP_VERSION = 9;
 const SYNC_GROUP_VERSION = 5;
@@ -73,7 +73,7 @@ export const joinGroup: Operation = async (request, session, ctx) => {
     reason: nullableStringField(request, 'reason'),
   });
   const clientId = optionalStringField(request, 'clientId', WEBSOCKET_CLIENT_ID);
-  const result = await joinGroupHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), JOIN_GROUP_VERSION, clientId));
+  const result = await registered(joinGroupHandler).handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), JOIN_GROUP_VERSION, clientId));
   const r = result!.response;
   // KIP-394: the new member's id comes with MEMBER_ID_REQUIRED; join again with it.
   check(r.errorCode, `cannot join group "${groupId}"`, r.errorCode === ErrorCode.MEMBER_ID_REQUIRED ? { memberId: r.memberId } : {});
@@ -107,7 +107,7 @@ export const syncGroup: Operation = async (request, session, ctx) => {
     protocolName: nullableStringField(request, 'protocolName'),
     assignments: mapsField(request, 'assignments', (a) => ({ memberId: stringField(a, 'memberId'), assignment: ownBytes(bytesField(a, 'assignment')) }), true) ?? [],
   });
-  const result = await syncGroupHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), SYNC_GROUP_VERSION));
+  const result = await registered(syncGroupHandler).handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), SYNC_GROUP_VERSION));
   const r = result!.response;
   check(r.errorCode, `cannot sync group "${groupId}"`);
   return { fields: { protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment } };
@@ -125,7 +125,7 @@ export const heartbeat: Operation = async (request, session, ctx) => {
     memberId: stringField(request, 'memberId'),
     groupInstanceId: nullableStringField(request, 'groupInstanceId'),
   });
-  const result = await heartbeatHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), HEARTBEAT_VERSION));
+  const result = await registered(heartbeatHandler).handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), HEARTBEAT_VERSION));
   check(result!.response.errorCode, `heartbeat for group "${groupId}"`);
   return { fields: {} };
 };
@@ -142,7 +142,7 @@ export const leaveGroup: Operation = async (request, session, ctx) => {
     reason: nullableStringField(request, 'reason'),
   };
   const kafkaRequest = createLeaveGroupRequest({ groupId, members: [member] });
-  const result = await leaveGroupHandler.handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), LEAVE_GROUP_VERSION));
+  const result = await registered(leaveGroupHandler).handle(kafkaRequest, kafkaContext(ctx, session, Number(request['id']), LEAVE_GROUP_VERSION));
   const r = result!.response;
   check(r.errorCode, `cannot leave group "${groupId}"`);
   check(r.members[0]?.errorCode ?? ErrorCode.NONE, `member "${member.memberId || member.groupInstanceId}" cannot leave group "${groupId}"`);

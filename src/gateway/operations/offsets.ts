@@ -9,7 +9,8 @@ import { offsetForTimestamp } from '../../apis/list-offsets.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { PartitionLog } from '../../storage/log.js';
 import { intField, topicField } from '../fields.js';
-import type { Operation } from '../operation.js';
+import { type Operation, requirePermission } from '../operation.js';
+import { AclOperation, topicResource } from '../../security/authorizer.js';
 import { EARLIEST_OFFSET, LATEST_OFFSET } from '../protocol.js';
 
 const INT32_MAX = 0x7fffffff;
@@ -30,8 +31,9 @@ export function resolveOffset(log: PartitionLog, offset: number): number {
   return offset;
 }
 
-export const listOffsets: Operation = (request, _session, ctx) => {
+export const listOffsets: Operation = (request, session, ctx) => {
   const topic = topicField(request);
+  requirePermission(session, ctx, AclOperation.DESCRIBE, topicResource(topic));
   const partition = intField(request, 'partition', 0, INT32_MAX);
   const timestamp = intField(request, 'timestamp', -3, Number.MAX_SAFE_INTEGER);
   const log = ctx.broker.logs.partition(topic, partition);

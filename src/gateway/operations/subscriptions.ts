@@ -10,7 +10,8 @@
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { type Frame, intField, topicField } from '../fields.js';
-import type { GatewayContext, Operation } from '../operation.js';
+import { type GatewayContext, type Operation, requirePermission } from '../operation.js';
+import { AclOperation, topicResource } from '../../security/authorizer.js';
 import { Session } from '../session.js';
 import type { Subscription } from '../subscription.js';
 import { resolveOffset } from './offsets.js';
@@ -32,6 +33,7 @@ export const subscribe: Operation = (request, session, ctx) => {
   const partition = intField(request, 'partition', 0, INT32_MAX);
   const credit = intField(request, 'credit', 0, MAX_GRANT);
   const offset = intField(request, 'offset', -2, Number.MAX_SAFE_INTEGER);
+  requirePermission(session, ctx, AclOperation.READ, topicResource(topic));
   const log = ctx.broker.logs.partition(topic, partition);
   if (!log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
   if (session.subscriptions.has(Session.key(topic, partition))) {
