@@ -41,6 +41,8 @@ import { WebSocketGateway } from './gateway/gateway.js';
 import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { createAuthorizer } from './security/acl/create-authorizer.js';
+import { AclAuthorizer } from './security/acl/acl-authorizer.js';
+import { ZkAclStore } from './security/acl/acl-zk-store.js';
 import { usesSasl } from './security/auth-session.js';
 import type { SaslServerFactory } from './security/sasl/sasl-server.js';
 import { listenerSaslServerFactory } from './security/sasl/listener-sasl.js';
@@ -226,6 +228,10 @@ export class Broker {
       try {
         await broker.joinCluster(config.zookeeperConnect);
         broker.openEntityConfigs(await ZkEntityConfigStore.open(broker.cluster!.zk, logger.child({ component: 'entity-configs' })));
+        const authorizer = broker.authorizer;
+        if (authorizer instanceof AclAuthorizer) {
+          authorizer.useStore(await ZkAclStore.open(broker.cluster!.zk, logger.child({ component: 'acls' }), (acls) => authorizer.replaceAll(acls)));
+        }
       } catch (err) {
         await broker.stop();
         throw err;

@@ -5,6 +5,9 @@
  * kept in ZooKeeper (/config/users). kcat as a SCRAM-SHA-512 user produces with acks=all to
  * a topic with replication factor 3 and min.insync.replicas=3, so every acknowledged batch
  * was replicated over SASL_SSL; the records read back byte for byte from each broker.
+ * ACLs (AclAuthorizer, brokers and the admin as super users) are created through one broker,
+ * kept in ZooKeeper (/kafka-acl, /kafka-acl-extended, change notifications) and enforced by
+ * every broker within seconds, also by one restarted afterwards.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +54,8 @@ describe('a three-broker cluster replicating over SASL_SSL', () => {
       'offsets.topic.num.partitions': '3',
       'group.initial.rebalance.delay.ms': '0',
       'gregor.websocket.port': '-1',
+      'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+      'super.users': 'User:broker;User:admin',
       ...extra,
     };
     return ['--port', '0', '--log-dirs', n.dir.path, ...Object.entries(props).flatMap(([k, v]) => ['-o', `${k}=${v}`])];
@@ -97,10 +102,27 @@ describe('a three-broker cluster replicating over SASL_SSL', () => {
     expect(wrong.stderr).toMatch(/Authentication failed/);
   });
 
+  it('ACLs created through one broker reach every broker through ZooKeeper', async () => {
+    for (const topic of ['orders-eu', 'payments']) {
+      const created = await gregor(['topics', 'create', topic, '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=3',
+        '--bootstrap-server', external(nodes[1]!), '--command-config', adminConfig]);
+      expect(created.code).toBe(0);
+    }
+    const added = await gregor(['acls', 'add', '--allow-principal', 'User:alice', '--producer', '--consumer', '--topic', 'orders-', '--resource-pattern-type', 'prefixed',
+      '--bootstrap-server', external(nodes[0]!), '--command-config', adminConfig]);
+    expect(added.stderr).toBe('');
+    for (const n of nodes) {
+      await waitForAsync(async () => {
+        const listed = await kcat(['-L', '-b', external(n), ...scram('alice', 'alice-secret'), '-m', '5'], undefined, 20_000);
+        const topics = [...listed.stdout.toString().matchAll(/topic "([^"]+)"/g)].map((m) => m[1]);
+        return topics.join(',') === 'orders-eu';
+      }, 15_000, `broker ${n.id} showing alice only orders-eu`);
+    }
+    const denied = await kcat(['-P', '-b', external(nodes[2]!), ...scram('alice', 'alice-secret'), '-t', 'payments', '-X', 'message.timeout.ms=5000'], Buffer.from('x\n'), 30_000);
+    expect(denied.stderr).toMatch(/Topic authorization failed/i);
+  });
+
   it('acks=all with min.insync.replicas=3: every acknowledged record was replicated over SASL_SSL', async () => {
-    const created = await gregor(['topics', 'create', 'orders-eu', '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=3',
-      '--bootstrap-server', external(nodes[1]!), '--command-config', adminConfig]);
-    expect(created.code).toBe(0);
     const records = makeKcatRecords(11, 20_000);
     const produced = await kcat(['-P', '-b', external(nodes[0]!), ...scram('alice', 'alice-secret'), '-t', 'orders-eu', ...KCAT_PRODUCE_DELIMITERS,
       '-X', 'acks=all', '-X', 'linger.ms=10'], kcatInput(records), 120_000);
@@ -111,5 +133,15 @@ describe('a three-broker cluster replicating over SASL_SSL', () => {
       expect(consumed.code).toBe(0);
       expect(checkConsumedExactly(parseConsumed(consumed.stdout), records)).toBe(3);
     }
+  });
+
+  it('a restarted broker enforces the ACLs it reads from ZooKeeper', async () => {
+    const n = nodes[1]!;
+    await n.proc!.stop('SIGTERM');
+    n.proc = await spawnBroker(brokerArgs(n));
+    const listed = await kcat(['-L', '-b', external(n), ...scram('alice', 'alice-secret'), '-m', '5'], undefined, 20_000);
+    expect([...listed.stdout.toString().matchAll(/topic "([^"]+)"/g)].map((m) => m[1])).toEqual(['orders-eu']);
+    const meta = await kcat(['-L', '-b', external(n), ...scram('admin', 'admin-secret').map((a) => a.replace('SCRAM-SHA-512', 'PLAIN')), '-m', '5'], undefined, 20_000);
+    expect(meta.stdout.toString()).toContain('topic "payments"');
   });
 });

@@ -52,7 +52,7 @@ export class AclAuthorizer implements Authorizer {
   private prefixLengths = new Map<ResourceType, number[]>();
   private readonly superUsers: ReadonlySet<string>;
 
-  constructor(private readonly store: AclStore, private readonly options: AclAuthorizerOptions) {
+  constructor(private store: AclStore, private readonly options: AclAuthorizerOptions) {
     this.superUsers = new Set(options.superUsers);
     this.replaceAll(store.load());
   }
@@ -126,6 +126,12 @@ export class AclAuthorizer implements Authorizer {
     if (gone.size > 0) await this.store.save(next);
     this.replaceAll(next);
     return removed;
+  }
+
+  /** Switches to another store (a cluster broker moves to ZooKeeper once it has joined) and takes its ACLs. */
+  useStore(store: AclStore): void {
+    this.store = store;
+    this.replaceAll(store.load());
   }
 
   /** Replaces the whole set (start-up, or a change notified by another broker). */

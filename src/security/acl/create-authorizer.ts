@@ -1,7 +1,7 @@
 /**
  * The broker's Authorizer from its config: allow-all without `authorizer.class.name`, else an
- * AclAuthorizer over the ACLs of `<log.dir>/acls.json` (single broker and, until ACLs are kept
- * in ZooKeeper, each broker of a cluster).
+ * AclAuthorizer over the ACLs of `<log.dir>/acls.json`. A cluster broker switches it to
+ * ZooKeeper (ZkAclStore) once it has joined.
  */
 import type { BrokerConfig } from '../../config/broker-config.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from '../authorizer.js';
