@@ -9,6 +9,8 @@
 import { addPartitionsInCluster } from '../cluster/topic-admin.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type CreatePartitionsRequest, type CreatePartitionsResponse, createCreatePartitionsResponse } from '../protocol/generated/index.js';
+import { groupPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 export const createPartitionsHandler: ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse> = {
@@ -16,12 +18,14 @@ export const createPartitionsHandler: ApiHandler<CreatePartitionsRequest, Create
   name: 'CreatePartitions',
   minVersion: 0,
   maxVersion: 3,
-  async handle(request, { broker }) {
+  async handle(request, ctx) {
+    const { broker } = ctx;
     const seen = new Map<string, number>();
     for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     const results = await Promise.all(
       request.topics.map(async (t) => {
         try {
+          if (!topicPermitted(ctx, AclOperation.ALTER, t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to alter topic "${t.name}"`);
           if (seen.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
           if (broker.cluster) {
             if (t.assignments) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignments are not supported; give only the count');

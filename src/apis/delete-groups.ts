@@ -3,7 +3,10 @@
  * Errors per group: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, INVALID_GROUP_ID.
  * Source: protocol guide "DeleteGroups"; KIP-229.
  */
+import { ErrorCode } from '../protocol/error-codes.js';
 import { type DeleteGroupsRequest, type DeleteGroupsResponse, createDeleteGroupsResponse } from '../protocol/generated/index.js';
+import { groupPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 export const deleteGroupsHandler: ApiHandler<DeleteGroupsRequest, DeleteGroupsResponse> = {
@@ -11,8 +14,12 @@ export const deleteGroupsHandler: ApiHandler<DeleteGroupsRequest, DeleteGroupsRe
   name: 'DeleteGroups',
   minVersion: 0,
   maxVersion: 2,
-  handle(request, { broker }) {
-    const results = request.groupsNames.map((groupId) => ({ groupId, errorCode: broker.groups.deleteGroup(groupId) }));
+  handle(request, ctx) {
+    const { broker } = ctx;
+    const results = request.groupsNames.map((groupId) => ({
+      groupId,
+      errorCode: groupPermitted(ctx, AclOperation.DELETE, groupId) ? broker.groups.deleteGroup(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+    }));
     return { response: createDeleteGroupsResponse({ results }) };
   },
 };

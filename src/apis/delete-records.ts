@@ -9,6 +9,8 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/generated/index.js';
+import { groupPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 type PartitionResult = DeleteRecordsResponse['topics'][number]['partitions'][number];
@@ -18,11 +20,13 @@ export const deleteRecordsHandler: ApiHandler<DeleteRecordsRequest, DeleteRecord
   name: 'DeleteRecords',
   minVersion: 0,
   maxVersion: 2,
-  handle(request, { broker, logger }) {
+  handle(request, ctx) {
+    const { broker, logger } = ctx;
     const topics = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): PartitionResult => {
         try {
+          if (!topicPermitted(ctx, AclOperation.DELETE, t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to delete records of ${t.name}`);
           const lowWatermark = broker.logs.deleteRecords(t.name, p.partitionIndex, p.offset);
           return { partitionIndex: p.partitionIndex, lowWatermark, errorCode: ErrorCode.NONE };
         } catch (err) {

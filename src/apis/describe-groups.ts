@@ -3,7 +3,10 @@
  * and assignments only while Stable (as Kafka). An unknown group is reported Dead.
  * Source: protocol guide "DescribeGroups".
  */
+import { ErrorCode } from '../protocol/error-codes.js';
 import { type DescribeGroupsRequest, type DescribeGroupsResponse, createDescribeGroupsResponse } from '../protocol/generated/index.js';
+import { groupPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 export const describeGroupsHandler: ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse> = {
@@ -11,8 +14,12 @@ export const describeGroupsHandler: ApiHandler<DescribeGroupsRequest, DescribeGr
   name: 'DescribeGroups',
   minVersion: 0,
   maxVersion: 5,
-  handle(request, { broker }) {
-    const groups = request.groups.map((id) => ({ ...broker.groups.describe(id), authorizedOperations: -2147483648 }));
+  handle(request, ctx) {
+    const { broker } = ctx;
+    const groups = request.groups.map((id) =>
+      groupPermitted(ctx, AclOperation.DESCRIBE, id)
+        ? { ...broker.groups.describe(id), authorizedOperations: -2147483648 }
+        : { ...broker.groups.describe(id), errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 });
     return { response: createDescribeGroupsResponse({ groups }) };
   },
 };

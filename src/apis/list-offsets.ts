@@ -10,6 +10,8 @@
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/generated/index.js';
 import type { PartitionLog } from '../storage/log.js';
+import { groupPermitted, topicPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 export const LATEST_TIMESTAMP = -1;
@@ -42,10 +44,14 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsRespo
   name: 'ListOffsets',
   minVersion: 0,
   maxVersion: 10,
-  handle(request, { broker, apiVersion }) {
+  handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
     const topics = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): PartitionResponse => {
+        if (!topicPermitted(ctx, AclOperation.DESCRIBE, t.name)) {
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+        }
         let log = broker.logs.partition(t.name, p.partitionIndex);
         if (broker.replicas) {
           try {

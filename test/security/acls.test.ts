@@ -96,6 +96,12 @@ describe('ACLs', () => {
       }, 5);
       expect((await join('other')).response.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
       expect((await join('billing')).response.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+      const described = await alice.request<{ groups: Array<{ groupId: string; errorCode: number }> }>(15, { groups: ['other', 'billing'], includeAuthorizedOperations: false }, 5);
+      expect(described.response.groups.map((g) => g.errorCode)).toEqual([ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.NONE]);
+      const offsets = await alice.request<{ topics: Array<{ name: string; partitions: Array<{ errorCode: number }> }> }>(2, {
+        replicaId: -1, isolationLevel: 0, topics: ['payments', 'orders-eu'].map((name) => ({ name, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] })), timeoutMs: 1000,
+      }, 7);
+      expect(offsets.response.topics.map((t) => t.partitions[0]!.errorCode)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.NONE]);
     } finally {
       alice.close();
     }
