@@ -9,8 +9,9 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/generated/index.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
-import { duplicateResources, replaceOverrides } from './config-resources.js';
+import { duplicateResources, replaceOverrides, checkConfigPermission } from './config-resources.js';
 
 type Result = AlterConfigsResponse['responses'][number];
 
@@ -19,11 +20,13 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsRe
   name: 'AlterConfigs',
   minVersion: 0,
   maxVersion: 2,
-  handle(request, { broker }) {
+  handle(request, ctx) {
+    const { broker } = ctx;
     const duplicates = duplicateResources(request.resources);
     const responses = request.resources.map((resource): Result => {
       const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
       try {
+        checkConfigPermission(ctx, resource, AclOperation.ALTER_CONFIGS);
         if (duplicates.has(`${resource.resourceType}:${resource.resourceName}`)) {
           throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource ${resource.resourceName} (type ${resource.resourceType}) appears more than once`);
         }

@@ -9,6 +9,9 @@
 import type { Broker } from '../broker.js';
 import type { DynamicLevel } from '../config/dynamic-broker-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { RequestContext } from './api.js';
+import { clusterPermitted, topicPermitted } from './authorize.js';
+import type { AclOperation } from '../security/authorizer.js';
 
 export const RESOURCE_TYPE_TOPIC = 2;
 export const RESOURCE_TYPE_BROKER = 4;
@@ -77,4 +80,17 @@ export function duplicateResources(resources: ReadonlyArray<{ resourceType: numb
     seen.add(key);
   }
   return dup;
+}
+
+/**
+ * Throws TOPIC_AUTHORIZATION_FAILED / CLUSTER_AUTHORIZATION_FAILED unless the caller may
+ * perform `operation` (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the config resource: the topic,
+ * or the cluster for a broker (docs/security.html).
+ */
+export function checkConfigPermission(ctx: RequestContext, resource: { resourceType: number; resourceName: string }, operation: AclOperation): void {
+  if (resource.resourceType === RESOURCE_TYPE_TOPIC) {
+    if (!topicPermitted(ctx, operation, resource.resourceName)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized for the configs of topic ${resource.resourceName}`);
+  } else if (!clusterPermitted(ctx, operation)) {
+    throw new KafkaError(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'not authorized for broker configs');
+  }
 }

@@ -11,8 +11,9 @@
 import { ConfigSource, type ConfigEntry, describeTopicConfigs } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/generated/index.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
-import { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC, brokerLevel } from './config-resources.js';
+import { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC, brokerLevel, checkConfigPermission } from './config-resources.js';
 
 export { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC };
 
@@ -23,7 +24,8 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
   name: 'DescribeConfigs',
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { broker, apiVersion }) {
+  handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
     const results = request.resources.map((resource): Result => {
       const result: Result = {
         errorCode: ErrorCode.NONE,
@@ -33,6 +35,7 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
         configs: [],
       };
       try {
+        checkConfigPermission(ctx, resource, AclOperation.DESCRIBE_CONFIGS);
         let entries: ConfigEntry[];
         if (resource.resourceType === RESOURCE_TYPE_TOPIC) {
           const topic = broker.logs.topic(resource.resourceName);

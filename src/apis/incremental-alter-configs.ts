@@ -14,8 +14,9 @@ import { brokerConfigType } from '../config/dynamic-broker-config.js';
 import { ConfigType, describeTopicConfigs, topicConfigType } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/generated/index.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
-import { RESOURCE_TYPE_TOPIC, brokerLevel, currentOverrides, duplicateResources, replaceOverrides } from './config-resources.js';
+import { RESOURCE_TYPE_TOPIC, brokerLevel, currentOverrides, duplicateResources, replaceOverrides, checkConfigPermission } from './config-resources.js';
 
 type Result = IncrementalAlterConfigsResponse['responses'][number];
 type Resource = IncrementalAlterConfigsRequest['resources'][number];
@@ -75,11 +76,13 @@ export const incrementalAlterConfigsHandler: ApiHandler<IncrementalAlterConfigsR
   name: 'IncrementalAlterConfigs',
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { broker }) {
+  handle(request, ctx) {
+    const { broker } = ctx;
     const duplicates = duplicateResources(request.resources);
     const responses = request.resources.map((resource): Result => {
       const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
       try {
+        checkConfigPermission(ctx, resource, AclOperation.ALTER_CONFIGS);
         if (duplicates.has(`${resource.resourceType}:${resource.resourceName}`)) {
           throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource ${resource.resourceName} (type ${resource.resourceType}) appears more than once`);
         }
