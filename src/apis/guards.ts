@@ -8,7 +8,9 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import {
   createControlledShutdownResponse,
   createFindCoordinatorResponse,
+  createOffsetDeleteResponse,
   createOffsetFetchResponse,
+  createOffsetForLeaderEpochResponse,
   createHeartbeatResponse,
   createInitProducerIdResponse,
   createJoinGroupResponse,
@@ -60,6 +62,12 @@ const GUARDS = new Map<number, Guard>([
       coordinators: keys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode: GROUP_DENIED, errorMessage: 'not authorized for the group' })),
     });
   }],
+  // OffsetDelete: DELETE on the group.
+  [47, (r, ctx) => (groupPermitted(ctx, AclOperation.DELETE, r.groupId) ? null : createOffsetDeleteResponse({ errorCode: GROUP_DENIED, topics: [] }))],
+  // OffsetForLeaderEpoch: a follower (replicaId >= 0) needs CLUSTER_ACTION.
+  [23, (r, ctx) => ((r.replicaId ?? -1) < 0 || clusterPermitted(ctx, AclOperation.CLUSTER_ACTION) ? null : createOffsetForLeaderEpochResponse({
+    topics: r.topics.map((t: any) => ({ topic: t.topic, partitions: t.partitions.map((p: any) => ({ partition: p.partition, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, leaderEpoch: -1, endOffset: -1 })) })),
+  }))],
   // ControlledShutdown: CLUSTER_ACTION (brokers only).
   [7, (_r, ctx) => (clusterPermitted(ctx, AclOperation.CLUSTER_ACTION) ? null : createControlledShutdownResponse({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, remainingPartitions: [] }))],
   // InitProducerId: WRITE on the transactional id; without one, IDEMPOTENT_WRITE on the

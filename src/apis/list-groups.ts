@@ -5,6 +5,8 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type ListGroupsRequest, type ListGroupsResponse, createListGroupsResponse } from '../protocol/generated/index.js';
+import { clusterPermitted, groupPermitted } from './authorize.js';
+import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 export const listGroupsHandler: ApiHandler<ListGroupsRequest, ListGroupsResponse> = {
@@ -12,8 +14,11 @@ export const listGroupsHandler: ApiHandler<ListGroupsRequest, ListGroupsResponse
   name: 'ListGroups',
   minVersion: 0,
   maxVersion: 5,
-  handle(request, { broker, apiVersion }) {
-    const groups = broker.groups.list(apiVersion >= 4 ? request.statesFilter : [], apiVersion >= 5 ? request.typesFilter : []);
+  handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
+    const all = broker.groups.list(apiVersion >= 4 ? request.statesFilter : [], apiVersion >= 5 ? request.typesFilter : []);
+    // DESCRIBE on the cluster lists every group; otherwise the groups the caller may DESCRIBE.
+    const groups = clusterPermitted(ctx, AclOperation.DESCRIBE) ? all : all.filter((g) => groupPermitted(ctx, AclOperation.DESCRIBE, g.groupId));
     return { response: createListGroupsResponse({ errorCode: ErrorCode.NONE, groups }) };
   },
 };
