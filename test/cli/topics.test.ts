@@ -3,25 +3,10 @@
  * dist/) as a child process against a broker on loopback; kcat (librdkafka) then sees the
  * configs take effect (max.message.bytes refuses its message, and accepts it once deleted).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gregor } from '../helpers/gregor-cli.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 import { kcat } from '../helpers/kcat.js';
-
-const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
-
-function gregor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('gregor topics (CLI)', () => {
   let t: TestBroker;
