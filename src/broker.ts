@@ -41,6 +41,9 @@ import { WebSocketGateway } from './gateway/gateway.js';
 import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { createAuthorizer } from './security/acl/create-authorizer.js';
+import { JwtVerifier } from './security/jwt-verifier.js';
+import { listenerProperty } from './config/security-keys.js';
+import { GatewayAuthenticator } from './gateway/gateway-authenticator.js';
 import { AclAuthorizer } from './security/acl/acl-authorizer.js';
 import { ZkAclStore } from './security/acl/acl-zk-store.js';
 import { usesSasl } from './security/auth-session.js';
@@ -357,6 +360,7 @@ export class Broker {
           maxBackpressureBytes: this.config.websocketMaxBackpressureBytes,
           slowClientTimeoutMs: this.config.websocketSlowClientTimeoutMs,
           allowedOrigins: this.config.websocketAllowedOrigins,
+          authenticator: this.gatewayAuthenticator(),
         }, this.logger);
       } catch (err) {
         await this.stop();
@@ -413,6 +417,14 @@ export class Broker {
   /** The listener brokers use to reach each other (`inter.broker.listener.name`). */
   get interBrokerListener(): SecuredListener {
     return interBrokerListener(this.config, this.securedListeners);
+  }
+
+  /** The WebSocket gateway's authenticator (`gregor.websocket.authentication=jwt`), or null. ConfigError without JWT keys. */
+  private gatewayAuthenticator(): GatewayAuthenticator | null {
+    if (this.config.websocketAuthentication === 'none') return null;
+    const verifier = JwtVerifier.fromProperties((key) => listenerProperty(this.config.securityProps, 'WEBSOCKET', key));
+    if (!verifier) throw new ConfigError('gregor.websocket.authentication=jwt needs JWT keys: sasl.oauthbearer.jwks.endpoint.url (file:) or gregor.sasl.oauthbearer.public.key.location');
+    return new GatewayAuthenticator(verifier, this.config.authenticationTimeoutMs);
   }
 
   /**

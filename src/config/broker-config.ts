@@ -118,6 +118,8 @@ export interface BrokerConfig {
   websocketSlowClientTimeoutMs: number;
   /** `gregor.websocket.allowed.origins`: browser origins that may open a WebSocket (null: the gateway's own and localhost; `*`: all). */
   websocketAllowedOrigins: string[] | null;
+  /** `gregor.websocket.authentication`: none, or jwt (the first frame carries a JWT; see gateway-authenticator.ts). */
+  websocketAuthentication: 'none' | 'jwt';
   /** `cluster.id`: reported in Metadata; generated once and kept in `meta.properties`. */
   clusterId: string | null;
   /** `log.retention.ms` (or `.minutes`, `.hours`): segments older than this are deleted (ms); -1 = keep forever. */
@@ -324,6 +326,14 @@ const DEFINITIONS: Record<string, Definition> = {
   'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.slow.client.timeout.ms': { field: 'websocketSlowClientTimeoutMs', parse: int(1, INT32_MAX) },
   'gregor.websocket.allowed.origins': { field: 'websocketAllowedOrigins', parse: list },
+  'gregor.websocket.authentication': {
+    field: 'websocketAuthentication',
+    parse: (key, raw) => {
+      const v = raw.trim().toLowerCase();
+      if (v !== 'none' && v !== 'jwt') throw new ConfigError(`${key}: ${raw} is not none or jwt`);
+      return v;
+    },
+  },
   'cluster.id': { field: 'clusterId', parse: (_k, raw) => raw.trim() },
   'log.retention.ms': { field: 'logRetentionMs', parse: long(-1) },
   'log.retention.minutes': { field: 'logRetentionMs', parse: long(-1), map: (m) => ((m as number) < 0 ? -1 : (m as number) * 60_000) },
@@ -401,6 +411,7 @@ export function defaultConfig(): BrokerConfig {
     websocketMaxBackpressureBytes: 16 * 1024 * 1024,
     websocketSlowClientTimeoutMs: 30_000,
     websocketAllowedOrigins: null,
+    websocketAuthentication: 'none',
     clusterId: null,
     logRetentionMs: 168 * 3_600_000,
     logRetentionBytes: -1,

@@ -17,6 +17,7 @@ import { ErrorCode, KafkaError, errorName } from '../protocol/error-codes.js';
 import type { Frame } from './fields.js';
 import { type GatewayContext, type Operation, OperationError, type Reply } from './operation.js';
 import { OPERATIONS, credit } from './operations/index.js';
+import { POLICY_VIOLATION, PRE_AUTH_MAX_BYTES } from './gateway-authenticator.js';
 import type { FrameCodec } from './protocol.js';
 import type { Session } from './session.js';
 
@@ -32,6 +33,11 @@ export class Dispatcher {
   /** uWS message handler body: `message` is only valid during this call. */
   onMessage(session: Session, message: ArrayBuffer, isBinary: boolean): void {
     const started = performance.now();
+    const authenticator = this.ctx.authenticator;
+    if (authenticator && !session.authenticated && message.byteLength > PRE_AUTH_MAX_BYTES) {
+      session.end(POLICY_VIOLATION, 'frame too large before authentication');
+      return;
+    }
     if (!isBinary) return this.fail(session, 'invalid', started, undefined, new KafkaError(ErrorCode.INVALID_REQUEST, 'frames must be binary MessagePack, not text'));
     let frame: unknown;
     try {
@@ -48,6 +54,21 @@ export class Dispatcher {
     const opName = typeof request['op'] === 'string' ? request['op'] : '';
     const operation = OPERATIONS.get(opName);
     const label = operation || opName === 'credit' ? opName : 'unknown';
+    if (authenticator && (opName === 'authenticate' || !session.authenticated)) {
+      if (opName !== 'authenticate') {
+        this.fail(session, label, started, id, new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'authenticate first: {op: "authenticate", token: <JWT>}'));
+        session.end(POLICY_VIOLATION, 'not authenticated');
+        return;
+      }
+      authenticator.authenticate(session, request['token']).then(
+        (fields) => this.answer(session, 'authenticate', started, id ?? 0, { fields }),
+        (err) => {
+          this.fail(session, 'authenticate', started, id, err);
+          session.end(POLICY_VIOLATION, 'authentication failed');
+        },
+      );
+      return;
+    }
     if (message.byteLength > this.maxFrameBytes) {
       return this.fail(session, label, started, id, new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `frame of ${message.byteLength} bytes exceeds the gateway's ${this.maxFrameBytes}`));
     }

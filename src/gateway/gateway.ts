@@ -23,6 +23,7 @@ import type { GatewayContext } from './operation.js';
 import { type FrameCodec, type HelloFrame, PROTOCOL_VERSION, createFrameCodec } from './protocol.js';
 import { Session, type SocketData } from './session.js';
 import { OriginPolicy } from './origin-policy.js';
+import { type GatewayAuthenticator, POLICY_VIOLATION } from './gateway-authenticator.js';
 import { SubscriptionHub } from './subscription-hub.js';
 
 export interface GatewayOptions {
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   slowClientTimeoutMs: number;
   /** `gregor.websocket.allowed.origins` (null: the gateway's own origin and localhost pages). */
   allowedOrigins: readonly string[] | null;
+  /** Client authentication (null: none, every socket is User:ANONYMOUS). */
+  authenticator: GatewayAuthenticator | null;
 }
 
 /** Seconds without any frame (uWS sends pings automatically before) after which a socket closes. */
@@ -79,7 +82,7 @@ export class WebSocketGateway {
       observer: { pushed: (topic, records, bytes) => this.gatewayMetrics.pushed(topic, records, bytes) },
     });
     this.gatewayMetrics = new GatewayMetrics(this.metrics.registry, () => this.hub);
-    const ctx: GatewayContext = { broker, hub: this.hub, metrics: this.gatewayMetrics, logger, websocketPort: () => this.port };
+    const ctx: GatewayContext = { broker, hub: this.hub, metrics: this.gatewayMetrics, logger, websocketPort: () => this.port, authenticator: options.authenticator };
     const dispatcher = new Dispatcher(ctx, this.codec, options.maxFrameBytes);
     const origins = new OriginPolicy(options.allowedOrigins, options.host);
     this.app = uWS.App();
@@ -179,8 +182,15 @@ export class WebSocketGateway {
       clusterId: this.broker.clusterId,
       maxFrameBytes: this.options.maxFrameBytes,
       maxBatchBytes: this.broker.config.messageMaxBytes,
+      ...(this.options.authenticator ? { authentication: 'jwt' as const } : {}),
     };
     session.send(hello);
+    const authenticator = this.options.authenticator;
+    if (authenticator) {
+      setTimeout(() => {
+        if (!session.authenticated) session.end(POLICY_VIOLATION, 'authentication timeout');
+      }, authenticator.timeoutMs).unref();
+    }
   }
 
   private onClose(ws: uWS.WebSocket<SocketData>): void {

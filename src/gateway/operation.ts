@@ -12,6 +12,7 @@ import { type AclOperation, type Resource, ResourceType } from '../security/auth
 import type { RequestContext } from '../apis/api.js';
 import type { Broker } from '../broker.js';
 import type { Frame } from './fields.js';
+import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { Session } from './session.js';
 import type { SubscriptionHub } from './subscription-hub.js';
@@ -23,6 +24,8 @@ export interface GatewayContext {
   logger: Logger;
   /** Bound WebSocket port (for metadata). */
   websocketPort(): number;
+  /** Gateway authentication (null: `gregor.websocket.authentication=none`). */
+  authenticator: GatewayAuthenticator | null;
 }
 
 export interface Reply {

@@ -255,6 +255,14 @@ export interface HelloFrame {
   maxFrameBytes: number;
   /** Largest record batch the broker appends (`message.max.bytes`). */
   maxBatchBytes: number;
+  /**
+   * 'jwt' when the gateway requires authentication: the client's first frame must then be
+   * `{op: 'authenticate', id, token: <JWT>}`, answered `{type: 'result', id, principal,
+   * expiresAtMs}`; the same frame with a fresh token before `expiresAtMs` refreshes the
+   * session. Anything else first, a bad token, or no authentication within
+   * `gregor.authentication.timeout.ms` closes the socket (code 1008). Absent: none needed.
+   */
+  authentication?: 'jwt';
 }
 
 export interface ErrorFrame {

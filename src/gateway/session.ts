@@ -11,6 +11,7 @@
  */
 import type { WebSocket } from 'uWebSockets.js';
 import { type AuthSession, anonymousSession } from '../security/auth-session.js';
+import type { KafkaPrincipal } from '../security/principal.js';
 import { ErrorCode, KafkaError, errorName } from '../protocol/error-codes.js';
 import type { ErrorFrame, FrameCodec } from './protocol.js';
 import type { Subscription } from './subscription.js';
@@ -48,7 +49,10 @@ export class Session {
   /** Requests answered and pushes sent, for metrics. */
   framesSent = 0;
   /** Who is on this WebSocket (anonymous until it authenticates); the Authorizer decides on it. */
-  readonly auth: AuthSession;
+  auth: AuthSession;
+  /** Whether an `authenticate` frame succeeded (gateway authentication on). */
+  authenticated = false;
+  private expiryTimer: NodeJS.Timeout | null = null;
   private slowTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -59,6 +63,18 @@ export class Session {
     private readonly events: SessionEvents,
   ) {
     this.auth = anonymousSession('WEBSOCKET', 'PLAINTEXT', remote);
+  }
+
+  /**
+   * Sets the principal after a verified token; the socket is closed at `expiresAtMs` unless a
+   * refresh moves it (gateway-authenticator.ts).
+   */
+  authenticateAs(principal: KafkaPrincipal, expiresAtMs: number): void {
+    this.auth = { ...this.auth, principal, saslMechanism: 'OAUTHBEARER', sessionExpiresAtMs: expiresAtMs };
+    this.authenticated = true;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(() => this.end(1008, 'token expired'), Math.max(0, expiresAtMs - Date.now()));
+    this.expiryTimer.unref();
   }
 
   static key(topic: string, partition: number): string {
@@ -117,6 +133,8 @@ export class Session {
     this.closed = true;
     if (this.slowTimer) clearTimeout(this.slowTimer);
     this.slowTimer = null;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
   }
 
   /** Closes the socket gracefully (close frame with `code`). */
