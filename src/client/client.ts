@@ -44,6 +44,41 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** Reconnect after a dropped connection (default true). */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * A JWT for gateways with `gregor.websocket.authentication=jwt`, or a function that returns a
+   * fresh one: sent as the first frame of every connection, and — with a function — again
+   * before the token's expiry (the gateway closes a session whose token expired).
+   * Errors: SASL_AUTHENTICATION_FAILED from connect() when the gateway refuses it.
+   */
+  token?: string | (() => string | Promise<string>);
+}
+
+/** Refresh a token this long before it expires (ms), or at half its lifetime if shorter. */
+const TOKEN_REFRESH_MARGIN_MS = 30_000;
+
+/**
+ * Opens a connection and, when the client has a token, authenticates it; with a token
+ * provider, keeps refreshing it in-band until the connection closes.
+ */
+async function openConnection(url: string, platform: Platform, options: ClientOptions): Promise<Connection> {
+  const connection = await Connection.open(url, platform, options.connectTimeoutMs ?? 10_000);
+  const provider = options.token;
+  if (provider === undefined) return connection;
+  const authenticate = async (): Promise<void> => {
+    const token = typeof provider === 'function' ? await provider() : provider;
+    const result = await connection.request<{ expiresAtMs: number }>({ op: 'authenticate', token }, options.connectTimeoutMs ?? 10_000);
+    if (typeof provider !== 'function' || connection.closed) return;
+    const lifetime = result.expiresAtMs - Date.now();
+    const timer = setTimeout(() => authenticate().catch(() => connection.close()), Math.max(0, Math.min(lifetime - TOKEN_REFRESH_MARGIN_MS, lifetime / 2)));
+    (timer as { unref?: () => void }).unref?.();
+  };
+  try {
+    await authenticate();
+  } catch (err) {
+    connection.close();
+    throw err;
+  }
+  return connection;
 }
 
 export interface Metadata {
@@ -107,7 +142,7 @@ export class GregorClient {
    * Errors: NETWORK_EXCEPTION, REQUEST_TIMED_OUT, UNSUPPORTED_VERSION.
    */
   static async connect(url: string, platform: Platform, options: ClientOptions = {}): Promise<GregorClient> {
-    const [encoder, connection] = await Promise.all([platform.createEncoder(options.encoder), Connection.open(url, platform, options.connectTimeoutMs ?? 10_000)]);
+    const [encoder, connection] = await Promise.all([platform.createEncoder(options.encoder), openConnection(url, platform, options)]);
     return new GregorClient(url, platform, encoder, connection, options);
   }
 
@@ -270,7 +305,7 @@ export class GregorClient {
       let last: unknown;
       for (let attempt = 0; attempt < retries && !this.closedByUser; attempt++) {
         try {
-          const connection = await Connection.open(this.url, this.platform, this.options.connectTimeoutMs ?? 10_000);
+          const connection = await openConnection(this.url, this.platform, this.options);
           this.conn = connection;
           this.attach(connection);
           this.reconnected.emit();

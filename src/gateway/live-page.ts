@@ -104,7 +104,17 @@ async function listTopics(client) {
 }
 
 try {
-  const client = await connect(location.origin.replace(/^http/, 'ws') + '/');
+  // A gateway with gregor.websocket.authentication=jwt says so in its hello: ask for a token
+  // once and keep it for this tab (sessionStorage), so the page reconnects without asking.
+  const url = location.origin.replace(/^http/, 'ws') + '/';
+  let token = sessionStorage.getItem('gregor-token');
+  let client = await connect(url, token ? { token } : {});
+  if (client.hello.authentication === 'jwt' && !token) {
+    await client.close();
+    token = prompt('This gateway needs a JWT (gregor.websocket.authentication=jwt):') || '';
+    sessionStorage.setItem('gregor-token', token);
+    client = await connect(url, { token });
+  }
   window.gregorClient = client;
   await listTopics(client);
   setInterval(() => listTopics(client).catch((err) => setStatus('error: ' + err.message)), 2000);

@@ -6,8 +6,12 @@
  * is any other frame first, an oversized pre-auth frame, a socket that never authenticates, a
  * refresh for another subject, and a session whose token expires.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclAuthorizer } from '../../src/security/acl/acl-authorizer.js';
@@ -17,6 +21,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 import { RawSocket } from './raw-socket.js';
 
 type Keys = Awaited<ReturnType<typeof generateKeyPair>>;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('WebSocket authentication with JWTs', () => {
   const dir = makeTempDir('gregor-ws-jwt-');
@@ -100,5 +105,78 @@ describe('WebSocket authentication with JWTs', () => {
     const s = await open();
     expect(await s.request('authenticate', { token: await token({ sub: 'alice' }, 2) })).toMatchObject({ type: 'result' });
     expect(await s.closed).toBe(1008);
+  });
+});
+
+describe('a browser with a JWT', () => {
+  const dir = makeTempDir('gregor-ws-jwt-browser-');
+  let t: TestBroker;
+  let keys: Keys;
+  let profile: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-browser.mjs')], { stdio: 'inherit' });
+    keys = await generateKeyPair('ES256', { extractable: true });
+    const pem = join(dir.path, 'jwt.pem');
+    writeFileSync(pem, await exportSPKI(keys.publicKey));
+    t = await startTestBroker({
+      properties: {
+        'gregor.websocket.authentication': 'jwt',
+        'gregor.sasl.oauthbearer.public.key.location': pem,
+        'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+      },
+    });
+    t.broker.logs.createTopic('a', 1);
+    t.broker.logs.createTopic('b', 1);
+    const allow = (operation: AclOperation) => ({ resourceType: ResourceType.TOPIC, resourceName: 'a', patternType: PatternType.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionType.ALLOW });
+    await (t.broker.authorizer as AclAuthorizer).create([allow(AclOperation.WRITE), allow(AclOperation.READ)]);
+    profile = mkdtempSync(join(tmpdir(), 'gregor-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await context?.close();
+    await t?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    dir.remove();
+  });
+
+  // A string, not a function: vitest would rewrite a function's dynamic import for Node.
+  const inPage = (page: Page, token: string) => page.evaluate(`(async () => {
+    const { connect } = await import(location.origin + '/gregor-client.js');
+    try {
+      const client = await connect(location.origin.replace(/^http/, 'ws') + '/', { token: ${JSON.stringify(token)}, reconnect: false });
+      const producer = client.producer();
+      await producer.send({ topic: 'a', messages: [{ key: 'k', value: 'from the browser' }] });
+      const fetched = await client.fetch({ topic: 'a', partition: 0, offset: 0 });
+      const values = fetched.records.map((r) => new TextDecoder().decode(r.value));
+      let wroteB = 'allowed';
+      try {
+        await producer.send({ topic: 'b', messages: [{ value: 'x' }] });
+      } catch (err) {
+        wroteB = err.type;
+      }
+      await client.close();
+      return { values, wroteB };
+    } catch (err) {
+      return { error: err.type };
+    }
+  })()`);
+
+  it('produces and consumes with a valid token; an expired or forged one is refused', async () => {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${t.broker.websocketPort}/`);
+    const valid = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(keys.privateKey);
+    expect(await inPage(page, valid)).toEqual({ values: ['from the browser'], wroteB: 'TOPIC_AUTHORIZATION_FAILED' });
+    const expired = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 120).sign(keys.privateKey);
+    expect(await inPage(page, expired)).toEqual({ error: 'SASL_AUTHENTICATION_FAILED' });
+    const forged = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign((await generateKeyPair('ES256')).privateKey);
+    expect(await inPage(page, forged)).toEqual({ error: 'SASL_AUTHENTICATION_FAILED' });
+    expect(t.broker.logs.partition('b', 0)!.logEndOffset).toBe(0);
+    await page.close();
   });
 });
