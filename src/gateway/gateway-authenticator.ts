@@ -13,7 +13,7 @@
  *   refresh for another subject is refused and closes the socket.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { formatPrincipal, userPrincipal } from '../security/principal.js';
+import { type KafkaPrincipal, formatPrincipal, userPrincipal } from '../security/principal.js';
 import type { JwtVerifier } from '../security/jwt-verifier.js';
 import type { Session } from './session.js';
 
@@ -28,6 +28,20 @@ export class GatewayAuthenticator {
     /** `gregor.authentication.timeout.ms`. */
     readonly timeoutMs: number,
   ) {}
+
+  /**
+   * The principal of an HTTP request's `Authorization: Bearer <JWT>` header (for /metrics).
+   * Rejects with KafkaError SASL_AUTHENTICATION_FAILED when absent or invalid.
+   */
+  async bearerPrincipal(authorization: string): Promise<KafkaPrincipal> {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!m) throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'an Authorization: Bearer <JWT> header is required');
+    try {
+      return userPrincipal((await this.verifier.verify(m[1]!)).principalName);
+    } catch (err) {
+      throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, (err as Error).message);
+    }
+  }
 
   /**
    * Verifies `token` for `session` (first authentication or refresh) and sets its principal and

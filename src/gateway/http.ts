@@ -10,18 +10,21 @@
  * is sent cross-origin isolated (COOP/COEP), so browsers allow the shared WebAssembly
  * memory the encoder uses.
  */
+import { anonymousSession } from '../security/auth-session.js';
+import { AclOperation, CLUSTER_RESOURCE } from '../security/authorizer.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type uWS from 'uWebSockets.js';
 import type { Broker } from '../broker.js';
 import { resolveWasmPath } from '../engine/wasm.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import { LIVE_PAGE_HTML } from './live-page.js';
 
 export interface HttpSources {
   broker: Broker;
   metrics: BrokerMetrics;
-  gateway: { sessions: ReadonlySet<unknown> };
+  gateway: { sessions: ReadonlySet<unknown>; options: { authenticator: GatewayAuthenticator | null } };
 }
 
 const ISOLATION_HEADERS: Array<[string, string]> = [
@@ -93,13 +96,29 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
     });
     send(res, '200 OK', 'application/json', body);
   });
-  app.get('/metrics', (res) => {
+  // With gateway authentication on, /metrics needs a bearer JWT whose principal may DESCRIBE the cluster.
+  app.get('/metrics', (res, req) => {
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
     });
-    sources.metrics.render().then(
-      ({ contentType, body }) => {
+    const authenticator = sources.gateway.options.authenticator;
+    const permitted = authenticator
+      ? authenticator.bearerPrincipal(req.getHeader('authorization')).then((principal) => {
+          const authorizer = sources.broker.authorizer;
+          const session = { ...anonymousSession('WEBSOCKET', 'PLAINTEXT', Buffer.from(res.getRemoteAddressAsText()).toString()), principal };
+          return !authorizer.enabled || authorizer.authorize(session, AclOperation.DESCRIBE, CLUSTER_RESOURCE) ? null : '403 Forbidden';
+        }, () => '401 Unauthorized')
+      : Promise.resolve(null);
+    permitted.then((refusal) => {
+      if (refusal === null) return sources.metrics.render();
+      if (!aborted) res.cork(() => res.writeStatus(refusal).writeHeader('WWW-Authenticate', 'Bearer').end(`${refusal}\n`));
+      aborted = true;
+      return null;
+    }).then(
+      (rendered) => {
+        if (!rendered) return;
+        const { contentType, body } = rendered;
         if (!aborted) send(res, '200 OK', contentType, body);
       },
       (err: Error) => {

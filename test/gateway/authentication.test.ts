@@ -101,6 +101,17 @@ describe('WebSocket authentication with JWTs', () => {
     expect(t.broker.logs.partition('a', 0)!.logEndOffset).toBe(1);
   });
 
+  it('/metrics needs a bearer JWT whose principal may DESCRIBE the cluster', async () => {
+    const url = `http://127.0.0.1:${t.broker.websocketPort}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: 'Bearer not-a-jwt' } })).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${await token({ sub: 'alice' })}` } })).status).toBe(403);
+    await (t.broker.authorizer as AclAuthorizer).create([{ resourceType: ResourceType.CLUSTER, resourceName: 'kafka-cluster', patternType: PatternType.LITERAL, principal: 'User:ops', host: '*', operation: AclOperation.DESCRIBE, permissionType: AclPermissionType.ALLOW }]);
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${await token({ sub: 'ops' })}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('gregor_');
+  });
+
   it('closes the session when its token expires', async () => {
     const s = await open();
     expect(await s.request('authenticate', { token: await token({ sub: 'alice' }, 2) })).toMatchObject({ type: 'result' });
