@@ -40,6 +40,7 @@ import { ProducerIdManager } from './storage/producer-ids.js';
 import { WebSocketGateway } from './gateway/gateway.js';
 import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
+import { readFileSync } from 'node:fs';
 import { createAuthorizer } from './security/acl/create-authorizer.js';
 import { JwtVerifier } from './security/jwt-verifier.js';
 import { listenerProperty } from './config/security-keys.js';
@@ -361,6 +362,7 @@ export class Broker {
           slowClientTimeoutMs: this.config.websocketSlowClientTimeoutMs,
           allowedOrigins: this.config.websocketAllowedOrigins,
           authenticator: this.gatewayAuthenticator(),
+          tlsKeystorePath: this.gatewayKeystore(),
         }, this.logger);
       } catch (err) {
         await this.stop();
@@ -417,6 +419,27 @@ export class Broker {
   /** The listener brokers use to reach each other (`inter.broker.listener.name`). */
   get interBrokerListener(): SecuredListener {
     return interBrokerListener(this.config, this.securedListeners);
+  }
+
+  /**
+   * `gregor.websocket.ssl.enabled=true`: the gateway serves `wss://` with the PEM keystore of
+   * `listener.name.websocket.ssl.keystore.location` (or `ssl.keystore.location`): key and chain
+   * in one file, as for the Kafka listeners. ConfigError when missing or not PEM.
+   */
+  private gatewayKeystore(): string | null {
+    if (!this.config.websocketSslEnabled) return null;
+    const path = listenerProperty(this.config.securityProps, 'WEBSOCKET', 'ssl.keystore.location');
+    if (!path) throw new ConfigError('gregor.websocket.ssl.enabled=true needs ssl.keystore.location (a PEM file with the key and certificate chain), globally or as listener.name.websocket.ssl.keystore.location');
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`ssl.keystore.location: cannot read ${path}: ${(err as Error).message}`);
+    }
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) || !text.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new ConfigError(`ssl.keystore.location: ${path} must hold a PEM private key and certificate chain for the WebSocket gateway`);
+    }
+    return path;
   }
 
   /** The WebSocket gateway's authenticator (`gregor.websocket.authentication=jwt`), or null. ConfigError without JWT keys. */

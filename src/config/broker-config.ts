@@ -120,6 +120,8 @@ export interface BrokerConfig {
   websocketAllowedOrigins: string[] | null;
   /** `gregor.websocket.authentication`: none, or jwt (the first frame carries a JWT; see gateway-authenticator.ts). */
   websocketAuthentication: 'none' | 'jwt';
+  /** `gregor.websocket.ssl.enabled`: the gateway serves wss:// with the PEM keystore of `ssl.keystore.location`. */
+  websocketSslEnabled: boolean;
   /** `cluster.id`: reported in Metadata; generated once and kept in `meta.properties`. */
   clusterId: string | null;
   /** `log.retention.ms` (or `.minutes`, `.hours`): segments older than this are deleted (ms); -1 = keep forever. */
@@ -326,6 +328,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.slow.client.timeout.ms': { field: 'websocketSlowClientTimeoutMs', parse: int(1, INT32_MAX) },
   'gregor.websocket.allowed.origins': { field: 'websocketAllowedOrigins', parse: list },
+  'gregor.websocket.ssl.enabled': { field: 'websocketSslEnabled', parse: bool },
   'gregor.websocket.authentication': {
     field: 'websocketAuthentication',
     parse: (key, raw) => {
@@ -412,6 +415,7 @@ export function defaultConfig(): BrokerConfig {
     websocketSlowClientTimeoutMs: 30_000,
     websocketAllowedOrigins: null,
     websocketAuthentication: 'none',
+    websocketSslEnabled: false,
     clusterId: null,
     logRetentionMs: 168 * 3_600_000,
     logRetentionBytes: -1,

@@ -43,6 +43,8 @@ export interface GatewayOptions {
   allowedOrigins: readonly string[] | null;
   /** Client authentication (null: none, every socket is User:ANONYMOUS). */
   authenticator: GatewayAuthenticator | null;
+  /** `wss://`: a PEM file with the private key and certificate chain (null: plain `ws://`). */
+  tlsKeystorePath: string | null;
 }
 
 /** Seconds without any frame (uWS sends pings automatically before) after which a socket closes. */
@@ -85,7 +87,8 @@ export class WebSocketGateway {
     const ctx: GatewayContext = { broker, hub: this.hub, metrics: this.gatewayMetrics, logger, websocketPort: () => this.port, authenticator: options.authenticator };
     const dispatcher = new Dispatcher(ctx, this.codec, options.maxFrameBytes);
     const origins = new OriginPolicy(options.allowedOrigins, options.host);
-    this.app = uWS.App();
+    // The same PEM keystore file serves as certificate chain and key (OpenSSL reads each from it).
+    this.app = options.tlsKeystorePath ? uWS.SSLApp({ key_file_name: options.tlsKeystorePath, cert_file_name: options.tlsKeystorePath }) : uWS.App();
     this.app.ws<SocketData>('/*', {
       maxPayloadLength: options.maxFrameBytes * 2,
       maxBackpressure: options.maxBackpressureBytes,
