@@ -7,11 +7,11 @@
  * refresh for another subject, and a session whose token expires.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { type TestBrowser, launchChromium } from '../helpers/chromium.js';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclAuthorizer } from '../../src/security/acl/acl-authorizer.js';
@@ -123,7 +123,7 @@ describe('a browser with a JWT', () => {
   const dir = makeTempDir('gregor-ws-jwt-browser-');
   let t: TestBroker;
   let keys: Keys;
-  let profile: string;
+  let browser: TestBrowser;
   let context: BrowserContext;
 
   beforeAll(async () => {
@@ -142,17 +142,12 @@ describe('a browser with a JWT', () => {
     t.broker.logs.createTopic('b', 1);
     const allow = (operation: AclOperation) => ({ resourceType: ResourceType.TOPIC, resourceName: 'a', patternType: PatternType.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionType.ALLOW });
     await (t.broker.authorizer as AclAuthorizer).create([allow(AclOperation.WRITE), allow(AclOperation.READ)]);
-    profile = mkdtempSync(join(tmpdir(), 'gregor-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
+    context = browser.context;
   }, 120_000);
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     dir.remove();
   });
 

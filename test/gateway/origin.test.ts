@@ -5,10 +5,8 @@
  * from another origin cannot open the socket; the same page script works from an allowed one.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { type TestBrowser, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
@@ -54,7 +52,7 @@ describe('WebSocket origin policy', () => {
     let t: TestBroker;
     let pages: Server;
     let pagesPort: number;
-    let profile: string;
+    let browser: TestBrowser;
     let context: BrowserContext;
 
     beforeAll(async () => {
@@ -72,19 +70,14 @@ describe('WebSocket origin policy', () => {
       });
       await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
       pagesPort = (pages.address() as { port: number }).port;
-      profile = mkdtempSync(join(tmpdir(), 'gregor-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
+      context = browser.context;
     }, 120_000);
     afterAll(async () => {
-      await context?.close();
+      await browser?.close();
       pages?.close();
       await t?.stop();
-      if (profile) rmSync(profile, { recursive: true, force: true });
-    });
+      });
 
     it('admits exactly the listed origins (and its own), not localhost ones', async () => {
       const port = t.broker.websocketPort;
