@@ -21,7 +21,8 @@ import { JwtVerifier } from '../jwt-verifier.js';
 import { parseJaasConfig, plainUsers } from './jaas.js';
 import { OAuthBearerSaslServer } from './oauthbearer.js';
 import { PlainSaslServer } from './plain.js';
-import { type ScramCredentialSource, isScramMechanism } from './scram-credential.js';
+import { type ScramCredentialSource } from './scram-credential.js';
+import { isScramMechanism } from './scram-mechanism.js';
 import { ScramSaslServer } from './scram.js';
 import type { SaslServer, SaslServerFactory } from './sasl-server.js';
 
