@@ -28,7 +28,7 @@ for (let i = 0; i < total / 2; i++) acls.push(allow(ResourceType.TOPIC, `topic-$
 for (let i = 0; i < (total * 2) / 5; i++) acls.push(allow(ResourceType.TOPIC, `p${i}-`.padEnd(4 + (i % 40), 'x'), PatternType.PREFIXED, i % 100));
 for (let i = 0; i < total / 10; i++) acls.push(allow(ResourceType.GROUP, `group-${i}`, PatternType.LITERAL, i % 100));
 
-const acl = new AclAuthorizer({ load: () => acls, save: async () => {} }, { superUsers: ['User:admin'], allowEveryoneIfNoAclFound: false });
+const acl = new AclAuthorizer({ load: () => acls, apply: async () => acls }, { superUsers: ['User:admin'], allowEveryoneIfNoAclFound: false });
 const session = { ...anonymousSession('PLAINTEXT', 'PLAINTEXT', '127.0.0.1'), principal: userPrincipal('user-7') };
 const resources = [topicResource('topic-1207'), topicResource(`${'p207-'.padEnd(4 + (207 % 40), 'x')}orders`), topicResource('unrelated-topic')];
 

@@ -24,8 +24,14 @@ import { type AclBinding, type AclBindingFilter, WILDCARD, filterMatches, sameBi
 /** Where ACLs persist: loaded at start, replaced as a whole on change. */
 export interface AclStore {
   load(): AclBinding[];
-  save(acls: readonly AclBinding[]): Promise<void>;
+  /**
+   * Adds `add` and removes `remove` (compared with sameBinding) against the stored ACLs, not a
+   * cached copy, so concurrent changes from other brokers are kept; resolves to every ACL
+   * afterwards.
+   */
+  apply(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<AclBinding[]>;
 }
+
 
 const IMPLIES_DESCRIBE = [AclOperation.DESCRIBE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE, AclOperation.ALTER];
 const IMPLIES_DESCRIBE_CONFIGS = [AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS];
@@ -112,19 +118,14 @@ export class AclAuthorizer implements Authorizer {
 
   /** Adds bindings (already validated); duplicates are kept once. Persists before resolving. */
   async create(bindings: readonly AclBinding[]): Promise<void> {
-    const next = [...this.acls];
-    for (const b of bindings) if (!next.some((a) => sameBinding(a, b))) next.push(b);
-    await this.store.save(next);
-    this.replaceAll(next);
+    this.replaceAll(await this.store.apply(bindings, []));
   }
 
   /** Removes every binding matching each filter; returns the removed ones per filter. */
   async delete(filters: readonly AclBindingFilter[]): Promise<AclBinding[][]> {
     const removed = filters.map((f) => this.acls.filter((b) => filterMatches(f, b)));
-    const gone = new Set(removed.flat());
-    const next = this.acls.filter((b) => !gone.has(b));
-    if (gone.size > 0) await this.store.save(next);
-    this.replaceAll(next);
+    const gone = removed.flat();
+    if (gone.length > 0) this.replaceAll(await this.store.apply([], gone));
     return removed;
   }
 

@@ -87,3 +87,10 @@ export function sameBinding(a: AclBinding, b: AclBinding): boolean {
   return a.resourceType === b.resourceType && a.resourceName === b.resourceName && a.patternType === b.patternType &&
     a.principal === b.principal && a.host === b.host && a.operation === b.operation && a.permissionType === b.permissionType;
 }
+
+/** `current` without `remove`, plus the bindings of `add` it lacks (order kept). */
+export function applyAclChange(current: readonly AclBinding[], add: readonly AclBinding[], remove: readonly AclBinding[]): AclBinding[] {
+  const next = current.filter((b) => !remove.some((r) => sameBinding(r, b)));
+  for (const b of add) if (!next.some((a) => sameBinding(a, b))) next.push(b);
+  return next;
+}

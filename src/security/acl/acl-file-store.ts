@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../storage/atomic-file.js';
 import type { AclStore } from './acl-authorizer.js';
-import { type AclBinding, invalidBinding } from './acl-binding.js';
+import { type AclBinding, applyAclChange, invalidBinding } from './acl-binding.js';
 import { aclFromJson, aclToJson } from './acl-names.js';
 
 export class FileAclStore implements AclStore {
@@ -35,7 +35,10 @@ export class FileAclStore implements AclStore {
     }
   }
 
-  async save(acls: readonly AclBinding[]): Promise<void> {
+  /** Applies the change to the file's ACLs and rewrites it; one broker owns the file, so no other writer races. */
+  async apply(add: readonly AclBinding[], remove: readonly AclBinding[]): Promise<AclBinding[]> {
+    const acls = applyAclChange(this.load(), add, remove);
     writeFileAtomic(this.path, `${JSON.stringify({ version: 1, acls: acls.map(aclToJson) }, null, 1)}\n`, 0o600);
+    return acls;
   }
 }
