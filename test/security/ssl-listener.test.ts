@@ -2,7 +2,8 @@
  * A TLS listener (docs/security.html "Encryption and Authentication using SSL") with mutual
  * TLS: kcat (librdkafka) with a client certificate produces and consumes 100,000 records
  * byte for byte over SSL; a client without a certificate, or with one from another CA, is
- * refused at the handshake, and the broker keeps serving the PLAINTEXT listener.
+ * refused at the handshake, and the broker keeps serving the PLAINTEXT listener. ACLs name
+ * certificate principals as `ssl.principal.mapping.rules` map them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { makeCertificates, type TestCertificates } from '../helpers/certificates
 import { CONSUME_FORMAT, KCAT_PRODUCE_DELIMITERS, checkConsumedExactly, kcat, kcatInput, makeKcatRecords, parseConsumed } from '../helpers/kcat.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { AclAuthorizer } from '../../src/security/acl/acl-authorizer.js';
+import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/authorizer.js';
 
 const RECORDS = 100_000;
 
@@ -74,5 +77,51 @@ describe('SSL listener with client certificates', () => {
     const plain = await kcat(['-L', '-b', `127.0.0.1:${t.broker.listeners[0]!.port}`]);
     expect(plain.code).toBe(0);
     expect(plain.stdout.toString()).toContain('tls-topic');
+  });
+});
+
+describe('ACLs on certificate principals', () => {
+  const dir = makeTempDir();
+  let certs: TestCertificates;
+  let t: TestBroker;
+  let sslPort: number;
+
+  beforeAll(async () => {
+    certs = makeCertificates(dir.path, ['alice', 'bob']);
+    t = await startTestBroker({
+      port: undefined,
+      host: undefined,
+      properties: {
+        listeners: 'SSL://127.0.0.1:0',
+        'advertised.listeners': 'SSL://127.0.0.1:0',
+        ...certs.listenerProperties('SSL', 'required'),
+        // The subject DN is CN=<name>,O=gregor-test; the rule keeps the CN.
+        'ssl.principal.mapping.rules': 'RULE:^CN=([^,]+),.*$/$1/,DEFAULT',
+        'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+      },
+    });
+    sslPort = t.broker.listeners[0]!.port;
+    t.broker.logs.createTopic('orders', 1);
+    const allow = (operation: AclOperation) => ({ resourceType: ResourceType.TOPIC, resourceName: 'orders', patternType: PatternType.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionType.ALLOW });
+    await (t.broker.authorizer as AclAuthorizer).create([allow(AclOperation.WRITE)]);
+  });
+  afterAll(async () => {
+    await t.stop();
+    dir.remove();
+  });
+
+  const produceAs = (name: string) => kcat([
+    '-P', '-b', `127.0.0.1:${sslPort}`, '-t', 'orders', '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${certs.ca.certPath}`,
+    '-X', `ssl.certificate.location=${certs.clients[name]!.certPath}`, '-X', `ssl.key.location=${certs.clients[name]!.keyPath}`, '-X', 'message.timeout.ms=5000',
+  ], Buffer.from(`from ${name}\n`), 30_000);
+
+  it('the mapped certificate principal User:alice may write; User:bob may not', async () => {
+    const alice = await produceAs('alice');
+    expect(alice.stderr).not.toMatch(/ERROR|failed/i);
+    expect(alice.code).toBe(0);
+    expect(t.broker.logs.partition('orders', 0)!.logEndOffset).toBe(1);
+    const bob = await produceAs('bob');
+    expect(bob.stderr).toMatch(/Topic authorization failed/i);
+    expect(t.broker.logs.partition('orders', 0)!.logEndOffset).toBe(1);
   });
 });
