@@ -32,6 +32,7 @@ import { ClusterManager } from './cluster/cluster-manager.js';
 import { type BrokerEndpoint, type BrokerInfo, brokerEndpoint } from './cluster/zk-paths.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
+import { leaderAppender } from './replication/leader-appender.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { LogManager } from './storage/log-manager.js';
@@ -134,15 +135,18 @@ export class Broker {
   readonly groups: GroupCoordinator;
   /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */
   cluster: ClusterManager | null = null;
-  /** Replication (cluster mode only). */
-  replicas: ReplicaManager | null = null;
+  /**
+   * Leadership, replication and the one produce path (ReplicaManager.appendRecords). A single
+   * broker is a cluster of one: it leads every local partition with an ISR of itself.
+   */
+  readonly replicas: ReplicaManager;
   private clusterIdFromZk: string | null = null;
   private readonly connections = new Set<Connection>();
   /** The bound Kafka listeners, in `listeners` order. */
   readonly listeners: KafkaListener[] = [];
   /** Every listener with its security protocol (validated at start-up). */
   readonly securedListeners: SecuredListener[];
-  /** The append worker pool (null when `gregor.workers` is 0, or in cluster mode). */
+  /** The append worker pool (null when `gregor.workers` is 0). */
   appendPool: AppendPool | null = null;
   /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
   gateway: WebSocketGateway | null = null;
@@ -193,10 +197,21 @@ export class Broker {
       offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
       offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
     }, logger.child({ component: 'group-coordinator' }));
+    this.replicas = new ReplicaManager(
+      this,
+      {
+        replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+        minInsyncReplicas: config.minInsyncReplicas,
+        replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+        replicaFetchMaxBytes: config.replicaFetchMaxBytes,
+      },
+      logger.child({ component: 'replicas' }),
+      leaderAppender(() => this.appendPool),
+    );
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.cluster?.metadata.topics.get(OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
-        (partition) => this.replicas?.replica(OFFSETS_TOPIC, partition)?.leaderEpoch ?? 0,
+        (partition) => this.replicas.replica(OFFSETS_TOPIC, partition)?.leaderEpoch ?? 0,
       );
     }
     this.groups.start();
@@ -211,7 +226,7 @@ export class Broker {
     const logger = options.logger ?? createLogger();
     const engine = createEngine(config.engine);
     const broker = new Broker(config, engine, logger);
-    if (config.workers > 0 && config.zookeeperConnect === null) {
+    if (config.workers > 0) {
       try {
         broker.appendPool = await AppendPool.start({ workers: config.workers, engine: config.engine, memory: engine.memory, logger: logger.child({ component: 'append-pool' }) });
       } catch (err) {
@@ -278,18 +293,7 @@ export class Broker {
     this.cluster = manager;
     this.logs.adoptClusterId(clusterId);
     this.clusterIdFromZk = clusterId;
-    this.replicas = new ReplicaManager(
-      this,
-      manager,
-      {
-        replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
-        minInsyncReplicas: config.minInsyncReplicas,
-        replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
-        replicaFetchMaxBytes: config.replicaFetchMaxBytes,
-      },
-      this.logger.child({ component: 'replicas' }),
-    );
-    this.replicas.start();
+    this.replicas.start(manager);
   }
 
   /**
@@ -531,7 +535,7 @@ export class Broker {
     if (this.stopped) return;
     this.stopped = true;
     await this.controlledShutdown();
-    this.replicas?.stop();
+    this.replicas.stop();
     this.entityConfigs?.close();
     this.cluster?.close();
     if (this.flushTimer) clearInterval(this.flushTimer);

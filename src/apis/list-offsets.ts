@@ -52,17 +52,12 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsRespo
         if (!topicPermitted(ctx, AclOperation.DESCRIBE, t.name)) {
           return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
         }
-        let log = broker.logs.partition(t.name, p.partitionIndex);
-        if (broker.replicas) {
-          try {
-            log = broker.replicas.leaderLog(t.name, p.partitionIndex);
-          } catch (err) {
-            if (!(err instanceof KafkaError)) throw err;
-            return { partitionIndex: p.partitionIndex, errorCode: err.code, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
-          }
-        }
-        if (!log) {
-          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+        let log;
+        try {
+          log = broker.replicas.leaderLog(t.name, p.partitionIndex);
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          return { partitionIndex: p.partitionIndex, errorCode: err.code, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
         }
         const found = offsetForTimestamp(log, p.timestamp);
         return {
@@ -71,7 +66,7 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsRespo
           oldStyleOffsets: apiVersion === 0 && found.offset >= 0 ? [found.offset] : [],
           timestamp: found.timestamp,
           offset: found.offset,
-          leaderEpoch: broker.replicas?.replica(t.name, p.partitionIndex)?.leaderEpoch ?? 0,
+          leaderEpoch: broker.replicas.replica(t.name, p.partitionIndex)?.leaderEpoch ?? 0,
         };
       }),
     }));

@@ -24,11 +24,6 @@ export const offsetForLeaderEpochHandler: ApiHandler<OffsetForLeaderEpochRequest
       partitions: t.partitions.map((p) => {
         const fail = (errorCode: number) => ({ errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 });
         try {
-          if (!replicas) {
-            const log = broker.logs.partition(t.topic, p.partition);
-            if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            return { errorCode: ErrorCode.NONE, partition: p.partition, leaderEpoch: 0, endOffset: log.logEndOffset };
-          }
           const replica = replicas.replica(t.topic, p.partition);
           if (replica && p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < replica.leaderEpoch) return fail(ErrorCode.FENCED_LEADER_EPOCH);
           if (replica && p.currentLeaderEpoch > replica.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);

@@ -18,6 +18,10 @@
  *
  * Consumers read only up to the high watermark (PartitionLog.highWatermark); requests for a
  * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER.
+ *
+ * A single broker is a cluster of one: until `start(cluster)` every local partition is led by
+ * this broker in epoch 0, with itself as the only replica and the whole ISR, so produce,
+ * acks and fetch go through the same code in both modes (`appendRecords`, `leaderLog`).
  */
 import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
@@ -72,8 +76,40 @@ interface DelayedProduce {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+/**
+ * How a leader validates, stamps (offsets, `leaderEpoch`) and appends produced batches: the
+ * engine inline on the main thread, or the append worker pool (leader-appender.ts).
+ */
+export interface LeaderAppender {
+  /**
+   * Appends one produce request's records for one partition. Must queue the append
+   * synchronously (before any await) so a partition's appends keep request order.
+   * Errors (KafkaError): the log's validation errors (CORRUPT_MESSAGE, INVALID_RECORD,
+   * MESSAGE_TOO_LARGE, …; nothing is appended then); NOT_LEADER_OR_FOLLOWER when fenced.
+   */
+  append(log: PartitionLog, records: Uint8Array, leaderEpoch: number): AppendResult | Promise<AppendResult>;
+  /**
+   * Leadership of `log` moved away: refuses the appends still queued for it
+   * (NOT_LEADER_OR_FOLLOWER) and resolves once none is in flight, so the log is the
+   * follower's alone from then on.
+   */
+  fence(log: PartitionLog): Promise<void>;
+}
+
+/** What a produce asks of `appendRecords`. */
+export interface AppendOptions {
+  /** -1 (all in-sync replicas), 0 or 1. */
+  acks: number;
+  /** How long acks=-1 waits for the in-sync replicas (ms). */
+  timeoutMs: number;
+}
+
 export class ReplicaManager {
+  /** Cluster mode: the replicas ZooKeeper's partition states assign to this broker. */
   private readonly replicas = new Map<string, Replica>();
+  /** Cluster of one: a leader replica per local partition log, made on first use. */
+  private readonly local = new WeakMap<PartitionLog, Replica>();
+  private cluster: ClusterManager | null = null;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly delayed = new Set<DelayedProduce>();
   private shrinkTimer: NodeJS.Timeout | null = null;
@@ -82,17 +118,18 @@ export class ReplicaManager {
 
   constructor(
     private readonly broker: Broker,
-    private readonly cluster: ClusterManager,
     private readonly config: ReplicationConfig,
     private readonly logger: Logger,
+    private readonly appender: LeaderAppender,
   ) {}
 
   get brokerId(): number {
-    return this.cluster.brokerId;
+    return this.broker.config.nodeId;
   }
 
-  /** Applies every known partition state and follows changes from now on. */
-  start(): void {
+  /** Cluster mode from now on: applies every known partition state and follows changes. */
+  start(cluster: ClusterManager): void {
+    this.cluster = cluster;
     this.cluster.metadata.on('state', this.onState);
     this.cluster.metadata.on('topic-removed', this.onTopicRemoved);
     for (const [topic, partition, state] of this.cluster.metadata.allStates()) this.applyState(topic, partition, state);
@@ -101,8 +138,8 @@ export class ReplicaManager {
   }
 
   stop(): void {
-    this.cluster.metadata.off('state', this.onState);
-    this.cluster.metadata.off('topic-removed', this.onTopicRemoved);
+    this.cluster?.metadata.off('state', this.onState);
+    this.cluster?.metadata.off('topic-removed', this.onTopicRemoved);
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
     for (const f of this.fetchers.values()) f.stop();
     this.fetchers.clear();
@@ -113,23 +150,41 @@ export class ReplicaManager {
     this.delayed.clear();
   }
 
+  /** This broker's replica of a partition (any role), or undefined when it holds none. */
   replica(topic: string, partition: number): Replica | undefined {
-    return this.replicas.get(key(topic, partition));
+    if (this.cluster) return this.replicas.get(key(topic, partition));
+    const log = this.broker.logs.partition(topic, partition);
+    if (!log) return undefined;
+    let replica = this.local.get(log);
+    if (!replica) {
+      const epochs = new LeaderEpochCache(log.dir);
+      epochs.assign(0, log.logStartOffset);
+      const self = this.brokerId;
+      replica = { topic, partition, log, epochs, role: 'leader', leaderId: self, leaderEpoch: 0, replicas: [self], isr: [self], zkVersion: 0, followers: new Map() };
+      this.local.set(log, replica);
+    }
+    return replica;
+  }
+
+  /** The replica of a partition this broker leads. Errors: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION. */
+  leader(topic: string, partition: number): Replica {
+    const replica = this.replica(topic, partition);
+    if (replica?.role === 'leader') return replica;
+    const state = this.cluster?.metadata.state(topic, partition);
+    if (!state && !this.cluster?.metadata.topics.has(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
+    throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.brokerId} is not the leader of ${topic}-${partition} (leader: ${state?.leader ?? -1})`);
   }
 
   /** The partition's log if this broker leads it. Errors: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION. */
   leaderLog(topic: string, partition: number): PartitionLog {
-    const replica = this.replicas.get(key(topic, partition));
-    if (replica?.role === 'leader') return replica.log;
-    const state = this.cluster.metadata.state(topic, partition);
-    if (!state && !this.cluster.metadata.topics.has(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
-    throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.brokerId} is not the leader of ${topic}-${partition} (leader: ${state?.leader ?? -1})`);
+    return this.leader(topic, partition).log;
   }
 
   // ── Roles ──────────────────────────────────────────────────────────────────────────────
 
   private applyState(topic: string, partition: number, state: CachedPartitionState | null): void {
-    const assignment = this.cluster.metadata.topics.get(topic);
+    const cluster = this.cluster!;
+    const assignment = cluster.metadata.topics.get(topic);
     const replicas = assignment?.partitions[partition] ?? [];
     const k = key(topic, partition);
     if (!state || !replicas.includes(this.brokerId)) {
@@ -139,7 +194,7 @@ export class ReplicaManager {
     }
     let replica = this.replicas.get(k);
     if (!replica) {
-      const log = this.broker.logs.ensurePartition(topic, assignment!.topicId, partition, this.cluster.metadata.topicConfigs.get(topic) ?? {});
+      const log = this.broker.logs.ensurePartition(topic, assignment!.topicId, partition, cluster.metadata.topicConfigs.get(topic) ?? {});
       replica = { topic, partition, log, epochs: new LeaderEpochCache(log.dir), role: 'offline', leaderId: -1, leaderEpoch: -1, replicas, isr: [], zkVersion: -1, followers: new Map() };
       log.setReplicated(true);
       this.replicas.set(k, replica);
@@ -178,7 +233,13 @@ export class ReplicaManager {
     replica.role = 'follower';
     this.failDelayed(replica, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onResign(replica.partition);
-    this.fetcherFor(replica, replica.leaderId);
+    this.fetcherFor(replica, null);
+    // The follower's fetcher starts once no leader append is queued or in flight on the log.
+    const leaderId = replica.leaderId;
+    const epoch = replica.leaderEpoch;
+    void this.appender.fence(replica.log).then(() => {
+      if (replica.role === 'follower' && replica.leaderId === leaderId && replica.leaderEpoch === epoch) this.fetcherFor(replica, leaderId);
+    });
     this.logger.info({ topic: replica.topic, partition: replica.partition, leader: replica.leaderId, leaderEpoch: replica.leaderEpoch }, 'became follower');
   }
 
@@ -188,6 +249,7 @@ export class ReplicaManager {
     this.failDelayed(replica, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onResign(replica.partition);
     this.fetcherFor(replica, null);
+    if (wasLeader) void this.appender.fence(replica.log);
   }
 
   private removeReplica(replica: Replica): void {
@@ -221,24 +283,28 @@ export class ReplicaManager {
   // ── Leader side ────────────────────────────────────────────────────────────────────────
 
   /**
-   * Produce to a partition this broker leads. acks=-1 waits for the ISR (see class doc).
-   * Resolves with the append result and an error code (NONE, REQUEST_TIMED_OUT,
-   * NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER).
-   * Errors (thrown KafkaError): NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, and the log's
-   * validation errors — nothing is appended then.
+   * The one produce path (Kafka's ReplicaManager.appendRecords): appends `records` to a
+   * partition this broker leads — validated and stamped with the leader epoch by the
+   * LeaderAppend — and completes by acks: at once for 0 and 1, and for -1 once the high
+   * watermark passes the batch (every in-sync replica has it). Starts the append
+   * synchronously, so calls keep their order per partition.
+   * Resolves with the append result and an error code: NONE, REQUEST_TIMED_OUT,
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER (leadership moved while waiting).
+   * Errors (thrown KafkaError, nothing appended): UNKNOWN_TOPIC_OR_PARTITION,
+   * NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS (acks=-1 with fewer in-sync replicas than
+   * the topic's min.insync.replicas), and the log's validation errors.
    */
-  async appendAsLeader(topic: string, partition: number, append: (log: PartitionLog, leaderEpoch: number) => AppendResult, acks: number, timeoutMs: number, minInsyncReplicas: number): Promise<{ result: AppendResult; errorCode: number }> {
-    const replica = this.replicas.get(key(topic, partition));
-    if (!replica || replica.role !== 'leader') this.leaderLog(topic, partition);
-    const r = replica!;
-    if (acks === -1 && r.isr.length < minInsyncReplicas) {
-      throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minInsyncReplicas}`);
+  async appendRecords(topic: string, partition: number, records: Uint8Array, options: AppendOptions): Promise<{ result: AppendResult; errorCode: number }> {
+    const r = this.leader(topic, partition);
+    const minIsr = this.broker.logs.topic(topic)?.settings.minInsyncReplicas ?? this.config.minInsyncReplicas;
+    if (options.acks === -1 && r.isr.length < minIsr) {
+      throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
     }
-    const result = append(r.log, r.leaderEpoch);
+    const result = await this.appender.append(r.log, records, r.leaderEpoch);
     this.maybeAdvanceHighWatermark(r);
-    if (acks !== -1) return { result, errorCode: ErrorCode.NONE };
-    const errorCode = await this.waitForHighWatermark(topic, partition, result.lastOffset + 1, timeoutMs);
-    if (errorCode === ErrorCode.NONE && r.isr.length < minInsyncReplicas) return { result, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND };
+    if (options.acks !== -1) return { result, errorCode: ErrorCode.NONE };
+    const errorCode = await this.waitForHighWatermark(topic, partition, result.lastOffset + 1, options.timeoutMs);
+    if (errorCode === ErrorCode.NONE && r.isr.length < minIsr) return { result, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND };
     return { result, errorCode };
   }
 
@@ -248,7 +314,7 @@ export class ReplicaManager {
    * NOT_LEADER_OR_FOLLOWER if leadership moves first. For the group coordinator's writes.
    */
   waitForHighWatermark(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number> {
-    const replica = this.replicas.get(key(topic, partition));
+    const replica = this.replica(topic, partition);
     if (!replica || replica.role !== 'leader') return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     this.maybeAdvanceHighWatermark(replica);
     if (replica.log.highWatermark >= offset) return Promise.resolve(ErrorCode.NONE);
@@ -272,8 +338,8 @@ export class ReplicaManager {
    * Updates the ISR (expand) and the high watermark. Errors: NOT_LEADER_OR_FOLLOWER.
    */
   onFollowerFetch(topic: string, partition: number, followerId: number, fetchOffset: number): PartitionLog {
-    const log = this.leaderLog(topic, partition);
-    const replica = this.replicas.get(key(topic, partition))!;
+    const replica = this.leader(topic, partition);
+    const log = replica.log;
     const follower = replica.followers.get(followerId);
     if (!follower) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${followerId} is not a replica of ${topic}-${partition}`);
     follower.logEndOffset = Math.min(fetchOffset, log.logEndOffset);
@@ -328,6 +394,7 @@ export class ReplicaManager {
 
   /** Writes a new ISR for a partition we lead, conditional on the state version we hold. */
   private async changeIsr(replica: Replica, isr: number[], why: 'shrink' | 'expand'): Promise<void> {
+    if (!this.cluster) return;
     const next = { controllerEpoch: this.cluster.metadata.state(replica.topic, replica.partition)?.controllerEpoch ?? 0, leader: this.brokerId, leaderEpoch: replica.leaderEpoch, isr };
     const expectedVersion = replica.zkVersion;
     try {
@@ -342,9 +409,8 @@ export class ReplicaManager {
 
   /** OffsetForLeaderEpoch on a partition we lead (KIP-101). Errors: NOT_LEADER_OR_FOLLOWER. */
   endOffsetForEpoch(topic: string, partition: number, leaderEpoch: number): { leaderEpoch: number; endOffset: number } {
-    const log = this.leaderLog(topic, partition);
-    const replica = this.replicas.get(key(topic, partition))!;
-    const { epoch, endOffset } = replica.epochs.endOffsetFor(leaderEpoch, log.logEndOffset);
+    const replica = this.leader(topic, partition);
+    const { epoch, endOffset } = replica.epochs.endOffsetFor(leaderEpoch, replica.log.logEndOffset);
     return { leaderEpoch: epoch, endOffset };
   }
 

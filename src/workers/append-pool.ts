@@ -135,6 +135,8 @@ interface Slot {
 }
 
 const DEFAULT_MAX_RUN_PARTS = 64;
+/** Longest wait of fence() for a run in flight (ms). */
+const FENCE_WAIT_MS = 10_000;
 
 /**
  * Path of the compiled worker (append-worker.js): beside this module when it runs from
@@ -276,6 +278,22 @@ export class AppendPool {
       q.waiting.push({ records, partitionLeaderEpoch, resolve, reject });
       this.schedule(q);
     });
+  }
+
+  /**
+   * Leadership of `log` moved away (cluster mode): its waiting appends are refused with
+   * NOT_LEADER_OR_FOLLOWER (retriable; nothing of them was written), and the promise
+   * resolves once its run in flight, if any, is committed or failed — polled every
+   * millisecond, for at most FENCE_WAIT_MS (a run takes milliseconds; a slot recovering from
+   * a dead worker may take longer, and then the wait gives up with a warning).
+   */
+  async fence(log: PartitionLog): Promise<void> {
+    const queue = this.queues.get(log);
+    if (!queue) return;
+    for (const a of queue.waiting.splice(0)) a.reject(new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${log.topic}-${log.partition}: this broker is no longer its leader`));
+    const deadline = Date.now() + FENCE_WAIT_MS;
+    while ((queue.inFlight || queue.recovering) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    if (queue.inFlight || queue.recovering) this.logger.warn({ topic: log.topic, partition: log.partition }, 'a fenced partition still has an append in flight');
   }
 
   private schedule(queue: PartitionQueue): void {
