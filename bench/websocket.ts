@@ -198,11 +198,20 @@ async function main(): Promise<void> {
   });
   console.log(`\n${args.records} records × ${VALUE_BYTES} B values + ${KEY_BYTES} B keys, acks=1, median of ${args.runs} runs`);
   console.table(summary);
-  let ratio: { produce: number; consume: number } | null = null;
+  let ratio: Record<string, number> | null = null;
   if (args.wss) {
     const [ws, wss] = summary as Array<{ produceRecordsPerSec: number; consumeRecordsPerSec: number }>;
-    ratio = { produce: +(wss!.produceRecordsPerSec / ws!.produceRecordsPerSec).toFixed(2), consume: +(wss!.consumeRecordsPerSec / ws!.consumeRecordsPerSec).toFixed(2) };
-    console.log(`wss ÷ ws (medians): produce ${ratio.produce}×, consume ${ratio.consume}×`);
+    // Also per run (ws and wss back to back), which a machine whose load drifts between runs skews less.
+    const wsRuns = results.filter((r) => r.client === 'websocket');
+    const wssRuns = results.filter((r) => r.client === 'wss');
+    const paired = (field: 'produceRecordsPerSec' | 'consumeRecordsPerSec') => +median(wssRuns.map((r, i) => r[field] / wsRuns[i]![field])).toFixed(2);
+    ratio = {
+      produce: +(wss!.produceRecordsPerSec / ws!.produceRecordsPerSec).toFixed(2),
+      consume: +(wss!.consumeRecordsPerSec / ws!.consumeRecordsPerSec).toFixed(2),
+      producePairedMedian: paired('produceRecordsPerSec'),
+      consumePairedMedian: paired('consumeRecordsPerSec'),
+    };
+    console.log(`wss ÷ ws, ratio of medians: produce ${ratio['produce']}×, consume ${ratio['consume']}×; median of per-run ratios: produce ${ratio['producePairedMedian']}×, consume ${ratio['consumePairedMedian']}×`);
   }
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
