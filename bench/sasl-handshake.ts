@@ -18,7 +18,8 @@ import { Broker } from '../src/broker.js';
 import { AdminClient } from '../src/cli/admin-client.js';
 import { createLogger } from '../src/logger.js';
 import type { ClientSecurity } from '../src/security/client-security.js';
-import { type ScramMechanism, credentialFromPassword } from '../src/security/sasl/scram-credential.js';
+import { credentialFromPassword } from '../src/security/sasl/scram-credential.js';
+import { type ScramMechanism } from '../src/security/sasl/scram-mechanism.js';
 import { setScramCredential } from '../test/helpers/scram-users.js';
 
 function median(xs: number[]): number {

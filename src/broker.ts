@@ -442,12 +442,26 @@ export class Broker {
     return path;
   }
 
-  /** The WebSocket gateway's authenticator (`gregor.websocket.authentication=jwt`), or null. ConfigError without JWT keys. */
+  /**
+   * The WebSocket gateway's authenticator (`gregor.websocket.authentication=jwt|sasl`), or null
+   * for none. Its mechanisms are the WEBSOCKET listener's (listener-sasl.ts; OAUTHBEARER only
+   * for jwt). ConfigError when a mechanism lacks its settings (JWT keys, PLAIN users).
+   */
   private gatewayAuthenticator(): GatewayAuthenticator | null {
-    if (this.config.websocketAuthentication === 'none') return null;
-    const verifier = JwtVerifier.fromProperties((key) => listenerProperty(this.config.securityProps, 'WEBSOCKET', key));
-    if (!verifier) throw new ConfigError('gregor.websocket.authentication=jwt needs JWT keys: sasl.oauthbearer.jwks.endpoint.url (file:) or gregor.sasl.oauthbearer.public.key.location');
-    return new GatewayAuthenticator(verifier, this.config.authenticationTimeoutMs);
+    const mode = this.config.websocketAuthentication;
+    if (mode === 'none') return null;
+    const props = this.config.securityProps;
+    const reauth = listenerProperty(props, 'WEBSOCKET', 'connections.max.reauth.ms');
+    const maxSessionMs = reauth !== undefined ? Number(reauth) : this.config.connectionsMaxReauthMs;
+    if (!Number.isSafeInteger(maxSessionMs) || maxSessionMs < 0) throw new ConfigError(`listener.name.websocket.connections.max.reauth.ms: ${reauth} is not a non-negative integer`);
+    return new GatewayAuthenticator({
+      mode,
+      mechanisms: listenerSaslServerFactory(props, 'WEBSOCKET', this.scramCredentialSource(), mode === 'jwt' ? ['OAUTHBEARER'] : undefined),
+      bearerVerifier: JwtVerifier.fromProperties((key) => listenerProperty(props, 'WEBSOCKET', key, 'OAUTHBEARER')),
+      timeoutMs: this.config.authenticationTimeoutMs,
+      failureDelayMs: this.config.connectionFailedAuthenticationDelayMs,
+      maxSessionMs,
+    });
   }
 
   /**
@@ -467,7 +481,12 @@ export class Broker {
   /** The SASL mechanisms of a SASL_* listener (null for PLAINTEXT and SSL). */
   private saslServerFactory(listener: SecuredListener): SaslServerFactory | null {
     if (!usesSasl(listener.securityProtocol)) return null;
-    return listenerSaslServerFactory(this.config.securityProps, listener, { scramCredential: (user, mechanism) => this.scramCredentials.scramCredential(user, mechanism) });
+    return listenerSaslServerFactory(this.config.securityProps, listener.name, this.scramCredentialSource());
+  }
+
+  /** SCRAM credentials as the SASL servers look them up: the broker's store at the time of each login. */
+  private scramCredentialSource(): ScramCredentialSource {
+    return { scramCredential: (user, mechanism) => this.scramCredentials.scramCredential(user, mechanism) };
   }
 
   /**

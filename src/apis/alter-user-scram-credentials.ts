@@ -13,14 +13,8 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/generated/index.js';
 import { AclOperation } from '../security/authorizer.js';
 import { type EntityConfig, entityPath, parseEntityPath } from '../security/entity-config/entity-config-store.js';
-import {
-  SCRAM_MAX_ITERATIONS,
-  SCRAM_MIN_ITERATIONS,
-  credentialFromSaltedPassword,
-  digest,
-  formatScramCredential,
-  scramMechanismOfType,
-} from '../security/sasl/scram-credential.js';
+import { credentialFromSaltedPassword, digest, formatScramCredential } from '../security/sasl/scram-credential.js';
+import { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, scramMechanismOfType } from '../security/sasl/scram-mechanism.js';
 import type { ApiHandler } from './api.js';
 import { clusterPermitted } from './authorize.js';
 

@@ -4,7 +4,7 @@
  * topic, a group, a transactional id or the cluster. Allow-all (no `authorizer.class.name`)
  * answers true without looking.
  */
-import { type AclOperation, CLUSTER_RESOURCE, type Resource, groupResource, topicResource, transactionalIdResource } from '../security/authorizer.js';
+import { type AclOperation, CLUSTER_RESOURCE, type Resource, SUPPORTED_OPERATIONS, groupResource, topicResource, transactionalIdResource } from '../security/authorizer.js';
 import type { RequestContext } from './api.js';
 
 export function permitted(ctx: RequestContext, operation: AclOperation, resource: Resource): boolean {
@@ -26,4 +26,19 @@ export function transactionalIdPermitted(ctx: RequestContext, operation: AclOper
 
 export function clusterPermitted(ctx: RequestContext, operation: AclOperation): boolean {
   return permitted(ctx, operation, CLUSTER_RESOURCE);
+}
+
+/** The "not requested" value of KIP-430's authorized-operations fields (INT32_MIN). */
+export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+/**
+ * KIP-430's bit field for `resource`: bit `op` is set for every operation of the resource
+ * type's supported set (SUPPORTED_OPERATIONS) the session may perform; all of them when no
+ * authorizer is configured, as Kafka reports. AUTHORIZED_OPERATIONS_OMITTED unless `requested`.
+ */
+export function authorizedOperations(ctx: RequestContext, resource: Resource, requested: boolean): number {
+  if (!requested) return AUTHORIZED_OPERATIONS_OMITTED;
+  let bits = 0;
+  for (const op of SUPPORTED_OPERATIONS[resource.type] ?? []) if (permitted(ctx, op, resource)) bits |= 1 << op;
+  return bits;
 }

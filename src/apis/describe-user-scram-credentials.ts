@@ -8,7 +8,8 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type DescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsResponse } from '../protocol/generated/index.js';
 import { AclOperation } from '../security/authorizer.js';
-import { SCRAM_MECHANISMS, SCRAM_MECHANISM_TYPE, parseScramCredential } from '../security/sasl/scram-credential.js';
+import { parseScramCredential } from '../security/sasl/scram-credential.js';
+import { SCRAM_MECHANISMS, SCRAM_MECHANISM_TYPE } from '../security/sasl/scram-mechanism.js';
 import { entityPath, parseEntityPath } from '../security/entity-config/entity-config-store.js';
 import type { EntityConfig } from '../security/entity-config/entity-config-store.js';
 import type { ApiHandler } from './api.js';

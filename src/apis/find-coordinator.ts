@@ -2,30 +2,36 @@
  * FindCoordinator (key 10, v0-6): this broker coordinates every group (and would every
  * transactional id) on a single node. Creates `__consumer_offsets` on first use, as Kafka
  * does. v4+ batches keys (KIP-699).
+ * Authorization: DESCRIBE on the group (key type GROUP) or the transactional id (TRANSACTION);
+ * each denied key is GROUP_ / TRANSACTIONAL_ID_AUTHORIZATION_FAILED, the others are answered.
  * Errors: INVALID_REQUEST for an unknown key type.
- * Source: protocol guide "FindCoordinator"; KIP-699.
+ * Source: protocol guide "FindCoordinator"; KIP-699; docs/security.html.
  */
-import type { Broker } from '../broker.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type FindCoordinatorRequest, type FindCoordinatorResponse, createFindCoordinatorResponse } from '../protocol/generated/index.js';
 import { createTopicInCluster } from '../cluster/topic-admin.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
-import type { ApiHandler } from './api.js';
+import { AclOperation } from '../security/authorizer.js';
+import type { ApiHandler, RequestContext } from './api.js';
+import { groupPermitted, transactionalIdPermitted } from './authorize.js';
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
 
-async function locate(broker: Broker, listenerName: string, key: string, keyType: number) {
-  if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
-    return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown key type ${keyType}` };
-  }
+async function locate(ctx: RequestContext, key: string, keyType: number) {
+  const { broker } = ctx;
+  const listenerName = ctx.session.listenerName;
+  const failed = (errorCode: number, errorMessage: string) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage });
+  if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) return failed(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`);
+  if (keyType === KEY_TYPE_GROUP && !groupPermitted(ctx, AclOperation.DESCRIBE, key)) return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'not authorized for the group');
+  if (keyType === KEY_TYPE_TRANSACTION && !transactionalIdPermitted(ctx, AclOperation.DESCRIBE, key)) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'not authorized for the transactional id');
   const cluster = broker.cluster;
   if (!cluster) {
     if (keyType === KEY_TYPE_GROUP) broker.groups.ensureOffsetsTopic();
     return { key, nodeId: broker.config.nodeId, ...broker.endpointFor(listenerName), errorCode: ErrorCode.NONE, errorMessage: null };
   }
   // Cluster mode: the coordinator is the leader of the group's __consumer_offsets partition.
-  const unavailable = (why: string) => ({ key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: why });
+  const unavailable = (why: string) => failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, why);
   if (!cluster.metadata.topics.has(OFFSETS_TOPIC)) {
     try {
       const replicationFactor = Math.min(broker.config.offsetsTopicReplicationFactor, cluster.metadata.brokers.size);
@@ -47,12 +53,11 @@ export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest, FindCoor
   name: 'FindCoordinator',
   minVersion: 0,
   maxVersion: 6,
-  async handle(request, { broker, apiVersion, session }) {
-    const listener = session.listenerName;
-    if (apiVersion >= 4) {
-      return { response: createFindCoordinatorResponse({ coordinators: await Promise.all(request.coordinatorKeys.map((key) => locate(broker, listener, key, request.keyType))) }) };
+  async handle(request, ctx) {
+    if (ctx.apiVersion >= 4) {
+      return { response: createFindCoordinatorResponse({ coordinators: await Promise.all(request.coordinatorKeys.map((key) => locate(ctx, key, request.keyType))) }) };
     }
-    const c = await locate(broker, listener, request.key, request.keyType);
+    const c = await locate(ctx, request.key, request.keyType);
     return { response: createFindCoordinatorResponse({ errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port }) };
   },
 };

@@ -7,9 +7,7 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   createControlledShutdownResponse,
-  createFindCoordinatorResponse,
   createOffsetDeleteResponse,
-  createOffsetFetchResponse,
   createOffsetForLeaderEpochResponse,
   createHeartbeatResponse,
   createInitProducerIdResponse,
@@ -41,25 +39,6 @@ const GUARDS = new Map<number, Guard>([
     if (group) return partialOffsetCommit(r, ctx, denied);
     return createOffsetCommitResponse({
       topics: r.topics.map((t: any) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: GROUP_DENIED })) })),
-    });
-  }],
-  // OffsetFetch: DESCRIBE on the group (every group of a v8+ request).
-  [9, (r, ctx) => {
-    const groups: string[] = ctx.apiVersion >= 8 ? r.groups.map((g: { groupId: string }) => g.groupId) : [r.groupId];
-    if (groups.every((g) => groupPermitted(ctx, AclOperation.DESCRIBE, g))) return null;
-    return createOffsetFetchResponse({
-      errorCode: GROUP_DENIED,
-      groups: groups.map((groupId) => ({ groupId, topics: [], errorCode: groupPermitted(ctx, AclOperation.DESCRIBE, groupId) ? ErrorCode.NONE : GROUP_DENIED })),
-    });
-  }],
-  // FindCoordinator for groups: DESCRIBE on each group (key type 0).
-  [10, (r, ctx) => {
-    if (r.keyType !== 0) return null;
-    const keys: string[] = ctx.apiVersion >= 4 ? r.coordinatorKeys : [r.key];
-    if (keys.every((k) => groupPermitted(ctx, AclOperation.DESCRIBE, k))) return null;
-    return createFindCoordinatorResponse({
-      errorCode: GROUP_DENIED, errorMessage: 'not authorized for the group', nodeId: -1, host: '', port: -1,
-      coordinators: keys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode: GROUP_DENIED, errorMessage: 'not authorized for the group' })),
     });
   }],
   // OffsetDelete: DELETE on the group.

@@ -3,7 +3,9 @@
  * their partitions, leaders and topic ids. An unknown topic is created when
  * `auto.create.topics.enable` and the request allow it (v4+ AllowAutoTopicCreation).
  * Errors per topic: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, INVALID_TOPIC_EXCEPTION.
- * Source: protocol guide "Metadata"; KIP-516 (topic ids).
+ * Topics the caller may not DESCRIBE are left out (TOPIC_AUTHORIZATION_FAILED when named);
+ * v8+ reports the caller's authorized operations on request (KIP-430).
+ * Source: protocol guide "Metadata"; KIP-516 (topic ids); KIP-430.
  */
 import type { Broker } from '../broker.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -13,8 +15,8 @@ import type { TopicState } from '../storage/log-manager.js';
 import { createTopicInCluster } from '../cluster/topic-admin.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
-import { clusterPermitted, topicPermitted } from './authorize.js';
-import { AclOperation } from '../security/authorizer.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, clusterPermitted, topicPermitted } from './authorize.js';
+import { AclOperation, CLUSTER_RESOURCE, topicResource } from '../security/authorizer.js';
 
 /** How long a Metadata request waits for an auto-created topic's leaders, ms. */
 const AUTO_CREATE_WAIT_MS = 5_000;
@@ -37,12 +39,12 @@ function describeTopic(broker: Broker, topic: TopicState): TopicResponse {
       isrNodes: [nodeId],
       offlineReplicas: [],
     })),
-    topicAuthorizedOperations: -2147483648,
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 
 function topicError(name: string | null, topicId: string, errorCode: number): TopicResponse {
-  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 };
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
 }
 
 /**
@@ -69,12 +71,18 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
     const describable = (name: string) => topicPermitted(ctx, AclOperation.DESCRIBE, name);
     const mayCreate = (name: string) => describable(name) && (clusterPermitted(ctx, AclOperation.CREATE) || topicPermitted(ctx, AclOperation.CREATE, name));
     const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
+    // KIP-430 (v8+): the caller's operations on each topic and, v8-10, on the cluster.
+    const withOperations = (t: TopicResponse): TopicResponse =>
+      t.name !== null && t.errorCode === ErrorCode.NONE ? { ...t, topicAuthorizedOperations: authorizedOperations(ctx, topicResource(t.name), request.includeTopicAuthorizedOperations) } : t;
     const authorize = (r: HandlerResult<MetadataResponse>): HandlerResult<MetadataResponse> => {
-      if (!ctx.broker.authorizer.enabled) return r;
-      const topics = all
-        ? r.response.topics.filter((t) => t.name !== null && describable(t.name))
-        : r.response.topics.map((t) => (t.name !== null && !describable(t.name) ? topicError(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED) : t));
-      return { ...r, response: { ...r.response, topics } };
+      let topics = r.response.topics;
+      if (ctx.broker.authorizer.enabled) {
+        topics = all
+          ? topics.filter((t) => t.name !== null && describable(t.name))
+          : topics.map((t) => (t.name !== null && !describable(t.name) ? topicError(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED) : t));
+      }
+      const clusterAuthorizedOperations = authorizedOperations(ctx, CLUSTER_RESOURCE, request.includeClusterAuthorizedOperations);
+      return { ...r, response: { ...r.response, topics: topics.map(withOperations), clusterAuthorizedOperations } };
     };
     if (ctx.broker.cluster) return clusterMetadata(request, ctx, mayCreate).then(authorize);
     return authorize(localMetadata(request, ctx, mayCreate));
@@ -107,7 +115,7 @@ function localMetadata(request: MetadataRequest, ctx: RequestContext, mayCreate:
       clusterId: broker.clusterId,
       controllerId: broker.config.nodeId,
       topics,
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     },
   };
 }
@@ -135,7 +143,7 @@ function describeClusterTopic(broker: Broker, name: string): TopicResponse {
         offlineReplicas: replicas.filter((r) => !live.has(r)),
       };
     }),
-    topicAuthorizedOperations: -2147483648,
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 
@@ -186,7 +194,7 @@ async function clusterMetadata(request: MetadataRequest, { broker, apiVersion, s
       clusterId: broker.clusterId,
       controllerId: cluster.metadata.controllerId,
       topics,
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     },
   };
 }

@@ -1,29 +1,53 @@
 /**
  * OffsetFetch (key 9, v0-9): a group's committed offsets (-1 where none). v2+ null topics
  * fetch every committed partition; v8+ asks for several groups at once (KIP-709).
- * Source: protocol guide "OffsetFetch".
+ * Authorization (docs/security.html): DESCRIBE on each group, else that group is
+ * GROUP_AUTHORIZATION_FAILED while the others are answered; DESCRIBE on each topic, else a
+ * named topic's partitions are TOPIC_AUTHORIZATION_FAILED and, when fetching all, the topic is
+ * left out.
+ * Source: protocol guide "OffsetFetch"; Kafka's KafkaApis.handleOffsetFetchRequest.
  */
+import { ErrorCode } from '../protocol/error-codes.js';
 import { type OffsetFetchRequest, type OffsetFetchResponse, createOffsetFetchResponse } from '../protocol/generated/index.js';
-import type { ApiHandler } from './api.js';
+import { AclOperation } from '../security/authorizer.js';
+import type { ApiHandler, RequestContext } from './api.js';
+import { groupPermitted, topicPermitted } from './authorize.js';
+
+interface RequestedTopic {
+  name: string;
+  partitionIndexes: number[];
+}
+
+const noOffset = (partitionIndex: number, errorCode: number) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode });
+
+/** One group's answer, authorized. */
+function fetchGroup(ctx: RequestContext, groupId: string, requested: RequestedTopic[] | null) {
+  if (!groupPermitted(ctx, AclOperation.DESCRIBE, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+  const describable = (t: { name: string }) => topicPermitted(ctx, AclOperation.DESCRIBE, t.name);
+  if (requested === null) {
+    const result = ctx.broker.groups.fetchOffsets(groupId, null);
+    return { errorCode: result.errorCode, topics: result.topics.filter(describable) };
+  }
+  const result = ctx.broker.groups.fetchOffsets(groupId, requested.filter(describable));
+  const denied = requested.filter((t) => !describable(t)).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => noOffset(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) }));
+  return { errorCode: result.errorCode, topics: [...result.topics, ...denied] };
+}
 
 export const offsetFetchHandler: ApiHandler<OffsetFetchRequest, OffsetFetchResponse> = {
   apiKey: 9,
   name: 'OffsetFetch',
   minVersion: 0,
   maxVersion: 9,
-  handle(request, { broker, apiVersion }) {
-    if (apiVersion >= 8) {
-      const groups = request.groups.map((g) => {
-        const result = broker.groups.fetchOffsets(g.groupId, g.topics);
-        return { groupId: g.groupId, errorCode: result.errorCode, topics: result.topics };
-      });
+  handle(request, ctx) {
+    if (ctx.apiVersion >= 8) {
+      const groups = request.groups.map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId, g.topics) }));
       return { response: createOffsetFetchResponse({ groups }) };
     }
-    const result = broker.groups.fetchOffsets(request.groupId, request.topics);
+    const result = fetchGroup(ctx, request.groupId, request.topics);
     // Before v2 a group-level error can only be told per partition.
     const topics =
-      apiVersion < 2 && result.errorCode !== 0
-        ? (request.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: result.errorCode })) }))
+      ctx.apiVersion < 2 && result.errorCode !== ErrorCode.NONE
+        ? (request.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => noOffset(p, result.errorCode)) }))
         : result.topics;
     return { response: createOffsetFetchResponse({ errorCode: result.errorCode, topics }) };
   },

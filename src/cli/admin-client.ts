@@ -85,12 +85,12 @@ export class AdminClient {
     if (hs.errorCode !== 0) throw new Error(`SaslHandshake failed with error code ${hs.errorCode} (the broker offers ${hs.mechanisms.join(', ') || 'no mechanism'})`);
     const sasl = createSaslClient(mechanism, username, password);
     const version = Math.min(this.versions.get(SASL_AUTHENTICATE) ?? 1, 2);
-    let token: Buffer | null = sasl.start();
+    let token: Uint8Array | null = await sasl.start();
     while (token !== null) {
       const res: SaslAuthenticateResponse = await this.send<SaslAuthenticateResponse>(SASL_AUTHENTICATE, version, { authBytes: token });
       if (res.errorCode !== 0) throw new Error(`SASL authentication failed (error code ${res.errorCode}): ${res.errorMessage ?? ''}`);
       this.sessionExpiresAtMs = res.sessionLifetimeMs > 0 ? Date.now() + res.sessionLifetimeMs : null;
-      token = sasl.complete ? null : sasl.evaluate(Buffer.from(res.authBytes));
+      token = sasl.complete ? null : await sasl.evaluate(res.authBytes);
     }
   }
 

@@ -15,14 +15,8 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { errorName } from '../protocol/error-codes.js';
 import type { AlterUserScramCredentialsResponse, DescribeUserScramCredentialsResponse } from '../protocol/generated/index.js';
-import {
-  SCRAM_MECHANISM_TYPE,
-  SCRAM_MIN_ITERATIONS,
-  type ScramMechanism,
-  isScramMechanism,
-  saltedPassword,
-  scramMechanismOfType,
-} from '../security/sasl/scram-credential.js';
+import { saltedPassword } from '../security/sasl/scram-credential.js';
+import { SCRAM_MECHANISM_TYPE, SCRAM_MIN_ITERATIONS, type ScramMechanism, isScramMechanism, scramMechanismOfType } from '../security/sasl/scram-mechanism.js';
 import { type AdminClient, adminOptions, withAdminClient } from './admin-client.js';
 
 const DESCRIBE_USER_SCRAM_CREDENTIALS = 50;

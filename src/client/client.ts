@@ -16,6 +16,7 @@
  */
 import type { ErrorFrame, FetchResult, HelloFrame, ListOffsetsResult, MetadataResult, RecordsPush, TopicMetadata } from '../gateway/protocol.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { createSaslClient } from '../security/sasl/sasl-client.js';
 import { Connection, type Push } from './connection.js';
 import { Consumer, type ConsumerOptions } from './consumer.js';
 import { type Codecs, decodeBatches } from './decode.js';
@@ -45,31 +46,69 @@ export interface ClientOptions {
   /** Reconnect after a dropped connection (default true). */
   reconnect?: boolean | ReconnectOptions;
   /**
-   * A JWT for gateways with `gregor.websocket.authentication=jwt`, or a function that returns a
-   * fresh one: sent as the first frame of every connection, and — with a function — again
-   * before the token's expiry (the gateway closes a session whose token expired).
+   * A JWT for gateways with `gregor.websocket.authentication=jwt` (or `sasl` with OAUTHBEARER),
+   * or a function that returns a fresh one: sent as the first frame of every connection, and —
+   * with a function — again before the token's expiry (the gateway closes a session whose
+   * token expired).
    * Errors: SASL_AUTHENTICATION_FAILED from connect() when the gateway refuses it.
    */
   token?: string | (() => string | Promise<string>);
+  /**
+   * A user and password for gateways with `gregor.websocket.authentication=sasl`: the client
+   * runs the SASL exchange (PLAIN, or SCRAM-SHA-256/512 with the server's signature verified)
+   * on every connection, and again before the session expires when the gateway sets a
+   * lifetime (`connections.max.reauth.ms`).
+   * Errors: SASL_AUTHENTICATION_FAILED or UNSUPPORTED_SASL_MECHANISM from connect().
+   */
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
 }
 
-/** Refresh a token this long before it expires (ms), or at half its lifetime if shorter. */
-const TOKEN_REFRESH_MARGIN_MS = 30_000;
+/** Re-authenticate this long before the session expires (ms); sessions shorter than twice this re-authenticate at half their lifetime. */
+const REAUTH_MARGIN_MS = 30_000;
+
+interface AuthenticateResult {
+  complete: boolean;
+  token?: Uint8Array;
+  expiresAtMs: number | null;
+}
+
+/** One authentication on `connection`: a bare JWT, or a SASL exchange frame by frame. Resolves to the final result. */
+async function authenticateOnce(connection: Connection, options: ClientOptions, timeoutMs: number): Promise<AuthenticateResult> {
+  if (options.sasl) {
+    const { mechanism, username, password } = options.sasl;
+    const client = createSaslClient(mechanism, username, password);
+    let result = await connection.request<AuthenticateResult>({ op: 'authenticate', mechanism, token: await client.start() }, timeoutMs);
+    for (;;) {
+      const reply = client.complete ? null : await client.evaluate(result.token ?? new Uint8Array(0));
+      if (result.complete) {
+        if (!client.complete) throw new Error(`${mechanism}: the gateway ended the exchange before the client verified it`);
+        return result;
+      }
+      if (reply === null) throw new Error(`${mechanism}: the gateway expects more than the client has to send`);
+      result = await connection.request<AuthenticateResult>({ op: 'authenticate', token: reply }, timeoutMs);
+    }
+  }
+  const provider = options.token!;
+  const token = typeof provider === 'function' ? await provider() : provider;
+  return connection.request<AuthenticateResult>({ op: 'authenticate', token }, timeoutMs);
+}
 
 /**
- * Opens a connection and, when the client has a token, authenticates it; with a token
- * provider, keeps refreshing it in-band until the connection closes.
+ * Opens a connection and, when the client has a token or SASL credentials, authenticates it;
+ * then keeps re-authenticating in-band before each session expiry until the connection closes
+ * (a fixed token string cannot be refreshed, so its session just ends).
  */
 async function openConnection(url: string, platform: Platform, options: ClientOptions): Promise<Connection> {
-  const connection = await Connection.open(url, platform, options.connectTimeoutMs ?? 10_000);
-  const provider = options.token;
-  if (provider === undefined) return connection;
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  const connection = await Connection.open(url, platform, timeoutMs);
+  if (options.token === undefined && options.sasl === undefined) return connection;
+  const renewable = options.sasl !== undefined || typeof options.token === 'function';
   const authenticate = async (): Promise<void> => {
-    const token = typeof provider === 'function' ? await provider() : provider;
-    const result = await connection.request<{ expiresAtMs: number }>({ op: 'authenticate', token }, options.connectTimeoutMs ?? 10_000);
-    if (typeof provider !== 'function' || connection.closed) return;
+    const result = await authenticateOnce(connection, options, timeoutMs);
+    if (!renewable || connection.closed || result.expiresAtMs === null) return;
     const lifetime = result.expiresAtMs - Date.now();
-    const timer = setTimeout(() => authenticate().catch(() => connection.close()), Math.max(0, Math.min(lifetime - TOKEN_REFRESH_MARGIN_MS, lifetime / 2)));
+    const delay = lifetime > 2 * REAUTH_MARGIN_MS ? lifetime - REAUTH_MARGIN_MS : Math.max(0, lifetime / 2);
+    const timer = setTimeout(() => authenticate().catch(() => connection.close()), delay);
     (timer as { unref?: () => void }).unref?.();
   };
   try {

@@ -118,8 +118,8 @@ export interface BrokerConfig {
   websocketSlowClientTimeoutMs: number;
   /** `gregor.websocket.allowed.origins`: browser origins that may open a WebSocket (null: the gateway's own and localhost; `*`: all). */
   websocketAllowedOrigins: string[] | null;
-  /** `gregor.websocket.authentication`: none, or jwt (the first frame carries a JWT; see gateway-authenticator.ts). */
-  websocketAuthentication: 'none' | 'jwt';
+  /** `gregor.websocket.authentication`: none, jwt (the first frame carries a JWT) or sasl (PLAIN/SCRAM/OAUTHBEARER exchange); see gateway-authenticator.ts. */
+  websocketAuthentication: 'none' | 'jwt' | 'sasl';
   /** `gregor.websocket.ssl.enabled`: the gateway serves wss:// with the PEM keystore of `ssl.keystore.location`. */
   websocketSslEnabled: boolean;
   /** `cluster.id`: reported in Metadata; generated once and kept in `meta.properties`. */
@@ -333,7 +333,7 @@ const DEFINITIONS: Record<string, Definition> = {
     field: 'websocketAuthentication',
     parse: (key, raw) => {
       const v = raw.trim().toLowerCase();
-      if (v !== 'none' && v !== 'jwt') throw new ConfigError(`${key}: ${raw} is not none or jwt`);
+      if (v !== 'none' && v !== 'jwt' && v !== 'sasl') throw new ConfigError(`${key}: ${raw} is not none, jwt or sasl`);
       return v;
     },
   },

@@ -55,18 +55,13 @@ export class Dispatcher {
     const operation = OPERATIONS.get(opName);
     const label = operation || opName === 'credit' ? opName : 'unknown';
     if (authenticator && (opName === 'authenticate' || !session.authenticated)) {
-      if (opName !== 'authenticate') {
-        this.fail(session, label, started, id, new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'authenticate first: {op: "authenticate", token: <JWT>}'));
-        session.end(POLICY_VIOLATION, 'not authenticated');
-        return;
-      }
-      authenticator.authenticate(session, request['token']).then(
-        (fields) => this.answer(session, 'authenticate', started, id ?? 0, { fields }),
-        (err) => {
-          this.fail(session, 'authenticate', started, id, err);
-          session.end(POLICY_VIOLATION, 'authentication failed');
-        },
-      );
+      const refuse = (err: unknown): void => {
+        this.fail(session, 'authenticate', started, id, err);
+        session.authenticationFailed();
+        setTimeout(() => session.end(POLICY_VIOLATION, 'authentication failed'), authenticator.failureDelayMs).unref();
+      };
+      if (opName !== 'authenticate') return refuse(new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'authenticate first: {op: "authenticate", ...}'));
+      authenticator.authenticate(session, request).then((fields) => this.answer(session, 'authenticate', started, id ?? 0, { fields }), refuse);
       return;
     }
     if (message.byteLength > this.maxFrameBytes) {

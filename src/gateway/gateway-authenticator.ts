@@ -1,66 +1,171 @@
 /**
- * Authentication of WebSocket clients (`gregor.websocket.authentication=jwt`): the first frame
- * must be `{op: 'authenticate', id, token}` with a JWT that the broker's JwtVerifier accepts
- * (the OAUTHBEARER settings, `sasl.oauthbearer.*` / `gregor.sasl.oauthbearer.*`, optionally
- * under `listener.name.websocket.`). The session's principal becomes `User:<sub>`.
+ * Authentication of WebSocket clients (`gregor.websocket.authentication=jwt|sasl`). The socket
+ * runs a SASL exchange (RFC 4422) in `authenticate` frames, with the same mechanism servers and
+ * credentials as the Kafka listeners (listener-sasl.ts, listener name WEBSOCKET):
  *
- * - Before authentication every other frame is answered SASL_AUTHENTICATION_FAILED and the
- *   socket is closed; a frame above PRE_AUTH_MAX_BYTES closes it unread; a socket not
- *   authenticated within `gregor.authentication.timeout.ms` is closed (code 1008).
- * - A token that fails verification: SASL_AUTHENTICATION_FAILED, then close.
- * - The token's `exp` ends the session: the client sends a new `authenticate` frame with a
- *   fresh token for the same subject before then, or the socket is closed at expiry. A
- *   refresh for another subject is refused and closes the socket.
+ *   jwt   OAUTHBEARER only. `{op: 'authenticate', id, token: '<JWT>'}` — the bare JWT, which
+ *         the gateway wraps into OAUTHBEARER's client message (RFC 7628 §3.1).
+ *   sasl  the mechanisms of `listener.name.websocket.sasl.enabled.mechanisms` (default
+ *         SCRAM-SHA-256 and SCRAM-SHA-512, plus PLAIN when a PlainLoginModule JAAS entry has
+ *         users and OAUTHBEARER when JWT keys are configured). A new exchange is
+ *         `{op: 'authenticate', id, mechanism, token: <bytes>}`; each further client message
+ *         `{op: 'authenticate', id, token: <bytes>}`. Every answer is `{type: 'result', id,
+ *         complete, token?: <server bytes>}`, the last one with `principal` and `expiresAtMs`.
+ *         A bare JWT string is accepted as OAUTHBEARER when that mechanism is enabled.
+ *
+ * Rules (as Kafka's SaslServerAuthenticator): before authentication every other frame is
+ * answered SASL_AUTHENTICATION_FAILED and the socket is closed; a frame above
+ * PRE_AUTH_MAX_BYTES closes it unread; a socket not authenticated within
+ * `gregor.authentication.timeout.ms` is closed (code 1008). A failed exchange answers
+ * SASL_AUTHENTICATION_FAILED (never saying whether the user exists), an unknown mechanism
+ * UNSUPPORTED_SASL_MECHANISM, a continuation without an exchange ILLEGAL_SASL_STATE; the
+ * socket is then closed after `connection.failed.authentication.delay.ms`. Sessions end at
+ * the credential's expiry (a JWT's exp) or after `connections.max.reauth.ms`
+ * (`listener.name.websocket.` prefix honoured) unless re-authenticated in-band with the same
+ * mechanism and principal (KIP-368's rules).
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type KafkaPrincipal, formatPrincipal, userPrincipal } from '../security/principal.js';
+import { type KafkaPrincipal, formatPrincipal, samePrincipal, userPrincipal } from '../security/principal.js';
 import type { JwtVerifier } from '../security/jwt-verifier.js';
+import type { SaslServer, SaslServerFactory } from '../security/sasl/sasl-server.js';
 import type { Session } from './session.js';
 
-/** Largest frame accepted before authentication (bytes): a JWT fits with room to spare. */
+/** Largest frame accepted before authentication (bytes): a JWT or a SCRAM message fits with room to spare. */
 export const PRE_AUTH_MAX_BYTES = 16 * 1024;
 /** WebSocket close code for authentication failures (RFC 6455 policy violation). */
 export const POLICY_VIOLATION = 1008;
 
+export type GatewayAuthenticationMode = 'jwt' | 'sasl';
+
+export interface GatewayAuthenticatorOptions {
+  mode: GatewayAuthenticationMode;
+  /** The WEBSOCKET listener's mechanisms (only OAUTHBEARER in jwt mode). */
+  mechanisms: SaslServerFactory;
+  /** Verifies `Authorization: Bearer` JWTs on HTTP routes (/metrics); null without JWT keys. */
+  bearerVerifier: JwtVerifier | null;
+  /** `gregor.authentication.timeout.ms`. */
+  timeoutMs: number;
+  /** `connection.failed.authentication.delay.ms`. */
+  failureDelayMs: number;
+  /** `connections.max.reauth.ms` for the WEBSOCKET listener (0: sessions do not expire). */
+  maxSessionMs: number;
+}
+
+/** What an `authenticate` frame carries (already decoded from MessagePack). */
+export interface AuthenticateFrame {
+  mechanism?: unknown;
+  token?: unknown;
+}
+
+const utf8 = new TextEncoder();
+const OAUTHBEARER_ERROR_ACK = new Uint8Array([1]);
+
+/** OAUTHBEARER's client-first message for a bare JWT (RFC 7628 §3.1: gs2 header, auth=Bearer, two ^A). */
+function oauthBearerMessage(jwt: string): Uint8Array {
+  return utf8.encode(`n,,\u0001auth=Bearer ${jwt}\u0001\u0001`);
+}
+
+function tokenBytes(token: unknown): Uint8Array {
+  if (token instanceof Uint8Array) return token;
+  if (typeof token === 'string') return utf8.encode(token);
+  throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'field "token" must be bytes or a string');
+}
+
 export class GatewayAuthenticator {
-  constructor(
-    private readonly verifier: JwtVerifier,
-    /** `gregor.authentication.timeout.ms`. */
-    readonly timeoutMs: number,
-  ) {}
+  constructor(private readonly options: GatewayAuthenticatorOptions) {}
+
+  get mode(): GatewayAuthenticationMode {
+    return this.options.mode;
+  }
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  get failureDelayMs(): number {
+    return this.options.failureDelayMs;
+  }
+
+  /** The mechanisms offered, for the hello frame. */
+  get enabledMechanisms(): string[] {
+    return this.options.mechanisms.enabledMechanisms;
+  }
 
   /**
    * The principal of an HTTP request's `Authorization: Bearer <JWT>` header (for /metrics).
-   * Rejects with KafkaError SASL_AUTHENTICATION_FAILED when absent or invalid.
+   * Rejects with KafkaError SASL_AUTHENTICATION_FAILED when absent or invalid, or when the
+   * broker has no JWT keys.
    */
   async bearerPrincipal(authorization: string): Promise<KafkaPrincipal> {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!m) throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'an Authorization: Bearer <JWT> header is required');
+    const verifier = this.options.bearerVerifier;
+    if (!verifier) throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'this gateway has no JWT keys configured');
     try {
-      return userPrincipal((await this.verifier.verify(m[1]!)).principalName);
+      return userPrincipal((await verifier.verify(m[1]!)).principalName);
     } catch (err) {
       throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, (err as Error).message);
     }
   }
 
   /**
-   * Verifies `token` for `session` (first authentication or refresh) and sets its principal and
-   * expiry. Resolves to the result frame's fields; rejects with KafkaError
-   * SASL_AUTHENTICATION_FAILED (the caller closes the socket).
+   * Takes one `authenticate` frame for `session` (first authentication, a step of it, or a
+   * re-authentication) and resolves to the result frame's fields; once the exchange completes
+   * the session's principal and expiry are set. Rejects with KafkaError
+   * SASL_AUTHENTICATION_FAILED, UNSUPPORTED_SASL_MECHANISM or ILLEGAL_SASL_STATE; the caller
+   * closes the socket after `failureDelayMs`.
    */
-  async authenticate(session: Session, token: unknown): Promise<Record<string, unknown>> {
-    if (typeof token !== 'string' || token.length === 0) throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'field "token" must be a JWT string');
-    let verified;
+  async authenticate(session: Session, frame: AuthenticateFrame): Promise<Record<string, unknown>> {
+    let server: SaslServer;
+    let token: Uint8Array;
+    let bareJwt = false;
+    if (frame.mechanism !== undefined) {
+      if (typeof frame.mechanism !== 'string') throw new KafkaError(ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'field "mechanism" must be a string');
+      server = this.start(session, frame.mechanism);
+      token = tokenBytes(frame.token);
+    } else if (session.saslExchange) {
+      server = session.saslExchange;
+      token = tokenBytes(frame.token);
+    } else if (typeof frame.token === 'string' && frame.token.length > 0) {
+      server = this.start(session, 'OAUTHBEARER');
+      token = oauthBearerMessage(frame.token);
+      bareJwt = true;
+    } else if (this.options.mode === 'jwt') {
+      throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'field "token" must be a JWT string');
+    } else {
+      throw new KafkaError(ErrorCode.ILLEGAL_SASL_STATE, 'no SASL exchange in progress: start one with {op: "authenticate", mechanism, token}');
+    }
+    session.saslExchange = server;
+    let reply: Uint8Array;
     try {
-      verified = await this.verifier.verify(token);
+      reply = await server.evaluate(token);
+      // A refused JWT gets OAUTHBEARER's error challenge (RFC 7628 §3.2.2); a bare-JWT client
+      // cannot answer it, so send its dummy reply (%x01) for it to get the failure.
+      if (bareJwt && !server.complete) reply = await server.evaluate(OAUTHBEARER_ERROR_ACK);
     } catch (err) {
-      throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, (err as Error).message);
+      session.saslExchange = null;
+      throw err instanceof KafkaError ? err : new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, (err as Error).message);
     }
-    const principal = userPrincipal(verified.principalName);
-    if (session.authenticated && formatPrincipal(session.auth.principal) !== formatPrincipal(principal)) {
-      throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'a refreshed token must be for the same principal');
+    if (!server.complete) return { complete: false, token: reply };
+    session.saslExchange = null;
+    const principal = userPrincipal(server.authorizationId);
+    if (session.authenticated && !samePrincipal(session.auth.principal, principal)) {
+      throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, `cannot change principals during re-authentication from ${formatPrincipal(session.auth.principal)} to ${formatPrincipal(principal)}`);
     }
-    session.authenticateAs(principal, verified.expiresAtMs);
-    return { principal: formatPrincipal(principal), expiresAtMs: verified.expiresAtMs };
+    const now = Date.now();
+    let expiresAtMs: number | null = this.options.maxSessionMs > 0 ? now + this.options.maxSessionMs : null;
+    if (server.credentialExpiresAtMs !== null) expiresAtMs = Math.min(expiresAtMs ?? Number.POSITIVE_INFINITY, server.credentialExpiresAtMs);
+    session.authenticateAs(principal, server.mechanism, expiresAtMs);
+    return { complete: true, principal: formatPrincipal(principal), mechanism: server.mechanism, expiresAtMs, ...(reply.length > 0 ? { token: reply } : {}) };
+  }
+
+  /** A fresh mechanism server; a re-authentication must keep the session's mechanism. */
+  private start(session: Session, mechanism: string): SaslServer {
+    const server = this.options.mechanisms.create(mechanism);
+    if (!server) throw new KafkaError(ErrorCode.UNSUPPORTED_SASL_MECHANISM, `mechanism ${mechanism} is not enabled; this gateway offers ${this.enabledMechanisms.join(', ')}`);
+    if (session.authenticated && session.auth.saslMechanism !== mechanism) {
+      throw new KafkaError(ErrorCode.UNSUPPORTED_SASL_MECHANISM, `re-authentication must use the session's mechanism ${session.auth.saslMechanism}`);
+    }
+    return server;
   }
 }

@@ -185,7 +185,7 @@ export class WebSocketGateway {
       clusterId: this.broker.clusterId,
       maxFrameBytes: this.options.maxFrameBytes,
       maxBatchBytes: this.broker.config.messageMaxBytes,
-      ...(this.options.authenticator ? { authentication: 'jwt' as const } : {}),
+      ...(this.options.authenticator ? { authentication: this.options.authenticator.mode, saslMechanisms: this.options.authenticator.enabledMechanisms } : {}),
     };
     session.send(hello);
     const authenticator = this.options.authenticator;

@@ -104,16 +104,25 @@ async function listTopics(client) {
 }
 
 try {
-  // A gateway with gregor.websocket.authentication=jwt says so in its hello: ask for a token
-  // once and keep it for this tab (sessionStorage), so the page reconnects without asking.
+  // A gateway with gregor.websocket.authentication says so in its hello. For jwt, ask for a
+  // token once and keep it for this tab (sessionStorage), so the page reconnects without
+  // asking; for sasl with PLAIN or SCRAM, ask for a user and password (kept in memory only).
   const url = location.origin.replace(/^http/, 'ws') + '/';
-  let token = sessionStorage.getItem('gregor-token');
-  let client = await connect(url, token ? { token } : {});
-  if (client.hello.authentication === 'jwt' && !token) {
+  const saved = sessionStorage.getItem('gregor-token');
+  let client = await connect(url, saved ? { token: saved } : {});
+  if (client.hello.authentication && !saved) {
+    const hello = client.hello;
     await client.close();
-    token = prompt('This gateway needs a JWT (gregor.websocket.authentication=jwt):') || '';
-    sessionStorage.setItem('gregor-token', token);
-    client = await connect(url, { token });
+    const mechanism = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'].find((m) => (hello.saslMechanisms || []).includes(m));
+    if (hello.authentication === 'sasl' && mechanism) {
+      const username = prompt('This gateway needs a login (' + mechanism + '). User:') || '';
+      const password = prompt('Password for ' + username + ':') || '';
+      client = await connect(url, { sasl: { mechanism, username, password } });
+    } else {
+      const token = prompt('This gateway needs a JWT (gregor.websocket.authentication=' + hello.authentication + '):') || '';
+      sessionStorage.setItem('gregor-token', token);
+      client = await connect(url, { token });
+    }
   }
   window.gregorClient = client;
   await listTopics(client);

@@ -256,13 +256,21 @@ export interface HelloFrame {
   /** Largest record batch the broker appends (`message.max.bytes`). */
   maxBatchBytes: number;
   /**
-   * 'jwt' when the gateway requires authentication: the client's first frame must then be
-   * `{op: 'authenticate', id, token: <JWT>}`, answered `{type: 'result', id, principal,
-   * expiresAtMs}`; the same frame with a fresh token before `expiresAtMs` refreshes the
-   * session. Anything else first, a bad token, or no authentication within
+   * Present when the gateway requires authentication; the client's first frames must then be
+   * `authenticate` (gateway-authenticator.ts):
+   * - 'jwt': `{op: 'authenticate', id, token: <JWT>}`, answered `{type: 'result', id, complete:
+   *   true, principal, expiresAtMs}`; the same frame with a fresh token before `expiresAtMs`
+   *   refreshes the session.
+   * - 'sasl': a SASL exchange: `{op: 'authenticate', id, mechanism, token: <bytes>}`, then
+   *   `{op: 'authenticate', id, token: <bytes>}` while the result says `complete: false`
+   *   (each result carries the server's `token`). A bare JWT string also works when
+   *   OAUTHBEARER is among `saslMechanisms`.
+   * Anything else first, a failed exchange, or no authentication within
    * `gregor.authentication.timeout.ms` closes the socket (code 1008). Absent: none needed.
    */
-  authentication?: 'jwt';
+  authentication?: 'jwt' | 'sasl';
+  /** The SASL mechanisms offered (with `authentication`), e.g. ['SCRAM-SHA-256', 'SCRAM-SHA-512']. */
+  saslMechanisms?: string[];
 }
 
 export interface ErrorFrame {

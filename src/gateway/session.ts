@@ -21,6 +21,7 @@
 import type { WebSocket } from 'uWebSockets.js';
 import { type AuthSession, anonymousSession } from '../security/auth-session.js';
 import type { KafkaPrincipal } from '../security/principal.js';
+import type { SaslServer } from '../security/sasl/sasl-server.js';
 import { ErrorCode, KafkaError, errorName } from '../protocol/error-codes.js';
 import type { ErrorFrame, FrameCodec } from './protocol.js';
 import type { Subscription } from './subscription.js';
@@ -61,8 +62,10 @@ export class Session {
   framesSent = 0;
   /** Who is on this WebSocket (anonymous until it authenticates); the Authorizer decides on it. */
   auth: AuthSession;
-  /** Whether an `authenticate` frame succeeded (gateway authentication on). */
+  /** Whether an `authenticate` exchange succeeded (gateway authentication on). */
   authenticated = false;
+  /** The SASL exchange in progress (between `authenticate` frames), if any. */
+  saslExchange: SaslServer | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private slowTimer: NodeJS.Timeout | null = null;
   /** Frames waiting for the deferred write (deferWrites only), and their bytes. */
@@ -80,15 +83,24 @@ export class Session {
   }
 
   /**
-   * Sets the principal after a verified token; the socket is closed at `expiresAtMs` unless a
-   * refresh moves it (gateway-authenticator.ts).
+   * Sets the principal after a completed SASL exchange; the socket is closed at `expiresAtMs`
+   * (ms since the epoch; null: never) unless a re-authentication moves it
+   * (gateway-authenticator.ts).
    */
-  authenticateAs(principal: KafkaPrincipal, expiresAtMs: number): void {
-    this.auth = { ...this.auth, principal, saslMechanism: 'OAUTHBEARER', sessionExpiresAtMs: expiresAtMs };
+  authenticateAs(principal: KafkaPrincipal, mechanism: string, expiresAtMs: number | null): void {
+    this.auth = { ...this.auth, principal, saslMechanism: mechanism, sessionExpiresAtMs: expiresAtMs };
     this.authenticated = true;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = setTimeout(() => this.end(1008, 'token expired'), Math.max(0, expiresAtMs - Date.now()));
+    this.expiryTimer = null;
+    if (expiresAtMs === null) return;
+    this.expiryTimer = setTimeout(() => this.end(1008, 'session expired'), Math.max(0, expiresAtMs - Date.now()));
     this.expiryTimer.unref();
+  }
+
+  /** After a failed authentication: nothing more is served; the caller closes the socket after the failure delay. */
+  authenticationFailed(): void {
+    this.authenticated = false;
+    this.saslExchange = null;
   }
 
   static key(topic: string, partition: number): string {

@@ -57,6 +57,17 @@ export const AclPermissionType = {
 } as const;
 export type AclPermissionType = (typeof AclPermissionType)[keyof typeof AclPermissionType];
 
+/**
+ * The operations an ACL on each resource type can grant (Kafka's AclEntry.supportedOperations),
+ * which is also the set reported in KIP-430's authorized-operations bit fields.
+ */
+export const SUPPORTED_OPERATIONS: Readonly<Partial<Record<ResourceType, readonly AclOperation[]>>> = {
+  [ResourceType.TOPIC]: [AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS],
+  [ResourceType.GROUP]: [AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE],
+  [ResourceType.CLUSTER]: [AclOperation.CREATE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE, AclOperation.ALTER, AclOperation.DESCRIBE],
+  [ResourceType.TRANSACTIONAL_ID]: [AclOperation.DESCRIBE, AclOperation.WRITE],
+};
+
 /** The one CLUSTER resource's name (Kafka's Resource.CLUSTER_NAME). */
 export const CLUSTER_NAME = 'kafka-cluster';
 

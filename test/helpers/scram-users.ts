@@ -5,7 +5,8 @@
  */
 import type { Broker } from '../../src/broker.js';
 import { entityPath } from '../../src/security/entity-config/entity-config-store.js';
-import { type ScramCredential, type ScramMechanism, formatScramCredential } from '../../src/security/sasl/scram-credential.js';
+import { type ScramCredential, formatScramCredential } from '../../src/security/sasl/scram-credential.js';
+import { type ScramMechanism } from '../../src/security/sasl/scram-mechanism.js';
 
 export async function setScramCredential(broker: Broker, user: string, mechanism: ScramMechanism, credential: ScramCredential): Promise<void> {
   const store = broker.entityConfigs;

@@ -107,6 +107,33 @@ describe('ACLs', () => {
     }
   });
 
+  it('reports authorized operations (KIP-430) and authorizes OffsetFetch and FindCoordinator per group and topic', async () => {
+    const alice = await adminClient('alice');
+    const admin = await adminClient('admin');
+    try {
+      type Meta = { topics: Array<{ name: string; topicAuthorizedOperations: number }>; clusterAuthorizedOperations: number };
+      const metadata = (c: AdminClient) => c.request<Meta>(3, { topics: [{ name: 'orders-eu', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }, 9);
+      const bits = (...ops: number[]) => ops.reduce((b, op) => b | (1 << op), 0);
+      // alice: READ, WRITE, DESCRIBE on orders-* (acls above); admin is a super user.
+      expect((await metadata(alice)).response).toMatchObject({ topics: [{ name: 'orders-eu', topicAuthorizedOperations: bits(3, 4, 8) }], clusterAuthorizedOperations: 0 });
+      expect((await metadata(admin)).response).toMatchObject({ topics: [{ topicAuthorizedOperations: bits(3, 4, 5, 6, 7, 8, 10, 11) }], clusterAuthorizedOperations: bits(5, 7, 8, 9, 10, 11, 12) });
+      const groups = await alice.request<{ groups: Array<{ authorizedOperations: number }> }>(15, { groups: ['billing'], includeAuthorizedOperations: true }, 5);
+      expect(groups.response.groups[0]!.authorizedOperations).toBe(bits(3, 8));
+      // OffsetFetch v8: the denied group fails alone; v7: the denied topic fails alone.
+      const v8 = await alice.request<{ groups: Array<{ groupId: string; errorCode: number }> }>(9, { groups: [{ groupId: 'billing', topics: null }, { groupId: 'other', topics: null }], requireStable: false }, 8);
+      expect(v8.response.groups.map((g) => [g.groupId, g.errorCode])).toEqual([['billing', ErrorCode.NONE], ['other', ErrorCode.GROUP_AUTHORIZATION_FAILED]]);
+      const v7 = await alice.request<{ errorCode: number; topics: Array<{ name: string; partitions: Array<{ errorCode: number }> }> }>(9, { groupId: 'billing', topics: ['payments', 'orders-eu'].map((name) => ({ name, partitionIndexes: [0] })), requireStable: false }, 7);
+      expect(v7.response.errorCode).toBe(ErrorCode.NONE);
+      expect(Object.fromEntries(v7.response.topics.map((t) => [t.name, t.partitions[0]!.errorCode]))).toEqual({ 'orders-eu': ErrorCode.NONE, payments: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+      // FindCoordinator v4: each key on its own.
+      const found = await alice.request<{ coordinators: Array<{ key: string; errorCode: number }> }>(10, { keyType: 0, coordinatorKeys: ['billing', 'other'] }, 4);
+      expect(found.response.coordinators.map((c) => [c.key, c.errorCode])).toEqual([['billing', ErrorCode.NONE], ['other', ErrorCode.GROUP_AUTHORIZATION_FAILED]]);
+    } finally {
+      alice.close();
+      admin.close();
+    }
+  });
+
   it('DENY beats ALLOW, and removing it restores the ALLOW', async () => {
     expect((await cli(['acls', 'add', '--deny-principal', 'User:alice', '--operation', 'Write', '--topic', 'orders-eu'])).code).toBe(0);
     expect((await produce('alice', 'orders-eu')).stderr).toMatch(/Topic authorization failed/i);

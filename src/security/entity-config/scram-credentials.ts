@@ -3,7 +3,8 @@
  * `SCRAM-SHA-512` in Kafka's text form): what the SASL/SCRAM server looks up
  * (`broker.scramCredentials`) and what Describe/AlterUserScramCredentials read and write.
  */
-import { type ScramCredential, type ScramCredentialSource, type ScramMechanism, parseScramCredential } from '../sasl/scram-credential.js';
+import { type ScramCredential, type ScramCredentialSource, parseScramCredential } from '../sasl/scram-credential.js';
+import { type ScramMechanism } from '../sasl/scram-mechanism.js';
 import { type EntityConfigStore, entityPath } from './entity-config-store.js';
 
 export class StoredScramCredentials implements ScramCredentialSource {

@@ -15,13 +15,14 @@
  * that is malformed or names another login module, PLAIN without users, OAUTHBEARER without
  * keys.
  */
-import { ConfigError, type SecuredListener } from '../../config/broker-config.js';
+import { ConfigError } from '../../config/broker-config.js';
 import { listenerProperty, listenerPropertyName } from '../../config/security-keys.js';
 import { JwtVerifier } from '../jwt-verifier.js';
 import { parseJaasConfig, plainUsers } from './jaas.js';
 import { OAuthBearerSaslServer } from './oauthbearer.js';
 import { PlainSaslServer } from './plain.js';
-import { type ScramCredentialSource, isScramMechanism } from './scram-credential.js';
+import { type ScramCredentialSource } from './scram-credential.js';
+import { isScramMechanism } from './scram-mechanism.js';
 import { ScramSaslServer } from './scram.js';
 import type { SaslServer, SaslServerFactory } from './sasl-server.js';
 
@@ -40,13 +41,14 @@ function plainPasswords(props: Readonly<Record<string, string>>, listener: strin
 }
 
 /**
- * The factory for `listener`. `credentials` is looked up on every SCRAM authentication (so
- * users added at run time count at once).
+ * The factory for the listener named `l` (a Kafka listener, or WEBSOCKET for the gateway).
+ * `credentials` is looked up on every SCRAM authentication (so users added at run time count
+ * at once). `only` fixes the mechanism list instead of `sasl.enabled.mechanisms` (the gateway's
+ * jwt mode: OAUTHBEARER).
  */
-export function listenerSaslServerFactory(props: Readonly<Record<string, string>>, listener: SecuredListener, credentials: ScramCredentialSource): SaslServerFactory {
-  const l = listener.name;
+export function listenerSaslServerFactory(props: Readonly<Record<string, string>>, l: string, credentials: ScramCredentialSource, only?: readonly string[]): SaslServerFactory {
   const mechanismsKey = listenerPropertyName(props, l, 'sasl.enabled.mechanisms');
-  const explicit = listenerProperty(props, l, 'sasl.enabled.mechanisms');
+  const explicit = only?.join(',') ?? listenerProperty(props, l, 'sasl.enabled.mechanisms');
   const users = plainPasswords(props, l);
   const verifier = JwtVerifier.fromProperties((key) => listenerProperty(props, l, key, 'OAUTHBEARER'));
   let mechanisms: string[];

@@ -3,7 +3,8 @@
  * broker until the ZooKeeper/file-backed store is configured; tests fill it with
  * credentialFromPassword.
  */
-import type { ScramCredential, ScramCredentialSource, ScramMechanism } from './scram-credential.js';
+import type { ScramCredential, ScramCredentialSource } from './scram-credential.js';
+import type { ScramMechanism } from './scram-mechanism.js';
 
 export class InMemoryScramCredentials implements ScramCredentialSource {
   readonly users = new Map<string, Map<ScramMechanism, ScramCredential>>();

@@ -10,17 +10,7 @@
  *   ServerKey      = HMAC(SaltedPassword, "Server Key")
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-
-export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
-
-export const SCRAM_MECHANISMS: readonly ScramMechanism[] = ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
-
-/** Kafka's bounds on iterations (ScramMechanism.minIterations / maxIterations). */
-export const SCRAM_MIN_ITERATIONS = 4096;
-export const SCRAM_MAX_ITERATIONS = 16384;
-
-/** Kafka's mechanism type codes in AlterUserScramCredentials / DescribeUserScramCredentials. */
-export const SCRAM_MECHANISM_TYPE: Readonly<Record<ScramMechanism, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+import { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, type ScramMechanism } from './scram-mechanism.js';
 
 export interface ScramCredential {
   salt: Buffer;
@@ -37,14 +27,6 @@ export interface ScramCredentialSource {
 /** The hash of a mechanism, as node:crypto names it. */
 export function scramHash(mechanism: ScramMechanism): 'sha256' | 'sha512' {
   return mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
-}
-
-export function isScramMechanism(name: string): name is ScramMechanism {
-  return name === 'SCRAM-SHA-256' || name === 'SCRAM-SHA-512';
-}
-
-export function scramMechanismOfType(type: number): ScramMechanism | null {
-  return type === 1 ? 'SCRAM-SHA-256' : type === 2 ? 'SCRAM-SHA-512' : null;
 }
 
 /** Hi(password, salt, i) of RFC 5802 §2.2 (PBKDF2-HMAC; the password as UTF-8, SASLprep'd as Kafka does: not at all). */

@@ -1,7 +1,7 @@
 /**
  * The SCRAM messages of RFC 5802 §5.1/§7 (and RFC 7677 for SHA-256), parsed and formatted for
  * both sides. Parsers throw SyntaxError on anything malformed; the mechanisms turn that into
- * an authentication failure.
+ * an authentication failure. Platform-neutral (no node:buffer): the browser client uses it.
  *
  *   client-first  gs2-header client-first-bare     gs2-header = cbind-flag "," [ "a=" authzid ] ","
  *                 client-first-bare = "n=" saslname ",r=" c-nonce ["," extensions]
@@ -24,14 +24,14 @@ export interface ClientFirst {
 
 export interface ServerFirst {
   nonce: string;
-  salt: Buffer;
+  salt: Uint8Array;
   iterations: number;
 }
 
 export interface ClientFinal {
   channelBinding: string;
   nonce: string;
-  proof: Buffer;
+  proof: Uint8Array;
   /** The message up to (not including) `,p=`: part of AuthMessage. */
   withoutProof: string;
 }
@@ -49,9 +49,24 @@ export function encodeSaslName(name: string): string {
   return name.replace(/=/g, '=3D').replace(/,/g, '=2C');
 }
 
-function base64(value: string, what: string): Buffer {
+function base64(value: string, what: string): Uint8Array {
   if (!BASE64.test(value) || value.length % 4 !== 0) throw new SyntaxError(`invalid base64 in ${what}`);
-  return Buffer.from(value, 'base64');
+  return fromBase64(value);
+}
+
+/** Standard base64 (RFC 4648 §4) of bytes, without node:buffer (this file runs in browsers too). */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
+  return btoa(binary);
+}
+
+/** Bytes of standard base64 text; throws on characters outside the alphabet. */
+export function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
 }
 
 function attribute(part: string | undefined, name: string): string {
@@ -100,7 +115,7 @@ export function formatClientFirst(user: string, nonce: string, authzid = ''): { 
 }
 
 export function formatServerFirst(m: ServerFirst): string {
-  return `r=${m.nonce},s=${m.salt.toString('base64')},i=${m.iterations}`;
+  return `r=${m.nonce},s=${toBase64(m.salt)},i=${m.iterations}`;
 }
 
 export function parseServerFirst(text: string): ServerFirst {
@@ -128,11 +143,11 @@ export function parseClientFinal(text: string): ClientFinal {
 }
 
 export function formatClientFinalWithoutProof(gs2Header: string, nonce: string): string {
-  return `c=${Buffer.from(gs2Header, 'utf8').toString('base64')},r=${nonce}`;
+  return `c=${toBase64(new TextEncoder().encode(gs2Header))},r=${nonce}`;
 }
 
 /** Server-final: the signature, or throws with the server's `e=` error. */
-export function parseServerFinal(text: string): Buffer {
+export function parseServerFinal(text: string): Uint8Array {
   if (text.startsWith('e=')) throw new Error(`SCRAM server error: ${text.slice(2)}`);
   return base64(attribute(text.split(',')[0], 'v'), 'server signature');
 }

@@ -17,15 +17,8 @@
  * message that does not tell which.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  type ScramCredential,
-  type ScramCredentialSource,
-  type ScramMechanism,
-  SCRAM_MAX_ITERATIONS,
-  SCRAM_MIN_ITERATIONS,
-  digest,
-  hmac,
-} from './scram-credential.js';
+import { type ScramCredential, type ScramCredentialSource, digest, hmac } from './scram-credential.js';
+import { type ScramMechanism, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS } from './scram-mechanism.js';
 import { type ClientFirst, formatServerFirst, parseClientFinal, parseClientFirst } from './scram-messages.js';
 import { SaslAuthenticationError, type SaslServer } from './sasl-server.js';
 
@@ -38,7 +31,7 @@ function fakeCredential(mechanism: ScramMechanism, user: string): ScramCredentia
   return { salt, storedKey: randomBytes(len), serverKey: randomBytes(len), iterations: SCRAM_MIN_ITERATIONS };
 }
 
-function xor(a: Buffer, b: Buffer): Buffer {
+function xor(a: Uint8Array, b: Uint8Array): Buffer {
   const out = Buffer.alloc(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
   return out;
@@ -96,7 +89,7 @@ export class ScramSaslServer implements SaslServer {
   private final(text: string): Uint8Array {
     const first = this.clientFirst!;
     const credential = this.credential!;
-    let proof: Buffer;
+    let proof: Uint8Array;
     let authMessage: string;
     try {
       const m = parseClientFinal(text);

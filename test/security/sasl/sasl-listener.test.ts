@@ -12,7 +12,8 @@ import { AdminClient } from '../../../src/cli/admin-client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { setScramCredential } from '../../helpers/scram-users.js';
 import { ScramSaslClient } from '../../../src/security/sasl/sasl-client.js';
-import { type ScramMechanism, credentialFromPassword } from '../../../src/security/sasl/scram-credential.js';
+import { credentialFromPassword } from '../../../src/security/sasl/scram-credential.js';
+import { type ScramMechanism } from '../../../src/security/sasl/scram-mechanism.js';
 import { makeCertificates, type TestCertificates } from '../../helpers/certificates.js';
 import { CONSUME_FORMAT, KCAT_PRODUCE_DELIMITERS, checkConsumedExactly, kcat, kcatInput, makeKcatRecords, parseConsumed } from '../../helpers/kcat.js';
 import { type TestBroker, startTestBroker } from '../../helpers/in-process.js';
@@ -118,9 +119,9 @@ describe('SASL listeners', () => {
     try {
       expect((await c.request(SASL_HANDSHAKE, 1, { mechanism: 'SCRAM-SHA-256' })).errorCode).toBe(0);
       const client = new ScramSaslClient('SCRAM-SHA-256', user, password);
-      const first = await c.request(SASL_AUTHENTICATE, 2, { authBytes: client.start() });
+      const first = await c.request(SASL_AUTHENTICATE, 2, { authBytes: await client.start() });
       if (first.errorCode !== 0) return first;
-      const final = await c.request(SASL_AUTHENTICATE, 2, { authBytes: client.evaluate(Buffer.from(first.authBytes)) });
+      const final = await c.request(SASL_AUTHENTICATE, 2, { authBytes: await client.evaluate(first.authBytes) });
       if (final.errorCode !== 0) await c.closed;
       return final;
     } finally {
@@ -151,8 +152,8 @@ describe('SASL listeners', () => {
     const first = await RawClient.connect(saslPort);
     await first.request(SASL_HANDSHAKE, 1, { mechanism: 'SCRAM-SHA-256' });
     const client = new ScramSaslClient('SCRAM-SHA-256', 'alice', 'alice-secret', 'replayednonce');
-    const sf = await first.request(SASL_AUTHENTICATE, 2, { authBytes: client.start() });
-    const captured = client.evaluate(Buffer.from(sf.authBytes))!;
+    const sf = await first.request(SASL_AUTHENTICATE, 2, { authBytes: await client.start() });
+    const captured = (await client.evaluate(sf.authBytes))!;
     expect((await first.request(SASL_AUTHENTICATE, 2, { authBytes: captured })).errorCode).toBe(0);
     first.close();
     const replay = await RawClient.connect(saslPort);
@@ -167,18 +168,18 @@ describe('SASL listeners', () => {
   it('SaslHandshake v0 then raw size-prefixed SCRAM tokens (no SaslAuthenticate) authenticates', async () => {
     const c = await RawClient.connect(saslPort);
     expect((await c.request(SASL_HANDSHAKE, 0, { mechanism: 'SCRAM-SHA-512' })).errorCode).toBe(0);
-    const raw = async (token: Buffer): Promise<Buffer> => {
+    const raw = async (token: Uint8Array): Promise<Buffer> => {
       const frame = Buffer.alloc(4 + token.length);
       frame.writeInt32BE(token.length);
-      token.copy(frame, 4);
+      frame.set(token, 4);
       const reply = c.nextFrame();
       c.sendRaw(frame);
       return reply;
     };
     const client = new ScramSaslClient('SCRAM-SHA-512', 'alice', 'alice-secret');
-    const serverFirst = await raw(client.start());
-    const serverFinal = await raw(client.evaluate(serverFirst)!);
-    expect(client.evaluate(serverFinal)).toBeNull();
+    const serverFirst = await raw(await client.start());
+    const serverFinal = await raw((await client.evaluate(serverFirst))!);
+    expect(await client.evaluate(serverFinal)).toBeNull();
     expect(client.complete).toBe(true);
     const meta = await c.request(METADATA, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(meta.brokers.length).toBe(1);
