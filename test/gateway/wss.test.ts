@@ -3,7 +3,8 @@
  * as the Kafka listeners (uWebSockets.js SSLApp). A client that trusts the test CA gets the
  * hello and can produce; one that does not trust it, or speaks plain ws://, gets nothing.
  * gregor/client pipelining far more than uSockets' 512 KiB TLS read buffer of big produce
- * requests keeps its socket, and every record lands exactly once (read back with kcat).
+ * requests keeps its socket, and every record lands exactly once (read back with kcat, and
+ * over wss:// by gregor/client's consumer).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -106,6 +107,44 @@ describe('wss:// gateway', () => {
       expect(record.offset).toBe(i);
       expect(record.key?.toString()).toBe(`k${i}`);
       expect(record.value?.equals(bigValue(i)), `value of record ${i}`).toBe(true);
+    });
+  }, 60_000);
+
+  it('a consumer reads the 22 MB back over wss:// (pushes past the pause mark) on one socket', async () => {
+    const count = 200;
+    const client = await GregorClient.connect(`wss://127.0.0.1:${t.broker.websocketPort}/`, trustingPlatform(certs.ca.certPem), { reconnect: { retries: 3 } });
+    const drops: string[] = [];
+    client.disconnected.add((err) => drops.push(err.message));
+    const got: Array<{ offset: number; key: string; value: Buffer }> = [];
+    const pausedTotal = async () => (await t.broker.gateway!.gatewayMetrics.pausedTotal.get()).values[0]?.value ?? 0;
+    const pausedBefore = await pausedTotal();
+    try {
+      const consumer = client.consumer({ autoOffsetReset: 'earliest', maxBytesPerPartition: 8 * 1024 * 1024 });
+      await consumer.assign([{ topic: 'pipelined', partition: 0, offset: 0 }]);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`received ${got.length} of ${count}`)), 30_000);
+        consumer.run({
+          eachRecord: (r) => {
+            got.push({ offset: r.offset, key: Buffer.from(r.key!).toString(), value: Buffer.from(r.value!) });
+            if (got.length === count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+          onError: reject,
+        });
+      });
+      await consumer.close();
+    } finally {
+      await client.close();
+    }
+    expect(drops).toEqual([]);
+    // The pushes went past the pause mark (1 MiB) and resumed: the queue's pause/drain path ran.
+    expect(await pausedTotal()).toBeGreaterThan(pausedBefore);
+    got.forEach((record, i) => {
+      expect(record.offset).toBe(i);
+      expect(record.key).toBe(`k${i}`);
+      expect(record.value.equals(bigValue(i)), `value of record ${i}`).toBe(true);
     });
   }, 60_000);
 });
