@@ -143,13 +143,15 @@ export class Session {
     this.outbox = [];
     this.outboxBytes = 0;
     if (this.closed || frames.length === 0) return;
+    let dropped = false;
     this.ws.cork(() => {
       for (const frame of frames) {
         // SEND_DROPPED: past maxBackpressure, uWS closes the socket (closeOnBackpressureLimit).
-        if (this.closed || this.ws.send(frame, true, false) === SEND_DROPPED) return;
+        dropped = this.closed || this.ws.send(frame, true, false) === SEND_DROPPED;
+        if (dropped) return;
       }
     });
-    if (this.closed) return;
+    if (dropped || this.closed) return;
     // A pause the queue caused ends here if the kernel took the bytes (uWS drains nothing then).
     if (this.paused) this.onDrain();
     else if (this.ws.getBufferedAmount() > this.limits.pauseBytes) this.pause();
