@@ -11,6 +11,13 @@
  *
  * Reports records/s and MB/s (keys + values) for produce and consume, and for the
  * WebSocket producer the p50/p99 ack latency of a send() call of 1,000 records.
+ *
+ * `--wss`: the same client workload over `ws://` and over `wss://` (gateway with
+ * gregor.websocket.ssl.enabled and an EC P-256 keystore made with openssl at start; the client
+ * process trusts its CA through NODE_EXTRA_CA_CERTS) instead of WebSocket vs kcat, alternating
+ * which goes first, and prints the wss ÷ ws ratio of the produce and consume medians.
+ *
+ *   npm run bench:websocket -- --wss [--records 200000 --runs 5]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Broker } from '../src/broker.js';
 import { createLogger } from '../src/logger.js';
+import { makeCertificates, type TestCertificates } from '../test/helpers/certificates.js';
 
 const VALUE_BYTES = 100;
 const KEY_BYTES = 8;
@@ -29,15 +37,18 @@ interface Args {
   records: number;
   runs: number;
   json: string | null;
+  /** Compare ws:// with wss:// (instead of the WebSocket client with kcat). */
+  wss: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { records: 1_000_000, runs: 3, json: null };
+  const args: Args = { records: 1_000_000, runs: 3, json: null, wss: false };
   for (let i = 0; i < argv.length; i++) {
     const next = argv[i + 1];
     if (argv[i] === '--records' && next) args.records = Number(next);
     if (argv[i] === '--runs' && next) args.runs = Number(next);
     if (argv[i] === '--json' && next) args.json = next;
+    if (argv[i] === '--wss') args.wss = true;
   }
   return args;
 }
@@ -59,11 +70,11 @@ function makeInput(records: number): { input: Buffer; checksum: string } {
 }
 
 /** Runs a command; stdout to a file (not through this process's event loop). */
-function run(cmd: string, args: string[], input: Buffer | null, stdoutFile: string): Promise<{ ms: number; code: number | null; stderr: string }> {
+function run(cmd: string, args: string[], input: Buffer | null, stdoutFile: string, env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const out = openSync(stdoutFile, 'w');
     const start = performance.now();
-    const child = spawn(cmd, args, { stdio: ['pipe', out, 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', out, 'pipe'], env });
     closeSync(out);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -74,7 +85,8 @@ function run(cmd: string, args: string[], input: Buffer | null, stdoutFile: stri
 }
 
 interface Result {
-  client: 'websocket' | 'kcat';
+  /** 'websocket' is the client library over ws://, 'wss' the same over wss://. */
+  client: 'websocket' | 'wss' | 'kcat';
   produceRecordsPerSec: number;
   produceMBPerSec: number;
   consumeRecordsPerSec: number;
@@ -83,9 +95,14 @@ interface Result {
   ackP99Ms?: number;
 }
 
-async function once(client: Result['client'], records: number, input: Buffer, checksum: string): Promise<Result> {
+async function once(client: Result['client'], records: number, input: Buffer, checksum: string, certs: TestCertificates | null): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'gregor-bench-ws-'));
-  const broker = await Broker.start({ port: 0, host: '127.0.0.1', logDirs: dir, engine: 'wasm', logger: createLogger('warn') });
+  const tls = client === 'wss';
+  if (tls && !certs) throw new Error('wss needs certificates');
+  const properties: Record<string, string> = tls ? { 'gregor.websocket.ssl.enabled': 'true', 'listener.name.websocket.ssl.keystore.location': certs!.server.keystorePath } : {};
+  const broker = await Broker.start({ port: 0, host: '127.0.0.1', logDirs: dir, engine: 'wasm', logger: createLogger('warn'), properties });
+  const url = `${tls ? 'wss' : 'ws'}://127.0.0.1:${broker.websocketPort}`;
+  const env = tls ? { ...process.env, NODE_EXTRA_CA_CERTS: certs!.ca.certPath } : process.env;
   broker.logs.createTopic('bench', 1);
   const outFile = join(dir, 'client.out');
   const mb = (records * (VALUE_BYTES + KEY_BYTES)) / 1e6;
@@ -93,9 +110,8 @@ async function once(client: Result['client'], records: number, input: Buffer, ch
     let produceMs: number;
     let consumeMs: number;
     const extra: Partial<Result> = {};
-    if (client === 'websocket') {
-      const url = `ws://127.0.0.1:${broker.websocketPort}`;
-      const produced = await run(process.execPath, [CLIENT, 'produce', '--url', url, '--records', String(records)], null, outFile);
+    if (client !== 'kcat') {
+      const produced = await run(process.execPath, [CLIENT, 'produce', '--url', url, '--records', String(records)], null, outFile, env);
       if (produced.code !== 0) throw new Error(`websocket produce failed: ${produced.stderr}`);
       const p = JSON.parse(readFileSync(outFile, 'utf8')) as { ms: number; ackP50Ms: number; ackP99Ms: number; encoder: string };
       if (p.encoder !== 'wasm') throw new Error(`the client encoded with ${p.encoder}, not wasm`);
@@ -110,9 +126,8 @@ async function once(client: Result['client'], records: number, input: Buffer, ch
     const leo = broker.logs.partition('bench', 0)!.logEndOffset;
     if (leo !== records) throw new Error(`${client}: expected ${records} records in the log, found ${leo}`);
 
-    if (client === 'websocket') {
-      const url = `ws://127.0.0.1:${broker.websocketPort}`;
-      const consumed = await run(process.execPath, [CLIENT, 'consume', '--url', url, '--records', String(records)], null, outFile);
+    if (client !== 'kcat') {
+      const consumed = await run(process.execPath, [CLIENT, 'consume', '--url', url, '--records', String(records)], null, outFile, env);
       if (consumed.code !== 0) throw new Error(`websocket consume failed: ${consumed.stderr}`);
       const c = JSON.parse(readFileSync(outFile, 'utf8')) as { ms: number; count: number; checksum: string };
       if (c.count !== records || c.checksum !== checksum) throw new Error('websocket: consumed values differ from produced');
@@ -149,11 +164,14 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const { input, checksum } = makeInput(args.records);
+  const certDir = args.wss ? mkdtempSync(join(tmpdir(), 'gregor-bench-wss-')) : null;
+  const certs = certDir ? makeCertificates(certDir) : null;
+  const clients: ReadonlyArray<Result['client']> = args.wss ? ['websocket', 'wss'] : ['websocket', 'kcat'];
   const results: Result[] = [];
   for (let r = 0; r < args.runs; r++) {
-    const order: Array<Result['client']> = r % 2 === 0 ? ['websocket', 'kcat'] : ['kcat', 'websocket'];
+    const order = r % 2 === 0 ? clients : [...clients].reverse();
     for (const client of order) {
-      const res = await once(client, args.records, input, checksum);
+      const res = await once(client, args.records, input, checksum, certs);
       results.push(res);
       process.stdout.write(
         `run ${r + 1}/${args.runs} ${client}: produce ${Math.round(res.produceRecordsPerSec)} rec/s, consume ${Math.round(res.consumeRecordsPerSec)} rec/s` +
@@ -162,7 +180,8 @@ async function main(): Promise<void> {
       );
     }
   }
-  const summary = (['websocket', 'kcat'] as const).map((client) => {
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
+  const summary = clients.map((client) => {
     const mine = results.filter((r) => r.client === client);
     const row: Record<string, unknown> = {
       client,
@@ -171,7 +190,7 @@ async function main(): Promise<void> {
       consumeRecordsPerSec: Math.round(median(mine.map((r) => r.consumeRecordsPerSec))),
       consumeMBPerSec: +median(mine.map((r) => r.consumeMBPerSec)).toFixed(1),
     };
-    if (client === 'websocket') {
+    if (client !== 'kcat') {
       row['ackP50Ms'] = median(mine.map((r) => r.ackP50Ms!));
       row['ackP99Ms'] = median(mine.map((r) => r.ackP99Ms!));
     }
@@ -179,9 +198,24 @@ async function main(): Promise<void> {
   });
   console.log(`\n${args.records} records × ${VALUE_BYTES} B values + ${KEY_BYTES} B keys, acks=1, median of ${args.runs} runs`);
   console.table(summary);
+  let ratio: Record<string, number> | null = null;
+  if (args.wss) {
+    const [ws, wss] = summary as Array<{ produceRecordsPerSec: number; consumeRecordsPerSec: number }>;
+    // Also per run (ws and wss back to back), which a machine whose load drifts between runs skews less.
+    const wsRuns = results.filter((r) => r.client === 'websocket');
+    const wssRuns = results.filter((r) => r.client === 'wss');
+    const paired = (field: 'produceRecordsPerSec' | 'consumeRecordsPerSec') => +median(wssRuns.map((r, i) => r[field] / wsRuns[i]![field])).toFixed(2);
+    ratio = {
+      produce: +(wss!.produceRecordsPerSec / ws!.produceRecordsPerSec).toFixed(2),
+      consume: +(wss!.consumeRecordsPerSec / ws!.consumeRecordsPerSec).toFixed(2),
+      producePairedMedian: paired('produceRecordsPerSec'),
+      consumePairedMedian: paired('consumeRecordsPerSec'),
+    };
+    console.log(`wss ÷ ws, ratio of medians: produce ${ratio['produce']}×, consume ${ratio['consume']}×; median of per-run ratios: produce ${ratio['producePairedMedian']}×, consume ${ratio['consumePairedMedian']}×`);
+  }
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
-    writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, args, summary, runs: results }, null, 2));
+    writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, args, summary, ...(ratio ? { wssOverWs: ratio } : {}), runs: results }, null, 2));
   }
 }
 

@@ -167,7 +167,7 @@ export class WebSocketGateway {
       ws.end(GOING_AWAY, 'broker stopping');
       return;
     }
-    const session = new Session(ws, data.remote, this.codec, this.options, {
+    const session = new Session(ws, data.remote, this.codec, { ...this.options, deferWrites: this.options.tlsKeystorePath !== null }, {
       resumed: (s) => this.hub.resume(s),
       paused: () => this.gatewayMetrics.pausedTotal.inc(),
       slowClientClosed: (s) => {

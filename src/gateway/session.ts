@@ -8,6 +8,15 @@
  * `maxBackpressure` (answers to requests it keeps sending but never reads), is closed. So
  * a client that stops reading holds at most about `pauseBytes` (plus one frame, or the
  * backpressure limit) of broker memory, and never slows producers or other clients.
+ *
+ * `wss://` sockets (`deferWrites`): frames are queued and written on the next turn of the
+ * event loop (setImmediate, one corked write), never from inside a uWS callback. uSockets'
+ * TLS read path (ssl_on_data) decrypts a read into a 512 KiB buffer and, when that buffer
+ * fills, hands it to uWS before it has decrypted the rest of the read; a write at that
+ * moment (us_internal_ssl_socket_write) clears the loop's pending ciphertext length, so the
+ * rest of the read is lost, the TLS record stream breaks and the socket is closed (1006 at
+ * both ends). Answers to a client pipelining more than ~512 KiB of requests were exactly such
+ * writes. Queued bytes count in `bufferedAmount`, so pausing works as without the queue.
  */
 import type { WebSocket } from 'uWebSockets.js';
 import { type AuthSession, anonymousSession } from '../security/auth-session.js';
@@ -28,6 +37,8 @@ export interface SessionLimits {
   pauseBytes: number;
   /** Close a socket paused this long without draining (ms). */
   slowClientTimeoutMs: number;
+  /** Queue frames and write them from setImmediate, never inside a uWS callback (TLS sockets). */
+  deferWrites?: boolean;
 }
 
 export interface SessionEvents {
@@ -57,6 +68,9 @@ export class Session {
   saslExchange: SaslServer | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private slowTimer: NodeJS.Timeout | null = null;
+  /** Frames waiting for the deferred write (deferWrites only), and their bytes. */
+  private outbox: Uint8Array[] = [];
+  private outboxBytes = 0;
 
   constructor(
     private readonly ws: WebSocket<SocketData>,
@@ -93,9 +107,9 @@ export class Session {
     return `${topic}\u0000${partition}`;
   }
 
-  /** Bytes uWS holds for this socket, not yet written to the kernel. */
+  /** Bytes uWS holds for this socket, not yet written to the kernel, plus frames still queued. */
   get bufferedAmount(): number {
-    return this.closed ? 0 : this.ws.getBufferedAmount();
+    return this.closed ? 0 : this.ws.getBufferedAmount() + this.outboxBytes;
   }
 
   /** Encodes and sends one frame. Returns false if the socket is closed or the frame was dropped. */
@@ -107,11 +121,40 @@ export class Session {
   /** Sends an already encoded frame (shared by several sessions when fanning out). */
   sendEncoded(bytes: Uint8Array): boolean {
     if (this.closed) return false;
+    if (this.limits.deferWrites) {
+      // The codec's buffers are not reused, so holding `bytes` until the flush is safe.
+      if (this.outbox.length === 0) setImmediate(() => this.flush());
+      this.outbox.push(bytes);
+      this.outboxBytes += bytes.byteLength;
+      this.framesSent++;
+      if (!this.paused && this.bufferedAmount > this.limits.pauseBytes) this.pause();
+      return true;
+    }
     const status = this.ws.send(bytes, true, false);
     this.framesSent++;
     if (status === SEND_DROPPED) return false; // uWS closes it (closeOnBackpressureLimit)
     if (!this.paused && this.ws.getBufferedAmount() > this.limits.pauseBytes) this.pause();
     return true;
+  }
+
+  /** Writes the queued frames in one corked batch (deferWrites). */
+  private flush(): void {
+    const frames = this.outbox;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    if (this.closed || frames.length === 0) return;
+    let dropped = false;
+    this.ws.cork(() => {
+      for (const frame of frames) {
+        // SEND_DROPPED: past maxBackpressure, uWS closes the socket (closeOnBackpressureLimit).
+        dropped = this.closed || this.ws.send(frame, true, false) === SEND_DROPPED;
+        if (dropped) return;
+      }
+    });
+    if (dropped || this.closed) return;
+    // A pause the queue caused ends here if the kernel took the bytes (uWS drains nothing then).
+    if (this.paused) this.onDrain();
+    else if (this.ws.getBufferedAmount() > this.limits.pauseBytes) this.pause();
   }
 
   /** An error frame for a request id (or none) from any thrown value. */
@@ -133,7 +176,7 @@ export class Session {
   /** uWS drain handler: resumes pushes once below half the pause mark. */
   onDrain(): void {
     if (!this.paused || this.closed) return;
-    if (this.ws.getBufferedAmount() > this.limits.pauseBytes / 2) return;
+    if (this.bufferedAmount > this.limits.pauseBytes / 2) return;
     this.paused = false;
     if (this.slowTimer) clearTimeout(this.slowTimer);
     this.slowTimer = null;
@@ -143,6 +186,8 @@ export class Session {
   /** Called from uWS's close handler: the socket must not be used after this. */
   onClosed(): void {
     this.closed = true;
+    this.outbox = [];
+    this.outboxBytes = 0;
     if (this.slowTimer) clearTimeout(this.slowTimer);
     this.slowTimer = null;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
@@ -151,6 +196,10 @@ export class Session {
 
   /** Closes the socket gracefully (close frame with `code`). */
   end(code: number, reason: string): void {
+    if (this.closed) return;
+    // Queued frames (e.g. the error that explains the close) go out before the close frame;
+    // input still unread no longer matters on a socket being closed.
+    this.flush();
     if (!this.closed) this.ws.end(code, reason);
   }
 }
