@@ -8,74 +8,14 @@
  * producer's retried batch, which the pool must refuse without disturbing the offsets of
  * the requests staged after them. Also: the answers (error codes, base offsets) agree.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/broker.js';
 import { ConfigError } from '../../src/config/broker-config.js';
-import { createEngine } from '../../src/engine/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { createProduceRequest } from '../../src/protocol/generated/index.js';
-import { Reader } from '../../src/protocol/primitives.js';
-import { API_DEFINITIONS, decodeResponseHeader, responseHeaderVersion } from '../../src/protocol/generated/index.js';
 import { startTestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { prng } from '../helpers/records.js';
+import { PARTITIONS, hashFiles, makeRequests, producePipelined } from '../helpers/produce-corpus.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-
-const PRODUCE = 0;
-const PARTITIONS = 3;
-const T0 = Date.now();
-
-interface Request {
-  partitions: Array<{ index: number; records: Uint8Array }>;
-}
-
-/** The same requests for every combination (fixed seed, fixed timestamps). */
-function makeRequests(): Request[] {
-  const encoder = createEngine('js');
-  const rand = prng(20261122);
-  const requests: Request[] = [];
-  const sequences = [0, 0, 0];
-  for (let i = 0; i < 240; i++) {
-    const partitions: Request['partitions'] = [];
-    const spread = i % 5 === 0 ? [0, 1, 2] : [Math.floor(rand() * PARTITIONS)];
-    for (const index of spread) {
-      const count = 1 + Math.floor(rand() * 40);
-      const size = Math.floor(rand() * 400);
-      const idempotent = index === 2;
-      const records = encoder.encodeRecordBatch(
-        Array.from({ length: count }, (_, j) => ({ key: Buffer.from(`k${i}-${j}`), value: Buffer.alloc(size, (i + j) & 0xff), timestamp: T0 + i * 7 + j })),
-        idempotent ? { producerId: 4242, producerEpoch: 0, baseSequence: sequences[2]! } : {},
-      );
-      const corrupt = i % 37 === 11;
-      if (corrupt) records[records.length - 1]! ^= 0xff; // CRC no longer matches: CORRUPT_MESSAGE
-      else if (idempotent) sequences[2]! += count; // a refused batch does not use up its sequence numbers
-      partitions.push({ index, records });
-      // An idempotent producer's retry of the batch it just sent: answered with the original offsets.
-      if (idempotent && !corrupt && i % 7 === 3) partitions.push({ index, records: Uint8Array.from(records) });
-    }
-    requests.push({ partitions });
-  }
-  // Over max.message.bytes (set to 64 KiB below): MESSAGE_TOO_LARGE.
-  const big = encoder.encodeRecordBatch([{ key: null, value: Buffer.alloc(70_000, 7), timestamp: T0 }]);
-  requests.splice(100, 0, { partitions: [{ index: 1, records: big }] });
-  return requests;
-}
-
-/** SHA-256 of every .log / .index / .timeindex file, by partition-relative name. */
-function hashFiles(logDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let p = 0; p < PARTITIONS; p++) {
-    const dir = join(logDir, `same-${p}`);
-    for (const name of readdirSync(dir).sort()) {
-      if (!/\.(log|index|timeindex)$/.test(name)) continue;
-      out[`${p}/${name}`] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
-    }
-  }
-  return out;
-}
 
 describe('engine × workers write identical logs', () => {
   const requests = makeRequests();
@@ -99,18 +39,7 @@ describe('engine × workers write identical logs', () => {
         t.broker.logs.createTopic('same', PARTITIONS);
         const client = await RawClient.connect(t.broker.port);
         // Everything written at once: requests arrive together and pile up per partition.
-        const frames = requests.map((r) =>
-          client.encode(PRODUCE, 9, createProduceRequest({ acks: -1, timeoutMs: 10_000, topicData: [{ name: 'same', partitionData: r.partitions }] })),
-        );
-        const responses = frames.map(() => client.nextFrame(30_000));
-        client.sendRaw(Buffer.concat(frames));
-        const answers: string[] = [];
-        for (const frame of await Promise.all(responses)) {
-          const reader = new Reader(frame);
-          decodeResponseHeader(reader, responseHeaderVersion(PRODUCE, 9));
-          const res = API_DEFINITIONS[PRODUCE]!.decodeResponse(reader, 9) as { responses: Array<{ partitionResponses: Array<{ index: number; errorCode: number; baseOffset: number }> }> };
-          for (const p of res.responses[0]!.partitionResponses) answers.push(`${p.index}:${p.errorCode}:${p.baseOffset}`);
-        }
+        const answers = await producePipelined(client, 'same', requests);
         client.close();
         const leo = Array.from({ length: PARTITIONS }, (_, p) => t.broker.logs.partition('same', p)!.logEndOffset as number);
         if (workers > 0) {
