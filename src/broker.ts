@@ -33,6 +33,7 @@ import { type BrokerEndpoint, type BrokerInfo, brokerEndpoint } from './cluster/
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
 import { ReplicaManager } from './replication/replica-manager.js';
+import { ErrorCode } from './protocol/error-codes.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
@@ -192,11 +193,14 @@ export class Broker {
       offsetsRetentionMs: config.offsetsRetentionMs,
       offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
       offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+      offsetsCommitTimeoutMs: config.offsetsCommitTimeoutMs,
     }, logger.child({ component: 'group-coordinator' }));
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.cluster?.metadata.topics.get(OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
         (partition) => this.replicas?.replica(OFFSETS_TOPIC, partition)?.leaderEpoch ?? 0,
+        (partition, endOffset, timeoutMs) =>
+          this.replicas ? this.replicas.waitForHighWatermark(OFFSETS_TOPIC, partition, endOffset, timeoutMs) : Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER),
       );
     }
     this.groups.start();
