@@ -3,8 +3,8 @@
  * real ZooKeeper, `__consumer_offsets` with replication factor 2. With the follower of the
  * group's partition paused (SIGSTOP, well inside replica.lag.time.max.ms so it stays in the
  * ISR), the high watermark cannot pass the coordinator's write: SyncGroup (the group metadata
- * write that completes a rebalance) and OffsetCommit are not answered until the follower
- * resumes, and fail with COORDINATOR_NOT_AVAILABLE when it does not resume within
+ * write that completes a rebalance), OffsetCommit, OffsetDelete and DeleteGroups are not
+ * answered until the follower resumes, and fail with COORDINATOR_NOT_AVAILABLE when it does not resume within
  * offsets.commit.timeout.ms (Kafka GroupMetadataManager.appendGroupMetadataErrorToResponseError).
  */
 import { Kafka, logLevel } from 'kafkajs';
@@ -29,6 +29,8 @@ const OFFSET_FETCH = 9;
 const FIND_COORDINATOR = 10;
 const JOIN_GROUP = 11;
 const SYNC_GROUP = 14;
+const DELETE_GROUPS = 42;
+const OFFSET_DELETE = 47;
 const GROUP = 'replicated-group';
 const TOPIC = 'rg';
 /** offsets.commit.timeout.ms for these brokers. */
@@ -106,10 +108,10 @@ describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', (
     client.request(JOIN_GROUP, 9, createJoinGroupRequest({ groupId: GROUP, memberId, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }] }));
   const sync = (generationId: number, memberId: string) =>
     client.request(SYNC_GROUP, 5, createSyncGroupRequest({ groupId: GROUP, generationId, memberId, protocolType: 'consumer', protocolName: 'range', assignments: [{ memberId, assignment: Buffer.from('plan') }] }));
-  const commit = (generationId: number, memberId: string, offset: number) =>
-    client.request(OFFSET_COMMIT, 8, createOffsetCommitRequest({ groupId: GROUP, generationIdOrMemberEpoch: generationId, memberId, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }] }] }));
-  const committed = async () =>
-    (await client.request(OFFSET_FETCH, 7, createOffsetFetchRequest({ groupId: GROUP, topics: [{ name: TOPIC, partitionIndexes: [0] }] }))).topics[0].partitions[0].committedOffset as number;
+  const commit = (generationId: number, memberId: string, offset: number, groupId = GROUP) =>
+    client.request(OFFSET_COMMIT, 8, createOffsetCommitRequest({ groupId, generationIdOrMemberEpoch: generationId, memberId, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }] }] }));
+  const committed = async (groupId = GROUP) =>
+    (await client.request(OFFSET_FETCH, 7, createOffsetFetchRequest({ groupId, topics: [{ name: TOPIC, partitionIndexes: [0] }] }))).topics[0].partitions[0].committedOffset as number;
 
   let member = '';
   /** Joins (or rejoins as the group's one member): the member leads the new generation. */
@@ -164,5 +166,25 @@ describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', (
     }
     // Not acknowledged, so not applied: the previous commit still stands.
     expect(await committed()).toBe(42);
+  });
+
+  it('OffsetDelete and DeleteGroups are answered only once the follower has the tombstones', async () => {
+    const manual = 'manually-assigned';
+    expect((await commit(-1, '', 5, manual)).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    await pause();
+    const deleting = client.request(OFFSET_DELETE, 0, { groupId: manual, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0 }] }] });
+    expect(await within(deleting, HELD_MS)).toBe('pending');
+    resume();
+    const deleted = await deleting;
+    expect(deleted.errorCode).toBe(ErrorCode.NONE);
+    expect(deleted.topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    expect(await committed(manual)).toBe(-1);
+
+    expect((await commit(-1, '', 6, manual)).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    await pause();
+    const dropping = client.request(DELETE_GROUPS, 2, { groupsNames: [manual] });
+    expect(await within(dropping, HELD_MS)).toBe('pending');
+    resume();
+    expect((await dropping).results.map((r: { errorCode: number }) => r.errorCode)).toEqual([ErrorCode.NONE]);
   });
 });
