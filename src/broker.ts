@@ -34,6 +34,7 @@ import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
 import { leaderAppender } from './replication/leader-appender.js';
 import { ReplicaManager } from './replication/replica-manager.js';
+import { ErrorCode } from './protocol/error-codes.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
@@ -196,6 +197,7 @@ export class Broker {
       offsetsRetentionMs: config.offsetsRetentionMs,
       offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
       offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+      offsetsCommitTimeoutMs: config.offsetsCommitTimeoutMs,
     }, logger.child({ component: 'group-coordinator' }));
     this.replicas = new ReplicaManager(
       this,
@@ -212,6 +214,7 @@ export class Broker {
       this.groups.enableClusterMode(
         () => this.cluster?.metadata.topics.get(OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
         (partition) => this.replicas.replica(OFFSETS_TOPIC, partition)?.leaderEpoch ?? 0,
+        (partition, endOffset, timeoutMs) => this.replicas.waitForHighWatermark(OFFSETS_TOPIC, partition, endOffset, timeoutMs),
       );
     }
     this.groups.start();

@@ -1,6 +1,7 @@
 /**
  * DeleteGroups (key 42, v0-2): deletes empty groups and their committed offsets.
- * Errors per group: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, INVALID_GROUP_ID.
+ * Errors per group: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, INVALID_GROUP_ID; answered once the
+ * tombstones are on the in-sync replicas (else COORDINATOR_NOT_AVAILABLE / NOT_COORDINATOR).
  * Source: protocol guide "DeleteGroups"; KIP-229.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -14,12 +15,14 @@ export const deleteGroupsHandler: ApiHandler<DeleteGroupsRequest, DeleteGroupsRe
   name: 'DeleteGroups',
   minVersion: 0,
   maxVersion: 2,
-  handle(request, ctx) {
+  async handle(request, ctx) {
     const { broker } = ctx;
-    const results = request.groupsNames.map((groupId) => ({
-      groupId,
-      errorCode: groupPermitted(ctx, AclOperation.DELETE, groupId) ? broker.groups.deleteGroup(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED,
-    }));
+    const results = await Promise.all(
+      request.groupsNames.map(async (groupId) => ({
+        groupId,
+        errorCode: groupPermitted(ctx, AclOperation.DELETE, groupId) ? await broker.groups.deleteGroup(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+      })),
+    );
     return { response: createDeleteGroupsResponse({ results }) };
   },
 };

@@ -100,6 +100,11 @@ export interface BrokerConfig {
   quotaWindowSizeSeconds: number;
   /** `offset.metadata.max.bytes`: largest metadata string of a committed offset (bytes). */
   offsetMetadataMaxBytes: number;
+  /**
+   * `offsets.commit.timeout.ms`: how long a group coordinator write (offset commit, group
+   * metadata) waits for the in-sync replicas of `__consumer_offsets` before failing (Kafka: 5000).
+   */
+  offsetsCommitTimeoutMs: number;
   /** `gregor.engine`: the hot-path core, `wasm` (default) or `js` (the TypeScript twin). */
   engine: EngineKind;
   /** `gregor.workers`: append worker threads (src/workers/); 0 (default) = validate and append inline on the main thread. */
@@ -319,6 +324,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'quota.window.num': { field: 'quotaWindowNum', parse: int(1, INT32_MAX) },
   'quota.window.size.seconds': { field: 'quotaWindowSizeSeconds', parse: int(1, INT32_MAX) },
   'offset.metadata.max.bytes': { field: 'offsetMetadataMaxBytes', parse: int(0, INT32_MAX) },
+  'offsets.commit.timeout.ms': { field: 'offsetsCommitTimeoutMs', parse: int(1, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
   'gregor.workers': { field: 'workers', parse: int(0, 64) },
   'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
@@ -405,6 +411,7 @@ export function defaultConfig(): BrokerConfig {
     quotaWindowNum: 11,
     quotaWindowSizeSeconds: 1,
     offsetMetadataMaxBytes: 4_096,
+    offsetsCommitTimeoutMs: 5_000,
     engine: 'wasm',
     workers: 0,
     websocketPort: 9093,

@@ -21,6 +21,7 @@ import type { Engine, RecordInput } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { LogManager } from '../storage/log-manager.js';
 import { subscribedTopics } from './consumer-protocol.js';
+import { type AwaitReplication, type LogPosition, REPLICATED_AT_ONCE, appendErrorToResponseError, offsetCommitErrorToResponseError } from './coordinator-replication.js';
 import { DelayQueue } from './delay-queue.js';
 import { EMPTY_BYTES, Group, type GroupState, type JoinResult, type Member, type SyncResult } from './group.js';
 import { type GroupMetadataValue, OFFSETS_TOPIC, OffsetsTopic, groupMetadataRecord, offsetCommitRecord } from './offsets-topic.js';
@@ -42,6 +43,8 @@ export interface GroupCoordinatorConfig {
   offsetsRetentionCheckIntervalMs: number;
   /** `offset.metadata.max.bytes` */
   offsetMetadataMaxBytes: number;
+  /** `offsets.commit.timeout.ms`: how long a write waits for the in-sync replicas. */
+  offsetsCommitTimeoutMs: number;
 }
 
 export interface JoinRequest {
@@ -118,8 +121,8 @@ export class GroupCoordinator {
    * coordinates (null on a single broker: all of them).
    */
   private owned: Set<number> | null = null;
-  /** The write replication must reach before the last write is safe (cluster mode). */
-  lastWrite: { partition: number; endOffset: number } | null = null;
+  /** Waits for a write to reach the in-sync replicas (a single broker: at once). */
+  private awaitReplication: AwaitReplication = REPLICATED_AT_ONCE;
   /** Groups in their initial rebalance delay: when it started and whether members joined since. */
   private readonly initialDelays = new Map<string, { startedAt: number; newMembers: boolean }>();
 
@@ -134,10 +137,12 @@ export class GroupCoordinator {
 
   /**
    * Cluster mode: coordinate only the groups of `__consumer_offsets` partitions this broker
-   * leads (onBecomeLeader / onResign), with the partition count and leader epochs given.
+   * leads (onBecomeLeader / onResign), with the partition count and leader epochs given; a
+   * write answers its client once `awaitReplication` says the in-sync replicas have it.
    */
-  enableClusterMode(partitionCount: () => number, leaderEpochOf: (partition: number) => number): void {
+  enableClusterMode(partitionCount: () => number, leaderEpochOf: (partition: number) => number, awaitReplication: AwaitReplication): void {
     this.owned = new Set();
+    this.awaitReplication = awaitReplication;
     this.offsetsTopic.partitionCountSource = partitionCount;
     this.offsetsTopic.leaderEpochOf = leaderEpochOf;
   }
@@ -354,10 +359,27 @@ export class GroupCoordinator {
     this.scheduleHeartbeat(group, member);
     if (group.is('Stable') && !changed) {
       const result = this.joinResultFor(group, member);
-      // The group keeps its assignment: a leader is told so and skips assigning (v9).
-      return Promise.resolve({ ...result, skipAssignment: wasLeader, members: wasLeader ? result.members : [] });
+      // The group keeps its assignment: a leader is told so and skips assigning (v9). As Kafka,
+      // the new member id is stored before the answer; a failed write puts the old one back.
+      return this.writeAnswered(group.groupId, [this.groupMetadata(group)]).then((errorCode) => {
+        if (errorCode === ErrorCode.NONE) return { ...result, skipAssignment: wasLeader, members: wasLeader ? result.members : [] };
+        this.revertStaticMember(group, old, member, wasLeader);
+        return joinError('', errorCode);
+      });
     }
     return this.parkJoin(group, member, () => this.prepareRebalance(group, `static member ${req.groupInstanceId} rejoined`));
+  }
+
+  /** Undoes replaceStaticMember (its write failed), unless the group moved on meanwhile. */
+  private revertStaticMember(group: Group, old: Member, replacement: Member, wasLeader: boolean): void {
+    if (old.groupInstanceId === null || group.staticMembers.get(old.groupInstanceId) !== replacement.memberId) return;
+    this.timers.cancel(heartbeatKey(group.groupId, replacement.memberId));
+    group.remove(replacement.memberId);
+    old.awaitingJoin = null;
+    old.awaitingSync = null;
+    group.add(old);
+    if (wasLeader) group.leaderId = old.memberId;
+    this.scheduleHeartbeat(group, old);
   }
 
   private addMemberAndRebalance(group: Group, memberId: string, req: JoinRequest): Promise<JoinResult> {
@@ -466,7 +488,7 @@ export class GroupCoordinator {
       group.protocolName = null;
       group.leaderId = null;
       group.transition('Empty');
-      this.storeGroup(group);
+      this.writeUnanswered(group.groupId, [this.groupMetadata(group)], 'group metadata');
       this.logger.info({ group: group.groupId, generation: group.generationId }, 'group is empty');
       return;
     }
@@ -525,7 +547,10 @@ export class GroupCoordinator {
 
   // ── SyncGroup ──────────────────────────────────────────────────────────────────────────
 
-  /** SyncGroup; the leader's call stores the assignment and answers every member. */
+  /**
+   * SyncGroup; the leader's call stores the assignment and, once the in-sync replicas of
+   * `__consumer_offsets` have it, answers every member (a failed write: see applyAssignment).
+   */
   sync(req: SyncRequest): Promise<SyncResult> {
     const group = this.groups.get(req.groupId);
     if (!LEGAL_GROUP_ID(req.groupId)) return Promise.resolve(syncError(ErrorCode.INVALID_GROUP_ID));
@@ -557,18 +582,30 @@ export class GroupCoordinator {
     }
   }
 
+  /**
+   * The leader's assignment: stored with the group metadata; once the in-sync replicas have
+   * it the group is Stable and every parked SyncGroup gets its part. A failed write answers
+   * them with its error (appendErrorToResponseError) and rebalances, as Kafka does.
+   */
   private applyAssignment(group: Group, assignments: SyncRequest['assignments']): void {
     const given = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const m of group.members.values()) m.assignment = given.get(m.memberId) ?? EMPTY_BYTES;
-    try {
-      this.storeGroup(group);
-    } catch (err) {
-      this.logger.error({ err, group: group.groupId }, 'failed to store group metadata');
-      for (const m of group.members.values()) m.assignment = EMPTY_BYTES;
-      this.failPendingSyncs(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      this.prepareRebalance(group, 'storing the assignment failed');
-      return;
-    }
+    const generation = group.generationId;
+    void this.writeAnswered(group.groupId, [this.groupMetadata(group)]).then((errorCode) => {
+      // Members may have joined or left while the write was replicating: then it answers no one.
+      if (!group.is('CompletingRebalance') || group.generationId !== generation) return;
+      if (errorCode !== ErrorCode.NONE) {
+        this.logger.warn({ group: group.groupId, generation, errorCode }, 'storing the group assignment failed');
+        for (const m of group.members.values()) m.assignment = EMPTY_BYTES;
+        this.failPendingSyncs(group, errorCode);
+        this.prepareRebalance(group, 'storing the assignment failed');
+        return;
+      }
+      this.completeSync(group);
+    });
+  }
+
+  private completeSync(group: Group): void {
     this.timers.cancel(syncKey(group.groupId));
     group.transition('Stable');
     for (const m of group.members.values()) {
@@ -600,7 +637,11 @@ export class GroupCoordinator {
     return group.is('PreparingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
-  /** LeaveGroup for each identity; returns the top-level and per-member error codes. */
+  /**
+   * LeaveGroup for each identity; returns the top-level and per-member error codes. Leaving
+   * writes nothing itself (as Kafka's classic coordinator): a group left empty stores its
+   * metadata when its rebalance completes, with no client waiting for it.
+   */
   leave(groupId: string, identities: MemberIdentity[]): { errorCode: number; members: Array<MemberIdentity & { errorCode: number }> } {
     const group = this.groups.get(groupId);
     if (!LEGAL_GROUP_ID(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
@@ -684,10 +725,12 @@ export class GroupCoordinator {
 
   /**
    * OffsetCommit: checks membership and generation, writes every valid partition's offset to
-   * `__consumer_offsets` in one batch, then applies them. A commit from a stale generation
-   * or an unknown member moves nothing. Returns an error code per topic/partition.
+   * `__consumer_offsets` in one batch, and applies them once the in-sync replicas have it. A
+   * commit from a stale generation or an unknown member moves nothing. Resolves to an error
+   * code per topic/partition (a failed write: appendErrorToResponseError; a batch too large:
+   * INVALID_COMMIT_OFFSET_SIZE).
    */
-  commitOffsets(req: CommitRequest): Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> {
+  async commitOffsets(req: CommitRequest): Promise<Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>> {
     const every = (code: number) => req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
     if (!LEGAL_GROUP_ID(req.groupId)) return every(ErrorCode.INVALID_GROUP_ID);
     if (!this.isCoordinatorFor(req.groupId)) return every(ErrorCode.NOT_COORDINATOR);
@@ -712,16 +755,13 @@ export class GroupCoordinator {
         return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
       }),
     }));
-    try {
-      this.write(req.groupId, records);
-    } catch (err) {
-      this.logger.error({ err, group: req.groupId }, 'failed to write offset commit');
-      const failed = err instanceof KafkaError && err.code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const member = group.members.get(req.memberId);
+    if (member) this.scheduleHeartbeat(group, member);
+    const failed = await this.writeAnswered(req.groupId, records, offsetCommitErrorToResponseError);
+    if (failed !== ErrorCode.NONE) {
       return result.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p, errorCode: p.errorCode === ErrorCode.NONE ? failed : p.errorCode })) }));
     }
     for (const a of accepted) group.offsets.set(offsetKey(a.topic, a.partition), { ...a, commitTimestamp: now });
-    const member = group.members.get(req.memberId);
-    if (member) this.scheduleHeartbeat(group, member);
     return result;
   }
 
@@ -763,9 +803,10 @@ export class GroupCoordinator {
   /**
    * OffsetDelete (KIP-496): removes committed offsets of partitions the group does not
    * subscribe to. Top-level GROUP_ID_NOT_FOUND / NON_EMPTY_GROUP; per partition
-   * GROUP_SUBSCRIBED_TO_TOPIC, UNKNOWN_TOPIC_OR_PARTITION.
+   * GROUP_SUBSCRIBED_TO_TOPIC, UNKNOWN_TOPIC_OR_PARTITION. Resolves once the tombstones are on
+   * the in-sync replicas (a failed write: its appendErrorToResponseError at the top level).
    */
-  deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): { errorCode: number; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> } {
+  async deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): Promise<{ errorCode: number; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> }> {
     if (!LEGAL_GROUP_ID(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
     if (!this.isCoordinatorFor(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
     const group = this.groups.get(groupId);
@@ -782,7 +823,8 @@ export class GroupCoordinator {
         return { partitionIndex, errorCode: ErrorCode.NONE };
       }),
     }));
-    this.write(groupId, records);
+    const errorCode = await this.writeAnswered(groupId, records);
+    if (errorCode !== ErrorCode.NONE) return { errorCode, topics: [] };
     for (const t of result) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) group.offsets.delete(offsetKey(t.name, p.partitionIndex));
     return { errorCode: ErrorCode.NONE, topics: result };
   }
@@ -824,36 +866,57 @@ export class GroupCoordinator {
       .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' }));
   }
 
-  /** DeleteGroups: only empty groups; writes tombstones for its offsets and metadata. */
-  deleteGroup(groupId: string): number {
-    if (!LEGAL_GROUP_ID(groupId)) return ErrorCode.INVALID_GROUP_ID;
-    if (!this.isCoordinatorFor(groupId)) return ErrorCode.NOT_COORDINATOR;
+  /**
+   * DeleteGroups: only empty groups; writes tombstones for its offsets and metadata and
+   * resolves once the in-sync replicas have them (a failed write: appendErrorToResponseError).
+   */
+  deleteGroup(groupId: string): Promise<number> {
+    if (!LEGAL_GROUP_ID(groupId)) return Promise.resolve(ErrorCode.INVALID_GROUP_ID);
+    if (!this.isCoordinatorFor(groupId)) return Promise.resolve(ErrorCode.NOT_COORDINATOR);
     const group = this.groups.get(groupId);
-    if (!group || group.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
-    if (!group.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;
-    this.removeGroup(group);
-    return ErrorCode.NONE;
+    if (!group || group.is('Dead')) return Promise.resolve(ErrorCode.GROUP_ID_NOT_FOUND);
+    if (!group.is('Empty')) return Promise.resolve(ErrorCode.NON_EMPTY_GROUP);
+    return this.writeAnswered(groupId, this.removeGroup(group));
   }
 
-  private removeGroup(group: Group): void {
+  /** Drops the group; returns the tombstones of its offsets and metadata, for the caller to write. */
+  private removeGroup(group: Group): RecordInput[] {
     const records = [...group.offsets.values()].map((o) => offsetCommitRecord(group.groupId, o.topic, o.partition, null));
     records.push(groupMetadataRecord(group.groupId, null));
-    this.write(group.groupId, records);
     group.transition('Dead');
     this.groups.delete(group.groupId);
     this.logger.info({ group: group.groupId }, 'group deleted');
+    return records;
   }
 
-  /** Appends coordinator records and remembers where replication must reach (lastWrite). */
-  private write(groupId: string, records: RecordInput[]): void {
-    const at = this.offsetsTopic.append(groupId, records);
-    if (at) this.lastWrite = at;
+  /**
+   * Appends coordinator records for a request that answers a client: resolves once the
+   * in-sync replicas of the group's `__consumer_offsets` partition have them, with NONE or the
+   * client's error: `toResponseError` of the append's or the wait's error code (an append that
+   * fails other than with a KafkaError: COORDINATOR_NOT_AVAILABLE). Never rejects.
+   */
+  private writeAnswered(groupId: string, records: RecordInput[], toResponseError = appendErrorToResponseError): Promise<number> {
+    let at: LogPosition | null;
+    try {
+      at = this.offsetsTopic.append(groupId, records);
+    } catch (err) {
+      this.logger.error({ err, group: groupId }, `appending to ${OFFSETS_TOPIC} failed`);
+      return Promise.resolve(toResponseError(err instanceof KafkaError ? err.code : ErrorCode.COORDINATOR_NOT_AVAILABLE));
+    }
+    if (!at) return Promise.resolve(ErrorCode.NONE);
+    return this.awaitReplication(at.partition, at.endOffset, this.config.offsetsCommitTimeoutMs).then(toResponseError, () => ErrorCode.COORDINATOR_NOT_AVAILABLE);
   }
 
-  /** Writes the group's metadata record (generation, leader, members, assignments). */
-  private storeGroup(group: Group): void {
-    this.write(group.groupId, [
-      groupMetadataRecord(group.groupId, {
+  /** Appends coordinator records no client waits for (expiry, a group left empty); logs a failure. */
+  private writeUnanswered(groupId: string, records: RecordInput[], what: string): void {
+    void this.writeAnswered(groupId, records).then((errorCode) => {
+      if (errorCode !== ErrorCode.NONE) this.logger.warn({ group: groupId, errorCode }, `writing ${what} failed`);
+    });
+  }
+
+  /** The group's metadata record (generation, leader, members, assignments). */
+  private groupMetadata(group: Group): RecordInput {
+    return groupMetadataRecord(group.groupId, {
         protocolType: group.protocolType ?? '',
         generation: group.generationId,
         protocol: group.protocolName,
@@ -869,8 +932,7 @@ export class GroupCoordinator {
           subscription: group.metadataOf(m),
           assignment: m.assignment,
         })),
-      }),
-    ]);
+    });
   }
 
   /**
@@ -892,11 +954,11 @@ export class GroupCoordinator {
         }
       }
       if (records.length > 0) {
-        this.write(group.groupId, records);
+        this.writeUnanswered(group.groupId, records, 'expired offsets');
         for (const key of doomed) group.offsets.delete(key);
         expired += records.length;
       }
-      if (group.offsets.size === 0 && group.pendingMembers.size === 0) this.removeGroup(group);
+      if (group.offsets.size === 0 && group.pendingMembers.size === 0) this.writeUnanswered(group.groupId, this.removeGroup(group), 'group tombstone');
     }
     if (expired > 0) this.logger.info({ expired }, 'expired committed offsets');
     return expired;

@@ -31,6 +31,7 @@ import { readRecords } from '../protocol/record-batch-reader.js';
 import { RECORD_BATCH_OVERHEAD, readBatchHeader } from '../storage/batch-header.js';
 import type { PartitionLog } from '../storage/log.js';
 import { type LogManager, localLogs } from '../storage/log-manager.js';
+import type { LogPosition } from './coordinator-replication.js';
 
 export type { GroupMetadataValue, OffsetCommitValue };
 
@@ -134,7 +135,7 @@ export class OffsetsTopic {
    * reach before the write is safe on a cluster), or null when there was nothing to write.
    * Errors: whatever the log raises (KafkaError), for the caller to map onto a response.
    */
-  append(groupId: string, records: RecordInput[]): { partition: number; endOffset: number } | null {
+  append(groupId: string, records: RecordInput[]): LogPosition | null {
     if (records.length === 0) return null;
     if (!this.partitionCountSource) this.ensureExists();
     const partition = this.partitionOf(groupId);
