@@ -14,7 +14,9 @@
  *
  * Follower: a ReplicaFetcher per leader broker pulls with Fetch (replica id = this broker),
  * after truncating divergent records via OffsetForLeaderEpoch; appends batches as they are
- * (offsets and epochs kept); its high watermark follows the leader's.
+ * (offsets and epochs kept); its high watermark and log start offset follow the leader's.
+ * DeleteRecords: only the leader moves the log start offset; the answer waits for the low
+ * watermark (the followers', low-watermark.ts).
  *
  * Consumers read only up to the high watermark (PartitionLog.highWatermark); requests for a
  * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER.
