@@ -81,7 +81,7 @@ export class ReplicaManager {
   private readonly replicas = new Map<string, Replica>();
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly delayed = new Set<DelayedProduce>();
-  private readonly deleteRecordsWaiters = new LowWatermarkPurgatory((r) => lowWatermarkOf(r, (id) => this.cluster.metadata.brokers.has(id)));
+  private readonly deleteRecordsWaiters = new LowWatermarkPurgatory((r) => this.lowWatermark(r));
   private shrinkTimer: NodeJS.Timeout | null = null;
   private readonly onState = (topic: string, partition: number, state: CachedPartitionState | null) => this.applyState(topic, partition, state);
   private readonly onTopicRemoved = (topic: string) => this.dropTopic(topic);
@@ -281,8 +281,10 @@ export class ReplicaManager {
   }
 
   /**
-   * A follower fetched `fetchOffset` from a partition we lead: its log end offset is that.
-   * Updates the ISR (expand) and the high watermark. Errors: NOT_LEADER_OR_FOLLOWER.
+   * A follower fetched `fetchOffset` from a partition we lead: its log end offset is that, and
+   * its log start offset `followerLogStartOffset` (the Fetch's log_start_offset, v5+).
+   * Updates the ISR (expand), the high watermark and waiting DeleteRecords.
+   * Errors: NOT_LEADER_OR_FOLLOWER.
    */
   onFollowerFetch(topic: string, partition: number, followerId: number, fetchOffset: number, followerLogStartOffset = -1): PartitionLog {
     const log = this.leaderLog(topic, partition);
@@ -378,11 +380,15 @@ export class ReplicaManager {
     const replica = this.replicas.get(key(topic, partition))!;
     const requested = offset === -1 ? log.highWatermark : offset;
     this.broker.logs.deleteRecords(topic, partition, requested);
-    const low = () => lowWatermarkOf(replica, (id) => this.cluster.metadata.brokers.has(id));
-    const before = low();
+    const before = this.lowWatermark(replica);
     if (before >= requested) return { lowWatermark: before, errorCode: ErrorCode.NONE };
     const errorCode = await this.deleteRecordsWaiters.wait(replica, requested, timeoutMs);
-    return { lowWatermark: errorCode === ErrorCode.NONE ? low() : before, errorCode };
+    return { lowWatermark: errorCode === ErrorCode.NONE ? this.lowWatermark(replica) : before, errorCode };
+  }
+
+  /** Min log start offset over the leader and its followers on live brokers (Kafka lowWatermarkIfLeader). */
+  private lowWatermark(replica: Replica): number {
+    return lowWatermarkOf(replica, (id) => this.cluster.metadata.brokers.has(id));
   }
 
   /** Partitions this broker leads, for controlled shutdown and metrics. */
