@@ -83,7 +83,7 @@ function readOnce(broker: Broker, request: FetchRequest, apiVersion: number, rea
       }
       try {
         // Only the leader serves; a follower's fetch offset is its log end offset.
-        log = replicaId >= 0 ? replicas.onFollowerFetch(log.topic, p.partition, replicaId, p.fetchOffset) : replicas.leaderLog(log.topic, p.partition);
+        log = replicaId >= 0 ? replicas.onFollowerFetch(log.topic, p.partition, replicaId, p.fetchOffset, p.logStartOffset) : replicas.leaderLog(log.topic, p.partition);
       } catch (err) {
         if (!(err instanceof KafkaError)) throw err;
         pass.hasError = true;

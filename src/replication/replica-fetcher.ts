@@ -49,7 +49,8 @@ export class ReplicaFetcher {
     private readonly connectTo: (brokerId: number) => Promise<AdminClient>,
     private readonly config: ReplicationConfig,
     private readonly logger: Logger,
-    private readonly onProgress: (replica: Replica, leaderHighWatermark: number) => void,
+    /** After each fetched partition: the leader's high watermark and log start offset (the follower's follow them). */
+    private readonly onProgress: (replica: Replica, leaderHighWatermark: number, leaderLogStartOffset: number) => void,
   ) {}
 
   add(replica: Replica): void {
@@ -176,7 +177,7 @@ export class ReplicaFetcher {
         if (p.records && p.records.byteLength > 0) {
           for (const { epoch, startOffset } of replica.log.appendAsFollower(p.records)) replica.epochs.assign(epoch, startOffset);
         }
-        this.onProgress(replica, p.highWatermark);
+        this.onProgress(replica, p.highWatermark, p.logStartOffset);
       }
     }
   }

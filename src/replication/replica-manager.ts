@@ -14,7 +14,9 @@
  *
  * Follower: a ReplicaFetcher per leader broker pulls with Fetch (replica id = this broker),
  * after truncating divergent records via OffsetForLeaderEpoch; appends batches as they are
- * (offsets and epochs kept); its high watermark follows the leader's.
+ * (offsets and epochs kept); its high watermark and log start offset follow the leader's.
+ * DeleteRecords: only the leader moves the log start offset; the answer waits for the low
+ * watermark (the followers', low-watermark.ts).
  *
  * Consumers read only up to the high watermark (PartitionLog.highWatermark); requests for a
  * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER.
@@ -33,6 +35,7 @@ import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { AppendResult, PartitionLog } from '../storage/log.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { LowWatermarkPurgatory, lowWatermarkOf } from './low-watermark.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 
 export interface ReplicationConfig {
@@ -51,6 +54,8 @@ interface FollowerState {
   logEndOffset: number;
   /** ms when it last fetched at or past the leader's log end offset (KIP-… lag by time). */
   lastCaughtUpMs: number;
+  /** The follower's log start offset, as its last fetch says; -1 before its first fetch. */
+  logStartOffset: number;
 }
 
 export interface Replica {
@@ -112,6 +117,7 @@ export class ReplicaManager {
   private cluster: ClusterManager | null = null;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly delayed = new Set<DelayedProduce>();
+  private readonly deleteRecordsWaiters = new LowWatermarkPurgatory((r) => this.lowWatermark(r));
   private shrinkTimer: NodeJS.Timeout | null = null;
   private readonly onState = (topic: string, partition: number, state: CachedPartitionState | null) => this.applyState(topic, partition, state);
   private readonly onTopicRemoved = (topic: string) => this.dropTopic(topic);
@@ -148,6 +154,7 @@ export class ReplicaManager {
       d.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
     this.delayed.clear();
+    this.deleteRecordsWaiters.fail(null, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
   /** This broker's replica of a partition (any role), or undefined when it holds none. */
@@ -222,7 +229,7 @@ export class ReplicaManager {
     replica.role = 'leader';
     replica.epochs.assign(replica.leaderEpoch, replica.log.logEndOffset);
     const now = Date.now();
-    replica.followers = new Map(replica.replicas.filter((r) => r !== this.brokerId).map((r) => [r, { logEndOffset: -1, lastCaughtUpMs: now }]));
+    replica.followers = new Map(replica.replicas.filter((r) => r !== this.brokerId).map((r) => [r, { logEndOffset: -1, lastCaughtUpMs: now, logStartOffset: -1 }]));
     this.logger.info({ topic: replica.topic, partition: replica.partition, leaderEpoch: replica.leaderEpoch, isr: replica.isr, logEndOffset: replica.log.logEndOffset }, 'became leader');
     this.maybeAdvanceHighWatermark(replica);
     if (!wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onBecomeLeader(replica.partition);
@@ -268,16 +275,22 @@ export class ReplicaManager {
     if (leaderId === null) return;
     let fetcher = this.fetchers.get(leaderId);
     if (!fetcher) {
-      fetcher = new ReplicaFetcher(leaderId, this.brokerId, (id) => this.broker.connectToBroker(id), this.config, this.logger.child({ fetcher: leaderId }), (r, hw) => this.onFollowerProgress(r, hw));
+      fetcher = new ReplicaFetcher(leaderId, this.brokerId, (id) => this.broker.connectToBroker(id), this.config, this.logger.child({ fetcher: leaderId }), (r, hw, start) => this.onFollowerProgress(r, hw, start));
       this.fetchers.set(leaderId, fetcher);
     }
     fetcher.add(replica);
   }
 
-  /** A follower appended from the leader: its high watermark follows the leader's. */
-  private onFollowerProgress(replica: Replica, leaderHighWatermark: number): void {
+  /**
+   * A follower appended from the leader: its high watermark follows the leader's, and so does
+   * its log start offset (moved by DeleteRecords or retention on the leader; never past the
+   * high watermark), deleting the segments wholly below it (Kafka ReplicaFetcherThread).
+   */
+  private onFollowerProgress(replica: Replica, leaderHighWatermark: number, leaderLogStartOffset: number): void {
     const hw = Math.min(leaderHighWatermark, replica.log.logEndOffset);
     if (hw > replica.log.highWatermark) replica.log.setHighWatermark(hw);
+    const start = Math.min(leaderLogStartOffset, replica.log.highWatermark);
+    if (start > replica.log.logStartOffset) this.broker.logs.advanceLogStartOffset(replica.topic, replica.partition, start);
   }
 
   // ── Leader side ────────────────────────────────────────────────────────────────────────
@@ -334,20 +347,24 @@ export class ReplicaManager {
   }
 
   /**
-   * A follower fetched `fetchOffset` from a partition we lead: its log end offset is that.
-   * Updates the ISR (expand) and the high watermark. Errors: NOT_LEADER_OR_FOLLOWER.
+   * A follower fetched `fetchOffset` from a partition we lead: its log end offset is that, and
+   * its log start offset `followerLogStartOffset` (the Fetch's log_start_offset, v5+).
+   * Updates the ISR (expand), the high watermark and waiting DeleteRecords.
+   * Errors: NOT_LEADER_OR_FOLLOWER.
    */
-  onFollowerFetch(topic: string, partition: number, followerId: number, fetchOffset: number): PartitionLog {
+  onFollowerFetch(topic: string, partition: number, followerId: number, fetchOffset: number, followerLogStartOffset = -1): PartitionLog {
     const replica = this.leader(topic, partition);
     const log = replica.log;
     const follower = replica.followers.get(followerId);
     if (!follower) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${followerId} is not a replica of ${topic}-${partition}`);
     follower.logEndOffset = Math.min(fetchOffset, log.logEndOffset);
+    follower.logStartOffset = followerLogStartOffset;
     if (fetchOffset >= log.logEndOffset) follower.lastCaughtUpMs = Date.now();
     if (!replica.isr.includes(followerId) && fetchOffset >= log.highWatermark && fetchOffset >= (replica.epochs.all.at(-1)?.startOffset ?? 0)) {
       void this.changeIsr(replica, [...replica.isr, followerId].sort((a, b) => a - b), 'expand');
     }
     this.maybeAdvanceHighWatermark(replica);
+    this.deleteRecordsWaiters.check(replica);
     return log;
   }
 
@@ -376,6 +393,7 @@ export class ReplicaManager {
 
   private failDelayed(replica: Replica, errorCode: number): void {
     for (const d of [...this.delayed]) if (d.replica === replica) d.resolve(errorCode);
+    this.deleteRecordsWaiters.fail(replica, errorCode);
   }
 
   /** Followers not caught up within replica.lag.time.max.ms leave the ISR. */
@@ -412,6 +430,31 @@ export class ReplicaManager {
     const replica = this.leader(topic, partition);
     const { epoch, endOffset } = replica.epochs.endOffsetFor(leaderEpoch, replica.log.logEndOffset);
     return { leaderEpoch: epoch, endOffset };
+  }
+
+  /**
+   * DeleteRecords on a partition this broker leads (Kafka Partition.deleteRecordsOnLeader):
+   * moves the leader's log start offset to `offset` (-1: the high watermark), then waits up
+   * to `timeoutMs` until every follower on a live broker has moved too (DelayedDeleteRecords).
+   * Resolves with the low watermark (min log start offset over the replicas) and NONE, or
+   * REQUEST_TIMED_OUT / NOT_LEADER_OR_FOLLOWER (leadership moved while waiting).
+   * Errors (thrown KafkaError, nothing moved): NOT_LEADER_OR_FOLLOWER,
+   * UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE, POLICY_VIOLATION.
+   */
+  async deleteRecords(topic: string, partition: number, offset: number, timeoutMs: number): Promise<{ lowWatermark: number; errorCode: number }> {
+    const replica = this.leader(topic, partition);
+    const log = replica.log;
+    const requested = offset === -1 ? log.highWatermark : offset;
+    this.broker.logs.deleteRecords(topic, partition, requested);
+    const before = this.lowWatermark(replica);
+    if (before >= requested) return { lowWatermark: before, errorCode: ErrorCode.NONE };
+    const errorCode = await this.deleteRecordsWaiters.wait(replica, requested, timeoutMs);
+    return { lowWatermark: errorCode === ErrorCode.NONE ? this.lowWatermark(replica) : before, errorCode };
+  }
+
+  /** Min log start offset over the leader and its followers on live brokers (Kafka lowWatermarkIfLeader). */
+  private lowWatermark(replica: Replica): number {
+    return lowWatermarkOf(replica, (id) => this.cluster?.metadata.brokers.has(id) ?? false);
   }
 
   /** Partitions this broker leads, for controlled shutdown and metrics. */

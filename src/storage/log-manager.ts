@@ -423,8 +423,21 @@ export class LogManager {
     if (!topic.settings.cleanupPolicy.delete) {
       throw new KafkaError(ErrorCode.POLICY_VIOLATION, `Records of partition ${topicName}-${partition} can not be deleted due to the configured policy`);
     }
+    return this.advanceLogStartOffset(topicName, partition, offset === -1 ? log.highWatermark : offset);
+  }
+
+  /**
+   * Moves a partition's log start offset up to `offset` (never down), deletes the segments
+   * wholly below it and checkpoints it; no cleanup.policy check (a follower following its
+   * leader's, Kafka LeaderOffsetIncremented). Returns the new log start offset.
+   * Errors: UNKNOWN_TOPIC_OR_PARTITION; OFFSET_OUT_OF_RANGE (negative or above the high watermark).
+   */
+  advanceLogStartOffset(topicName: string, partition: number, offset: number): number {
+    const topic = this.topics.get(topicName);
+    const log = topic?.partitions[partition];
+    if (!topic || !log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicName}-${partition} does not exist`);
     const before = log.logStartOffset;
-    const low = log.deleteRecordsBefore(offset === -1 ? log.highWatermark : offset, topic.settings.fileDeleteDelayMs);
+    const low = log.deleteRecordsBefore(offset, topic.settings.fileDeleteDelayMs);
     if (low !== before) this.checkpointLogStartOffsets();
     return low;
   }
