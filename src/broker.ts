@@ -25,7 +25,8 @@ import {
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
 import { createLogger } from './logger.js';
-import { Connection, type ConnectionSecurity, type RequestQuotas } from './network/connection.js';
+import { Connection, type ConnectionBroker, type ConnectionSecurity } from './network/connection.js';
+import type { RequestQuotas } from './security/quotas/request-quotas.js';
 import { KafkaListener } from './network/listener.js';
 import { AdminClient } from './cli/admin-client.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
@@ -112,7 +113,7 @@ export function resolveConfig(options: BrokerOptions): BrokerConfig {
   return config;
 }
 
-export class Broker {
+export class Broker implements ConnectionBroker {
   readonly logs: LogManager;
   /** Broker configs changed at run time (AlterConfigs on the BROKER resource), persisted. */
   readonly dynamicConfig: DynamicBrokerConfig;

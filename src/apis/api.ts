@@ -3,13 +3,13 @@
  * src/apis/index.ts, which is also what ApiVersions reports.
  */
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import type { AuthSession } from '../security/auth-session.js';
 import type { SaslAuthenticator } from '../network/sasl-authenticator.js';
 
 /** Per-request context. */
 export interface RequestContext {
-  broker: Broker;
+  broker: BrokerServices;
   apiVersion: number;
   correlationId: number;
   clientId: string | null;

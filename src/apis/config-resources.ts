@@ -6,7 +6,7 @@
  * Resource types (Kafka ConfigResource.Type): 2 TOPIC, 4 BROKER, 8 BROKER_LOGGER.
  * Source: KIP-133 (AlterConfigs), KIP-226 (dynamic broker configs), KIP-339 (incremental).
  */
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import type { DynamicLevel } from '../config/dynamic-broker-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { RequestContext } from './api.js';
@@ -21,7 +21,7 @@ export const RESOURCE_TYPE_BROKER_LOGGER = 8;
  * The dynamic level a BROKER resource name addresses: "" the cluster default, this broker's
  * node id the broker itself. Errors: INVALID_REQUEST for any other name.
  */
-export function brokerLevel(broker: Broker, resourceName: string): DynamicLevel {
+export function brokerLevel(broker: BrokerServices, resourceName: string): DynamicLevel {
   if (resourceName === '') return 'cluster';
   if (resourceName === String(broker.config.nodeId)) return 'broker';
   throw new KafkaError(ErrorCode.INVALID_REQUEST, `broker ${resourceName} is not this broker (${broker.config.nodeId})`);
@@ -31,7 +31,7 @@ export function brokerLevel(broker: Broker, resourceName: string): DynamicLevel 
  * The overrides currently set on a resource (topic overrides, or the dynamic configs at a
  * broker level). Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (resource type or name).
  */
-export function currentOverrides(broker: Broker, resourceType: number, resourceName: string): Record<string, string> {
+export function currentOverrides(broker: BrokerServices, resourceType: number, resourceName: string): Record<string, string> {
   if (resourceType === RESOURCE_TYPE_TOPIC) {
     const topic = broker.logs.topic(resourceName);
     if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${resourceName}" does not exist`);
@@ -47,7 +47,7 @@ export function currentOverrides(broker: Broker, resourceType: number, resourceN
  * back to it. Errors: as currentOverrides, plus INVALID_CONFIG naming the key.
  */
 export function replaceOverrides(
-  broker: Broker,
+  broker: BrokerServices,
   resourceType: number,
   resourceName: string,
   configs: Record<string, string | null>,

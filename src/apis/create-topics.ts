@@ -8,7 +8,7 @@
  * given are persisted with the topic; v5+ answers with every effective config.
  * Source: protocol guide "CreateTopics"; KIP-4, KIP-464 (defaults), KIP-525 (v5 configs).
  */
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import { describeTopicConfigs } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/generated/index.js';
@@ -23,7 +23,7 @@ type CreatableTopic = CreateTopicsRequest['topics'][number];
 type TopicResult = CreateTopicsResponse['topics'][number];
 
 /** Checks one topic of the request; returns its partition count and configs. Throws KafkaError. */
-function validate(broker: Broker, topic: CreatableTopic): { numPartitions: number; configs: Record<string, string> } {
+function validate(broker: BrokerServices, topic: CreatableTopic): { numPartitions: number; configs: Record<string, string> } {
   validateTopicName(topic.name);
   if (broker.logs.topic(topic.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic "${topic.name}" already exists`);
   const nodeId = broker.config.nodeId;

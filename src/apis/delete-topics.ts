@@ -7,14 +7,14 @@
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import { deleteTopicInCluster } from '../cluster/topic-admin.js';
 import { topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
 /** Cluster mode: a topic by name or id from the cluster metadata. */
-function clusterTopic(broker: Broker, name: string | null, topicId: string): { name: string; topicId: string } | undefined {
+function clusterTopic(broker: BrokerServices, name: string | null, topicId: string): { name: string; topicId: string } | undefined {
   for (const [n, a] of broker.cluster!.metadata.topics) if (n === name || (name === null && a.topicId === topicId)) return { name: n, topicId: a.topicId };
   return undefined;
 }

@@ -9,7 +9,7 @@
  * Errors per partition: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
  * Source: protocol guide "Fetch"; Kafka ReplicaManager.fetchMessages, DelayedFetch.
  */
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import {
   type FetchRequest,
@@ -52,7 +52,7 @@ function emptyPartition(partitionIndex: number, errorCode: number, log?: Partiti
  * elsewhere is NOT_LEADER_OR_FOLLOWER (the client refreshes metadata); otherwise the topic
  * is unknown (by id from v13: UNKNOWN_TOPIC_ID).
  */
-function missingPartitionCode(broker: Broker, apiVersion: number, t: FetchRequest['topics'][number], topicIsLocal: boolean): number {
+function missingPartitionCode(broker: BrokerServices, apiVersion: number, t: FetchRequest['topics'][number], topicIsLocal: boolean): number {
   const metadata = broker.cluster?.metadata;
   const known = apiVersion >= 13 ? metadata && [...metadata.topics.values()].some((a) => a.topicId === t.topicId) : metadata?.topics.has(t.topic);
   if (known) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -60,7 +60,7 @@ function missingPartitionCode(broker: Broker, apiVersion: number, t: FetchReques
 }
 
 /** One read over every requested partition. */
-function readOnce(broker: Broker, request: FetchRequest, apiVersion: number, readable: (topic: string) => boolean): Pass {
+function readOnce(broker: BrokerServices, request: FetchRequest, apiVersion: number, readable: (topic: string) => boolean): Pass {
   const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false };
   let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   // A follower's fetch carries its broker id (v15+: in ReplicaState); consumers send -1.

@@ -9,7 +9,7 @@
  * broker, duplicate resource or key).
  * Source: protocol guide "IncrementalAlterConfigs"; KIP-339; Kafka ConfigAdminManager.
  */
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import { brokerConfigType } from '../config/dynamic-broker-config.js';
 import { ConfigType, describeTopicConfigs, topicConfigType } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -27,7 +27,7 @@ export const OP_APPEND = 2;
 export const OP_SUBTRACT = 3;
 
 /** The value a LIST config has now for a resource (override, else the effective default). */
-function effectiveValue(broker: Broker, resource: Resource, name: string, overrides: Record<string, string>): string {
+function effectiveValue(broker: BrokerServices, resource: Resource, name: string, overrides: Record<string, string>): string {
   if (overrides[name] !== undefined) return overrides[name]!;
   if (resource.resourceType === RESOURCE_TYPE_TOPIC) {
     const topic = broker.logs.topic(resource.resourceName)!;
@@ -37,7 +37,7 @@ function effectiveValue(broker: Broker, resource: Resource, name: string, overri
   return broker.dynamicConfig.describe(level === 'cluster' ? 'broker' : level).find((e) => e.name === name)?.value ?? '';
 }
 
-function applyOps(broker: Broker, resource: Resource): Record<string, string | null> {
+function applyOps(broker: BrokerServices, resource: Resource): Record<string, string | null> {
   const overrides = currentOverrides(broker, resource.resourceType, resource.resourceName);
   const next: Record<string, string | null> = { ...overrides };
   const seen = new Set<string>();

@@ -7,7 +7,7 @@
  * v8+ reports the caller's authorized operations on request (KIP-430).
  * Source: protocol guide "Metadata"; KIP-516 (topic ids); KIP-430.
  */
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { MetadataRequest, MetadataResponse } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
@@ -23,7 +23,7 @@ const AUTO_CREATE_WAIT_MS = 5_000;
 
 type TopicResponse = MetadataResponse['topics'][number];
 
-function describeTopic(broker: Broker, topic: TopicState): TopicResponse {
+function describeTopic(broker: BrokerServices, topic: TopicState): TopicResponse {
   const nodeId = broker.config.nodeId;
   return {
     errorCode: ErrorCode.NONE,
@@ -51,7 +51,7 @@ function topicError(name: string | null, topicId: string, errorCode: number): To
  * Finds or (if allowed) auto-creates a topic for a request naming it.
  * Errors (KafkaError): INVALID_TOPIC_EXCEPTION, UNKNOWN_TOPIC_OR_PARTITION.
  */
-export function topicForRequest(broker: Broker, name: string, allowAutoCreate: boolean): TopicState {
+export function topicForRequest(broker: BrokerServices, name: string, allowAutoCreate: boolean): TopicState {
   const existing = broker.logs.topic(name);
   if (existing) return existing;
   if (!allowAutoCreate || !broker.config.autoCreateTopicsEnable) {
@@ -121,7 +121,7 @@ function localMetadata(request: MetadataRequest, ctx: RequestContext, mayCreate:
 }
 
 /** A topic as the cluster sees it: leaders, replicas and ISRs from ZooKeeper's partition states. */
-function describeClusterTopic(broker: Broker, name: string): TopicResponse {
+function describeClusterTopic(broker: BrokerServices, name: string): TopicResponse {
   const metadata = broker.cluster!.metadata;
   const assignment = metadata.topics.get(name)!;
   const live = metadata.brokers;

@@ -13,7 +13,7 @@
  */
 import uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { Dispatcher } from './dispatcher.js';
 import { portState } from './port-probe.js';
@@ -71,7 +71,7 @@ export class WebSocketGateway {
   private closed = false;
 
   private constructor(
-    readonly broker: Broker,
+    readonly broker: BrokerServices,
     readonly options: GatewayOptions,
     private readonly logger: Logger,
   ) {
@@ -124,7 +124,7 @@ export class WebSocketGateway {
   }
 
   /** Starts the gateway and resolves once it listens. */
-  static async start(broker: Broker, options: GatewayOptions, logger: Logger): Promise<WebSocketGateway> {
+  static async start(broker: BrokerServices, options: GatewayOptions, logger: Logger): Promise<WebSocketGateway> {
     const gateway = new WebSocketGateway(broker, options, logger.child({ component: 'websocket' }));
     await gateway.listen();
     return gateway;

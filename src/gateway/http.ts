@@ -15,14 +15,14 @@ import { AclOperation, CLUSTER_RESOURCE } from '../security/authorizer.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type uWS from 'uWebSockets.js';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import { resolveWasmPath } from '../engine/wasm.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import { LIVE_PAGE_HTML } from './live-page.js';
 
 export interface HttpSources {
-  broker: Broker;
+  broker: BrokerServices;
   metrics: BrokerMetrics;
   gateway: { sessions: ReadonlySet<unknown>; options: { authenticator: GatewayAuthenticator | null } };
 }

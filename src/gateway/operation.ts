@@ -10,7 +10,7 @@ import type { ApiHandler } from '../apis/api.js';
 import { HANDLERS } from '../apis/index.js';
 import { type AclOperation, type Resource, ResourceType } from '../security/authorizer.js';
 import type { RequestContext } from '../apis/api.js';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
 import type { Frame } from './fields.js';
 import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -18,7 +18,7 @@ import type { Session } from './session.js';
 import type { SubscriptionHub } from './subscription-hub.js';
 
 export interface GatewayContext {
-  broker: Broker;
+  broker: BrokerServices;
   hub: SubscriptionHub;
   metrics: GatewayMetrics;
   logger: Logger;

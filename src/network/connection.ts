@@ -22,7 +22,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ApiHandler, HandlerResult, RequestContext } from '../apis/api.js';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../broker-services.js';
+import type { RequestQuotas } from '../security/quotas/request-quotas.js';
 import type { AuthSession } from '../security/auth-session.js';
 import type { SaslServerFactory } from '../security/sasl/sasl-server.js';
 import { SaslAuthenticator } from './sasl-authenticator.js';
@@ -51,18 +52,10 @@ interface Slot {
   closeAfter?: boolean;
 }
 
-/**
- * Client quotas as the connection applies them (KIP-13, KIP-124, KIP-219): told each
- * request's usage once its response is encoded, it returns the throttle time (ms) — put into
- * the response's `throttleTimeMs` — after which the connection reads nothing for that long.
- */
-export interface RequestQuotas {
-  /**
-   * Records one request: `requestBytes` / `responseBytes` (bytes on the wire; produce counts
-   * the request, fetch the response), `handlerTimeMs` (time the broker spent on it).
-   * Returns the throttle time in ms (0: within quota).
-   */
-  record(session: AuthSession, clientId: string, apiKey: number, requestBytes: number, responseBytes: number, handlerTimeMs: number, nowMs: number): number;
+/** What a connection needs of its broker: its services, its quotas, and to be told it closed. */
+export interface ConnectionBroker extends BrokerServices {
+  readonly quotas: RequestQuotas | null;
+  onConnectionClosed(connection: Connection): void;
 }
 
 /** How a listener's connections authenticate. */
@@ -89,7 +82,7 @@ export class Connection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly broker: Broker,
+    private readonly broker: ConnectionBroker,
     private readonly handlers: ReadonlyMap<number, ApiHandler>,
     private readonly logger: Logger,
     security: ConnectionSecurity,

@@ -9,7 +9,7 @@
  * Source: protocol guide "DeleteRecords"; KIP-107.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { Replica } from './replica-manager.js';
+import type { Replica } from './replica.js';
 
 /**
  * `replica`'s low watermark on its leader: min log start offset over the local log and every

@@ -21,7 +21,7 @@ import {
   createOffsetForLeaderEpochRequest,
 } from '../protocol/generated/index.js';
 import { UNDEFINED_EPOCH } from './leader-epoch-cache.js';
-import type { Replica, ReplicationConfig } from './replica-manager.js';
+import type { Replica, ReplicationConfig } from './replica.js';
 
 const FETCH = 1;
 const OFFSET_FOR_LEADER_EPOCH = 23;

@@ -26,7 +26,7 @@
  * acks and fetch go through the same code in both modes (`appendRecords`, `leaderLog`).
  */
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.js';
+import type { AdminClient } from '../cli/admin-client.js';
 import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { CachedPartitionState } from '../cluster/metadata-cache.js';
 import { ZkCode, ZkError } from '../cluster/zk-client.js';
@@ -35,42 +35,10 @@ import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { AppendResult, PartitionLog } from '../storage/log.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { Replica, ReplicationConfig } from './replica.js';
+import type { LogManager } from '../storage/log-manager.js';
 import { LowWatermarkPurgatory, lowWatermarkOf } from './low-watermark.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
-
-export interface ReplicationConfig {
-  /** `replica.lag.time.max.ms` */
-  replicaLagTimeMaxMs: number;
-  /** `min.insync.replicas` (broker default; topics may override) */
-  minInsyncReplicas: number;
-  /** `replica.fetch.wait.max.ms` */
-  replicaFetchWaitMaxMs: number;
-  /** `replica.fetch.max.bytes` */
-  replicaFetchMaxBytes: number;
-}
-
-interface FollowerState {
-  /** The follower's log end offset, as its last fetch offset says; -1 before its first fetch. */
-  logEndOffset: number;
-  /** ms when it last fetched at or past the leader's log end offset (KIP-… lag by time). */
-  lastCaughtUpMs: number;
-  /** The follower's log start offset, as its last fetch says; -1 before its first fetch. */
-  logStartOffset: number;
-}
-
-export interface Replica {
-  topic: string;
-  partition: number;
-  log: PartitionLog;
-  epochs: LeaderEpochCache;
-  role: 'leader' | 'follower' | 'offline';
-  leaderId: number;
-  leaderEpoch: number;
-  replicas: number[];
-  isr: number[];
-  zkVersion: number;
-  followers: Map<number, FollowerState>;
-}
 
 interface DelayedProduce {
   replica: Replica;
@@ -101,6 +69,16 @@ export interface LeaderAppender {
   fence(log: PartitionLog): Promise<void>;
 }
 
+/** What the replica manager needs of its broker. */
+export interface ReplicaHost {
+  readonly config: { readonly nodeId: number };
+  readonly logs: LogManager;
+  /** The group coordinator, told when this broker gains or loses a `__consumer_offsets` partition. */
+  readonly groups: { onBecomeLeader(partition: number): void; onResign(partition: number): void };
+  /** A client connection to another broker on the inter-broker listener (for replica fetchers). */
+  connectToBroker(brokerId: number): Promise<AdminClient>;
+}
+
 /** What a produce asks of `appendRecords`. */
 export interface AppendOptions {
   /** -1 (all in-sync replicas), 0 or 1. */
@@ -123,7 +101,7 @@ export class ReplicaManager {
   private readonly onTopicRemoved = (topic: string) => this.dropTopic(topic);
 
   constructor(
-    private readonly broker: Broker,
+    private readonly broker: ReplicaHost,
     private readonly config: ReplicationConfig,
     private readonly logger: Logger,
     private readonly appender: LeaderAppender,

@@ -16,7 +16,7 @@
  * reads nothing for that long (KIP-219).
  */
 import type { AuthSession } from '../auth-session.js';
-import type { RequestQuotas } from '../../network/connection.js';
+import type { RequestQuotas } from './request-quotas.js';
 import { DEFAULT_ENTITY, type EntityConfigStore, entityPath } from '../entity-config/entity-config-store.js';
 import { RateSensor, throttleTimeMs } from './rate-sensor.js';
 

@@ -1,0 +1,62 @@
+/**
+ * What the request handlers (src/apis), the network layer, the WebSocket gateway and
+ * replication may use of the broker: its services, not the Broker class. `Broker`
+ * implements this; no module below src/broker.ts imports broker.ts, so the broker's wiring
+ * and the code it wires form no import cycle (test/architecture/import-cycles.test.ts).
+ * Kafka's KafkaApis likewise takes a ReplicaManager, a GroupCoordinator, a MetadataCache and
+ * an Authorizer rather than the KafkaServer.
+ */
+import type { Logger } from 'pino';
+import type { AdminClient } from './cli/admin-client.js';
+import type { ClusterManager } from './cluster/cluster-manager.js';
+import type { BrokerEndpoint, BrokerInfo } from './cluster/zk-paths.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import type { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
+import type { Engine } from './engine/engine.js';
+import type { GroupCoordinator } from './groups/group-coordinator.js';
+import type { ReplicaManager } from './replication/replica-manager.js';
+import type { Authorizer } from './security/authorizer.js';
+import type { EntityConfigStore } from './security/entity-config/entity-config-store.js';
+import type { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
+import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
+import type { FetchPurgatory } from './server/fetch-purgatory.js';
+import type { LogManager } from './storage/log-manager.js';
+import type { ProducerIdManager } from './storage/producer-ids.js';
+import type { AppendPool } from './workers/append-pool.js';
+
+export interface BrokerServices {
+  readonly config: BrokerConfig;
+  readonly engine: Engine;
+  readonly logger: Logger;
+  /** Local partition logs. */
+  readonly logs: LogManager;
+  /** Leadership, replication and the one produce path. */
+  readonly replicas: ReplicaManager;
+  /** Consumer groups and committed offsets. */
+  readonly groups: GroupCoordinator;
+  /** Cluster membership and metadata through ZooKeeper; null on a single broker. */
+  readonly cluster: ClusterManager | null;
+  readonly authorizer: Authorizer;
+  readonly dynamicConfig: DynamicBrokerConfig;
+  readonly producerIds: ProducerIdManager;
+  readonly fetchPurgatory: FetchPurgatory;
+  readonly clientQuotas: ClientQuotaManager | null;
+  readonly entityConfigs: EntityConfigStore | null;
+  readonly scramCredentials: ScramCredentialSource;
+  readonly appendPool: AppendPool | null;
+  readonly clusterId: string;
+  /** The Kafka listener port of the first listener (0 before listening). */
+  readonly port: number;
+  readonly websocketPort: number;
+  readonly kafkaConnectionCount: number;
+  /** Told each Kafka-protocol request's API name and handling time in seconds (metrics; set by whoever exports them). */
+  requestObserver: ((api: string, seconds: number) => void) | null;
+  /** The WebSocket port broker `nodeId` advertises (-1 when none). */
+  websocketPortOf(nodeId: number): number;
+  /** This broker's advertised endpoint on `listenerName`. */
+  endpointFor(listenerName: string): { host: string; port: number };
+  /** Another broker's endpoint on `listenerName`, if it has that listener. */
+  endpointOf(info: BrokerInfo, listenerName: string): BrokerEndpoint | undefined;
+  /** A client connection to broker `brokerId` on the inter-broker listener. */
+  connectToBroker(brokerId: number, timeoutMs?: number): Promise<AdminClient>;
+}
