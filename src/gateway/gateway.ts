@@ -14,7 +14,7 @@
 import uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
-import { BrokerMetrics } from '../metrics/broker-metrics.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { Dispatcher } from './dispatcher.js';
 import { portState } from './port-probe.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -75,8 +75,7 @@ export class WebSocketGateway {
     readonly options: GatewayOptions,
     private readonly logger: Logger,
   ) {
-    this.metrics = new BrokerMetrics({ logs: broker.logs, kafkaConnections: () => broker.kafkaConnectionCount, groups: broker.groups });
-    broker.requestObserver = (api, seconds) => this.metrics.kafkaRequest(api, seconds);
+    this.metrics = broker.metrics;
     this.hub = new SubscriptionHub({
       logs: broker.logs,
       codec: this.codec,
