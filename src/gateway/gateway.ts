@@ -25,6 +25,7 @@ import { Session, type SocketData } from './session.js';
 import { OriginPolicy } from './origin-policy.js';
 import { type GatewayAuthenticator, POLICY_VIOLATION } from './gateway-authenticator.js';
 import { SubscriptionHub } from './subscription-hub.js';
+import { leaderLog } from './leader-log.js';
 
 export interface GatewayOptions {
   /** Interface to bind ('' = all). */
@@ -77,7 +78,7 @@ export class WebSocketGateway {
   ) {
     this.metrics = broker.metrics;
     this.hub = new SubscriptionHub({
-      logs: broker.logs,
+      logOf: (topic, partition) => leaderLog(broker, topic, partition),
       codec: this.codec,
       maxPushBytes: Math.max(64 * 1024, Math.min(options.pauseBytes, 1024 * 1024)),
       observer: { pushed: (topic, records, bytes) => this.gatewayMetrics.pushed(topic, records, bytes) },
