@@ -7,12 +7,15 @@
  * records below it (as Kafka's Fetch serves consumers), never the ones a failover could
  * truncate. Once the follower resumes and catches up, the high watermark moves and the rest
  * is pushed. A subscribe to the partition broker 2 leads fails NOT_LEADER_OR_FOLLOWER on
- * broker 1's gateway, and so do fetch and listOffsets.
+ * broker 1's gateway, and so do fetch and listOffsets; a subscription on broker 1 ends with
+ * NOT_LEADER_OR_FOLLOWER once its partition's leadership moves to broker 2 (ControlledShutdown).
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanBatches } from '../../src/gateway/batch-scan.js';
+import { createControlledShutdownRequest } from '../../src/protocol/generated/index.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -116,5 +119,23 @@ describe('WebSocket subscriptions in cluster mode', () => {
     expect(await socket!.request('fetch', { topic: TOPIC, partition: theirs, offset: -2 })).toMatchObject(notLeader);
     expect(await socket!.request('listOffsets', { topic: TOPIC, partition: theirs, timestamp: -1 })).toMatchObject(notLeader);
     expect(await socket!.request('subscribe', { topic: 'no-such-topic', partition: 0, offset: -2, credit: 1024 })).toMatchObject({ code: 3, name: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  });
+
+  it('a subscription ends NOT_LEADER_OR_FOLLOWER once its partition is led elsewhere', async () => {
+    // ControlledShutdown for broker 1, to whichever broker is the controller: broker 2 takes over its leadership.
+    let moved = false;
+    for (const port of [leader.broker.port, follower!.port]) {
+      const c = await RawClient.connect(port);
+      try {
+        const res = await c.request(7, 3, createControlledShutdownRequest({ brokerId: 1, brokerEpoch: -1 }));
+        if (res.errorCode === 0) moved = true;
+      } finally {
+        c.close();
+      }
+    }
+    expect(moved).toBe(true);
+    await waitFor(() => leader.broker.replicas!.replica(TOPIC, mine)?.role === 'follower', 20_000, 'broker 1 following its former partition');
+    const ended = await socket!.waitFor((f) => f.type === 'error' && f.partition === mine, 10_000);
+    expect(ended).toMatchObject({ code: 6, name: 'NOT_LEADER_OR_FOLLOWER', topic: TOPIC });
   });
 });
