@@ -20,6 +20,7 @@ import type { EntityConfigStore } from './security/entity-config/entity-config-s
 import type { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
 import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import type { FetchPurgatory } from './server/fetch-purgatory.js';
+import type { BrokerMetrics } from './metrics/broker-metrics.js';
 import type { LogManager } from './storage/log-manager.js';
 import type { ProducerIdManager } from './storage/producer-ids.js';
 import type { AppendPool } from './workers/append-pool.js';
@@ -49,8 +50,8 @@ export interface BrokerServices {
   readonly port: number;
   readonly websocketPort: number;
   readonly kafkaConnectionCount: number;
-  /** Told each Kafka-protocol request's API name and handling time in seconds (metrics; set by whoever exports them). */
-  requestObserver: ((api: string, seconds: number) => void) | null;
+  /** Prometheus metrics (served on /metrics by the gateway or the metrics server). */
+  readonly metrics: BrokerMetrics;
   /** The WebSocket port broker `nodeId` advertises (-1 when none). */
   websocketPortOf(nodeId: number): number;
   /** This broker's advertised endpoint on `listenerName`. */

@@ -41,6 +41,8 @@ import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import { ProducerIdManager } from './storage/producer-ids.js';
 import { WebSocketGateway } from './gateway/gateway.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { MetricsServer } from './metrics/metrics-server.js';
 import { AppendPool } from './workers/append-pool.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { readFileSync } from 'node:fs';
@@ -79,7 +81,9 @@ export interface BrokerOptions {
   properties?: Record<string, string | number | boolean>;
   /**
    * WebSocket gateway port (`gregor.websocket.port`; 0: any free port; -1: no gateway).
-   * When `port` is 0 and the gateway's port was left at its default, it also takes a free port.
+   * When `port` is 0 and the gateway's port was left at its default, it also takes a free port
+   * (so does `gregor.metrics.port`, the metrics port used when the gateway is off, whenever
+   * the first listener's port is 0).
    */
   websocketPort?: number;
   logger?: Logger;
@@ -110,6 +114,9 @@ export function resolveConfig(options: BrokerOptions): BrokerConfig {
   if (options.websocketPort !== undefined) applyProperties(config, { 'gregor.websocket.port': options.websocketPort });
   else if (options.port === 0 && config.websocketPort === defaults.websocketPort) config.websocketPort = 0;
   if (options.host !== undefined && config.websocketHost === defaults.websocketHost) config.websocketHost = options.host;
+  // A broker on an ephemeral Kafka port (tests, several brokers on one host) does not take 9094 either.
+  if (config.listeners[0]?.port === 0 && config.metricsPort === defaults.metricsPort) config.metricsPort = 0;
+  if (options.host !== undefined && config.metricsHost === defaults.metricsHost) config.metricsHost = options.host;
   return config;
 }
 
@@ -152,8 +159,13 @@ export class Broker implements ConnectionBroker {
   appendPool: AppendPool | null = null;
   /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
   gateway: WebSocketGateway | null = null;
-  /** Told each Kafka-protocol request's API name and handling time in seconds (metrics). */
-  requestObserver: ((api: string, seconds: number) => void) | null = null;
+  /**
+   * The broker's Prometheus metrics, whatever the gateway's setting: served at `GET /metrics`
+   * on the gateway's port, or on `gregor.metrics.port` when the gateway is off.
+   */
+  readonly metrics: BrokerMetrics;
+  /** `GET /metrics` on its own port (null with the gateway on, or `gregor.metrics.port=-1`). */
+  private metricsServer: MetricsServer | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** The first listener's bound port (resolved after listen when 0 was asked). */
   port = 0;
@@ -211,6 +223,7 @@ export class Broker implements ConnectionBroker {
       logger.child({ component: 'replicas' }),
       leaderAppender(() => this.appendPool),
     );
+    this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups });
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.cluster?.metadata.topics.get(OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
@@ -262,7 +275,7 @@ export class Broker implements ConnectionBroker {
     }
     broker.markReady();
     broker.logger.info(
-      { port: broker.port, websocketPort: broker.websocketPort, listenerPorts: broker.listeners.map((l) => l.port), logDir: broker.config.logDirs[0], engine: broker.engine.kind, workers: broker.appendPool?.workers ?? 0, clusterId: broker.clusterId },
+      { port: broker.port, websocketPort: broker.websocketPort, metricsPort: broker.metricsPort, listenerPorts: broker.listeners.map((l) => l.port), logDir: broker.config.logDirs[0], engine: broker.engine.kind, workers: broker.appendPool?.workers ?? 0, clusterId: broker.clusterId },
       'broker started',
     );
     return broker;
@@ -359,8 +372,8 @@ export class Broker implements ConnectionBroker {
       this.flushTimer = setInterval(() => this.logs.flush(), this.config.logFlushIntervalMs);
       this.flushTimer.unref();
     }
-    if (this.config.websocketPort >= 0) {
-      try {
+    try {
+      if (this.config.websocketPort >= 0) {
         this.gateway = await WebSocketGateway.start(this, {
           host: this.config.websocketHost,
           port: this.config.websocketPort,
@@ -372,16 +385,27 @@ export class Broker implements ConnectionBroker {
           authenticator: this.gatewayAuthenticator(),
           tlsKeystorePath: this.gatewayKeystore(),
         }, this.logger);
-      } catch (err) {
-        await this.stop();
-        throw err;
+      } else if (this.config.metricsPort >= 0) {
+        const access = { metrics: this.metrics, authorizer: () => this.authorizer, bearer: this.gatewayAuthenticator() };
+        this.metricsServer = await MetricsServer.start(access, { host: this.config.metricsHost, port: this.config.metricsPort });
       }
+    } catch (err) {
+      await this.stop();
+      throw err;
     }
   }
 
   /** The WebSocket gateway's bound port, or -1 without a gateway. */
   get websocketPort(): number {
     return this.gateway ? this.gateway.port : -1;
+  }
+
+  /**
+   * The port serving `GET /metrics`: the gateway's, or `gregor.metrics.port` (bound) when the
+   * gateway is off; -1 when neither serves it.
+   */
+  get metricsPort(): number {
+    return this.gateway ? this.gateway.port : (this.metricsServer?.port ?? -1);
   }
 
   /** Open Kafka-protocol connections (for metrics). */
@@ -544,6 +568,7 @@ export class Broker implements ConnectionBroker {
     this.cluster?.close();
     if (this.flushTimer) clearInterval(this.flushTimer);
     await this.gateway?.close();
+    await this.metricsServer?.close();
     this.fetchPurgatory.close();
     this.groups.stop();
     await Promise.all(this.listeners.map((l) => l.close()));

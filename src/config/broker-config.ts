@@ -127,6 +127,14 @@ export interface BrokerConfig {
   websocketAuthentication: 'none' | 'jwt' | 'sasl';
   /** `gregor.websocket.ssl.enabled`: the gateway serves wss:// with the PEM keystore of `ssl.keystore.location`. */
   websocketSslEnabled: boolean;
+  /**
+   * `gregor.metrics.port`: the HTTP port of `GET /metrics` when the gateway is off
+   * (`gregor.websocket.port=-1`; with the gateway on, /metrics is on the gateway's port).
+   * Default 9404 (clear of the Kafka ports 9092-9094 and the gateway); 0 = any free port (logged at start-up); -1 = no metrics endpoint.
+   */
+  metricsPort: number;
+  /** `gregor.metrics.host`: interface the metrics port binds ('' = all, the default). */
+  metricsHost: string;
   /** `cluster.id`: reported in Metadata; generated once and kept in `meta.properties`. */
   clusterId: string | null;
   /** `log.retention.ms` (or `.minutes`, `.hours`): segments older than this are deleted (ms); -1 = keep forever. */
@@ -343,6 +351,8 @@ const DEFINITIONS: Record<string, Definition> = {
       return v;
     },
   },
+  'gregor.metrics.port': { field: 'metricsPort', parse: int(-1, 65535) },
+  'gregor.metrics.host': { field: 'metricsHost', parse: (_k, raw) => raw.trim().replace(/^\[|\]$/g, '') },
   'cluster.id': { field: 'clusterId', parse: (_k, raw) => raw.trim() },
   'log.retention.ms': { field: 'logRetentionMs', parse: long(-1) },
   'log.retention.minutes': { field: 'logRetentionMs', parse: long(-1), map: (m) => ((m as number) < 0 ? -1 : (m as number) * 60_000) },
@@ -423,6 +433,8 @@ export function defaultConfig(): BrokerConfig {
     websocketAllowedOrigins: null,
     websocketAuthentication: 'none',
     websocketSslEnabled: false,
+    metricsPort: 9404,
+    metricsHost: '',
     clusterId: null,
     logRetentionMs: 168 * 3_600_000,
     logRetentionBytes: -1,

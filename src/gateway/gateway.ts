@@ -14,7 +14,7 @@
 import uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { BrokerServices } from '../broker-services.js';
-import { BrokerMetrics } from '../metrics/broker-metrics.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { Dispatcher } from './dispatcher.js';
 import { portState } from './port-probe.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -25,6 +25,7 @@ import { Session, type SocketData } from './session.js';
 import { OriginPolicy } from './origin-policy.js';
 import { type GatewayAuthenticator, POLICY_VIOLATION } from './gateway-authenticator.js';
 import { SubscriptionHub } from './subscription-hub.js';
+import { leaderLog } from './leader-log.js';
 
 export interface GatewayOptions {
   /** Interface to bind ('' = all). */
@@ -75,10 +76,9 @@ export class WebSocketGateway {
     readonly options: GatewayOptions,
     private readonly logger: Logger,
   ) {
-    this.metrics = new BrokerMetrics({ logs: broker.logs, kafkaConnections: () => broker.kafkaConnectionCount, groups: broker.groups });
-    broker.requestObserver = (api, seconds) => this.metrics.kafkaRequest(api, seconds);
+    this.metrics = broker.metrics;
     this.hub = new SubscriptionHub({
-      logs: broker.logs,
+      logOf: (topic, partition) => leaderLog(broker, topic, partition),
       codec: this.codec,
       maxPushBytes: Math.max(64 * 1024, Math.min(options.pauseBytes, 1024 * 1024)),
       observer: { pushed: (topic, records, bytes) => this.gatewayMetrics.pushed(topic, records, bytes) },

@@ -4,20 +4,20 @@
  *   GET /gregor-client.js  the client library's browser bundle (dist/browser/, `npm run build`)
  *   GET /gregor-core.wasm  the WASM core, for the bundle's record-batch encoder
  *   GET /health            200 `{"status":"ok", ...}` (JSON) while the broker runs
- *   GET /metrics           Prometheus text (prom-client), see metrics/broker-metrics.ts
+ *   GET /metrics           Prometheus text (prom-client), see metrics/broker-metrics.ts; access
+ *                          and answer as metrics/metrics-endpoint.ts
  *   anything else          404
  * Every response closes its connection (no idle keep-alive sockets at shutdown). The page
  * is sent cross-origin isolated (COOP/COEP), so browsers allow the shared WebAssembly
  * memory the encoder uses.
  */
-import { anonymousSession } from '../security/auth-session.js';
-import { AclOperation, CLUSTER_RESOURCE } from '../security/authorizer.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type uWS from 'uWebSockets.js';
 import type { BrokerServices } from '../broker-services.js';
 import { resolveWasmPath } from '../engine/wasm.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import { type MetricsAccess, answerMetrics } from '../metrics/metrics-endpoint.js';
 import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import { LIVE_PAGE_HTML } from './live-page.js';
 
@@ -96,35 +96,17 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
     });
     send(res, '200 OK', 'application/json', body);
   });
-  // With gateway authentication on, /metrics needs a bearer JWT whose principal may DESCRIBE the cluster.
+  // The same answer as the broker's own metrics port (metrics/metrics-endpoint.ts).
+  const access: MetricsAccess = { metrics: sources.metrics, authorizer: () => sources.broker.authorizer, bearer: sources.gateway.options.authenticator };
   app.get('/metrics', (res, req) => {
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
     });
-    const authenticator = sources.gateway.options.authenticator;
-    const permitted = authenticator
-      ? authenticator.bearerPrincipal(req.getHeader('authorization')).then((principal) => {
-          const authorizer = sources.broker.authorizer;
-          const session = { ...anonymousSession('WEBSOCKET', 'PLAINTEXT', Buffer.from(res.getRemoteAddressAsText()).toString()), principal };
-          return !authorizer.enabled || authorizer.authorize(session, AclOperation.DESCRIBE, CLUSTER_RESOURCE) ? null : '403 Forbidden';
-        }, () => '401 Unauthorized')
-      : Promise.resolve(null);
-    permitted.then((refusal) => {
-      if (refusal === null) return sources.metrics.render();
-      if (!aborted) res.cork(() => res.writeStatus(refusal).writeHeader('WWW-Authenticate', 'Bearer').end(`${refusal}\n`));
-      aborted = true;
-      return null;
-    }).then(
-      (rendered) => {
-        if (!rendered) return;
-        const { contentType, body } = rendered;
-        if (!aborted) send(res, '200 OK', contentType, body);
-      },
-      (err: Error) => {
-        if (!aborted) send(res, '500 Internal Server Error', 'text/plain', `metrics failed: ${err.message}\n`);
-      },
-    );
+    const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
+    void answerMetrics(access, req.getHeader('authorization'), remote).then((reply) => {
+      if (!aborted) send(res, `${reply.status} ${reply.reason}`, reply.contentType, reply.body, reply.headers);
+    });
   });
   app.any('/*', (res) => send(res, '404 Not Found', 'text/plain', 'not found\n'));
 }

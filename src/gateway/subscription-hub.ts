@@ -1,7 +1,10 @@
 /**
- * Pushes appended records to subscriptions (credit-based flow control).
+ * Pushes committed records to subscriptions (credit-based flow control).
  *
- * One append listener per partition with subscribers (PartitionLog.onAppend); an append
+ * Subscriptions read only below the high watermark, as Kafka's Fetch serves consumers: in a
+ * cluster, records a leader took but its in-sync followers have not are never pushed (a
+ * failover may truncate them). One listener per partition with subscribers
+ * (PartitionLog.onAppend, which also fires when the high watermark moves); each call
  * schedules one delivery pass for that partition on the next turn of the event loop
  * (setImmediate), so a burst of appends becomes few pushes. A pass sends each subscription
  * whole record batches from its position while
@@ -11,13 +14,13 @@
  * Subscriptions at the same position, epoch and read size share one encoded frame per
  * pass (fan-out encodes once).
  *
- * Subscriptions whose partition disappeared (topic deleted) or whose position fell below
- * the log start offset end with an error frame (UNKNOWN_TOPIC_OR_PARTITION,
- * OFFSET_OUT_OF_RANGE) naming topic and partition; a sweep every `sweepIntervalMs` finds
- * partitions that were deleted while no append could wake them.
+ * Subscriptions whose partition disappeared (topic deleted), whose broker no longer leads
+ * it (cluster mode), or whose position fell below the log start offset end with an error
+ * frame (UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE) naming
+ * topic and partition; a sweep every `sweepIntervalMs` finds partitions that were deleted or
+ * lost their leadership while nothing woke them.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/log.js';
 import { scanBatches } from './batch-scan.js';
 import type { FrameCodec, RecordsPush } from './protocol.js';
@@ -44,7 +47,11 @@ interface EncodedPush {
 }
 
 export interface SubscriptionHubOptions {
-  logs: LogManager;
+  /**
+   * The log subscriptions of a partition read (gateway/leader-log.ts): throws KafkaError
+   * UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER when this broker may not serve it.
+   */
+  logOf(topic: string, partition: number): PartitionLog;
   codec: FrameCodec;
   /** Largest push frame's batch bytes (a larger first batch is still sent whole). */
   maxPushBytes: number;
@@ -143,7 +150,7 @@ export class SubscriptionHub {
   private deliver(sub: Subscription, cache?: Map<string, EncodedPush>): void {
     const { session, log } = sub;
     while (sub.credit > 0 && !session.paused && !session.closed && session.subscriptions.get(sub.key) === sub) {
-      if (sub.position >= log.logEndOffset) return;
+      if (sub.position >= log.highWatermark) return;
       const maxRead = Math.min(sub.credit, this.options.maxPushBytes);
       const key = `${sub.position}/${maxRead}/${sub.epoch}`;
       let push: EncodedPush | null | undefined = cache?.get(key);
@@ -165,12 +172,10 @@ export class SubscriptionHub {
     }
   }
 
-  /** Reads from the subscription's position and encodes a push, or null if nothing is there. */
+  /** Reads committed records from the subscription's position and encodes a push, or null if none is there. */
   private encode(sub: Subscription, maxRead: number): EncodedPush | null {
-    if (this.options.logs.partition(sub.topic, sub.partition) !== sub.log) {
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${sub.topic}-${sub.partition} no longer exists`);
-    }
-    const read = sub.log.read(sub.position, maxRead);
+    this.check(sub);
+    const read = sub.log.read(sub.position, maxRead, sub.log.highWatermark);
     if (!read.slice) return null;
     try {
       const batches = read.slice.bytes;
@@ -196,13 +201,25 @@ export class SubscriptionHub {
     sub.session.sendError(undefined, err, { topic: sub.topic, partition: sub.partition });
   }
 
-  /** Ends subscriptions of partitions that no longer exist. */
+  /**
+   * Throws unless this broker still serves the subscription's log: UNKNOWN_TOPIC_OR_PARTITION
+   * (deleted, or re-created as another log), NOT_LEADER_OR_FOLLOWER (leadership moved away).
+   */
+  private check(sub: Subscription): void {
+    if (this.options.logOf(sub.topic, sub.partition) !== sub.log) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${sub.topic}-${sub.partition} no longer exists`);
+    }
+  }
+
+  /** Ends subscriptions of partitions that no longer exist or that this broker no longer leads. */
   private sweep(): void {
     for (const entry of [...this.partitions.values()]) {
       const first = entry.subscriptions.values().next().value as Subscription | undefined;
-      if (!first || this.options.logs.partition(first.topic, first.partition) === entry.log) continue;
-      for (const sub of [...entry.subscriptions]) {
-        this.end(sub, new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${sub.topic}-${sub.partition} no longer exists`));
+      if (!first) continue;
+      try {
+        this.check(first);
+      } catch (err) {
+        for (const sub of [...entry.subscriptions]) this.end(sub, err);
       }
     }
   }

@@ -1,6 +1,8 @@
 /**
- * The broker's Prometheus metrics (prom-client), served as text at the gateway's
- * `GET /metrics`. One registry per broker (several brokers in one process share nothing).
+ * The broker's Prometheus metrics (prom-client), served as text at `GET /metrics` on the
+ * gateway's port, or on `gregor.metrics.port` with the gateway off (metrics-endpoint.ts). One
+ * registry per broker, made whatever the gateway's setting (several brokers in one process
+ * share nothing).
  *
  * Broker-wide, collected at scrape time from the logs:
  *   gregor_topics, gregor_partitions                        gauges

@@ -195,7 +195,7 @@ export class Connection {
           this.throttle(throttleMs);
         }
       }
-      this.broker.requestObserver?.(handler.name, (performance.now() - started) / 1000);
+      this.broker.metrics.kafkaRequest(handler.name, (performance.now() - started) / 1000);
       slot.ready = true;
       this.flushQueue();
     };

@@ -640,7 +640,10 @@ export class PartitionLog {
     return best;
   }
 
-  /** Registers a callback run after every append (fetch purgatory); returns its remover. */
+  /**
+   * Registers a callback run after every append and every move of the high watermark (fetch
+   * purgatory, WebSocket subscriptions); returns its remover.
+   */
   onAppend(listener: () => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);

@@ -3,7 +3,8 @@
  * (-1: the high watermark, -2: the log start offset), through the Kafka Fetch handler (v12),
  * so limits and long polling are Kafka's: up to `maxBytes` (default 1 MiB) but at least one
  * whole batch (KIP-74); with fewer than `minBytes` ready, waits up to `maxWaitMs` for an
- * append. Errors: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE.
+ * append. Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER (cluster mode: another
+ * broker leads the partition), OFFSET_OUT_OF_RANGE.
  * Source: protocol guide "Fetch" (apis/fetch.ts).
  */
 import { fetchHandler } from '../../apis/fetch.js';
@@ -13,6 +14,7 @@ import { ZERO_UUID } from '../../protocol/primitives.js';
 import { scanBatches } from '../batch-scan.js';
 import { intField, topicField } from '../fields.js';
 import { type Operation, kafkaContext } from '../operation.js';
+import { leaderLog } from '../leader-log.js';
 import { resolveOffset } from './offsets.js';
 
 const FETCH_VERSION = 12;
@@ -24,8 +26,7 @@ const MAX_WAIT_MS = 5 * 60_000;
 export const fetch: Operation = async (request, session, ctx) => {
   const topic = topicField(request);
   const partition = intField(request, 'partition', 0, INT32_MAX);
-  const log = ctx.broker.logs.partition(topic, partition);
-  if (!log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
+  const log = leaderLog(ctx.broker, topic, partition);
   const offset = resolveOffset(log, intField(request, 'offset', -2, Number.MAX_SAFE_INTEGER));
   const maxBytes = intField(request, 'maxBytes', 1, INT32_MAX, DEFAULT_MAX_BYTES);
   const maxWaitMs = intField(request, 'maxWaitMs', 0, MAX_WAIT_MS, 0);

@@ -2,7 +2,8 @@
  * `listOffsets`, and the resolution of special offsets shared by fetch, subscribe and seek.
  * Timestamps as Kafka's ListOffsets: -1 latest (high watermark), -2 earliest (log start
  * offset), -3 the record with the largest timestamp (KIP-734), t >= 0 the first record with
- * timestamp >= t (offset -1 if none). Errors: UNKNOWN_TOPIC_OR_PARTITION.
+ * timestamp >= t (offset -1 if none). Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER
+ * (cluster mode: another broker leads the partition).
  * Source: protocol guide "ListOffsets" (apis/list-offsets.ts).
  */
 import { offsetForTimestamp } from '../../apis/list-offsets.js';
@@ -12,6 +13,7 @@ import { intField, topicField } from '../fields.js';
 import { type Operation, requirePermission } from '../operation.js';
 import { AclOperation, topicResource } from '../../security/authorizer.js';
 import { EARLIEST_OFFSET, LATEST_OFFSET } from '../protocol.js';
+import { leaderLog } from '../leader-log.js';
 
 const INT32_MAX = 0x7fffffff;
 
@@ -36,8 +38,7 @@ export const listOffsets: Operation = (request, session, ctx) => {
   requirePermission(session, ctx, AclOperation.DESCRIBE, topicResource(topic));
   const partition = intField(request, 'partition', 0, INT32_MAX);
   const timestamp = intField(request, 'timestamp', -3, Number.MAX_SAFE_INTEGER);
-  const log = ctx.broker.logs.partition(topic, partition);
-  if (!log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
+  const log = leaderLog(ctx.broker, topic, partition);
   const found = offsetForTimestamp(log, timestamp);
   return { fields: { offset: found.offset, timestamp: found.timestamp } };
 };

@@ -1,11 +1,14 @@
 /**
  * Subscriptions with credit-based flow control (see subscription-hub.ts):
  *   `subscribe`   start pushing one partition from `offset` (-1 latest, -2 earliest) with
- *                 `credit` bytes; the result comes before the first push.
+ *                 `credit` bytes; the result comes before the first push. Only records below
+ *                 the high watermark are pushed; in cluster mode only the partition's leader
+ *                 takes a subscription.
  *   `unsubscribe` stop.
  *   `seek`        move the position; bumps the subscription's epoch (pushes carry it).
  *   `credit`      a notification (no id, no answer): `bytes` more credit.
- * Errors: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE, INVALID_REQUEST (already
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER (cluster mode: another broker
+ * leads the partition, or took over its leadership later), OFFSET_OUT_OF_RANGE, INVALID_REQUEST (already
  * subscribed to the partition on this connection, or not subscribed).
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
@@ -14,6 +17,7 @@ import { type GatewayContext, type Operation, requirePermission } from '../opera
 import { AclOperation, topicResource } from '../../security/authorizer.js';
 import { Session } from '../session.js';
 import type { Subscription } from '../subscription.js';
+import { leaderLog } from '../leader-log.js';
 import { resolveOffset } from './offsets.js';
 
 const INT32_MAX = 0x7fffffff;
@@ -34,8 +38,7 @@ export const subscribe: Operation = (request, session, ctx) => {
   const credit = intField(request, 'credit', 0, MAX_GRANT);
   const offset = intField(request, 'offset', -2, Number.MAX_SAFE_INTEGER);
   requirePermission(session, ctx, AclOperation.READ, topicResource(topic));
-  const log = ctx.broker.logs.partition(topic, partition);
-  if (!log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
+  const log = leaderLog(ctx.broker, topic, partition);
   if (session.subscriptions.has(Session.key(topic, partition))) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `already subscribed to ${topic}-${partition} on this connection (use seek)`);
   }
