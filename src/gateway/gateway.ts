@@ -25,7 +25,6 @@ import { Session, type SocketData } from './session.js';
 import { OriginPolicy } from './origin-policy.js';
 import { type GatewayAuthenticator, POLICY_VIOLATION } from './gateway-authenticator.js';
 import { SubscriptionHub } from './subscription-hub.js';
-import { leaderLog } from './leader-log.js';
 
 export interface GatewayOptions {
   /** Interface to bind ('' = all). */
@@ -78,7 +77,7 @@ export class WebSocketGateway {
   ) {
     this.metrics = broker.metrics;
     this.hub = new SubscriptionHub({
-      logOf: (topic, partition) => leaderLog(broker, topic, partition),
+      logOf: (topic, partition) => broker.replicas.leaderLog(topic, partition),
       codec: this.codec,
       maxPushBytes: Math.max(64 * 1024, Math.min(options.pauseBytes, 1024 * 1024)),
       observer: { pushed: (topic, records, bytes) => this.gatewayMetrics.pushed(topic, records, bytes) },

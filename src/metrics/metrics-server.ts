@@ -4,7 +4,7 @@
  * (metrics-endpoint.ts); any other path is 404, any other method 405. Every response closes its
  * connection (no idle keep-alive sockets at shutdown).
  *
- *   const server = await MetricsServer.start(access, { host: '', port: 9094 });
+ *   const server = await MetricsServer.start(access, { host: '', port: 9404 });
  *   server.port;          // the bound port (0 asked: the one the OS chose)
  *   await server.close();
  *

@@ -14,7 +14,6 @@ import { ZERO_UUID } from '../../protocol/primitives.js';
 import { scanBatches } from '../batch-scan.js';
 import { intField, topicField } from '../fields.js';
 import { type Operation, kafkaContext } from '../operation.js';
-import { leaderLog } from '../leader-log.js';
 import { resolveOffset } from './offsets.js';
 
 const FETCH_VERSION = 12;
@@ -26,7 +25,7 @@ const MAX_WAIT_MS = 5 * 60_000;
 export const fetch: Operation = async (request, session, ctx) => {
   const topic = topicField(request);
   const partition = intField(request, 'partition', 0, INT32_MAX);
-  const log = leaderLog(ctx.broker, topic, partition);
+  const log = ctx.broker.replicas.leaderLog(topic, partition);
   const offset = resolveOffset(log, intField(request, 'offset', -2, Number.MAX_SAFE_INTEGER));
   const maxBytes = intField(request, 'maxBytes', 1, INT32_MAX, DEFAULT_MAX_BYTES);
   const maxWaitMs = intField(request, 'maxWaitMs', 0, MAX_WAIT_MS, 0);

@@ -13,7 +13,6 @@ import { intField, topicField } from '../fields.js';
 import { type Operation, requirePermission } from '../operation.js';
 import { AclOperation, topicResource } from '../../security/authorizer.js';
 import { EARLIEST_OFFSET, LATEST_OFFSET } from '../protocol.js';
-import { leaderLog } from '../leader-log.js';
 
 const INT32_MAX = 0x7fffffff;
 
@@ -38,7 +37,7 @@ export const listOffsets: Operation = (request, session, ctx) => {
   requirePermission(session, ctx, AclOperation.DESCRIBE, topicResource(topic));
   const partition = intField(request, 'partition', 0, INT32_MAX);
   const timestamp = intField(request, 'timestamp', -3, Number.MAX_SAFE_INTEGER);
-  const log = leaderLog(ctx.broker, topic, partition);
+  const log = ctx.broker.replicas.leaderLog(topic, partition);
   const found = offsetForTimestamp(log, timestamp);
   return { fields: { offset: found.offset, timestamp: found.timestamp } };
 };

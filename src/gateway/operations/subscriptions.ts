@@ -17,7 +17,6 @@ import { type GatewayContext, type Operation, requirePermission } from '../opera
 import { AclOperation, topicResource } from '../../security/authorizer.js';
 import { Session } from '../session.js';
 import type { Subscription } from '../subscription.js';
-import { leaderLog } from '../leader-log.js';
 import { resolveOffset } from './offsets.js';
 
 const INT32_MAX = 0x7fffffff;
@@ -38,7 +37,7 @@ export const subscribe: Operation = (request, session, ctx) => {
   const credit = intField(request, 'credit', 0, MAX_GRANT);
   const offset = intField(request, 'offset', -2, Number.MAX_SAFE_INTEGER);
   requirePermission(session, ctx, AclOperation.READ, topicResource(topic));
-  const log = leaderLog(ctx.broker, topic, partition);
+  const log = ctx.broker.replicas.leaderLog(topic, partition);
   if (session.subscriptions.has(Session.key(topic, partition))) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `already subscribed to ${topic}-${partition} on this connection (use seek)`);
   }
