@@ -42,11 +42,13 @@ export async function startGregor(engine: 'js' | 'wasm', workers: number, topic:
   const ports = await new Promise<{ port: number; websocketPort: number; ports: number[] }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within 20 s:\n${out}`)), 20_000);
     const check = () => {
-      const m = /"port":(\d+),"websocketPort":(\d+),"listenerPorts":\[([\d,]+)\][^\n]*"msg":"broker started"/.exec(out);
-      if (m) {
+      // The broker's pino line {"port":…,"websocketPort":…,"listenerPorts":[…],…,"msg":"broker started"}.
+      const line = out.split('\n').slice(0, -1).find((l) => l.includes('"msg":"broker started"'));
+      if (line) {
         clearTimeout(timer);
         child.stdout!.off('data', check);
-        resolve({ port: Number(m[1]), websocketPort: Number(m[2]), ports: m[3]!.split(',').map(Number) });
+        const started = JSON.parse(line) as { port: number; websocketPort: number; listenerPorts: number[] };
+        resolve({ port: started.port, websocketPort: started.websocketPort, ports: started.listenerPorts });
       }
     };
     child.stdout!.on('data', check);

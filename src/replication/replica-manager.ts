@@ -37,15 +37,9 @@ import type { AppendResult, PartitionLog } from '../storage/log.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { Replica, ReplicationConfig } from './replica.js';
 import type { LogManager } from '../storage/log-manager.js';
-import { LowWatermarkPurgatory, lowWatermarkOf } from './low-watermark.js';
+import { lowWatermarkOf } from './low-watermark.js';
+import { OffsetPurgatory } from './offset-purgatory.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
-
-interface DelayedProduce {
-  replica: Replica;
-  requiredOffset: number;
-  resolve: (errorCode: number) => void;
-  timer: NodeJS.Timeout;
-}
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -94,8 +88,10 @@ export class ReplicaManager {
   private readonly local = new WeakMap<PartitionLog, Replica>();
   private cluster: ClusterManager | null = null;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
-  private readonly delayed = new Set<DelayedProduce>();
-  private readonly deleteRecordsWaiters = new LowWatermarkPurgatory((r) => this.lowWatermark(r));
+  /** acks=all produces and coordinator writes waiting for the high watermark. */
+  private readonly produceWaiters = new OffsetPurgatory((r) => r.log.highWatermark);
+  /** DeleteRecords waiting for the low watermark. */
+  private readonly deleteRecordsWaiters = new OffsetPurgatory((r) => this.lowWatermark(r));
   private shrinkTimer: NodeJS.Timeout | null = null;
   private readonly onState = (topic: string, partition: number, state: CachedPartitionState | null) => this.applyState(topic, partition, state);
   private readonly onTopicRemoved = (topic: string) => this.dropTopic(topic);
@@ -127,11 +123,7 @@ export class ReplicaManager {
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
     for (const f of this.fetchers.values()) f.stop();
     this.fetchers.clear();
-    for (const d of this.delayed) {
-      clearTimeout(d.timer);
-      d.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    }
-    this.delayed.clear();
+    this.produceWaiters.fail(null, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     this.deleteRecordsWaiters.fail(null, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
@@ -308,20 +300,7 @@ export class ReplicaManager {
     const replica = this.replica(topic, partition);
     if (!replica || replica.role !== 'leader') return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     this.maybeAdvanceHighWatermark(replica);
-    if (replica.log.highWatermark >= offset) return Promise.resolve(ErrorCode.NONE);
-    return new Promise<number>((resolve) => {
-      const entry: DelayedProduce = {
-        replica,
-        requiredOffset: offset,
-        resolve: (code) => {
-          this.delayed.delete(entry);
-          clearTimeout(entry.timer);
-          resolve(code);
-        },
-        timer: setTimeout(() => entry.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(1, timeoutMs)),
-      };
-      this.delayed.add(entry);
-    });
+    return this.produceWaiters.wait(replica, offset, timeoutMs);
   }
 
   /**
@@ -362,15 +341,12 @@ export class ReplicaManager {
   }
 
   private checkDelayed(replica: Replica): void {
-    for (const d of [...this.delayed]) {
-      if (d.replica !== replica) continue;
-      if (replica.role !== 'leader') d.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-      else if (replica.log.highWatermark >= d.requiredOffset) d.resolve(ErrorCode.NONE);
-    }
+    if (replica.role !== 'leader') this.produceWaiters.fail(replica, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    else this.produceWaiters.check(replica);
   }
 
   private failDelayed(replica: Replica, errorCode: number): void {
-    for (const d of [...this.delayed]) if (d.replica === replica) d.resolve(errorCode);
+    this.produceWaiters.fail(replica, errorCode);
     this.deleteRecordsWaiters.fail(replica, errorCode);
   }
 
