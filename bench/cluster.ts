@@ -9,7 +9,7 @@
  *    leader (polling Metadata every 50 ms), with zookeeper.session.timeout.ms as printed;
  *    the victim is restarted and back in the ISR before the next round. Median of --runs.
  *
- *   npm run bench:cluster [-- --records 500000 --runs 5 --json bench/results/cluster.json]
+ *   npm run bench:cluster [-- --records 500000 --runs 5 --workers 0 --json bench/results/cluster.json]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,8 +42,11 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+/** `--workers N`: append worker threads per broker (gregor.workers; 0 = inline). */
+const WORKERS = process.argv.includes('--workers') ? Number(process.argv[process.argv.indexOf('--workers') + 1]) : 0;
+
 async function startBroker(n: Node, zk: string): Promise<void> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log-dirs', n.dir, '-o', `node.id=${n.id}`, '-o', `zookeeper.connect=${zk}`,
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log-dirs', n.dir, '-o', `node.id=${n.id}`, '-o', `zookeeper.connect=${zk}`, '-o', `gregor.workers=${WORKERS}`,
     '-o', `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`, '-o', 'listeners=PLAINTEXT://127.0.0.1:0', '-o', 'gregor.websocket.port=-1', '-o', 'replica.fetch.wait.max.ms=100'],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, GREGOR_LOG_LEVEL: 'info' } });
   n.child = child;

@@ -176,6 +176,26 @@ export class LogSegment {
   }
 
   /**
+   * Accounts one batch written at byte `position` (appends, follower appends and recovery
+   * alike): the segment's largest timestamp and its offset; an offset-index entry (and a
+   * time-index entry) once more than `log.index.interval.bytes` were written since the last;
+   * the roll clock from the segment's first batch (its timestamp, or now without one).
+   */
+  private indexBatch(lastOffset: number, maxTimestamp: number, position: number, sizeInBytes: number): void {
+    if (maxTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = maxTimestamp;
+      this.offsetOfMaxTimestampSoFar = lastOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
+      this.offsetIndex.append(lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += sizeInBytes;
+    if (position === 0) this.rollingBasedTimestamp = maxTimestamp > 0 ? maxTimestamp : Date.now();
+  }
+
+  /**
    * Stamps (when `stamp`; else the batches already carry these offsets), indexes and writes
    * the validated batches `batches` at [ptr, ptr + len) of shared memory at the segment's
    * end, then counts them into the tail buffer when they sit there.
@@ -191,17 +211,7 @@ export class LogSegment {
     for (const info of batches) {
       if (stamp) engine.stampBatch(at, offset, partitionLeaderEpoch);
       const lastOffset = offset + info.lastOffsetDelta;
-      if (info.maxTimestamp > this.maxTimestampSoFar) {
-        this.maxTimestampSoFar = info.maxTimestamp;
-        this.offsetOfMaxTimestampSoFar = lastOffset;
-      }
-      if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
-        this.offsetIndex.append(lastOffset, position);
-        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
-        this.bytesSinceLastIndexEntry = 0;
-      }
-      this.bytesSinceLastIndexEntry += info.sizeInBytes;
-      if (this.size === 0 && position === 0) this.rollingBasedTimestamp = Math.max(info.maxTimestamp, 0) || Date.now();
+      this.indexBatch(lastOffset, info.maxTimestamp, position, info.sizeInBytes);
       position += info.sizeInBytes;
       at += info.sizeInBytes;
       recordCount += info.recordCount;
@@ -282,17 +292,7 @@ export class LogSegment {
     while (pos + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
       const h = readBatchHeader(bytes, pos, position);
       if (h.baseOffset < this.nextOffset) throw new Error(`${this.logPath}: batch at offset ${h.baseOffset} is below the segment's next offset ${this.nextOffset}`);
-      if (h.maxTimestamp > this.maxTimestampSoFar) {
-        this.maxTimestampSoFar = h.maxTimestamp;
-        this.offsetOfMaxTimestampSoFar = h.lastOffset;
-      }
-      if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
-        this.offsetIndex.append(h.lastOffset, position);
-        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
-        this.bytesSinceLastIndexEntry = 0;
-      }
-      this.bytesSinceLastIndexEntry += h.sizeInBytes;
-      if (position === 0) this.rollingBasedTimestamp = h.maxTimestamp > 0 ? h.maxTimestamp : Date.now();
+      this.indexBatch(h.lastOffset, h.maxTimestamp, position, h.sizeInBytes);
       this.nextOffset = asOffset(h.lastOffset + 1);
       pos += h.sizeInBytes;
       position += h.sizeInBytes;
@@ -480,17 +480,7 @@ export class LogSegment {
         const intact = size === batchSize || (size === -ErrorCode.INVALID_RECORD && info.sizeInBytes === batchSize);
         if (!intact || info.baseOffset < next || info.recordCount < 1) break;
         const lastOffset = info.baseOffset + info.lastOffsetDelta;
-        if (info.maxTimestamp > this.maxTimestampSoFar) {
-          this.maxTimestampSoFar = info.maxTimestamp;
-          this.offsetOfMaxTimestampSoFar = lastOffset;
-        }
-        if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
-          this.offsetIndex.append(lastOffset, position);
-          this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
-          this.bytesSinceLastIndexEntry = 0;
-        }
-        this.bytesSinceLastIndexEntry += batchSize;
-        if (position === 0) this.rollingBasedTimestamp = info.maxTimestamp > 0 ? info.maxTimestamp : Date.now();
+        this.indexBatch(lastOffset, info.maxTimestamp, position, batchSize);
         next = lastOffset + 1;
         position += batchSize;
       }
