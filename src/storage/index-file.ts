@@ -4,7 +4,10 @@
  * twin) runs over them in place, and persisted to the index file.
  *
  * Persistence: new entries are appended to the file by {@link IndexFile.flush}, which the
- * segment calls when it is rolled, flushed or closed. A crash can therefore leave the active
+ * segment calls when it is rolled, flushed or closed. The file is opened only for those
+ * moments (load, flush, truncation), never held open: lookups run over the copy in memory,
+ * so a broker with many partitions and segments spends one descriptor per segment (its
+ * `.log`), not three. A crash can therefore leave the active
  * segment's index short; start-up recovery always rebuilds the active segment's indexes
  * from its log (Kafka recovers segments past the recovery point the same way).
  */
@@ -21,7 +24,7 @@ export abstract class IndexFile {
   entries = 0;
   /** Entries already written to the file. */
   private persistedEntries = 0;
-  private fd: number;
+  private closed = false;
 
   constructor(
     /** The file's current path (changes when the segment's files are renamed). */
@@ -29,7 +32,17 @@ export abstract class IndexFile {
     protected readonly engine: Engine,
     readonly entrySize: number,
   ) {
-    this.fd = openSync(path, 'a+');
+    closeSync(openSync(path, 'a+')); // created if missing
+  }
+
+  /** Runs `fn` with the file open for reading and writing. Errors: fs errors (ENOENT if it was removed). */
+  private withFile<T>(fn: (fd: number) => T): T {
+    const fd = openSync(this.path, 'r+');
+    try {
+      return fn(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /**
@@ -37,21 +50,23 @@ export abstract class IndexFile {
    * size is not a whole number of entries; the caller then rebuilds the index from the log.
    */
   load(): boolean {
-    const size = fstatSync(this.fd).size;
-    if (size % this.entrySize !== 0) return false;
-    const n = size / this.entrySize;
-    this.reserve(n);
-    if (n > 0) readSync(this.fd, this.engine.memory.view(this.ptr, size), 0, size, 0);
-    this.entries = n;
-    this.persistedEntries = n;
-    return true;
+    return this.withFile((fd) => {
+      const size = fstatSync(fd).size;
+      if (size % this.entrySize !== 0) return false;
+      const n = size / this.entrySize;
+      this.reserve(n);
+      if (n > 0) readSync(fd, this.engine.memory.view(this.ptr, size), 0, size, 0);
+      this.entries = n;
+      this.persistedEntries = n;
+      return true;
+    });
   }
 
   /** Drops every entry, in memory and on disk (before a rebuild). */
   reset(): void {
     this.entries = 0;
     this.persistedEntries = 0;
-    ftruncateSync(this.fd, 0);
+    this.withFile((fd) => ftruncateSync(fd, 0));
   }
 
   /** Keeps the first `n` entries (after the log was truncated). */
@@ -60,7 +75,7 @@ export abstract class IndexFile {
     this.entries = n;
     if (this.persistedEntries > n) {
       this.persistedEntries = n;
-      ftruncateSync(this.fd, n * this.entrySize);
+      this.withFile((fd) => ftruncateSync(fd, n * this.entrySize));
     }
   }
 
@@ -68,17 +83,16 @@ export abstract class IndexFile {
   flush(): void {
     const from = this.persistedEntries;
     const count = this.entries - from;
-    if (count <= 0) return;
+    if (count <= 0 || this.closed) return;
     const bytes = count * this.entrySize;
-    writeSync(this.fd, this.engine.memory.view(this.ptr + from * this.entrySize, bytes), 0, bytes, from * this.entrySize);
+    this.withFile((fd) => writeSync(fd, this.engine.memory.view(this.ptr + from * this.entrySize, bytes), 0, bytes, from * this.entrySize));
     this.persistedEntries = this.entries;
   }
 
   /** Flushes, closes the file and returns the memory. */
   close(): void {
     this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
+    this.closed = true;
     if (this.ptr !== 0) this.engine.memory.free(this.ptr);
     this.ptr = 0;
     this.capacityEntries = 0;
