@@ -13,14 +13,21 @@
  * 'connected' track connectivity within one session (the library reconnects by itself).
  */
 import { EventEmitter } from 'node:events';
-import zookeeper, { type Client, type Watcher } from 'node-zookeeper-client';
+import type { Client, Watcher } from 'node-zookeeper-client';
+
+/** node-zookeeper-client, loaded on first connect: a single broker never pays for it (memory). */
+let zookeeper: typeof import('node-zookeeper-client').default | null = null;
 
 export const ZkCode = {
-  NODE_EXISTS: zookeeper.Exception.NODE_EXISTS,
-  NO_NODE: zookeeper.Exception.NO_NODE,
-  BAD_VERSION: zookeeper.Exception.BAD_VERSION,
-  NOT_EMPTY: zookeeper.Exception.NOT_EMPTY,
+  // ZooKeeper's KeeperException codes, as node-zookeeper-client reports them.
+  NODE_EXISTS: -110,
+  NO_NODE: -101,
+  BAD_VERSION: -103,
+  NOT_EMPTY: -111,
 } as const;
+
+/** ZooKeeper's create modes (CreateMode). */
+const CREATE_MODE = { PERSISTENT: 0, EPHEMERAL: 1, PERSISTENT_SEQUENTIAL: 2 } as const;
 
 export class ZkError extends Error {
   constructor(
@@ -60,13 +67,14 @@ export class ZkClient extends EventEmitter {
    * Errors: a plain Error if no ensemble member answers within `connectTimeoutMs`.
    */
   static async connect(connectString: string, sessionTimeoutMs: number, connectTimeoutMs: number): Promise<ZkClient> {
+    zookeeper ??= (await import('node-zookeeper-client')).default;
     const zk = new ZkClient(connectString, sessionTimeoutMs);
     await zk.waitConnected(connectTimeoutMs);
     return zk;
   }
 
   private newClient(): Client {
-    const client = zookeeper.createClient(this.connectString, { sessionTimeout: this.sessionTimeoutMs, spinDelay: 200, retries: 0 });
+    const client = zookeeper!.createClient(this.connectString, { sessionTimeout: this.sessionTimeoutMs, spinDelay: 200, retries: 0 });
     client.on('connected', () => this.emit('connected'));
     client.on('disconnected', () => this.emit('disconnected'));
     client.on('expired', () => {
@@ -110,7 +118,7 @@ export class ZkClient extends EventEmitter {
   }
 
   create(path: string, data: Buffer, ephemeral = false): Promise<void> {
-    const mode = ephemeral ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT;
+    const mode = ephemeral ? CREATE_MODE.EPHEMERAL : CREATE_MODE.PERSISTENT;
     return new Promise((resolve, reject) => this.client.create(path, data, mode, (err) => (err ? reject(wrap(err, `create ${path}`)) : resolve())));
   }
 
@@ -121,13 +129,13 @@ export class ZkClient extends EventEmitter {
    */
   createSequential(prefix: string, data: Buffer): Promise<string> {
     return new Promise((resolve, reject) =>
-      this.client.create(prefix, data, zookeeper.CreateMode.PERSISTENT_SEQUENTIAL, (err, path) => (err ? reject(wrap(err, `create ${prefix}`)) : resolve(path))),
+      this.client.create(prefix, data, CREATE_MODE.PERSISTENT_SEQUENTIAL, (err, path) => (err ? reject(wrap(err, `create ${prefix}`)) : resolve(path))),
     );
   }
 
   /** Creates `path` and its missing parents (persistent, empty data). */
   mkdirp(path: string): Promise<void> {
-    return new Promise((resolve, reject) => this.client.mkdirp(path, null, zookeeper.CreateMode.PERSISTENT, (err) => (err ? reject(wrap(err, `mkdirp ${path}`)) : resolve())));
+    return new Promise((resolve, reject) => this.client.mkdirp(path, null, CREATE_MODE.PERSISTENT, (err) => (err ? reject(wrap(err, `mkdirp ${path}`)) : resolve())));
   }
 
   /** Data and version of `path`, or null if it does not exist; `watch` fires once on a change. */

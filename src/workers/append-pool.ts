@@ -55,7 +55,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+
+/** piscina, loaded when the first pool starts: a broker without workers never pays for it (memory). */
+let PiscinaClass: typeof Piscina | null = null;
 import type { EngineKind } from '../engine/engine.js';
 import { kBatchInfoSize, kCrcScratchSize } from '../engine/layout.js';
 import type { SharedMemory } from '../engine/shared-memory.js';
@@ -197,6 +200,7 @@ export class AppendPool {
    * fails to start (e.g. build/gregor-core.wasm missing).
    */
   static async start(options: AppendPoolOptions): Promise<AppendPool> {
+    PiscinaClass ??= (await import('piscina')).Piscina;
     const pool = new AppendPool(options);
     try {
       await Promise.all(pool.slots.map((slot) => pool.runEmpty(slot)));
@@ -220,7 +224,7 @@ export class AppendPool {
 
   private newPiscina(slot: Slot): Piscina<AppendTask, number> {
     const workerData: AppendWorkerData = { memory: this.memory.memory, engine: this.engineKind, infoPtr: slot.infoPtr, crcScratchPtr: slot.crcScratchPtr };
-    const piscina = new Piscina<AppendTask, number>({
+    const piscina = new PiscinaClass!<AppendTask, number>({
       filename: this.workerPath,
       name: 'default',
       minThreads: 1,
