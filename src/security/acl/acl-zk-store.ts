@@ -48,11 +48,13 @@ export class ZkAclStore implements AclStore {
   static async open(zk: ZkClient, logger: Logger, onChange: (acls: readonly AclBinding[]) => void): Promise<ZkAclStore> {
     const store = new ZkAclStore(zk, logger, onChange);
     for (const path of [LITERAL_ROOT, PREFIXED_ROOT, LITERAL_CHANGES, EXTENDED_CHANGES]) await zk.mkdirp(path);
-    await store.reload();
+    // Watch first, then read: a change made while reading fires the watch again (read first,
+    // and a change between the read and the watch would go unseen).
     await store.watch();
+    await store.reload();
     zk.on('connected', () => store.schedule(async () => {
-      await store.reload();
       await store.watch();
+      await store.reload();
       store.onChange(store.acls);
     }));
     return store;
@@ -154,8 +156,8 @@ export class ZkAclStore implements AclStore {
 
   private async watch(): Promise<void> {
     const fire = () => this.schedule(async () => {
-      await this.reload();
       await this.watch();
+      await this.reload();
       this.onChange(this.acls);
     });
     let fired = false;
