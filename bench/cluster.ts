@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AdminClient } from '../src/cli/admin-client.js';
+import { KafkaClient } from '../src/network/kafka-client.js';
 import { startLocalZooKeeper } from '../src/cluster/local-zookeeper.js';
 import { createEngine } from '../src/engine/index.js';
 import { type MetadataResponse, type ProduceResponse, createCreateTopicsRequest, createMetadataRequest, createProduceRequest } from '../src/protocol/generated/index.js';
@@ -78,7 +78,7 @@ function kill(n: Node): Promise<void> {
 async function metadata(nodes: Node[], topic: string): Promise<MetadataResponse | null> {
   for (const n of nodes.filter((x) => x.child)) {
     try {
-      const c = await AdminClient.connect(`127.0.0.1:${n.port}`, 1000);
+      const c = await KafkaClient.connect(`127.0.0.1:${n.port}`, 1000);
       try {
         return (await c.request<MetadataResponse>(3, createMetadataRequest({ topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }), 12)).response;
       } finally {
@@ -102,7 +102,7 @@ function runKcat(args: string[], input: Buffer): Promise<number> {
 }
 
 async function produceOnce(port: number, topic: string, acks: number): Promise<number> {
-  const c = await AdminClient.connect(`127.0.0.1:${port}`, 1000);
+  const c = await KafkaClient.connect(`127.0.0.1:${port}`, 1000);
   try {
     const records = engine.encodeRecordBatch([{ key: null, value: Buffer.from('failover-probe') }]);
     const { response } = await c.request<ProduceResponse>(0, createProduceRequest({ acks, timeoutMs: 2000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }), 9);
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const results: Record<string, number> = {};
   try {
     for (const n of nodes) await startBroker(n, zk.connectString);
-    const admin = await AdminClient.connect(`127.0.0.1:${nodes[0]!.port}`);
+    const admin = await KafkaClient.connect(`127.0.0.1:${nodes[0]!.port}`);
     await admin.request(19, createCreateTopicsRequest({ timeoutMs: 30_000, topics: [
       { name: 'rf3', numPartitions: 1, replicationFactor: 3, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] },
       { name: 'rf1', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       results[`produceRecordsPerSec_${topic}`] = Math.round(median(rates));
       const leader = (await metadata(nodes, topic))!.topics[0]!.partitions[0]!.leaderId;
       const port = nodes.find((n) => n.id === leader)!.port;
-      const c = await AdminClient.connect(`127.0.0.1:${port}`);
+      const c = await KafkaClient.connect(`127.0.0.1:${port}`);
       const latencies: number[] = [];
       const batch = engine.encodeRecordBatch(Array.from({ length: 10 }, () => ({ key: null, value: Buffer.alloc(100, 1) })));
       for (let i = 0; i < 2000; i++) {

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Broker } from '../src/broker.js';
-import { AdminClient } from '../src/cli/admin-client.js';
+import { KafkaClient } from '../src/network/kafka-client.js';
 import { createLogger } from '../src/logger.js';
 import {
   type JoinGroupResponse,
@@ -36,7 +36,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function joinGroup(client: AdminClient, groupId: string): Promise<JoinGroupResponse> {
+async function joinGroup(client: KafkaClient, groupId: string): Promise<JoinGroupResponse> {
   const body = (memberId: string) =>
     createJoinGroupRequest({ groupId, memberId, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(16) }] });
   let res = (await client.request<JoinGroupResponse>(JOIN_GROUP, body(''), 9)).response;
@@ -46,7 +46,7 @@ async function joinGroup(client: AdminClient, groupId: string): Promise<JoinGrou
 }
 
 /** Joins `clients` into `groupId` and syncs them; resolves with ms to Stable and the members. */
-async function rebalance(clients: AdminClient[], groupId: string): Promise<{ ms: number; members: Array<{ memberId: string; generationId: number }> }> {
+async function rebalance(clients: KafkaClient[], groupId: string): Promise<{ ms: number; members: Array<{ memberId: string; generationId: number }> }> {
   const start = performance.now();
   const joined = await Promise.all(clients.map((c) => joinGroup(c, groupId)));
   const leader = joined.find((j) => j.leader === j.memberId)!;
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const results: Record<string, number> = {};
   try {
     for (const size of [10, 100]) {
-      const clients = await Promise.all(Array.from({ length: size }, () => AdminClient.connect(bootstrap)));
+      const clients = await Promise.all(Array.from({ length: size }, () => KafkaClient.connect(bootstrap)));
       const times: number[] = [];
       for (let r = 0; r < runs; r++) times.push((await rebalance(clients, `rebalance-${size}-${r}`)).ms);
       results[`rebalanceMs_${size}`] = +median(times).toFixed(1);
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     for (const committers of [1, 8]) {
       const rates: number[] = [];
       for (let r = 0; r < runs; r++) {
-        const clients = await Promise.all(Array.from({ length: committers }, () => AdminClient.connect(bootstrap)));
+        const clients = await Promise.all(Array.from({ length: committers }, () => KafkaClient.connect(bootstrap)));
         const { members } = await rebalance(clients, `commits-${committers}-${r}`);
         const start = performance.now();
         await Promise.all(

@@ -4,7 +4,7 @@
  *   - PLAINTEXT: connect + ApiVersions (the baseline),
  *   - SASL_PLAINTEXT with SCRAM-SHA-256 and SCRAM-SHA-512 (4096 and 16384 iterations):
  *     connect + ApiVersions + SaslHandshake + two SaslAuthenticate rounds, client proof and
- *     server-signature check included (Gregor's AdminClient does the client side),
+ *     server-signature check included (Gregor's KafkaClient does the client side),
  *   - SASL_PLAINTEXT with PLAIN.
  * Broker and client share this process (one loopback, the client's PBKDF2 counts: that is
  * what a connecting client pays). Modes are interleaved per run so machine noise spreads evenly.
@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Broker } from '../src/broker.js';
-import { AdminClient } from '../src/cli/admin-client.js';
+import { KafkaClient } from '../src/network/kafka-client.js';
 import { createLogger } from '../src/logger.js';
 import type { ClientSecurity } from '../src/security/client-security.js';
 import { credentialFromPassword } from '../src/security/sasl/scram-credential.js';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < runs; r++) {
     for (const mode of modes) {
       const t0 = process.hrtime.bigint();
-      const client = await AdminClient.connect(mode.bootstrap, 10_000, mode.security);
+      const client = await KafkaClient.connect(mode.bootstrap, 10_000, mode.security);
       samples.get(mode.name)!.push(Number(process.hrtime.bigint() - t0) / 1e6);
       client.close();
     }

@@ -7,7 +7,7 @@
  * an Authorizer rather than the KafkaServer.
  */
 import type { Logger } from 'pino';
-import type { AdminClient } from './cli/admin-client.js';
+import type { KafkaClient } from './network/kafka-client.js';
 import type { ClusterManager } from './cluster/cluster-manager.js';
 import type { BrokerEndpoint, BrokerInfo } from './cluster/zk-paths.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -59,5 +59,5 @@ export interface BrokerServices {
   /** Another broker's endpoint on `listenerName`, if it has that listener. */
   endpointOf(info: BrokerInfo, listenerName: string): BrokerEndpoint | undefined;
   /** A client connection to broker `brokerId` on the inter-broker listener. */
-  connectToBroker(brokerId: number, timeoutMs?: number): Promise<AdminClient>;
+  connectToBroker(brokerId: number, timeoutMs?: number): Promise<KafkaClient>;
 }

@@ -28,7 +28,7 @@ import { createLogger } from './logger.js';
 import { Connection, type ConnectionBroker, type ConnectionSecurity } from './network/connection.js';
 import type { RequestQuotas } from './security/quotas/request-quotas.js';
 import { KafkaListener } from './network/listener.js';
-import { AdminClient } from './cli/admin-client.js';
+import { KafkaClient } from './network/kafka-client.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { type BrokerEndpoint, type BrokerInfo, brokerEndpoint } from './cluster/zk-paths.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
@@ -501,13 +501,13 @@ export class Broker implements ConnectionBroker {
    * listener's TLS and SASL settings (the broker authenticates like any client).
    * Errors: the broker is not live or has no such listener; connection, TLS or SASL errors.
    */
-  async connectToBroker(brokerId: number, timeoutMs = 10_000): Promise<AdminClient> {
+  async connectToBroker(brokerId: number, timeoutMs = 10_000): Promise<KafkaClient> {
     const info = this.cluster?.metadata.brokers.get(brokerId);
     if (!info) throw new Error(`broker ${brokerId} is not a live broker`);
     const listener = this.interBrokerListener;
     const endpoint = brokerEndpoint(info, listener.name);
     if (!endpoint) throw new Error(`broker ${brokerId} has no listener ${listener.name} (inter.broker.listener.name)`);
-    return AdminClient.connect(`${endpoint.host}:${endpoint.port}`, timeoutMs, interBrokerClientSecurity(this.config, listener));
+    return KafkaClient.connect(`${endpoint.host}:${endpoint.port}`, timeoutMs, interBrokerClientSecurity(this.config, listener));
   }
 
   /** The SASL mechanisms of a SASL_* listener (null for PLAINTEXT and SSL). */

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AdminClient } from '../../src/cli/admin-client.js';
+import { KafkaClient } from '../../src/network/kafka-client.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/gregor.js', import.meta.url));
 
@@ -57,7 +57,7 @@ export async function startGregor(engine: 'js' | 'wasm', workers: number, topic:
       reject(new Error(`broker exited with ${code} before starting:\n${out}`));
     });
   });
-  const admin = await AdminClient.connect(`127.0.0.1:${ports.port}`);
+  const admin = await KafkaClient.connect(`127.0.0.1:${ports.port}`);
   try {
     const { response } = await admin.request<{ topics: Array<{ errorCode: number; errorMessage: string | null }> }>(19, {
       topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],

@@ -10,7 +10,8 @@ import { errorName } from '../protocol/error-codes.js';
 import type { CreateAclsResponse, DeleteAclsResponse, DescribeAclsResponse } from '../protocol/generated/index.js';
 import { operations, patternTypes, permissions, resourceTypes } from '../security/acl/acl-names.js';
 import { AclOperation, AclPermissionType, CLUSTER_NAME, PatternType, ResourceType } from '../security/authorizer.js';
-import { type AdminClient, type AdminTarget, adminOptions, withAdminClient } from './admin-client.js';
+import { type AdminTarget, adminOptions, withAdminClient } from './admin-client.js';
+import { type KafkaClient } from '../network/kafka-client.js';
 
 interface AclOptions extends AdminTarget {
   allowPrincipal: string[];
@@ -68,7 +69,7 @@ function patternType(name: string): number {
   return code;
 }
 
-async function add(client: AdminClient, o: AclOptions): Promise<string> {
+async function add(client: KafkaClient, o: AclOptions): Promise<string> {
   const type = patternType(o.resourcePatternType);
   if (type !== PatternType.LITERAL && type !== PatternType.PREFIXED) throw new Error('add takes --resource-pattern-type literal or prefixed');
   const entries = [
@@ -102,7 +103,7 @@ function filterOf(o: AclOptions, p: Pattern | null) {
   };
 }
 
-async function list(client: AdminClient, o: AclOptions): Promise<string> {
+async function list(client: KafkaClient, o: AclOptions): Promise<string> {
   const ps = patterns(o, patternType(o.resourcePatternType));
   const lines: string[] = [];
   for (const p of ps.length ? ps : [null]) {
@@ -117,7 +118,7 @@ async function list(client: AdminClient, o: AclOptions): Promise<string> {
   return lines.join('\n');
 }
 
-async function remove(client: AdminClient, o: AclOptions): Promise<string> {
+async function remove(client: KafkaClient, o: AclOptions): Promise<string> {
   const ps = patterns(o, patternType(o.resourcePatternType));
   if (ps.length === 0) throw new Error('remove needs a resource (--topic, --group, --cluster, --transactional-id)');
   const filters = ps.flatMap((p) => {

@@ -31,7 +31,8 @@ import {
   createOffsetFetchRequest,
 } from '../protocol/generated/index.js';
 import { Reader, ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient, adminOptions, withAdminClient } from './admin-client.js';
+import { adminOptions, withAdminClient } from './admin-client.js';
+import { KafkaClient } from '../network/kafka-client.js';
 
 const LIST_OFFSETS = 2;
 const METADATA = 3;
@@ -74,7 +75,7 @@ function assignedPartitions(assignment: Uint8Array): string[] {
   }
 }
 
-async function describeGroup(client: AdminClient, groupId: string): Promise<DescribeGroupsResponse['groups'][number]> {
+async function describeGroup(client: KafkaClient, groupId: string): Promise<DescribeGroupsResponse['groups'][number]> {
   const { response } = await client.request<DescribeGroupsResponse>(DESCRIBE_GROUPS, createDescribeGroupsRequest({ groups: [groupId] }));
   const group = response.groups[0]!;
   if (group.errorCode !== 0) refuse(group.errorCode, `cannot describe group ${groupId}`);
@@ -82,7 +83,7 @@ async function describeGroup(client: AdminClient, groupId: string): Promise<Desc
 }
 
 /** Committed offsets of the group: "topic\0partition" → offset. */
-async function committedOffsets(client: AdminClient, groupId: string): Promise<Map<string, number>> {
+async function committedOffsets(client: KafkaClient, groupId: string): Promise<Map<string, number>> {
   const { response, version } = await client.request<OffsetFetchResponse>(
     OFFSET_FETCH,
     createOffsetFetchRequest({ groupId, topics: null, groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }] }),
@@ -96,7 +97,7 @@ async function committedOffsets(client: AdminClient, groupId: string): Promise<M
 }
 
 /** ListOffsets at `timestamp` for each partition of `topic`: partition → offset. */
-async function listOffsets(client: AdminClient, topic: string, partitions: number[], timestamp: number): Promise<Map<number, number>> {
+async function listOffsets(client: KafkaClient, topic: string, partitions: number[], timestamp: number): Promise<Map<number, number>> {
   const { response } = await client.request<ListOffsetsResponse>(
     LIST_OFFSETS,
     createListOffsetsRequest({ replicaId: -1, topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 })) }] }),
@@ -109,7 +110,7 @@ async function listOffsets(client: AdminClient, topic: string, partitions: numbe
   return out;
 }
 
-async function partitionsOf(client: AdminClient, topic: string): Promise<number[]> {
+async function partitionsOf(client: KafkaClient, topic: string): Promise<number[]> {
   const { response } = await client.request<MetadataResponse>(METADATA, createMetadataRequest({ topics: [{ name: topic, topicId: ZERO_UUID }], allowAutoTopicCreation: false }));
   const t = response.topics[0]!;
   if (t.errorCode !== 0) refuse(t.errorCode, `topic ${topic}`);
@@ -117,7 +118,7 @@ async function partitionsOf(client: AdminClient, topic: string): Promise<number[
 }
 
 /** `groups describe`: state, members and per-partition lag. */
-async function describe(client: AdminClient, groupId: string): Promise<string> {
+async function describe(client: KafkaClient, groupId: string): Promise<string> {
   const group = await describeGroup(client, groupId);
   if (group.groupState === 'Dead') return `Consumer group '${groupId}' does not exist.`;
   const committed = await committedOffsets(client, groupId);
@@ -142,7 +143,7 @@ async function describe(client: AdminClient, groupId: string): Promise<string> {
 }
 
 /** `groups reset-offsets`: computes new offsets and, with `execute`, commits them. */
-async function resetOffsets(client: AdminClient, groupId: string, topic: string, target: Target, execute: boolean): Promise<string> {
+async function resetOffsets(client: KafkaClient, groupId: string, topic: string, target: Target, execute: boolean): Promise<string> {
   const group = await describeGroup(client, groupId);
   if (group.groupState !== 'Empty' && group.groupState !== 'Dead') {
     throw new Error(`group ${groupId} is ${group.groupState} with ${group.members.length} member(s); stop its consumers first (offsets can be reset only on an Empty group)`);

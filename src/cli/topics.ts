@@ -27,7 +27,8 @@ import {
   createMetadataRequest,
 } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
-import { AdminClient, adminOptions, withAdminClient } from './admin-client.js';
+import { adminOptions, withAdminClient } from './admin-client.js';
+import { KafkaClient } from '../network/kafka-client.js';
 
 const METADATA = 3;
 const CREATE_TOPICS = 19;
@@ -68,12 +69,12 @@ function positiveInt(value: string): number {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 
-async function topicNames(client: AdminClient): Promise<string[]> {
+async function topicNames(client: KafkaClient): Promise<string[]> {
   const { response } = await client.request<MetadataResponse>(METADATA, createMetadataRequest({ topics: null, allowAutoTopicCreation: false }));
   return response.topics.map((t) => t.name!).sort();
 }
 
-async function describe(client: AdminClient, names: string[], allConfigs: boolean): Promise<string> {
+async function describe(client: KafkaClient, names: string[], allConfigs: boolean): Promise<string> {
   const { response: meta } = await client.request<MetadataResponse>(
     METADATA,
     createMetadataRequest({ topics: names.length > 0 ? names.map((name) => ({ name, topicId: ZERO_UUID })) : null, allowAutoTopicCreation: false }),

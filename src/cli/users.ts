@@ -17,7 +17,8 @@ import { errorName } from '../protocol/error-codes.js';
 import type { AlterUserScramCredentialsResponse, DescribeUserScramCredentialsResponse } from '../protocol/generated/index.js';
 import { saltedPassword } from '../security/sasl/scram-credential.js';
 import { SCRAM_MECHANISM_TYPE, SCRAM_MIN_ITERATIONS, type ScramMechanism, isScramMechanism, scramMechanismOfType } from '../security/sasl/scram-mechanism.js';
-import { type AdminClient, adminOptions, withAdminClient } from './admin-client.js';
+import { adminOptions, withAdminClient } from './admin-client.js';
+import { type KafkaClient } from '../network/kafka-client.js';
 
 const DESCRIBE_USER_SCRAM_CREDENTIALS = 50;
 const ALTER_USER_SCRAM_CREDENTIALS = 51;
@@ -33,13 +34,13 @@ function integer(value: string): number {
   return n;
 }
 
-async function describe(client: AdminClient, users: string[] | null): Promise<DescribeUserScramCredentialsResponse> {
+async function describe(client: KafkaClient, users: string[] | null): Promise<DescribeUserScramCredentialsResponse> {
   const { response } = await client.request<DescribeUserScramCredentialsResponse>(DESCRIBE_USER_SCRAM_CREDENTIALS, { users: users?.map((name) => ({ name })) ?? null }, 0);
   if (response.errorCode !== 0) throw new Error(`${errorName(response.errorCode)}: ${response.errorMessage ?? 'describe failed'}`);
   return response;
 }
 
-async function alter(client: AdminClient, body: { deletions: unknown[]; upsertions: unknown[] }): Promise<string> {
+async function alter(client: KafkaClient, body: { deletions: unknown[]; upsertions: unknown[] }): Promise<string> {
   const { response } = await client.request<AlterUserScramCredentialsResponse>(ALTER_USER_SCRAM_CREDENTIALS, body, 0);
   const failed = response.results.find((r) => r.errorCode !== 0);
   if (failed) throw new Error(`${errorName(failed.errorCode)}: ${failed.errorMessage ?? failed.user}`);

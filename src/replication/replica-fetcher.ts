@@ -10,7 +10,7 @@
  * OFFSET_OUT_OF_RANGE below the leader's log start restarts the replica from there.
  */
 import type { Logger } from 'pino';
-import { AdminClient } from '../cli/admin-client.js';
+import { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   type FetchResponse,
@@ -38,7 +38,7 @@ interface Followed {
 
 export class ReplicaFetcher {
   private readonly partitions = new Map<string, Followed>();
-  private client: AdminClient | null = null;
+  private client: KafkaClient | null = null;
   private running = false;
   private stopped = false;
 
@@ -46,7 +46,7 @@ export class ReplicaFetcher {
     readonly leaderId: number,
     private readonly brokerId: number,
     /** Opens an authenticated connection to a broker on the inter-broker listener (Broker.connectToBroker). */
-    private readonly connectTo: (brokerId: number) => Promise<AdminClient>,
+    private readonly connectTo: (brokerId: number) => Promise<KafkaClient>,
     private readonly config: ReplicationConfig,
     private readonly logger: Logger,
     /** After each fetched partition: the leader's high watermark and log start offset (the follower's follow them). */
@@ -73,7 +73,7 @@ export class ReplicaFetcher {
     this.client?.close();
   }
 
-  private async connect(): Promise<AdminClient> {
+  private async connect(): Promise<KafkaClient> {
     if (this.client) return this.client;
     this.client = await this.connectTo(this.leaderId);
     return this.client;
@@ -97,7 +97,7 @@ export class ReplicaFetcher {
   }
 
   /** OffsetForLeaderEpoch for partitions new to this leader epoch, then truncate. */
-  private async truncateWhereNeeded(client: AdminClient): Promise<void> {
+  private async truncateWhereNeeded(client: KafkaClient): Promise<void> {
     const pending = [...this.partitions.values()].filter((f) => f.truncatedForEpoch !== f.replica.leaderEpoch);
     if (pending.length === 0) return;
     const byTopic = new Map<string, Followed[]>();
@@ -130,7 +130,7 @@ export class ReplicaFetcher {
     }
   }
 
-  private async fetchOnce(client: AdminClient): Promise<void> {
+  private async fetchOnce(client: KafkaClient): Promise<void> {
     const ready = [...this.partitions.values()].filter((f) => f.truncatedForEpoch === f.replica.leaderEpoch);
     if (ready.length === 0) return;
     const byTopic = new Map<string, Followed[]>();

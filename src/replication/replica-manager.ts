@@ -26,7 +26,7 @@
  * acks and fetch go through the same code in both modes (`appendRecords`, `leaderLog`).
  */
 import type { Logger } from 'pino';
-import type { AdminClient } from '../cli/admin-client.js';
+import type { KafkaClient } from '../network/kafka-client.js';
 import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { CachedPartitionState } from '../cluster/metadata-cache.js';
 import { ZkCode, ZkError } from '../cluster/zk-client.js';
@@ -70,7 +70,7 @@ export interface ReplicaHost {
   /** The group coordinator, told when this broker gains or loses a `__consumer_offsets` partition. */
   readonly groups: { onBecomeLeader(partition: number): void; onResign(partition: number): void };
   /** A client connection to another broker on the inter-broker listener (for replica fetchers). */
-  connectToBroker(brokerId: number): Promise<AdminClient>;
+  connectToBroker(brokerId: number): Promise<KafkaClient>;
 }
 
 /** What a produce asks of `appendRecords`. */

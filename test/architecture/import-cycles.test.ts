@@ -2,8 +2,8 @@
  * The broker's layering, checked on the import graph that madge reads from the TypeScript
  * sources (type imports included): no import cycle passes through src/broker.ts, no module
  * below it imports it (handlers, the network layer, the gateway and replication see
- * BrokerServices, src/broker-services.ts), and the append workers do not import the
- * request handlers.
+ * BrokerServices, src/broker-services.ts), the broker and replication do not import the
+ * CLI, and the append workers do not import the request handlers.
  */
 import { fileURLToPath } from 'node:url';
 import madge from 'madge';
@@ -33,6 +33,11 @@ describe('import graph of src/', () => {
   it('lets only the entry points import broker.ts', () => {
     const importers = Object.entries(graph.obj()).filter(([, deps]) => deps.includes('broker.ts')).map(([m]) => m).sort();
     expect(importers).toEqual(['cli.ts', 'index.ts']);
+  });
+
+  it('keeps the broker and replication off the CLI (they use network/kafka-client.ts)', () => {
+    const offenders = Object.entries(graph.obj()).filter(([m, deps]) => (m === 'broker.ts' || m.startsWith('replication/')) && deps.some((d) => d.startsWith('cli/')));
+    expect(offenders).toEqual([]);
   });
 
   it('keeps the append workers independent of the request handlers', () => {

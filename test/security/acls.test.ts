@@ -7,7 +7,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient } from '../../src/cli/admin-client.js';
+import { KafkaClient } from '../../src/network/kafka-client.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { gregor } from '../helpers/gregor-cli.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
@@ -47,7 +47,7 @@ describe('ACLs', () => {
     const r = await kcat(['-L', ...as(user), '-m', '5'], undefined, 20_000);
     return [...r.stdout.toString().matchAll(/topic "([^"]+)"/g)].map((m) => m[1]);
   };
-  const adminClient = (user: string) => AdminClient.connect(bootstrap, 5000, { tls: null, sasl: { mechanism: 'PLAIN', username: user, password: PASSWORDS[user]! } });
+  const adminClient = (user: string) => KafkaClient.connect(bootstrap, 5000, { tls: null, sasl: { mechanism: 'PLAIN', username: user, password: PASSWORDS[user]! } });
 
   beforeAll(async () => {
     await start();
@@ -112,7 +112,7 @@ describe('ACLs', () => {
     const admin = await adminClient('admin');
     try {
       type Meta = { topics: Array<{ name: string; topicAuthorizedOperations: number }>; clusterAuthorizedOperations: number };
-      const metadata = (c: AdminClient) => c.request<Meta>(3, { topics: [{ name: 'orders-eu', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }, 9);
+      const metadata = (c: KafkaClient) => c.request<Meta>(3, { topics: [{ name: 'orders-eu', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }, 9);
       const bits = (...ops: number[]) => ops.reduce((b, op) => b | (1 << op), 0);
       // alice: READ, WRITE, DESCRIBE on orders-* (acls above); admin is a super user.
       expect((await metadata(alice)).response).toMatchObject({ topics: [{ name: 'orders-eu', topicAuthorizedOperations: bits(3, 4, 8) }], clusterAuthorizedOperations: 0 });

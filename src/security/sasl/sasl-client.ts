@@ -1,7 +1,7 @@
 /**
  * The client side of PLAIN (RFC 4616) and SCRAM-SHA-256/512 (RFC 5802, RFC 7677): one
- * implementation for the broker towards other brokers, the CLI's AdminClient and `gregor/client`
- * towards the WebSocket gateway, in Node and in browsers. It uses only Web Crypto
+ * implementation for KafkaClient (brokers towards each other, the CLI) and for
+ * `gregor/client` towards the WebSocket gateway, in Node and in browsers. It uses only Web Crypto
  * (`globalThis.crypto.subtle`: PBKDF2, HMAC, SHA-2) and TextEncoder, never node:crypto, so the
  * browser bundle carries it unchanged (browsers offer Web Crypto in secure contexts: https://
  * pages and localhost).

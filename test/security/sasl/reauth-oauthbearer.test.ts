@@ -1,6 +1,6 @@
 /**
  * Sessions (KIP-368) and OAUTHBEARER (KIP-255, RFC 7628) on a SASL_PLAINTEXT listener, through
- * a raw client and Gregor's AdminClient:
+ * a raw client and Gregor's KafkaClient:
  * - SaslAuthenticate v1+ reports the session lifetime (`connections.max.reauth.ms`); after it,
  *   a request other than SaslHandshake/SaslAuthenticate closes the connection; re-authenticating
  *   in time keeps the connection serving.
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient } from '../../../src/cli/admin-client.js';
+import { KafkaClient } from '../../../src/network/kafka-client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { setScramCredential } from '../../helpers/scram-users.js';
 import { credentialFromPassword } from '../../../src/security/sasl/scram-credential.js';
@@ -67,7 +67,7 @@ describe('re-authentication (KIP-368) and OAUTHBEARER', () => {
     new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject('svc-1').setAudience(audience).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + expSeconds).sign(key);
 
   it('SaslAuthenticate reports the session lifetime; a request after it closes; re-authentication keeps serving', async () => {
-    const admin = await AdminClient.connect(`127.0.0.1:${port}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
+    const admin = await KafkaClient.connect(`127.0.0.1:${port}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
     try {
       expect(admin.sessionExpiresAtMs).not.toBeNull();
       const lifetime = admin.sessionExpiresAtMs! - Date.now();
@@ -85,7 +85,7 @@ describe('re-authentication (KIP-368) and OAUTHBEARER', () => {
     } finally {
       admin.close();
     }
-    const lapsed = await AdminClient.connect(`127.0.0.1:${port}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
+    const lapsed = await KafkaClient.connect(`127.0.0.1:${port}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
     await new Promise((r) => setTimeout(r, REAUTH_MS + 200));
     await expect(lapsed.request(METADATA, METADATA_BODY)).rejects.toThrow(/closed/);
     lapsed.close();
@@ -119,7 +119,7 @@ describe('re-authentication (KIP-368) and OAUTHBEARER', () => {
 
   it('re-authentication as another principal fails and closes', async () => {
     await setScramCredential(t.broker, 'bob', 'SCRAM-SHA-256', credentialFromPassword('SCRAM-SHA-256', 'bob-secret'));
-    const admin = await AdminClient.connect(`127.0.0.1:${port}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
+    const admin = await KafkaClient.connect(`127.0.0.1:${port}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
     await expect(admin.authenticate('SCRAM-SHA-256', 'bob', 'bob-secret')).rejects.toThrow(/SASL authentication failed/);
     admin.close();
   });

@@ -5,10 +5,10 @@
  * SASL_PLAINTEXT listener through a raw client: wrong password and unknown user (same message),
  * malformed SCRAM, a replayed nonce, requests before authentication, an oversized pre-auth
  * frame, a connection that never authenticates; after each, a real client is still served.
- * Gregor's own AdminClient authenticates with SCRAM and PLAIN (the CLI and inter-broker path).
+ * Gregor's own KafkaClient authenticates with SCRAM and PLAIN (the CLI and inter-broker path).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient } from '../../../src/cli/admin-client.js';
+import { KafkaClient } from '../../../src/network/kafka-client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { setScramCredential } from '../../helpers/scram-users.js';
 import { ScramSaslClient } from '../../../src/security/sasl/sasl-client.js';
@@ -70,7 +70,7 @@ describe('SASL listeners', () => {
 
   /** A real client on the SASL_PLAINTEXT listener still works. */
   async function stillServes(): Promise<void> {
-    const admin = await AdminClient.connect(`127.0.0.1:${saslPort}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
+    const admin = await KafkaClient.connect(`127.0.0.1:${saslPort}`, 5_000, { tls: null, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
     try {
       const { response } = await admin.request<{ brokers: unknown[] }>(METADATA, { topics: null, allowAutoTopicCreation: false });
       expect(response.brokers.length).toBe(1);
@@ -213,12 +213,12 @@ describe('SASL listeners', () => {
     await stillServes();
   });
 
-  it('Gregor\'s AdminClient authenticates with PLAIN over SASL_SSL, and refuses a wrong password', async () => {
+  it('Gregor\'s KafkaClient authenticates with PLAIN over SASL_SSL, and refuses a wrong password', async () => {
     const tls = { ca: certs.ca.certPem };
-    const admin = await AdminClient.connect(`127.0.0.1:${sslPort}`, 5_000, { tls, sasl: { mechanism: 'PLAIN', username: 'bob', password: 'bob-secret' } });
+    const admin = await KafkaClient.connect(`127.0.0.1:${sslPort}`, 5_000, { tls, sasl: { mechanism: 'PLAIN', username: 'bob', password: 'bob-secret' } });
     const { response } = await admin.request<{ brokers: Array<{ port: number }> }>(METADATA, { topics: null, allowAutoTopicCreation: false });
     expect(response.brokers[0]!.port).toBe(sslPort);
     admin.close();
-    await expect(AdminClient.connect(`127.0.0.1:${sslPort}`, 5_000, { tls, sasl: { mechanism: 'PLAIN', username: 'bob', password: 'x' } })).rejects.toThrow(/SASL authentication failed/);
+    await expect(KafkaClient.connect(`127.0.0.1:${sslPort}`, 5_000, { tls, sasl: { mechanism: 'PLAIN', username: 'bob', password: 'x' } })).rejects.toThrow(/SASL authentication failed/);
   });
 });

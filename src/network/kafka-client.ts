@@ -1,0 +1,150 @@
+/**
+ * A small Kafka-protocol client: one TCP (or TLS) connection to a broker, SASL if configured,
+ * requests encoded with our generated codecs at the highest version both sides support
+ * (learned from ApiVersions), responses read in order. Brokers use it towards each other
+ * (replica fetchers, controlled shutdown) and the CLI for its admin commands. Works against
+ * Gregor and against Apache Kafka.
+ */
+import { once } from 'node:events';
+import { isIP, type Socket, connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { type ClientSecurity, NO_CLIENT_SECURITY } from '../security/client-security.js';
+import {
+  API_DEFINITIONS,
+  type ApiVersionsResponse,
+  type SaslAuthenticateResponse,
+  decodeResponseHeader,
+  encodeRequestHeader,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from '../protocol/generated/index.js';
+import { Reader, Writer } from '../protocol/primitives.js';
+import { createSaslClient } from '../security/sasl/sasl-client.js';
+
+const API_VERSIONS = 18;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
+/** The highest ApiVersions request whose response every broker since 2.4 can send. */
+const API_VERSIONS_VERSION = 3;
+
+export class KafkaClient {
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly waiting: Array<{ resolve: (frame: Buffer) => void; reject: (err: Error) => void }> = [];
+  private correlationId = 0;
+  private readonly versions = new Map<number, number>();
+  private closedError: Error | null = null;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new Error('connection closed by the broker')));
+  }
+
+  /**
+   * Connects to `host:port` (over TLS when `security.tls` is set) and negotiates API versions.
+   * Errors: connection and TLS errors (ECONNREFUSED, certificate errors …), or a broker that
+   * answers ApiVersions with an error.
+   */
+  static async connect(bootstrap: string, timeoutMs = 10_000, security: ClientSecurity = NO_CLIENT_SECURITY): Promise<KafkaClient> {
+    const at = bootstrap.lastIndexOf(':');
+    if (at <= 0) throw new Error(`"${bootstrap}" is not host:port`);
+    const host = bootstrap.slice(0, at).replace(/^\[|\]$/g, '');
+    const port = Number(bootstrap.slice(at + 1));
+    const socket = security.tls ? connectTls({ ...security.tls, host, port, ...(isIP(host) ? {} : { servername: host }) }) : connect({ host, port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${bootstrap} within ${timeoutMs} ms`)));
+    await Promise.race([once(socket, security.tls ? 'secureConnect' : 'connect'), once(socket, 'error').then(([err]) => Promise.reject(err))]);
+    const client = new KafkaClient(socket);
+    const res = await client.send<ApiVersionsResponse>(API_VERSIONS, API_VERSIONS_VERSION, { clientSoftwareName: 'gregor-cli', clientSoftwareVersion: '0.1.0' });
+    if (res.errorCode !== 0) throw new Error(`ApiVersions failed with error code ${res.errorCode}`);
+    for (const k of res.apiKeys) {
+      const ours = API_DEFINITIONS[k.apiKey];
+      if (ours && k.maxVersion >= ours.minVersion) client.versions.set(k.apiKey, Math.min(k.maxVersion, ours.maxVersion));
+    }
+    if (security.sasl) {
+      try {
+        await client.authenticate(security.sasl.mechanism, security.sasl.username, security.sasl.password);
+      } catch (err) {
+        client.close();
+        throw err;
+      }
+    }
+    return client;
+  }
+
+  /** Time left of the SASL session (ms since the epoch; null: none reported), KIP-368. */
+  sessionExpiresAtMs: number | null = null;
+
+  /**
+   * SaslHandshake v1 then SaslAuthenticate until the mechanism completes (also used for
+   * KIP-368 re-authentication on the same connection).
+   * Errors: UNSUPPORTED_SASL_MECHANISM (with the broker's list), SASL_AUTHENTICATION_FAILED
+   * with the broker's message, or a server that fails mutual authentication (SCRAM).
+   */
+  async authenticate(mechanism: string, username: string, password: string): Promise<void> {
+    const hs = await this.send<{ errorCode: number; mechanisms: string[] }>(SASL_HANDSHAKE, 1, { mechanism });
+    if (hs.errorCode !== 0) throw new Error(`SaslHandshake failed with error code ${hs.errorCode} (the broker offers ${hs.mechanisms.join(', ') || 'no mechanism'})`);
+    const sasl = createSaslClient(mechanism, username, password);
+    const version = Math.min(this.versions.get(SASL_AUTHENTICATE) ?? 1, 2);
+    let token: Uint8Array | null = await sasl.start();
+    while (token !== null) {
+      const res: SaslAuthenticateResponse = await this.send<SaslAuthenticateResponse>(SASL_AUTHENTICATE, version, { authBytes: token });
+      if (res.errorCode !== 0) throw new Error(`SASL authentication failed (error code ${res.errorCode}): ${res.errorMessage ?? ''}`);
+      this.sessionExpiresAtMs = res.sessionLifetimeMs > 0 ? Date.now() + res.sessionLifetimeMs : null;
+      token = sasl.complete ? null : await sasl.evaluate(res.authBytes);
+    }
+  }
+
+  /**
+   * Sends a request at the highest common version (or `version`) and resolves with its
+   * decoded response and the version used.
+   * Errors: the broker does not serve the API; the connection fails.
+   */
+  async request<T>(apiKey: number, body: unknown, version?: number): Promise<{ response: T; version: number }> {
+    const v = version ?? this.versions.get(apiKey);
+    if (v === undefined) throw new Error(`the broker does not support ${API_DEFINITIONS[apiKey]?.name ?? `API ${apiKey}`}`);
+    return { response: await this.send<T>(apiKey, v, body), version: v };
+  }
+
+  private send<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const def = API_DEFINITIONS[apiKey]!;
+    const w = new Writer();
+    const sizeAt = w.reserveInt32();
+    encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
+      requestApiKey: apiKey,
+      requestApiVersion: version,
+      correlationId: this.correlationId++,
+      clientId: 'gregor-cli',
+    } as never);
+    def.encodeRequest(w, version, body as never);
+    w.patchInt32(sizeAt, w.length - 4);
+    const frame = new Promise<Buffer>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.socket.write(w.finishSingle());
+    return frame.then((bytes) => {
+      const r = new Reader(bytes);
+      decodeResponseHeader(r, responseHeaderVersion(apiKey, version));
+      return def.decodeResponse(r, version) as T;
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    while (this.buffer.length >= 4 && this.buffer.length >= 4 + this.buffer.readInt32BE(0)) {
+      const size = this.buffer.readInt32BE(0);
+      const frame = this.buffer.subarray(4, 4 + size);
+      this.buffer = this.buffer.subarray(4 + size);
+      this.waiting.shift()?.resolve(frame);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError) return;
+    this.closedError = err;
+    for (const w of this.waiting.splice(0)) w.reject(err);
+  }
+
+  close(): void {
+    this.closedError ??= new Error('client closed');
+    this.socket.destroy();
+  }
+}
