@@ -242,7 +242,7 @@ export class Broker implements ConnectionBroker {
     this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups });
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
-        () => this.cluster?.metadata.topics.get(OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
+        () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
         (partition) => this.replicas.replica(OFFSETS_TOPIC, partition)?.leaderEpoch ?? 0,
         (partition, endOffset, timeoutMs) => this.replicas.waitForHighWatermark(OFFSETS_TOPIC, partition, endOffset, timeoutMs),
       );
@@ -435,7 +435,7 @@ export class Broker implements ConnectionBroker {
   /** The WebSocket gateway port of broker `nodeId` (this one, or another from its registration); -1 if none or unknown. */
   websocketPortOf(nodeId: number): number {
     if (nodeId === this.config.nodeId) return this.websocketPort;
-    return this.cluster?.metadata.brokers.get(nodeId)?.websocketPort ?? -1;
+    return this.metadata.aliveBrokers().find((b) => b.id === nodeId)?.websocketPort ?? -1;
   }
 
   /**
