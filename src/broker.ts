@@ -28,6 +28,7 @@ import { createLogger } from './logger.js';
 import { Connection, type ConnectionBroker, type ConnectionSecurity } from './network/connection.js';
 import type { RequestQuotas } from './security/quotas/request-quotas.js';
 import { KafkaListener } from './network/listener.js';
+import { ConnectionQuotas } from './network/connection-quotas.js';
 import { KafkaClient } from './network/kafka-client.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { type BrokerEndpoint, type BrokerInfo, brokerEndpoint } from './cluster/zk-paths.js';
@@ -101,6 +102,16 @@ function tailCapacityFor(config: BrokerConfig): number {
   return Math.max(1024 * 1024, 2 * config.messageMaxBytes);
 }
 
+/** `listener.name.<l>.max.connections` (Infinity when unset). Errors: ConfigError for a bad value. */
+function listenerMaxConnections(config: BrokerConfig, listenerName: string): number {
+  const key = `listener.name.${listenerName.toLowerCase()}.max.connections`;
+  const raw = config.securityProps[key];
+  if (raw === undefined) return Number.POSITIVE_INFINITY;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${key}: "${raw}" is not a non-negative integer`);
+  return n;
+}
+
 /** Builds the effective config: defaults, then the file, then properties, then options. */
 export function resolveConfig(options: BrokerOptions): BrokerConfig {
   const config = defaultConfig();
@@ -168,6 +179,8 @@ export class Broker implements ConnectionBroker {
   readonly listeners: KafkaListener[] = [];
   /** Every listener with its security protocol (validated at start-up). */
   readonly securedListeners: SecuredListener[];
+  /** Connection limits shared by the listeners (max.connections, max.connections.per.ip). */
+  private readonly connectionQuotas: ConnectionQuotas;
   /** The append worker pool (null when `gregor.workers` is 0). */
   appendPool: AppendPool | null = null;
   /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
@@ -192,6 +205,14 @@ export class Broker implements ConnectionBroker {
     readonly logger: Logger,
   ) {
     this.securedListeners = validateListeners(config);
+    const listenerLimits = new Map(this.securedListeners.map((l) => [l.name, listenerMaxConnections(config, l.name)]));
+    this.connectionQuotas = new ConnectionQuotas({
+      maxConnections: config.maxConnections,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
+      maxConnectionsPerIpOverrides: config.maxConnectionsPerIpOverrides,
+      listenerMaxConnections: (name) => listenerLimits.get(name) ?? Number.POSITIVE_INFINITY,
+      interBrokerListener: this.interBrokerListener.name,
+    });
     // A cluster broker's own credentials towards the others are checked now, not at its first replica fetch.
     if (config.zookeeperConnect !== null) interBrokerClientSecurity(config, this.interBrokerListener);
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
@@ -377,7 +398,14 @@ export class Broker implements ConnectionBroker {
       for (const listener of this.securedListeners) {
         const bound = await KafkaListener.bind(
           listener,
-          { securityProps: this.config.securityProps, sasl: this.saslServerFactory(listener), handshakeTimeoutMs: this.config.authenticationTimeoutMs, logger: this.logger },
+          {
+            securityProps: this.config.securityProps,
+            sasl: this.saslServerFactory(listener),
+            handshakeTimeoutMs: this.config.authenticationTimeoutMs,
+            connectionsMaxIdleMs: this.config.connectionsMaxIdleMs,
+            quotas: this.connectionQuotas,
+            logger: this.logger,
+          },
           (socket, security) => this.accept(socket, security),
         );
         this.listeners.push(bound);

@@ -54,6 +54,14 @@ export interface BrokerConfig {
   messageMaxBytes: number;
   /** `socket.request.max.bytes`: largest request frame, in bytes; larger ones close the connection unread. */
   socketRequestMaxBytes: number;
+  /** `connections.max.idle.ms`: a connection with no bytes read or written for this long is closed (ms; -1 = never). */
+  connectionsMaxIdleMs: number;
+  /** `max.connections`: connections the broker holds at once over all listeners but the inter-broker one (KIP-402). */
+  maxConnections: number;
+  /** `max.connections.per.ip`: connections from one IP address at once. */
+  maxConnectionsPerIp: number;
+  /** `max.connections.per.ip.overrides`: `host:count,…`, per-IP limits that replace `max.connections.per.ip`. */
+  maxConnectionsPerIpOverrides: Record<string, number>;
   /** `default.replication.factor`: replication factor reported for topics (1 on a single broker). */
   defaultReplicationFactor: number;
   /** `zookeeper.connect`: the ZooKeeper ensemble (host:port,… with an optional /chroot); null = a single broker. */
@@ -283,6 +291,19 @@ interface Definition {
 
 const INT32_MAX = 2 ** 31 - 1;
 
+/** `max.connections.per.ip.overrides`: `host:count` pairs, comma-separated (Kafka's format). */
+function perIpOverrides(key: string, raw: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.lastIndexOf(':');
+    const host = entry.slice(0, at).trim();
+    const count = Number(entry.slice(at + 1).trim());
+    if (at <= 0 || !Number.isInteger(count) || count < 0 || count > INT32_MAX) throw new ConfigError(`${key}: "${entry}" is not host:count`);
+    out[host] = count;
+  }
+  return out;
+}
+
 /** Every key we accept, with Kafka's name. Aliases map onto the same field. */
 const DEFINITIONS: Record<string, Definition> = {
   'node.id': { field: 'nodeId', parse: int(0, INT32_MAX) },
@@ -309,6 +330,10 @@ const DEFINITIONS: Record<string, Definition> = {
   'auto.create.topics.enable': { field: 'autoCreateTopicsEnable', parse: bool },
   'message.max.bytes': { field: 'messageMaxBytes', parse: int(0, INT32_MAX) },
   'socket.request.max.bytes': { field: 'socketRequestMaxBytes', parse: int(1, INT32_MAX) },
+  'connections.max.idle.ms': { field: 'connectionsMaxIdleMs', parse: int(-1, INT32_MAX) },
+  'max.connections': { field: 'maxConnections', parse: int(0, INT32_MAX) },
+  'max.connections.per.ip': { field: 'maxConnectionsPerIp', parse: int(0, INT32_MAX) },
+  'max.connections.per.ip.overrides': { field: 'maxConnectionsPerIpOverrides', parse: perIpOverrides },
   'default.replication.factor': { field: 'defaultReplicationFactor', parse: int(1, 32_767) },
   'zookeeper.connect': { field: 'zookeeperConnect', parse: (_k, raw) => (raw.trim() === '' ? null : raw.trim()) },
   'zookeeper.session.timeout.ms': { field: 'zookeeperSessionTimeoutMs', parse: int(1, INT32_MAX) },
@@ -383,6 +408,10 @@ export function defaultConfig(): BrokerConfig {
     interBrokerListenerName: null,
     securityInterBrokerProtocol: null,
     connectionsMaxReauthMs: 0,
+    connectionsMaxIdleMs: 600_000,
+    maxConnections: INT32_MAX,
+    maxConnectionsPerIp: INT32_MAX,
+    maxConnectionsPerIpOverrides: {},
     saslServerMaxReceiveSize: 524_288,
     connectionFailedAuthenticationDelayMs: 100,
     authenticationTimeoutMs: 10_000,

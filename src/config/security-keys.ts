@@ -65,7 +65,7 @@ export function isSecurityKey(key: string): boolean {
   const m = LISTENER_PREFIX.exec(key);
   if (!m) return false;
   const rest = m[2]!;
-  if (SECURITY_KEYS.has(rest) || rest === 'connections.max.reauth.ms') return true;
+  if (SECURITY_KEYS.has(rest) || rest === 'connections.max.reauth.ms' || rest === 'max.connections') return true;
   const mech = MECHANISM_PREFIXES.find((p) => rest.startsWith(`${p}.`));
   return mech !== undefined && MECHANISM_KEYS.has(rest.slice(mech.length + 1));
 }

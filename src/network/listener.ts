@@ -9,6 +9,9 @@
  *   l.port;          // the bound port (0 asked → the one the OS gave)
  *   await l.close(); // stops accepting and destroys every socket it accepted
  *
+ * Every accepted socket first takes a slot of the broker's ConnectionQuotas (closed at once
+ * when over a limit), and is closed once nothing was read or written on it for
+ * `connections.max.idle.ms` (Kafka's idle-connection reaper).
  * A TLS handshake that does not finish within `gregor.authentication.timeout.ms` is dropped;
  * a failed handshake (bad or missing client certificate with ssl.client.auth=required, plain
  * TCP to a TLS port) is logged at debug level and costs nothing else.
@@ -25,6 +28,7 @@ import type { SaslServerFactory } from '../security/sasl/sasl-server.js';
 import { parsePrincipalMappingRules } from '../security/ssl-principal-mapper.js';
 import { serverTlsOptions, subjectDistinguishedName } from '../security/tls-options.js';
 import type { ConnectionSecurity } from './connection.js';
+import type { ConnectionQuotas } from './connection-quotas.js';
 
 export interface ListenerOptions {
   /** The broker's TLS/SASL properties (BrokerConfig.securityProps). */
@@ -33,19 +37,24 @@ export interface ListenerOptions {
   sasl: SaslServerFactory | null;
   /** TLS handshakes must finish within this (ms). */
   handshakeTimeoutMs: number;
+  /** `connections.max.idle.ms` (-1: never). */
+  connectionsMaxIdleMs: number;
+  /** The broker's connection limits, shared by its listeners. */
+  quotas: ConnectionQuotas;
   logger: Logger;
 }
 
 export type ConnectionHandler = (socket: Socket, security: ConnectionSecurity) => void;
 
 export class KafkaListener {
-  private readonly sockets = new Set<Socket>();
   /** The bound port. */
   port = 0;
 
   private constructor(
     readonly listener: SecuredListener,
     private readonly server: Server,
+    /** Every admitted socket still open. */
+    private readonly sockets: Set<Socket>,
   ) {}
 
   get name(): string {
@@ -62,7 +71,32 @@ export class KafkaListener {
     const protocol = listener.securityProtocol;
     const sasl = usesSasl(protocol) ? options.sasl : null;
     if (usesSasl(protocol) && !sasl) throw new Error(`listener ${listener.name} (${protocol}) has no SASL mechanisms`);
-    const sessionFor = (socket: Socket): AuthSession => anonymousSession(listener.name, protocol, (socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
+    const remoteIp = (socket: Socket) => (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const sessionFor = (socket: Socket): AuthSession => anonymousSession(listener.name, protocol, remoteIp(socket));
+    const sockets = new Set<Socket>();
+    /** Takes a quota slot and arms the idle timer; false (socket destroyed) when over a limit. */
+    const admit = (socket: Socket): boolean => {
+      if (sockets.has(socket)) return true;
+      const ip = remoteIp(socket);
+      const refused = options.quotas.admit(listener.name, ip);
+      if (refused !== null) {
+        logger.info({ listener: listener.name, remote: socket.remoteAddress }, `connection refused: ${refused}`);
+        socket.destroy();
+        return false;
+      }
+      sockets.add(socket);
+      socket.once('close', () => {
+        sockets.delete(socket);
+        options.quotas.release(listener.name, ip);
+      });
+      if (options.connectionsMaxIdleMs >= 0) {
+        socket.setTimeout(options.connectionsMaxIdleMs, () => {
+          logger.debug({ listener: listener.name, remote: socket.remoteAddress }, `closing a connection idle for connections.max.idle.ms=${options.connectionsMaxIdleMs}`);
+          socket.destroy();
+        });
+      }
+      return true;
+    };
     let server: Server;
     if (usesTls(protocol)) {
       const tls = serverTlsOptions(securityProps, listener.name);
@@ -79,14 +113,14 @@ export class KafkaListener {
       server.on('tlsClientError', (err, socket) => {
         logger.debug({ listener: listener.name, remote: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
       });
+      // The raw TCP socket, before its handshake: over a limit, no handshake is done for it.
+      server.on('connection', (socket: Socket) => void admit(socket));
     } else {
-      server = createServer((socket) => onConnection(socket, { session: sessionFor(socket), sasl }));
+      server = createServer((socket) => {
+        if (admit(socket)) onConnection(socket, { session: sessionFor(socket), sasl });
+      });
     }
-    const bound = new KafkaListener(listener, server);
-    server.on('connection', (socket: Socket) => {
-      bound.sockets.add(socket);
-      socket.once('close', () => bound.sockets.delete(socket));
-    });
+    const bound = new KafkaListener(listener, server, sockets);
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
       server.listen({ port: listener.port, host: listener.host === '' ? undefined : listener.host }, () => {
