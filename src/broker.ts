@@ -48,7 +48,7 @@ import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import { ProducerIdManager } from './storage/producer-ids.js';
-import { WebSocketGateway } from './gateway/gateway.js';
+import type { WebSocketGateway } from './gateway/gateway.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { AppendPool } from './workers/append-pool.js';
@@ -421,6 +421,8 @@ export class Broker implements ConnectionBroker {
     }
     try {
       if (this.config.websocketPort >= 0) {
+        // Loaded only with the gateway on: a broker without it never maps uWebSockets.js.
+        const { WebSocketGateway } = await import('./gateway/gateway.js');
         this.gateway = await WebSocketGateway.start(this, {
           host: this.config.websocketHost,
           port: this.config.websocketPort,
