@@ -188,6 +188,11 @@ export class FetchSessionCache {
     return n;
   }
 
+  /** The ids of the sessions in the cache, least recently used first (for tests and tools). */
+  sessionIds(): number[] {
+    return [...this.sessions.keys()];
+  }
+
   get(sessionId: number): FetchSession | undefined {
     return this.sessions.get(sessionId);
   }
