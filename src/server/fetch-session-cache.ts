@@ -306,7 +306,7 @@ export class FetchSessionCache {
       respond: (response) => {
         response.sessionId = session.id;
         // Another fetch used the session meanwhile (a duplicate request): Kafka answers this.
-        if (this.sessions.get(session.id) !== session || session.epoch !== nextEpoch(requestEpoch)) {
+        if (session.epoch !== nextEpoch(requestEpoch)) {
           response.errorCode = ErrorCode.INVALID_FETCH_SESSION_EPOCH;
           response.responses = [];
           return response;
