@@ -171,6 +171,7 @@ describe('incremental fetch sessions (KIP-227)', () => {
 
   it('epoch −1 and Fetch v4 stay sessionless full fetches and open no session', async () => {
     const before = t.broker.fetchSessions.size;
+    const counted = await metric(/^gregor_fetch_requests_total\{session="sessionless"\}/);
     const sessionless = await fetch({ sessionId: 0, sessionEpoch: -1, topics: [{ topic: TOPIC, parts: all(0) }] });
     expect(sessionless.sessionId).toBe(0);
     expect(Object.keys(summary(sessionless)[TOPIC]!)).toHaveLength(3);
@@ -180,6 +181,8 @@ describe('incremental fetch sessions (KIP-227)', () => {
     const v4 = await fetch({ sessionId: 0, sessionEpoch: -1, topics: [{ topic: TOPIC, parts: all(0) }] }, 4);
     expect(v4.responses[0]!.partitions).toHaveLength(3);
     expect(t.broker.fetchSessions.size).toBe(before);
+    // Counted as sessionless fetches (the counter starts where the earlier tests left it).
+    expect(await metric(/^gregor_fetch_requests_total\{session="sessionless"\}/)).toBe((Number.isNaN(counted) ? 0 : counted) + 3);
   });
 
   it('with 2 slots a third session is not made: session id 0, records all the same', async () => {
