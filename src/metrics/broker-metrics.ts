@@ -53,6 +53,8 @@ export class BrokerMetrics {
   readonly registry = new Registry();
   private readonly kafkaRequests: Histogram<'api'>;
   private readonly fetchRequests: Counter<'session'>;
+  /** Label children of `fetchRequests`, resolved once (it is counted on every Fetch). */
+  private readonly fetchRequestsBySession = new Map<string, ReturnType<Counter<'session'>['labels']>>();
 
   constructor(sources: BrokerMetricSources) {
     collectDefaultMetrics({ register: this.registry });
@@ -170,7 +172,9 @@ export class BrokerMetrics {
 
   /** Counts one Fetch request under its session context (sessionless, full, incremental, error). */
   fetchRequest(session: string): void {
-    this.fetchRequests.inc({ session });
+    let child = this.fetchRequestsBySession.get(session);
+    if (!child) this.fetchRequestsBySession.set(session, (child = this.fetchRequests.labels(session)));
+    child.inc();
   }
 
   /** The exposition text and its content type. */

@@ -35,7 +35,6 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import {
   type FetchRequest,
   type FetchResponse,
-  createFetchRequestFetchPartition,
   createFetchRequestFetchTopic,
   createFetchResponseFetchableTopicResponse,
 } from '../protocol/generated/index.js';
@@ -295,9 +294,9 @@ export class FetchSessionCache {
     for (const c of session.partitions.values()) {
       const last = topics[topics.length - 1];
       const same = last && (session.usesTopicIds ? last.topicId === c.topicId : last.topic === c.topic);
-      const partition = createFetchRequestFetchPartition({ ...c.request });
-      if (same) last.partitions.push(partition);
-      else topics.push(createFetchRequestFetchTopic({ topic: c.topic, topicId: c.topicId, partitions: [partition] }));
+      // The cached request parameters as they are: the fetch only reads them.
+      if (same) last.partitions.push(c.request);
+      else topics.push(createFetchRequestFetchTopic({ topic: c.topic, topicId: c.topicId, partitions: [c.request] }));
     }
     return {
       kind: 'incremental',
