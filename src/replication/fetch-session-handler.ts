@@ -61,6 +61,7 @@ function byTopic<T>(items: Iterable<{ topic: string; value: T }>): Map<string, T
   return out;
 }
 
+/** One fetcher's session with one broker (see the file comment); not shared between connections' fetchers. */
 export class FetchSessionHandler {
   /** The session the next request names (0: none). */
   private sessionId = 0;

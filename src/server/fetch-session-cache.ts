@@ -192,6 +192,7 @@ export class FetchSessionCache {
     return [...this.sessions.keys()];
   }
 
+  /** Session `sessionId`, if it is in the cache. */
   get(sessionId: number): FetchSession | undefined {
     return this.sessions.get(sessionId);
   }

@@ -61,11 +61,13 @@ describe('consumers with fetch sessions on the broker', () => {
     expect(t.broker.fetchSessions.size).toBe(0);
   }, 30_000);
 
-  it('kcat (librdkafka 2.0.2) consumes everything', async () => {
+  it('kcat (librdkafka 2.0.2) consumes everything sessionless', async () => {
+    const before = await counter('sessionless');
     const consumed = await kcat(['-C', '-b', t.bootstrap, '-t', TOPIC, '-o', 'beginning', '-e', '-f', CONSUME_FORMAT]);
     expect(consumed.code).toBe(0);
     const records = parseConsumed(consumed.stdout);
     expect(new Set(records.map((r) => r.value?.toString())).size).toBe(RECORDS);
+    expect(await counter('sessionless')).toBeGreaterThan(before);
     expect(t.broker.fetchSessions.size).toBe(0);
   }, 30_000);
 
