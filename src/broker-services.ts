@@ -8,7 +8,9 @@
  */
 import type { Logger } from 'pino';
 import type { KafkaClient } from './network/kafka-client.js';
-import type { ClusterManager } from './cluster/cluster-manager.js';
+import type { ClusterMetadata } from './cluster/cluster-metadata.js';
+import type { ControllerRole } from './cluster/local-controller.js';
+import type { TopicAdmin } from './cluster/topic-admin.js';
 import type { BrokerEndpoint, BrokerInfo } from './cluster/zk-paths.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
@@ -36,8 +38,12 @@ export interface BrokerServices {
   readonly replicas: ReplicaManager;
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
-  /** Cluster membership and metadata through ZooKeeper; null on a single broker. */
-  readonly cluster: ClusterManager | null;
+  /** Live brokers, the controller, topics and partition states (a single broker: a cluster of one). */
+  readonly metadata: ClusterMetadata;
+  /** Creates, grows and deletes topics (a single broker's logs, or ZooKeeper and the controller). */
+  readonly topicAdmin: TopicAdmin;
+  /** This broker's controller role (ControlledShutdown). */
+  readonly controller: ControllerRole;
   readonly authorizer: Authorizer;
   readonly dynamicConfig: DynamicBrokerConfig;
   readonly producerIds: ProducerIdManager;

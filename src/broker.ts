@@ -31,6 +31,13 @@ import { KafkaListener } from './network/listener.js';
 import { KafkaClient } from './network/kafka-client.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { type BrokerEndpoint, type BrokerInfo, brokerEndpoint } from './cluster/zk-paths.js';
+import type { ClusterMetadata } from './cluster/cluster-metadata.js';
+import { LocalMetadata } from './cluster/local-metadata.js';
+import { type ControllerRole, LocalController } from './cluster/local-controller.js';
+import { LocalTopicAdmin } from './cluster/local-topic-admin.js';
+import type { TopicAdmin } from './cluster/topic-admin.js';
+import { ZkMetadata } from './cluster/zk-metadata.js';
+import { ZkTopicAdmin } from './cluster/zk-topic-admin.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
 import { leaderAppender } from './replication/leader-appender.js';
@@ -147,6 +154,12 @@ export class Broker implements ConnectionBroker {
   readonly groups: GroupCoordinator;
   /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */
   cluster: ClusterManager | null = null;
+  /** Live brokers, controller, topics, partition states: this broker's own until it joins a cluster. */
+  metadata: ClusterMetadata;
+  /** Topic creation, growth and deletion: through the local logs, or ZooKeeper in a cluster. */
+  topicAdmin: TopicAdmin;
+  /** The controller role (a single broker is always its own controller). */
+  controller: ControllerRole;
   /**
    * Leadership, replication and the one produce path (ReplicaManager.appendRecords). A single
    * broker is a cluster of one: it leads every local partition with an ISR of itself.
@@ -204,6 +217,9 @@ export class Broker implements ConnectionBroker {
         flushIntervalMessages: config.logFlushIntervalMessages,
       },
     });
+    this.metadata = new LocalMetadata(this.logs, () => this.registration());
+    this.topicAdmin = new LocalTopicAdmin(this.logs, this.metadata, config);
+    this.controller = new LocalController(this.metadata);
     this.groups = new GroupCoordinator(this.logs, engine, {
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
@@ -230,7 +246,7 @@ export class Broker implements ConnectionBroker {
     this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions });
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
-        () => this.cluster?.metadata.topics.get(OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
+        () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
         (partition) => this.replicas.replica(OFFSETS_TOPIC, partition)?.leaderEpoch ?? 0,
         (partition, endOffset, timeoutMs) => this.replicas.waitForHighWatermark(OFFSETS_TOPIC, partition, endOffset, timeoutMs),
       );
@@ -307,11 +323,14 @@ export class Broker implements ConnectionBroker {
         connectionTimeoutMs: config.zookeeperConnectionTimeoutMs,
         uncleanLeaderElection: config.uncleanLeaderElectionEnable,
       },
-      { id: config.nodeId, endpoints: this.advertisedEndpoints(), rack: null, websocketPort: this.websocketPort },
+      this.registration(),
       this.logs.clusterId,
       this.logger.child({ component: 'cluster' }),
     );
     this.cluster = manager;
+    this.metadata = new ZkMetadata(manager.metadata);
+    this.topicAdmin = new ZkTopicAdmin(manager, this.metadata, config);
+    this.controller = manager.controller;
     this.logs.adoptClusterId(clusterId);
     this.clusterIdFromZk = clusterId;
     this.replicas.start(manager);
@@ -420,7 +439,7 @@ export class Broker implements ConnectionBroker {
   /** The WebSocket gateway port of broker `nodeId` (this one, or another from its registration); -1 if none or unknown. */
   websocketPortOf(nodeId: number): number {
     if (nodeId === this.config.nodeId) return this.websocketPort;
-    return this.cluster?.metadata.brokers.get(nodeId)?.websocketPort ?? -1;
+    return this.metadata.aliveBrokers().find((b) => b.id === nodeId)?.websocketPort ?? -1;
   }
 
   /**
@@ -445,6 +464,11 @@ export class Broker implements ConnectionBroker {
    */
   endpointOf(info: BrokerInfo, listenerName: string): BrokerEndpoint | undefined {
     return this.securedListeners.some((l) => l.name === listenerName) ? brokerEndpoint(info, listenerName) : info.endpoints[0];
+  }
+
+  /** This broker as the cluster knows it (its /brokers/ids/<id> registration). */
+  private registration(): BrokerInfo {
+    return { id: this.config.nodeId, endpoints: this.advertisedEndpoints(), rack: null, websocketPort: this.websocketPort };
   }
 
   /** Every listener's advertised endpoint (for the broker's ZooKeeper registration). */

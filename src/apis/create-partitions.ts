@@ -1,15 +1,14 @@
 /**
- * CreatePartitions (key 37, v0-3): grows topics to `count` partitions (never shrinks). On a
- * cluster the new partitions are assigned across the live brokers, continuing Kafka's
- * rotation; explicit assignments are accepted on a single broker only when they name it.
+ * CreatePartitions (key 37, v0-3): grows topics to `count` partitions (never shrinks). The
+ * new partitions are assigned across the live brokers, continuing Kafka's rotation, or as
+ * the request's assignments say (live brokers, the topic's replication factor).
  * Errors per topic: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT,
  * INVALID_REQUEST (a topic named twice), REQUEST_TIMED_OUT.
  * Source: protocol guide "CreatePartitions"; KIP-195.
  */
-import { addPartitionsInCluster } from '../cluster/topic-admin.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type CreatePartitionsRequest, type CreatePartitionsResponse, createCreatePartitionsResponse } from '../protocol/generated/index.js';
-import { groupPermitted, topicPermitted } from './authorize.js';
+import { topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 
@@ -27,17 +26,8 @@ export const createPartitionsHandler: ApiHandler<CreatePartitionsRequest, Create
         try {
           if (!topicPermitted(ctx, AclOperation.ALTER, t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to alter topic "${t.name}"`);
           if (seen.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, `topic "${t.name}" appears more than once in the request`);
-          if (broker.cluster) {
-            if (t.assignments) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignments are not supported; give only the count');
-            await addPartitionsInCluster(broker.cluster, t.name, t.count, request.validateOnly, request.timeoutMs);
-          } else {
-            for (const a of t.assignments ?? []) {
-              if (a.brokerIds.length !== 1 || a.brokerIds[0] !== broker.config.nodeId) {
-                throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `assignment [${a.brokerIds}] names brokers other than this one (${broker.config.nodeId})`);
-              }
-            }
-            broker.logs.addPartitions(t.name, t.count, request.validateOnly);
-          }
+          const assignment = t.assignments?.map((a) => [...a.brokerIds]) ?? null;
+          await broker.topicAdmin.createPartitions(t.name, t.count, assignment, request.validateOnly, request.timeoutMs);
           return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
         } catch (err) {
           if (!(err instanceof KafkaError)) throw err;

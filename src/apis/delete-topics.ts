@@ -7,17 +7,9 @@
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
-import type { BrokerServices } from '../broker-services.js';
-import { deleteTopicInCluster } from '../cluster/topic-admin.js';
 import { topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
-
-/** Cluster mode: a topic by name or id from the cluster metadata. */
-function clusterTopic(broker: BrokerServices, name: string | null, topicId: string): { name: string; topicId: string } | undefined {
-  for (const [n, a] of broker.cluster!.metadata.topics) if (n === name || (name === null && a.topicId === topicId)) return { name: n, topicId: a.topicId };
-  return undefined;
-}
 
 type Result = DeleteTopicsResponse['responses'][number];
 
@@ -36,7 +28,7 @@ export const deleteTopicsHandler: ApiHandler<DeleteTopicsRequest, DeleteTopicsRe
         // DELETE on the topic, checked before existence when it is named.
         const deny = (topic: string) => new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to delete topic "${topic}"`);
         if (name !== null && !topicPermitted(ctx, AclOperation.DELETE, name)) throw deny(name);
-        const topic = broker.cluster ? clusterTopic(broker, name, topicId) : name !== null ? broker.logs.topic(name) : broker.logs.topicById(topicId);
+        const topic = name !== null ? broker.metadata.topic(name) : broker.metadata.topicById(topicId);
         if (!topic) {
           throw name !== null
             ? new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${name}" does not exist`)
@@ -45,8 +37,7 @@ export const deleteTopicsHandler: ApiHandler<DeleteTopicsRequest, DeleteTopicsRe
         if (name === null && !topicPermitted(ctx, AclOperation.DELETE, topic.name)) throw deny(topic.name);
         result.name = topic.name;
         result.topicId = topic.topicId;
-        if (broker.cluster) await deleteTopicInCluster(broker.cluster, topic.name);
-        else broker.logs.deleteTopic(topic.name);
+        await broker.topicAdmin.deleteTopic(topic.name);
       } catch (err) {
         if (!(err instanceof KafkaError)) throw err;
         result.errorCode = err.code;

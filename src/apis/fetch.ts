@@ -53,14 +53,13 @@ function emptyPartition(partitionIndex: number, errorCode: number, log?: Partiti
 }
 
 /**
- * The error for a partition this broker has no log of: in a cluster, one that exists
- * elsewhere is NOT_LEADER_OR_FOLLOWER (the client refreshes metadata); otherwise the topic
+ * The error for a partition this broker has no log of: one that exists in the cluster
+ * (on another broker) is NOT_LEADER_OR_FOLLOWER (the client refreshes metadata); otherwise the topic
  * is unknown (by id from v13: UNKNOWN_TOPIC_ID).
  */
-function missingPartitionCode(broker: BrokerServices, apiVersion: number, t: FetchRequest['topics'][number], topicIsLocal: boolean): number {
-  const metadata = broker.cluster?.metadata;
-  const known = apiVersion >= 13 ? metadata && [...metadata.topics.values()].some((a) => a.topicId === t.topicId) : metadata?.topics.has(t.topic);
-  if (known) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+function missingPartitionCode(broker: BrokerServices, apiVersion: number, t: FetchRequest['topics'][number], partition: number, topicIsLocal: boolean): number {
+  const name = apiVersion >= 13 ? broker.metadata.topicById(t.topicId)?.name : t.topic;
+  if (name !== undefined && broker.metadata.partition(name, partition)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   return apiVersion >= 13 && !topicIsLocal ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 }
 
@@ -84,7 +83,7 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
       let log = topic?.partitions[p.partition];
       if (!log) {
         pass.hasError = true;
-        return emptyPartition(p.partition, missingPartitionCode(broker, apiVersion, fetchTopic, topic !== undefined));
+        return emptyPartition(p.partition, missingPartitionCode(broker, apiVersion, fetchTopic, p.partition, topic !== undefined));
       }
       try {
         // Only the leader serves; a follower's fetch offset is its log end offset.

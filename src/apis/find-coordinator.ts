@@ -1,7 +1,7 @@
 /**
- * FindCoordinator (key 10, v0-6): this broker coordinates every group (and would every
- * transactional id) on a single node. Creates `__consumer_offsets` on first use, as Kafka
- * does. v4+ batches keys (KIP-699).
+ * FindCoordinator (key 10, v0-6): a group's coordinator is the leader of its
+ * `__consumer_offsets` partition (on a single broker: itself). Creates `__consumer_offsets`
+ * on first use, as Kafka does. v4+ batches keys (KIP-699).
  * Authorization: DESCRIBE on the group (key type GROUP) or the transactional id (TRANSACTION);
  * each denied key is GROUP_ / TRANSACTIONAL_ID_AUTHORIZATION_FAILED, the others are answered.
  * Errors: INVALID_REQUEST for an unknown key type.
@@ -9,7 +9,6 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type FindCoordinatorRequest, type FindCoordinatorResponse, createFindCoordinatorResponse } from '../protocol/generated/index.js';
-import { createTopicInCluster } from '../cluster/topic-admin.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler, RequestContext } from './api.js';
@@ -25,23 +24,20 @@ async function locate(ctx: RequestContext, key: string, keyType: number) {
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) return failed(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`);
   if (keyType === KEY_TYPE_GROUP && !groupPermitted(ctx, AclOperation.DESCRIBE, key)) return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'not authorized for the group');
   if (keyType === KEY_TYPE_TRANSACTION && !transactionalIdPermitted(ctx, AclOperation.DESCRIBE, key)) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'not authorized for the transactional id');
-  const cluster = broker.cluster;
-  if (!cluster) {
-    if (keyType === KEY_TYPE_GROUP) broker.groups.ensureOffsetsTopic();
-    return { key, nodeId: broker.config.nodeId, ...broker.endpointFor(listenerName), errorCode: ErrorCode.NONE, errorMessage: null };
-  }
-  // Cluster mode: the coordinator is the leader of the group's __consumer_offsets partition.
+  // The coordinator is the leader of the group's __consumer_offsets partition (on a single broker: itself).
   const unavailable = (why: string) => failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, why);
-  if (!cluster.metadata.topics.has(OFFSETS_TOPIC)) {
+  const { metadata } = broker;
+  if (!metadata.topic(OFFSETS_TOPIC)) {
     try {
-      const replicationFactor = Math.min(broker.config.offsetsTopicReplicationFactor, cluster.metadata.brokers.size);
-      await createTopicInCluster(cluster, broker.config, { name: OFFSETS_TOPIC, numPartitions: broker.config.offsetsTopicNumPartitions, replicationFactor, configs: {} }, 10_000);
+      const replicationFactor = Math.min(broker.config.offsetsTopicReplicationFactor, metadata.aliveBrokers().length);
+      await broker.topicAdmin.createTopic({ name: OFFSETS_TOPIC, numPartitions: broker.config.offsetsTopicNumPartitions, replicationFactor, assignment: null, configs: {} }, false, 10_000);
     } catch (err) {
       if (!(err instanceof KafkaError) || err.code !== ErrorCode.TOPIC_ALREADY_EXISTS) return unavailable(`${OFFSETS_TOPIC} is not ready: ${(err as Error).message}`);
     }
   }
   const partition = broker.groups.partitionFor(key);
-  const leader = cluster.metadata.brokers.get(cluster.metadata.state(OFFSETS_TOPIC, partition)?.leader ?? -1);
+  const leaderId = metadata.partition(OFFSETS_TOPIC, partition)?.leader ?? -1;
+  const leader = metadata.aliveBrokers().find((b) => b.id === leaderId);
   if (!leader) return unavailable(`${OFFSETS_TOPIC}-${partition} has no leader`);
   const endpoint = broker.endpointOf(leader, listenerName);
   if (!endpoint) return unavailable(`broker ${leader.id} has no listener ${listenerName}`);

@@ -8,7 +8,6 @@
  * same log bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTopicInCluster } from '../../src/cluster/topic-admin.js';
 import { type Request, PARTITIONS, hashFiles, hashLogBytes, makeRequests, producePipelined } from '../helpers/produce-corpus.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -67,8 +66,7 @@ describe('engine × workers write identical logs in cluster mode', () => {
             }));
           }
           for (const b of brokers) expect(b.broker.appendPool?.workers ?? 0).toBe(workers);
-          const cluster = brokers[0]!.broker.cluster!;
-          await createTopicInCluster(cluster, brokers[0]!.broker.config, { name: topic, numPartitions: PARTITIONS, replicationFactor: 2, configs: {} }, 10_000);
+          await brokers[0]!.broker.topicAdmin.createTopic({ name: topic, numPartitions: PARTITIONS, replicationFactor: 2, assignment: null, configs: {} }, false, 10_000);
           const state = (p: number) => brokers[0]!.broker.cluster!.metadata.state(topic, p);
           await waitFor(() => PARTITION_LIST.every((p) => (state(p)?.isr.length ?? 0) === 2 && brokers.every((b) => b.broker.replicas.replica(topic, p)?.role !== undefined)), 15_000, 'leaders and full ISRs');
           const leaderOf = (p: number) => brokers.findIndex((b) => b.broker.config.nodeId === state(p)!.leader);
