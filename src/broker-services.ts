@@ -22,6 +22,7 @@ import type { EntityConfigStore } from './security/entity-config/entity-config-s
 import type { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
 import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import type { FetchPurgatory } from './server/fetch-purgatory.js';
+import type { FetchSessionCache } from './server/fetch-session-cache.js';
 import type { BrokerMetrics } from './metrics/broker-metrics.js';
 import type { LogManager } from './storage/log-manager.js';
 import type { ProducerIdManager } from './storage/producer-ids.js';
@@ -47,6 +48,8 @@ export interface BrokerServices {
   readonly dynamicConfig: DynamicBrokerConfig;
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory: FetchPurgatory;
+  /** Incremental fetch sessions (KIP-227), `max.incremental.fetch.session.cache.slots` at most. */
+  readonly fetchSessions: FetchSessionCache;
   readonly clientQuotas: ClientQuotaManager | null;
   readonly entityConfigs: EntityConfigStore | null;
   readonly scramCredentials: ScramCredentialSource;

@@ -45,6 +45,7 @@ import { leaderAppender } from './replication/leader-appender.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { ErrorCode } from './protocol/error-codes.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
+import { FetchSessionCache } from './server/fetch-session-cache.js';
 import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import { ProducerIdManager } from './storage/producer-ids.js';
@@ -145,6 +146,8 @@ export class Broker implements ConnectionBroker {
   /** Producer ids for idempotent producers (InitProducerId). */
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory = new FetchPurgatory();
+  /** Incremental fetch sessions (KIP-227) of every Fetch served here. */
+  readonly fetchSessions: FetchSessionCache;
   /** Decides every request of every connection (allow-all without `authorizer.class.name`). */
   authorizer: Authorizer = ALLOW_ALL_AUTHORIZER;
   /** Client quotas applied by every Kafka connection (null: none configured). */
@@ -260,7 +263,8 @@ export class Broker implements ConnectionBroker {
       logger.child({ component: 'replicas' }),
       leaderAppender(() => this.appendPool),
     );
-    this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups });
+    this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
+    this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions });
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
