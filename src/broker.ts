@@ -39,6 +39,7 @@ import { LocalTopicAdmin } from './cluster/local-topic-admin.js';
 import type { TopicAdmin } from './cluster/topic-admin.js';
 import { ZkMetadata } from './cluster/zk-metadata.js';
 import { ZkTopicAdmin } from './cluster/zk-topic-admin.js';
+import { followTopicConfigChanges } from './cluster/topic-config-changes.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
 import { leaderAppender } from './replication/leader-appender.js';
@@ -304,7 +305,9 @@ export class Broker implements ConnectionBroker {
     if (config.zookeeperConnect !== null) {
       try {
         await broker.joinCluster(config.zookeeperConnect);
-        broker.openEntityConfigs(await ZkEntityConfigStore.open(broker.cluster!.zk, logger.child({ component: 'entity-configs' })));
+        const cluster = broker.cluster!;
+        broker.openEntityConfigs(await ZkEntityConfigStore.open(cluster.zk, cluster.configChanges, logger.child({ component: 'entity-configs' })));
+        await cluster.configChanges.start();
         const authorizer = broker.authorizer;
         if (authorizer instanceof AclAuthorizer) {
           authorizer.useStore(await ZkAclStore.open(broker.cluster!.zk, logger.child({ component: 'acls' }), (acls) => authorizer.replaceAll(acls)));
@@ -350,7 +353,11 @@ export class Broker implements ConnectionBroker {
     );
     this.cluster = manager;
     this.metadata = new ZkMetadata(manager.metadata);
-    this.topicAdmin = new ZkTopicAdmin(manager, this.metadata, config);
+    const applyTopicConfigs = (topic: string, configs: Record<string, string>) => {
+      if (this.logs.topic(topic)) this.logs.alterTopicConfigs(topic, configs);
+    };
+    this.topicAdmin = new ZkTopicAdmin(manager, this.metadata, config, applyTopicConfigs);
+    followTopicConfigChanges(manager, applyTopicConfigs);
     this.controller = manager.controller;
     this.logs.adoptClusterId(clusterId);
     this.clusterIdFromZk = clusterId;
