@@ -13,6 +13,7 @@ import type { ControllerRole } from './cluster/local-controller.js';
 import type { TopicAdmin } from './cluster/topic-admin.js';
 import type { BrokerEndpoint, BrokerInfo } from './cluster/zk-paths.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { BrokerConfigAdmin } from './config/broker-config-admin.js';
 import type { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import type { Engine } from './engine/engine.js';
 import type { GroupCoordinator } from './groups/group-coordinator.js';
@@ -46,6 +47,8 @@ export interface BrokerServices {
   readonly controller: ControllerRole;
   readonly authorizer: Authorizer;
   readonly dynamicConfig: DynamicBrokerConfig;
+  /** Changes dynamic broker configs (the log dir's file, or ZooKeeper in a cluster). */
+  readonly brokerConfigs: BrokerConfigAdmin;
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory: FetchPurgatory;
   /** Incremental fetch sessions (KIP-227), `max.incremental.fetch.session.cache.slots` at most. */

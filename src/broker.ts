@@ -40,6 +40,8 @@ import type { TopicAdmin } from './cluster/topic-admin.js';
 import { ZkMetadata } from './cluster/zk-metadata.js';
 import { ZkTopicAdmin } from './cluster/zk-topic-admin.js';
 import { followTopicConfigChanges } from './cluster/topic-config-changes.js';
+import { ZkBrokerConfigAdmin } from './cluster/zk-broker-config-admin.js';
+import { type BrokerConfigAdmin, LocalBrokerConfigAdmin } from './config/broker-config-admin.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
 import { leaderAppender } from './replication/leader-appender.js';
@@ -144,6 +146,8 @@ export class Broker implements ConnectionBroker {
   readonly logs: LogManager;
   /** Broker configs changed at run time (AlterConfigs on the BROKER resource), persisted. */
   readonly dynamicConfig: DynamicBrokerConfig;
+  /** Changes dynamic broker configs: the log dir's file, or ZooKeeper once in a cluster. */
+  brokerConfigs: BrokerConfigAdmin;
   /** Producer ids for idempotent producers (InitProducerId). */
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory = new FetchPurgatory();
@@ -220,6 +224,7 @@ export class Broker implements ConnectionBroker {
     // A cluster broker's own credentials towards the others are checked now, not at its first replica fetch.
     if (config.zookeeperConnect !== null) interBrokerClientSecurity(config, this.interBrokerListener);
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
+    this.brokerConfigs = new LocalBrokerConfigAdmin(this.dynamicConfig, () => this.logs.reconfigure());
     this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
     this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
     this.logs = LogManager.open({
@@ -307,6 +312,7 @@ export class Broker implements ConnectionBroker {
         await broker.joinCluster(config.zookeeperConnect);
         const cluster = broker.cluster!;
         broker.openEntityConfigs(await ZkEntityConfigStore.open(cluster.zk, cluster.configChanges, logger.child({ component: 'entity-configs' })));
+        broker.brokerConfigs = await ZkBrokerConfigAdmin.open(cluster, broker.dynamicConfig, () => broker.logs.reconfigure(), logger.child({ component: 'broker-configs' }));
         await cluster.configChanges.start();
         const authorizer = broker.authorizer;
         if (authorizer instanceof AclAuthorizer) {

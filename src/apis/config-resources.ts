@@ -66,8 +66,7 @@ export async function replaceOverrides(
   const present = Object.fromEntries(Object.entries(configs).filter((e): e is [string, string] => e[1] !== null));
   const valid = broker.dynamicConfig.validate(level, present);
   if (validateOnly) return;
-  broker.dynamicConfig.replace(level, valid);
-  broker.logs.reconfigure();
+  await broker.brokerConfigs.alter(level, valid);
   broker.logger.info({ level, configs: valid }, 'altered dynamic broker configs');
 }
 

@@ -3,7 +3,9 @@
  * AlterConfigs or IncrementalAlterConfigs on any broker rewrites /config/topics/<t> and adds
  * a change notification, and every broker holding the topic applies it to its logs within
  * seconds; a broker without a replica still describes the topic's configs; a change written
- * straight into ZooKeeper the way kafka-configs.sh --zookeeper does is applied too.
+ * straight into ZooKeeper the way kafka-configs.sh --zookeeper does is applied too. Dynamic
+ * broker configs likewise: the cluster default (/config/brokers/<default>) set through one
+ * broker reaches every broker; a per-broker config stays with its broker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../src/cluster/zk-client.js';
@@ -14,6 +16,7 @@ import { waitFor } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
 const TOPIC_RESOURCE = 2;
+const BROKER_RESOURCE = 4;
 
 describe('topic configs through ZooKeeper', () => {
   let zkServer: ZooKeeperServer;
@@ -88,5 +91,30 @@ describe('topic configs through ZooKeeper', () => {
       zk.close();
     }
     await waitFor(() => applied(0, 'both') === 9_000_000 && applied(1, 'both') === 9_000_000, 10_000, 'the ZooKeeper change applied on both brokers');
+  });
+
+  it('a cluster-default broker config reaches every broker; a per-broker one only its broker', async () => {
+    const alterBroker = (index: number, resourceName: string, name: string, value: string) =>
+      request(index, 44, 1, { resources: [{ resourceType: BROKER_RESOURCE, resourceName, configs: [{ name, configOperation: 0, value }] }], validateOnly: false });
+    expect((await alterBroker(1, '', 'log.retention.bytes', '123456789')).responses[0].errorCode).toBe(ErrorCode.NONE);
+    await waitFor(() => brokers.every((b) => b.broker.config.logRetentionBytes === 123_456_789), 10_000, 'the cluster default on both brokers');
+    // A topic without its own override follows the broker default.
+    expect(brokers[0]!.broker.logs.topic('only-on-1')!.settings.retentionBytes).toBe(123_456_789);
+
+    expect((await alterBroker(0, '1', 'log.retention.bytes', '555555')).responses[0].errorCode).toBe(ErrorCode.NONE);
+    expect(brokers[0]!.broker.config.logRetentionBytes).toBe(555_555);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(brokers[1]!.broker.config.logRetentionBytes).toBe(123_456_789);
+    // Another broker's own configs are altered through that broker, as in Kafka.
+    expect((await alterBroker(0, '2', 'log.retention.bytes', '1')).responses[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
+
+    const zk = await ZkClient.connect(zkServer.connectString, 4000, 10_000);
+    try {
+      const stored = (path: string) => zk.getData(path).then((n) => JSON.parse(n!.data.toString('utf8')).config);
+      expect(await stored('/config/brokers/<default>')).toEqual({ 'log.retention.bytes': '123456789' });
+      expect(await stored('/config/brokers/1')).toEqual({ 'log.retention.bytes': '555555' });
+    } finally {
+      zk.close();
+    }
   });
 });
