@@ -7,7 +7,7 @@
  */
 import type { BatchInfo } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { readBatchHeader } from './batch-header.js';
+import { wholeBatches } from './batch-header.js';
 import { recordsOf, recordsSection } from './cleaner/batch-filter.js';
 import type { SegmentAppendInfo } from './log-segment.js';
 import { asOffset } from './offset.js';
@@ -51,14 +51,12 @@ export function checkAppend(
  * Errors: INVALID_RECORD. Source: Kafka LogValidator.validateKey.
  */
 function requireKeys(records: Uint8Array, where: string): void {
-  for (let pos = 0; pos < records.byteLength; ) {
-    const header = readBatchHeader(records, pos, pos);
-    const batch = records.subarray(pos, pos + header.sizeInBytes);
+  for (const header of wholeBatches(records)) {
+    const batch = records.subarray(header.position, header.position + header.sizeInBytes);
     for (const record of recordsOf(recordsSection(batch, header), header)) {
       if (record.key === null) {
         throw new KafkaError(ErrorCode.INVALID_RECORD, `Compacted topic cannot accept message without key in topic partition ${where}`);
       }
     }
-    pos += header.sizeInBytes;
   }
 }

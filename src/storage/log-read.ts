@@ -6,7 +6,7 @@
  * Source: docs/implementation.html "Log" (reads), KIP-74 (at least one batch), KIP-734
  * (MAX_TIMESTAMP).
  */
-import { RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
+import { wholeBatches } from './batch-header.js';
 import type { LogSegment, SegmentSlice } from './log-segment.js';
 import { type Offset, asOffset } from './offset.js';
 import { findRecordByTimestamp } from './record-scan.js';
@@ -83,9 +83,8 @@ export function offsetOfMaxTimestamp(segments: readonly LogSegment[], logStartOf
 function batchesBelow(bytes: Uint8Array, maxOffset: number): Uint8Array {
   if (maxOffset === Number.MAX_SAFE_INTEGER) return bytes;
   let pos = 0;
-  while (pos + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
-    const header = readBatchHeader(bytes, pos, pos);
-    if (header.lastOffset >= maxOffset || pos + header.sizeInBytes > bytes.byteLength) break;
+  for (const header of wholeBatches(bytes)) {
+    if (header.lastOffset >= maxOffset) break;
     pos += header.sizeInBytes;
   }
   return pos === bytes.byteLength ? bytes : bytes.subarray(0, pos);
