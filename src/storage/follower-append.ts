@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { CRC_COVERED_OFFSET, CRC_OFFSET, PARTITION_LEADER_EPOCH_OFFSET } from '../engine/layout.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
+import { crc32cOf } from './checksum.js';
 
 /**
  * The whole batches of `records` to append after `logEndOffset` (batches wholly below it are
@@ -39,14 +40,8 @@ export function followerBatches(
     if (expected >= 0 && header.baseOffset !== expected) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `batch at offset ${header.baseOffset} does not continue ${where} at ${expected}`);
     }
-    const ptr = engine.memory.alloc(header.sizeInBytes);
-    try {
-      engine.memory.write(records.subarray(end, end + header.sizeInBytes), ptr);
-      const crc = engine.crc32c(ptr + CRC_COVERED_OFFSET, header.sizeInBytes - CRC_COVERED_OFFSET);
-      if (crc !== view.getUint32(end + CRC_OFFSET)) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at offset ${header.baseOffset} fails its CRC`);
-    } finally {
-      engine.memory.free(ptr);
-    }
+    const crc = crc32cOf(engine, records.subarray(end + CRC_COVERED_OFFSET, end + header.sizeInBytes));
+    if (crc !== view.getUint32(end + CRC_OFFSET)) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at offset ${header.baseOffset} fails its CRC`);
     const epoch = view.getInt32(end + PARTITION_LEADER_EPOCH_OFFSET);
     if (epoch > lastEpoch) {
       epochs.push({ epoch, startOffset: header.baseOffset });
