@@ -13,6 +13,7 @@
  *
  * This class (Kafka UnifiedLog with LocalLog's segment list) holds the log's state and its
  * API; the concepts behind it have their own files:
+ *   local-log.ts              the segment list on disk: roll, truncate, remove (Kafka LocalLog)
  *   log-loader.ts             opening and recovering the segments (Kafka LogLoader)
  *   producer-state-loader.ts  producer state rebuilt, replayed and snapshotted
  *   append-checks.ts          what a leader append checks before the write
@@ -26,17 +27,16 @@ import type { Logger } from 'pino';
 import type { BatchInfo } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { LogConfig, PartitionLogOptions } from './log-config.js';
-import { LogSegment, type SegmentAppendInfo, type SegmentSlice } from './log-segment.js';
+import type { LogSegment, SegmentAppendInfo, SegmentSlice } from './log-segment.js';
 import { requestError } from './request-validation.js';
 import { type Offset, asOffset } from './offset.js';
 import { type PendingAppend, ProducerStateManager } from './producer-state.js';
 import { type RetentionPolicy, type RetentionReason, deletableSegments } from './retention.js';
 import { checkAppend } from './append-checks.js';
 import { followerBatches } from './follower-append.js';
-import { loadSegments } from './log-loader.js';
+import { LocalLog } from './local-log.js';
 import { ProducerStateLoader } from './producer-state-loader.js';
 import { offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './log-read.js';
-import { PendingDeletes, replaceSegments } from './segment-deletion.js';
 import { type StagedRun, stageRequests, stagedBatches } from './staged-run.js';
 
 export type { StagedPart, StagedRun } from './staged-run.js';
@@ -61,11 +61,10 @@ export interface ReadResult {
 }
 
 export class PartitionLog {
-  private readonly segments: LogSegment[] = [];
+  /** The segments on disk (local-log.ts, Kafka LocalLog). */
+  private readonly local: LocalLog;
   private readonly appendListeners = new Set<() => void>();
   private startOffset = asOffset(0);
-  /** Segments renamed `.deleted`, waiting for `file.delete.delay.ms` before their files go. */
-  private readonly pendingDeletes = new PendingDeletes();
   /** Idempotent producers' sequences and last batches (KIP-98). */
   readonly producerState = new ProducerStateManager();
   /** The producer state's rebuilding, replay and snapshots beside the segments. */
@@ -86,6 +85,7 @@ export class PartitionLog {
     private readonly config: LogConfig,
     private readonly logger: Logger,
   ) {
+    this.local = new LocalLog(dir, config, logger);
     this.producerStateLoader = new ProducerStateLoader(this.producerState, dir, config.engine, logger, { topic, partition });
   }
 
@@ -96,15 +96,15 @@ export class PartitionLog {
    */
   static open(topic: string, partition: number, dir: string, config: LogConfig, logger: Logger, options: PartitionLogOptions = {}): PartitionLog {
     const log = new PartitionLog(topic, partition, dir, config, logger);
+    log.local.open();
     log.load(options.logStartOffset ?? 0);
     return log;
   }
 
-  /** What open() does after construction: reads, recovers and indexes the segments (log-loader.ts). */
+  /** What open() does after construction: the log start offset and producer state of the opened segments. */
   private load(storedLogStartOffset: number): void {
-    for (const segment of loadSegments(this.dir, this.config, this.logger)) this.segments.push(segment);
-    this.startOffset = asOffset(Math.min(Math.max(storedLogStartOffset, this.segments[0]!.baseOffset), this.logEndOffset));
-    this.producerStateLoader.rebuild(this.segments, this.startOffset);
+    this.startOffset = asOffset(Math.min(Math.max(storedLogStartOffset, this.segmentList[0]!.baseOffset), this.logEndOffset));
+    this.producerStateLoader.rebuild(this.segmentList, this.startOffset);
   }
 
   /**
@@ -117,15 +117,14 @@ export class PartitionLog {
   reload(): void {
     if (this.closed) return;
     const start = this.startOffset;
-    this.pendingDeletes.finishAll();
-    for (const segment of this.segments.splice(0)) segment.close();
+    this.local.reopen();
     this.producerStateLoader.reset();
     this.load(start);
     this.hw = Math.min(this.hw, this.logEndOffset);
   }
 
   get activeSegment(): LogSegment {
-    return this.segments[this.segments.length - 1]!;
+    return this.local.activeSegment;
   }
 
   /** The first offset a fetch may read; below it is OFFSET_OUT_OF_RANGE. */
@@ -134,7 +133,7 @@ export class PartitionLog {
   }
 
   get logEndOffset(): Offset {
-    return this.activeSegment.nextOffset;
+    return this.local.logEndOffset;
   }
 
   /**
@@ -172,7 +171,7 @@ export class PartitionLog {
     this.maybeRoll(bytes.byteLength);
     const from = this.logEndOffset;
     this.activeSegment.appendRaw(bytes);
-    this.producerStateLoader.replay(this.segments, from);
+    this.producerStateLoader.replay(this.segmentList, from);
     for (const listener of this.appendListeners) listener();
     return epochs;
   }
@@ -184,21 +183,16 @@ export class PartitionLog {
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
     if (offset <= this.logStartOffset) return this.truncateFullyAndStartAt(this.logStartOffset);
-    while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
-      const doomed = this.segments.pop()!;
-      doomed.delete();
-    }
-    const removed = this.activeSegment.truncateTo(offset);
+    const removed = this.local.truncateTo(offset);
     this.hw = Math.min(this.hw, this.logEndOffset);
     this.producerState.clear();
-    this.producerStateLoader.rebuild(this.segments, this.startOffset);
+    this.producerStateLoader.rebuild(this.segmentList, this.startOffset);
     this.logger.warn({ topic: this.topic, partition: this.partition, offset, removedBytes: removed, logEndOffset: this.logEndOffset }, 'truncated log');
   }
 
   /** Empties the log and continues at `offset` (a replica behind the leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
-    for (const segment of this.segments.splice(0)) segment.delete();
-    this.segments.push(LogSegment.create(this.dir, asOffset(offset), this.config));
+    this.local.truncateFullyAndStartAt(offset);
     this.startOffset = asOffset(offset);
     this.hw = offset;
     this.producerState.clear();
@@ -206,12 +200,12 @@ export class PartitionLog {
   }
 
   get segmentCount(): number {
-    return this.segments.length;
+    return this.segmentList.length;
   }
 
   /** The segments, oldest first (the last is active). For the cleaner; do not mutate. */
   get segmentList(): readonly LogSegment[] {
-    return this.segments;
+    return this.local.segmentList;
   }
 
   /** True once closed or deleted (the cleaner stops working on it). */
@@ -226,7 +220,7 @@ export class PartitionLog {
 
   /** Bytes on disk over all segments' `.log` files. */
   get sizeInBytes(): number {
-    return this.segments.reduce((sum, s) => sum + s.size, 0);
+    return this.local.sizeInBytes;
   }
 
   /**
@@ -318,11 +312,9 @@ export class PartitionLog {
 
   /** Seals the active segment and starts a new one at the log end offset. */
   roll(): void {
-    const active = this.activeSegment;
-    active.seal();
-    this.segments.push(LogSegment.create(this.dir, active.nextOffset, this.config));
-    this.producerStateLoader.takeSnapshot(active.nextOffset);
-    this.logger.debug({ topic: this.topic, partition: this.partition, baseOffset: active.nextOffset }, 'rolled segment');
+    const baseOffset = this.local.roll();
+    this.producerStateLoader.takeSnapshot(baseOffset);
+    this.logger.debug({ topic: this.topic, partition: this.partition, baseOffset }, 'rolled segment');
   }
 
   /**
@@ -344,7 +336,7 @@ export class PartitionLog {
       );
     }
     if (fetchOffset === this.logEndOffset || fetchOffset >= maxOffset) return result;
-    result.slice = readSegments(this.segments, fetchOffset, maxBytes, maxOffset);
+    result.slice = readSegments(this.segmentList, fetchOffset, maxBytes, maxOffset);
     return result;
   }
 
@@ -353,12 +345,12 @@ export class PartitionLog {
    * { offset, timestamp }, or null if every record is older (log-read.ts).
    */
   offsetForTimestamp(timestamp: number): { offset: Offset; timestamp: number } | null {
-    return offsetForTimestamp(this.segments, timestamp, this.startOffset);
+    return offsetForTimestamp(this.segmentList, timestamp, this.startOffset);
   }
 
   /** The offset with the largest timestamp (ListOffsets MAX_TIMESTAMP, KIP-734). */
   offsetOfMaxTimestamp(): { offset: Offset; timestamp: number } | null {
-    return offsetOfMaxTimestamp(this.segments, this.startOffset);
+    return offsetOfMaxTimestamp(this.segmentList, this.startOffset);
   }
 
   /**
@@ -384,7 +376,7 @@ export class PartitionLog {
     if (this.cleaning) return 0;
     let deleted = 0;
     for (;;) {
-      const found = deletableSegments(this.segments, { ...policy, logStartOffset: this.startOffset });
+      const found = deletableSegments(this.segmentList, { ...policy, logStartOffset: this.startOffset });
       if (!found) return deleted;
       this.deleteSegments(found.count, found.reason, policy.fileDeleteDelayMs);
       deleted += found.count;
@@ -419,14 +411,14 @@ export class PartitionLog {
    * Errors: Error if `old` is no longer a run of this log's sealed segments (nothing changes).
    */
   replaceSegments(cleaned: LogSegment, old: readonly LogSegment[], fileDeleteDelayMs: number, step: (name: string) => void = () => {}): void {
-    replaceSegments(this.segments, this.dir, cleaned, old, this.pendingDeletes, fileDeleteDelayMs, step);
+    this.local.replaceSegments(cleaned, old, fileDeleteDelayMs, step);
   }
 
   /** Removes the first `count` (sealed) segments from the log and schedules their files' removal. */
   private deleteSegments(count: number, reason: RetentionReason, fileDeleteDelayMs: number): void {
-    const doomed = this.segments.splice(0, Math.min(count, this.segments.length - 1));
-    if (this.segments[0]!.baseOffset > this.startOffset) this.startOffset = this.segments[0]!.baseOffset;
-    for (const segment of doomed) this.pendingDeletes.schedule(segment, fileDeleteDelayMs);
+    const doomed = this.local.removeOldest(count, fileDeleteDelayMs);
+    const first = this.segmentList[0]!.baseOffset;
+    if (first > this.startOffset) this.startOffset = first;
     this.logger.info(
       { topic: this.topic, partition: this.partition, reason, segments: doomed.map((s) => s.baseOffset), logStartOffset: this.startOffset },
       'deleted old segments',
@@ -436,20 +428,17 @@ export class PartitionLog {
   /** Writes a producer snapshot at the log end, writes indexes and closes every segment's files. */
   close(): void {
     this.closed = true;
-    this.pendingDeletes.finishAll();
     try {
       this.producerStateLoader.takeSnapshot(this.logEndOffset);
     } catch (err) {
       this.logger.warn({ topic: this.topic, partition: this.partition, err: (err as Error).message }, 'could not write the producer snapshot');
     }
-    for (const segment of this.segments) segment.close();
+    this.local.close();
   }
 
   /** Closes and removes every segment's files (the caller removes the directory). */
   delete(): void {
     this.closed = true;
-    this.pendingDeletes.finishAll();
-    for (const segment of this.segments) segment.delete();
-    this.segments.length = 0;
+    this.local.delete();
   }
 }
