@@ -118,11 +118,6 @@ export class GroupCoordinator {
     return this.groups.partitionFor(groupId);
   }
 
-  /** Creates `__consumer_offsets` if missing (FindCoordinator does this, as Kafka does). */
-  ensureOffsetsTopic(): void {
-    this.groups.ensureOffsetsTopic();
-  }
-
   group(groupId: string): Group | undefined {
     return this.groups.get(groupId);
   }

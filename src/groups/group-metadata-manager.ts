@@ -83,11 +83,6 @@ export class GroupMetadataManager {
     return this.offsetsTopic.partitionOf(groupId);
   }
 
-  /** Creates `__consumer_offsets` if missing. */
-  ensureOffsetsTopic(): void {
-    this.offsetsTopic.ensureExists();
-  }
-
   get(groupId: string): Group | undefined {
     return this.groups.get(groupId);
   }
