@@ -127,6 +127,8 @@ export interface BrokerConfig {
   websocketHost: string;
   /** `gregor.websocket.max.frame.bytes`: largest WebSocket frame accepted (bytes); larger ones are answered MESSAGE_TOO_LARGE. */
   websocketMaxFrameBytes: number;
+  /** `gregor.tail.buffers.max.bytes`: shared memory all active segments' tail buffers may take together; the least recently appended-to give theirs back first. */
+  tailBuffersMaxBytes: number;
   /** `gregor.websocket.pause.bytes`: unsent bytes at which pushes to a WebSocket pause (back-pressure). */
   websocketPauseBytes: number;
   /** `gregor.websocket.max.backpressure.bytes`: unsent bytes at which a WebSocket is closed. */
@@ -369,6 +371,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
   'gregor.websocket.host': { field: 'websocketHost', parse: (_k, raw) => raw.trim().replace(/^\[|\]$/g, '') },
   'gregor.websocket.max.frame.bytes': { field: 'websocketMaxFrameBytes', parse: int(1024, 1024 * 1024 * 1024) },
+  'gregor.tail.buffers.max.bytes': { field: 'tailBuffersMaxBytes', parse: int(1024 * 1024, 3 * 1024 * 1024 * 1024) },
   'gregor.websocket.pause.bytes': { field: 'websocketPauseBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.slow.client.timeout.ms': { field: 'websocketSlowClientTimeoutMs', parse: int(1, INT32_MAX) },
@@ -464,6 +467,7 @@ export function defaultConfig(): BrokerConfig {
     websocketPort: 9093,
     websocketHost: '',
     websocketMaxFrameBytes: 4 * 1024 * 1024,
+    tailBuffersMaxBytes: 1024 * 1024 * 1024,
     websocketPauseBytes: 1024 * 1024,
     websocketMaxBackpressureBytes: 16 * 1024 * 1024,
     websocketSlowClientTimeoutMs: 30_000,
