@@ -357,6 +357,11 @@ export class Broker implements ConnectionBroker {
         sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
         connectionTimeoutMs: config.zookeeperConnectionTimeoutMs,
         uncleanLeaderElection: config.uncleanLeaderElectionEnable,
+        leaderRebalance: {
+          enabled: config.autoLeaderRebalanceEnable,
+          checkIntervalMs: config.leaderImbalanceCheckIntervalSeconds * 1000,
+          imbalancePercentage: config.leaderImbalancePerBrokerPercentage,
+        },
       },
       this.registration(),
       this.logs.clusterId,

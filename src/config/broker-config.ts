@@ -81,6 +81,12 @@ export interface BrokerConfig {
   /** `min.incremental.fetch.session.eviction.ms`: a fetch session unused this long may be evicted (ms). */
   minIncrementalFetchSessionEvictionMs: number;
   /** `unclean.leader.election.enable`: let an out-of-sync replica lead (may lose records). */
+  /** `auto.leader.rebalance.enable`: the controller moves leadership back to preferred replicas. */
+  autoLeaderRebalanceEnable: boolean;
+  /** `leader.imbalance.check.interval.seconds`: how often the controller checks (s). */
+  leaderImbalanceCheckIntervalSeconds: number;
+  /** `leader.imbalance.per.broker.percentage`: the share of a broker's preferred partitions led elsewhere that triggers a rebalance (%). */
+  leaderImbalancePerBrokerPercentage: number;
   uncleanLeaderElectionEnable: boolean;
   /** `controlled.shutdown.enable`: move leaderships away before stopping. */
   controlledShutdownEnable: boolean;
@@ -350,6 +356,9 @@ const DEFINITIONS: Record<string, Definition> = {
   'max.incremental.fetch.session.cache.slots': { field: 'maxIncrementalFetchSessionCacheSlots', parse: int(0, INT32_MAX) },
   'min.incremental.fetch.session.eviction.ms': { field: 'minIncrementalFetchSessionEvictionMs', parse: int(0, INT32_MAX) },
   'unclean.leader.election.enable': { field: 'uncleanLeaderElectionEnable', parse: bool },
+  'auto.leader.rebalance.enable': { field: 'autoLeaderRebalanceEnable', parse: bool },
+  'leader.imbalance.check.interval.seconds': { field: 'leaderImbalanceCheckIntervalSeconds', parse: int(1, INT32_MAX) },
+  'leader.imbalance.per.broker.percentage': { field: 'leaderImbalancePerBrokerPercentage', parse: int(0, 100) },
   'controlled.shutdown.enable': { field: 'controlledShutdownEnable', parse: bool },
   'group.min.session.timeout.ms': { field: 'groupMinSessionTimeoutMs', parse: int(0, INT32_MAX) },
   'group.max.session.timeout.ms': { field: 'groupMaxSessionTimeoutMs', parse: int(0, INT32_MAX) },
@@ -445,6 +454,9 @@ export function defaultConfig(): BrokerConfig {
     replicaFetchMaxBytes: 1_048_576,
     maxIncrementalFetchSessionCacheSlots: 1000,
     minIncrementalFetchSessionEvictionMs: 120_000,
+    autoLeaderRebalanceEnable: true,
+    leaderImbalanceCheckIntervalSeconds: 300,
+    leaderImbalancePerBrokerPercentage: 10,
     uncleanLeaderElectionEnable: false,
     controlledShutdownEnable: true,
     groupMinSessionTimeoutMs: 6_000,
