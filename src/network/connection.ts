@@ -37,7 +37,9 @@ import {
 } from '../protocol/generated/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
+import { isPooledFrame, releaseFrameBuffer } from './frame-pool.js';
 
+const PRODUCE_KEY = 0;
 const API_VERSIONS_KEY = 18;
 /** Request header v0 prefix: apiKey int16, apiVersion int16, correlationId int32. */
 const MIN_HEADER_BYTES = 8;
@@ -133,7 +135,20 @@ export class Connection {
     this.authenticationDeadline = null;
   }
 
-  private onFrame(frame: Buffer): void {
+  private onFrame(received: Buffer): void {
+    // A frame joined from several reads sits in a pooled buffer (frame-pool.ts). Produce gives
+    // it back once the request is answered: its records are copied into the log (inline, or
+    // when the worker pool stages them) before appendRecords settles, and nothing else keeps
+    // a view. Every other request may keep views of its bytes fields (e.g. a group member's
+    // metadata), so it gets its own copy and the pooled buffer goes back at once.
+    let frame = received;
+    const pooled = isPooledFrame(received);
+    if (pooled && (this.sasl?.state === 'rawToken' || received.byteLength < MIN_HEADER_BYTES || received.readInt16BE(0) !== PRODUCE_KEY)) {
+      frame = Buffer.from(received);
+      releaseFrameBuffer(received);
+    }
+    /** A produce request in a pooled buffer: released when answered (not on a handler failure). */
+    const releaseWhenAnswered = pooled && frame === received;
     if (this.sasl?.state === 'rawToken') return this.onRawSaslToken(frame);
     if (frame.byteLength < MIN_HEADER_BYTES) return this.close(`request of ${frame.byteLength} bytes is shorter than a request header`);
     const apiKey = frame.readInt16BE(0);
@@ -158,6 +173,7 @@ export class Connection {
       clientId = header.clientId ?? null;
       request = definition.decodeRequest(reader, apiVersion);
     } catch (err) {
+      if (releaseWhenAnswered) releaseFrameBuffer(frame);
       return this.close(`malformed ${handler.name} v${apiVersion} request: ${(err as Error).message}`);
     }
     const ctx: RequestContext = {
@@ -175,7 +191,9 @@ export class Connection {
     const started = performance.now();
     /** Time spent on this request on the event loop (not a long poll's wait), for request_percentage. */
     let busyMs = 0;
+    const frameBytes = frame.byteLength;
     const encode = (result: HandlerResult<unknown> | null) => {
+      if (releaseWhenAnswered) releaseFrameBuffer(frame);
       const encodeStarted = performance.now();
       if (result) {
         slot.chunks = this.encodeResponse(apiKey, apiVersion, correlationId, result.response);
@@ -186,7 +204,7 @@ export class Connection {
       if (quotas && this.sasl?.state !== 'handshake' && !result?.quotaExempt) {
         const responseBytes = slot.chunks ? slot.chunks.reduce((n, c) => n + c.byteLength, 0) : 0;
         busyMs += performance.now() - encodeStarted;
-        const throttleMs = quotas.record(this.session, clientId ?? '', apiKey, frame.byteLength + 4, responseBytes, busyMs, Date.now());
+        const throttleMs = quotas.record(this.session, clientId ?? '', apiKey, frameBytes + 4, responseBytes, busyMs, Date.now());
         if (throttleMs > 0) {
           if (result && typeof (result.response as { throttleTimeMs?: unknown }).throttleTimeMs === 'number') {
             (result.response as { throttleTimeMs: number }).throttleTimeMs = throttleMs;
