@@ -2,12 +2,14 @@
  * The ingest path of one broker, A/B between builds in one sitting (issue 12, "CPU per byte"
  * and "Tail latency"):
  *
- *   node dist/bench/ingest-profile.js [--build NAME=TREE]… [--engine wasm|js] [--workers N]
+ *   node dist/bench/ingest-profile.js [--build NAME=TREE [--env NAME K=V]…]… [--engine wasm|js] [--workers N]
  *     [--partitions 4] [--records 1000000] [--value-bytes 100] [--runs 3] [--rate R]
  *     [--no-cpu] [--no-latency] [--cpu-prof DIR] [--trace-gc] [--observe] [--json FILE]
  *
  * Each `--build NAME=TREE` is a built checkout (its `bin/gregor.js` and `dist/`; default this
- * one, named `this`). Per run and build, alternating the order of the builds from run to run:
+ * one, named `this`); `--env NAME KEY=VALUE` adds an environment variable to that build's
+ * brokers (e.g. glibc's `MALLOC_TRIM_THRESHOLD_`; the same tree may be given twice under two
+ * names). Per run and build, alternating the order of the builds from run to run:
  *   - cpu: a fresh broker (bench/e2e/gregor-server.ts), one kcat producer (acks=1, linger.ms 5,
  *     as `npm run bench`) sends W1 as fast as it can; the broker's CPU seconds (utime + stime
  *     of /proc/<pid>/stat) over the produce → ns per ingested byte (key + value bytes) and
@@ -29,7 +31,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOPIC, kcatProduceArgs, kcatRtts, pacedKcat } from './e2e/execute.js';
 import { startGregor } from './e2e/gregor-server.js';
-import { cpuSeconds } from './e2e/proc-stats.js';
+import { cpuSeconds, minorFaults } from './e2e/proc-stats.js';
 import { run } from './e2e/process.js';
 import { KEY_BYTES, kcatInput, percentile } from './e2e/records.js';
 import type { LoopObservation } from './loop-observer.js';
@@ -37,8 +39,15 @@ import type { LoopObservation } from './loop-observer.js';
 const THIS_TREE = fileURLToPath(new URL('../../', import.meta.url));
 const OBSERVER = fileURLToPath(new URL('./loop-observer.js', import.meta.url));
 
+/** A built checkout to run, and extra environment variables for its brokers. */
+interface Build {
+  name: string;
+  tree: string;
+  env: Record<string, string>;
+}
+
 interface Args {
-  builds: Array<{ name: string; tree: string }>;
+  builds: Build[];
   engine: 'js' | 'wasm';
   workers: number;
   partitions: number;
@@ -61,7 +70,15 @@ function parseArgs(argv: string[]): Args {
     switch (argv[i]) {
       case '--build': {
         const [name, tree] = next().split('=');
-        a.builds.push({ name: name!, tree: resolve(tree!) });
+        a.builds.push({ name: name!, tree: resolve(tree!), env: {} });
+        break;
+      }
+      case '--env': {
+        const [name, kv] = [next(), next()];
+        const eq = kv.indexOf('=');
+        const build = a.builds.find((b) => b.name === name);
+        if (!build || eq < 0) throw new Error(`--env ${name} ${kv}: name a --build given before it, then KEY=VALUE`);
+        build.env[kv.slice(0, eq)] = kv.slice(eq + 1);
         break;
       }
       case '--engine': a.engine = next() as 'js' | 'wasm'; break;
@@ -80,11 +97,11 @@ function parseArgs(argv: string[]): Args {
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
-  if (a.builds.length === 0) a.builds.push({ name: 'this', tree: THIS_TREE });
+  if (a.builds.length === 0) a.builds.push({ name: 'this', tree: THIS_TREE, env: {} });
   return a;
 }
 
-interface CpuRun { build: string; run: number; nsPerByte: number; cpuS: number; recordsPerSec: number }
+interface CpuRun { build: string; run: number; nsPerByte: number; cpuS: number; recordsPerSec: number; faultsPerMB: number }
 interface LatencyRun {
   build: string;
   run: number;
@@ -99,7 +116,7 @@ interface LatencyRun {
 
 const median = (xs: number[]) => percentile([...xs].sort((x, y) => x - y), 50);
 
-async function broker(args: Args, build: { name: string; tree: string }, phase: string, runIndex: number, extraNodeArgs: string[] = [], onOutput?: (s: string) => void) {
+async function broker(args: Args, build: Build, phase: string, runIndex: number, extraNodeArgs: string[] = [], onOutput?: (s: string) => void) {
   const nodeArgs = [...extraNodeArgs];
   const tag = `${build.name}-${phase}-${runIndex}`;
   if (args.cpuProf) {
@@ -108,18 +125,20 @@ async function broker(args: Args, build: { name: string; tree: string }, phase: 
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', dir);
   }
   if (args.traceGc) nodeArgs.push('--trace-gc');
-  return startGregor(args.engine, args.workers, TOPIC, args.partitions, {}, { bin: join(build.tree, 'bin/gregor.js'), nodeArgs, onOutput });
+  return startGregor(args.engine, args.workers, TOPIC, args.partitions, {}, { bin: join(build.tree, 'bin/gregor.js'), nodeArgs, onOutput, env: build.env });
 }
 
-async function cpuRun(args: Args, build: { name: string; tree: string }, runIndex: number, input: Buffer): Promise<CpuRun> {
+async function cpuRun(args: Args, build: Build, runIndex: number, input: Buffer): Promise<CpuRun> {
   const server = await broker(args, build, 'cpu', runIndex);
   try {
     const cpu0 = cpuSeconds(server.pid);
+    const faults0 = minorFaults(server.pid);
     const r = await run('kcat', kcatProduceArgs(server, '1', false), input);
     const cpu1 = cpuSeconds(server.pid);
+    const faults1 = minorFaults(server.pid);
     if (r.code !== 0) throw new Error(`kcat exited with ${r.code}: ${r.stderr.slice(-2000)}`);
     const bytes = args.records * (KEY_BYTES + args.valueBytes);
-    return { build: build.name, run: runIndex, cpuS: cpu1 - cpu0, nsPerByte: ((cpu1 - cpu0) * 1e9) / bytes, recordsPerSec: args.records / ((r.end - r.start) / 1000) };
+    return { build: build.name, run: runIndex, cpuS: cpu1 - cpu0, nsPerByte: ((cpu1 - cpu0) * 1e9) / bytes, faultsPerMB: ((faults1 - faults0) * 1e6) / bytes, recordsPerSec: args.records / ((r.end - r.start) / 1000) };
   } finally {
     await server.stop();
   }
@@ -140,7 +159,7 @@ function attribute(o: LoopObservation): NonNullable<LatencyRun['observed']> {
   };
 }
 
-async function latencyRun(args: Args, build: { name: string; tree: string }, runIndex: number, input: Buffer, rate: number): Promise<LatencyRun> {
+async function latencyRun(args: Args, build: Build, runIndex: number, input: Buffer, rate: number): Promise<LatencyRun> {
   const work = mkdtempSync(join(tmpdir(), 'gregor-ingest-'));
   const observeFile = join(work, 'observed.json');
   if (args.observe) process.env.GREGOR_LOOP_OBSERVER_FILE = observeFile;
@@ -175,7 +194,7 @@ async function main(): Promise<void> {
       if (args.cpu) {
         const c = await cpuRun(args, build, r, input);
         cpu.push(c);
-        process.stderr.write(`run ${r} ${build.name} cpu: ${f(c.nsPerByte)} ns/B (${f(c.cpuS)} CPU-s), ${c.recordsPerSec.toFixed(0)} records/s\n`);
+        process.stderr.write(`run ${r} ${build.name} cpu: ${f(c.nsPerByte)} ns/B (${f(c.cpuS)} CPU-s), ${c.recordsPerSec.toFixed(0)} records/s, ${f(c.faultsPerMB, 0)} page faults/MB\n`);
       }
       if (args.latency) {
         const rate = args.rate || Math.round(median(cpu.map((c) => c.recordsPerSec)) / 2) || 400_000;
@@ -193,12 +212,12 @@ async function main(): Promise<void> {
   const rows = args.builds.map((b) => {
     const c = cpu.filter((x) => x.build === b.name);
     const l = latency.filter((x) => x.build === b.name);
-    return { build: b.name, nsPerByte: median(c.map((x) => x.nsPerByte)), recordsPerSec: median(c.map((x) => x.recordsPerSec)), p50: median(l.map((x) => x.p50)), p99: median(l.map((x) => x.p99)), p999: median(l.map((x) => x.p999)) };
+    return { build: b.name, nsPerByte: median(c.map((x) => x.nsPerByte)), faultsPerMB: median(c.map((x) => x.faultsPerMB)), recordsPerSec: median(c.map((x) => x.recordsPerSec)), p50: median(l.map((x) => x.p50)), p99: median(l.map((x) => x.p99)), p999: median(l.map((x) => x.p999)) };
   });
   const base = rows[0]!;
   process.stdout.write(`\n${args.engine}/w${args.workers}, ${args.partitions} partitions, ${args.records} × ${args.valueBytes} B, medians of ${args.runs}\n`);
-  process.stdout.write('| build | ns/byte | records/s | p50 ms | p99 ms | p999 ms | ns/byte ÷ first | p99 ÷ first |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
-  for (const x of rows) process.stdout.write(`| ${x.build} | ${f(x.nsPerByte)} | ${x.recordsPerSec.toFixed(0)} | ${f(x.p50)} | ${f(x.p99)} | ${f(x.p999)} | ${f(x.nsPerByte / base.nsPerByte)} | ${f(x.p99 / base.p99)} |\n`);
+  process.stdout.write('| build | ns/byte | page faults/MB | records/s | p50 ms | p99 ms | p999 ms | ns/byte ÷ first | p99 ÷ first |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
+  for (const x of rows) process.stdout.write(`| ${x.build} | ${f(x.nsPerByte)} | ${f(x.faultsPerMB, 0)} | ${x.recordsPerSec.toFixed(0)} | ${f(x.p50)} | ${f(x.p99)} | ${f(x.p999)} | ${f(x.nsPerByte / base.nsPerByte)} | ${f(x.p99 / base.p99)} |\n`);
   if (args.json) writeFileSync(args.json, JSON.stringify({ args: { ...args, builds: args.builds.map((b) => b.name) }, cpu, latency, medians: rows }, null, 1));
 }
 

@@ -30,6 +30,8 @@ export interface GregorProcessOptions {
   nodeArgs?: string[];
   /** Working directory of the broker process (where --cpu-prof writes); default inherited. */
   cwd?: string;
+  /** Extra environment variables of the broker process. */
+  env?: Record<string, string>;
   /** Called with each chunk of the broker's stdout and stderr. */
   onOutput?: (chunk: string) => void;
 }
@@ -45,7 +47,7 @@ export async function startGregor(engine: 'js' | 'wasm', workers: number, topic:
   const child: ChildProcess = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), options.bin ?? BIN, 'start', '--port', '0', '--ws-port', '0', '--log-dirs', dir, '--engine', engine, '--workers', String(workers), ...Object.entries(props).flatMap(([k, v]) => ['-o', `${k}=${v}`])],
-    { env: { ...process.env, GREGOR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd },
+    { env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd },
   );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -38,6 +38,8 @@ import {
 import { Reader, Writer } from '../protocol/primitives.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { isPooledFrame, releaseFrameBuffer } from './frame-pool.js';
+import { DirectFrameReader } from './direct-frame-reader.js';
+import { readIntoBuffers } from './socket-reads.js';
 
 const PRODUCE_KEY = 0;
 const API_VERSIONS_KEY = 18;
@@ -69,7 +71,8 @@ export interface ConnectionSecurity {
 }
 
 export class Connection {
-  private readonly frames: FrameReader;
+  /** Frames from user-buffer reads (plain TCP, socket-reads.ts), or from 'data' chunks. */
+  private readonly frames: FrameReader | DirectFrameReader;
   private readonly queue: Slot[] = [];
   private closed = false;
   readonly remote: string;
@@ -92,8 +95,12 @@ export class Connection {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.session = security.session;
     const config = broker.config;
+    const direct = new DirectFrameReader(config.socketRequestMaxBytes);
+    const readsDirect = readIntoBuffers(socket, () => direct.nextBuffer(), (n) => this.onRead(direct, n));
     if (security.sasl) {
-      this.frames = new FrameReader(config.saslServerMaxReceiveSize, 'sasl.server.max.receive.size');
+      this.frames = readsDirect ? direct : new FrameReader(0);
+      this.frames.maxFrameBytes = config.saslServerMaxReceiveSize;
+      this.frames.limitName = 'sasl.server.max.receive.size';
       this.sasl = new SaslAuthenticator(
         security.sasl,
         this.session,
@@ -103,11 +110,11 @@ export class Connection {
       this.authenticationDeadline = setTimeout(() => this.close(`not authenticated within gregor.authentication.timeout.ms=${config.authenticationTimeoutMs}`), config.authenticationTimeoutMs);
       this.authenticationDeadline.unref();
     } else {
-      this.frames = new FrameReader(config.socketRequestMaxBytes);
+      this.frames = readsDirect ? direct : new FrameReader(config.socketRequestMaxBytes);
       this.sasl = null;
     }
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
+    if (!readsDirect) socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.logger.debug({ remote: this.remote, err: err.message }, 'socket error'));
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.resumeReading());
@@ -116,13 +123,30 @@ export class Connection {
   private onData(chunk: Buffer): void {
     let frames: Buffer[];
     try {
-      frames = this.frames.push(chunk);
+      frames = (this.frames as FrameReader).push(chunk);
     } catch (err) {
       if (err instanceof FrameTooLargeError) return this.close(err.message);
       throw err;
     }
+    this.onFrames(frames);
+  }
+
+  /** `n` bytes read into the direct reader's buffer (bytes after a close are dropped). */
+  private onRead(reader: DirectFrameReader, n: number): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = reader.onRead(n);
+    } catch (err) {
+      if (err instanceof FrameTooLargeError) return this.close(err.message);
+      throw err;
+    }
+    this.onFrames(frames);
+  }
+
+  private onFrames(frames: Buffer[]): void {
     for (const frame of frames) {
-      if (this.closed) return;
+      if (this.closed) return releaseFrameBuffer(frame);
       this.onFrame(frame);
     }
   }
