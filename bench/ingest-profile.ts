@@ -18,7 +18,8 @@
  *     the median cpu-run records/s of this sitting so far) with `debug=protocol`; p50/p99/p999
  *     of librdkafka's ProduceRequest round trips.
  * `--cpu-prof DIR` runs the brokers under `node --cpu-prof` (one profile per thread, in
- * DIR/<build>-<phase>-<run>/; summarise with dist/bench/profile-summary.js); `--trace-gc`
+ * DIR/<build>-<phase>-<run>/, with window.json: the produce's span, so that profile-summary.js
+ * leaves out start-up and shutdown); `--trace-gc`
  * keeps each broker's GC trace in DIR (or the system temp dir); `--observe` preloads
  * bench/loop-observer.ts into the latency runs' brokers and prints its event-loop delay, GC
  * pauses and stalls, and which stalls a GC overlapped.
@@ -128,14 +129,19 @@ async function broker(args: Args, build: Build, phase: string, runIndex: number,
   return startGregor(args.engine, args.workers, TOPIC, args.partitions, {}, { bin: join(build.tree, 'bin/gregor.js'), nodeArgs, onOutput, env: build.env });
 }
 
+/** CLOCK_MONOTONIC in µs: the clock of V8's profile timestamps (profile-summary.ts --window). */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 async function cpuRun(args: Args, build: Build, runIndex: number, input: Buffer): Promise<CpuRun> {
   const server = await broker(args, build, 'cpu', runIndex);
+  const startUs = monotonicUs();
   try {
     const cpu0 = cpuSeconds(server.pid);
     const faults0 = minorFaults(server.pid);
     const r = await run('kcat', kcatProduceArgs(server, '1', false), input);
     const cpu1 = cpuSeconds(server.pid);
     const faults1 = minorFaults(server.pid);
+    if (args.cpuProf) writeFileSync(join(args.cpuProf, `${build.name}-cpu-${runIndex}`, 'window.json'), JSON.stringify({ startUs, endUs: monotonicUs() }));
     if (r.code !== 0) throw new Error(`kcat exited with ${r.code}: ${r.stderr.slice(-2000)}`);
     const bytes = args.records * (KEY_BYTES + args.valueBytes);
     return { build: build.name, run: runIndex, cpuS: cpu1 - cpu0, nsPerByte: ((cpu1 - cpu0) * 1e9) / bytes, faultsPerMB: ((faults1 - faults0) * 1e6) / bytes, recordsPerSec: args.records / ((r.end - r.start) / 1000) };

@@ -8,10 +8,13 @@
  * over every node of the tree with the same name and source position) with their share of
  * the busy time (all samples except `(idle)`), and with `--total` the top N by inclusive time
  * (the function and everything it called, each sample counted once per function). Several
- * files are summed (e.g. the main thread and the worker threads of one run). `--json` prints
+ * files are summed (e.g. the main thread and the worker threads of one run). A `window.json`
+ * ({ startUs, endUs }, CLOCK_MONOTONIC µs as V8 stamps samples) beside a profile limits it to
+ * that span (bench/ingest-profile.ts writes the produce's). `--json` prints
  * the same as one JSON object instead of tables.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 interface CallFrame {
   functionName: string;
@@ -29,6 +32,13 @@ interface CpuProfile {
   startTime: number;
   endTime: number;
   samples: number[];
+  timeDeltas: number[];
+}
+
+/** Part of a profile to count, in the profile's clock (µs, CLOCK_MONOTONIC on Linux). */
+export interface Window {
+  startUs: number;
+  endUs: number;
 }
 
 /** Time per function, µs. */
@@ -53,11 +63,12 @@ function label(f: CallFrame): string {
 }
 
 /** Self and inclusive time per function over `profiles`, from their samples. */
-export function summarize(profiles: CpuProfile[]): ProfileSummary {
+export function summarize(profiles: CpuProfile[], windows: Array<Window | null> = []): ProfileSummary {
   const byName = new Map<string, FunctionTime>();
   let busyUs = 0;
   let idleUs = 0;
-  for (const p of profiles) {
+  for (const [index, p] of profiles.entries()) {
+    const window = windows[index] ?? null;
     const nodes = new Map<number, ProfileNode>();
     const parent = new Map<number, number>();
     for (const n of p.nodes) {
@@ -69,7 +80,10 @@ export function summarize(profiles: CpuProfile[]): ProfileSummary {
     // Every sample weighs the mean interval: on a busy machine a thread that waits for a core
     // gets one late sample for a long wall-clock gap (timeDeltas), which is not CPU time.
     const mean = (p.endTime - p.startTime) / Math.max(1, p.samples.length);
+    let at = p.startTime;
     for (let i = 0; i < p.samples.length; i++) {
+      at += p.timeDeltas[i] ?? 0;
+      if (window && (at < window.startUs || at > window.endUs)) continue;
       const us = mean;
       const id = p.samples[i]!;
       const leaf = labels.get(id)!;
@@ -117,7 +131,15 @@ function main(argv: string[]): void {
     else files.push(argv[i]!);
   }
   if (files.length === 0) throw new Error('usage: profile-summary FILE.cpuprofile… [--top N] [--total] [--json]');
-  const s = summarize(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CpuProfile));
+  const windows = files.map((f) => {
+    const w = join(dirname(f), 'window.json');
+    return existsSync(w) ? (JSON.parse(readFileSync(w, 'utf8')) as Window) : null;
+  });
+  const s = summarize(
+    files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CpuProfile),
+    windows,
+  );
+  if (windows.some((w) => w)) process.stdout.write('(samples inside window.json only: the produce, without start-up and shutdown)\n');
   if (json) {
     const sorted = s.functions.sort((a, b) => b.selfUs - a.selfUs).slice(0, top);
     process.stdout.write(`${JSON.stringify({ busyMs: s.busyUs / 1000, idleMs: s.idleUs / 1000, top: sorted })}\n`);
