@@ -17,9 +17,10 @@ import { FrameTooLargeError, SIZE_PREFIX_BYTES } from './frame-reader.js';
 
 /** Bytes of the scratch buffer the socket reads into between frames. */
 export const SCRATCH_BYTES = 64 * 1024;
+const SHARED_SCRATCH = Buffer.allocUnsafe(SCRATCH_BYTES);
 
 export class DirectFrameReader {
-  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  private readonly scratch = SHARED_SCRATCH;
   private readonly sizePrefix = Buffer.allocUnsafe(SIZE_PREFIX_BYTES);
   private sizePrefixBytes = 0;
   /** The frame being received (its body, without the size prefix), or null between frames. */

@@ -1,7 +1,8 @@
 /**
  * Frames read straight into buffers we choose (direct-frame-reader.ts + socket-reads.ts):
  * every way a byte stream can be cut into reads gives back the same frames, large frames land
- * in pooled buffers, sizes outside the limit are refused; and over a real accepted TCP socket
+ * in pooled buffers, connections sharing the scratch buffer stay apart, sizes outside the
+ * limit are refused; and over a real accepted TCP socket
  * the switch to user-buffer reads takes effect, with pause/resume and the end of the stream
  * working as with 'data' events.
  */
@@ -75,6 +76,28 @@ describe('DirectFrameReader', () => {
     expect(Buffer.compare(frame!, big)).toBe(0);
     releaseFrameBuffer(frame!);
     expect(isPooledFrame(frame!)).toBe(false);
+  });
+
+  it('keeps connections apart though they share one scratch buffer', () => {
+    const streams = [framed([body(3, 1), body(100_000, 2), body(7, 3)]), framed([body(70_000, 4), body(1, 5), body(2, 6)])];
+    const readers = streams.map(() => new DirectFrameReader(1 << 20));
+    const got: Buffer[][] = [[], []];
+    const at = [0, 0];
+    // Reads alternate between the two connections, 1,000 bytes at most each.
+    for (let turn = 0; at[0]! < streams[0]!.length || at[1]! < streams[1]!.length; turn++) {
+      const i = turn % 2;
+      if (at[i]! >= streams[i]!.length) continue;
+      const target = readers[i]!.nextBuffer();
+      const n = Math.min(1000, target.length, streams[i]!.length - at[i]!);
+      streams[i]!.copy(target, 0, at[i]!, at[i]! + n);
+      at[i]! += n;
+      got[i]!.push(...readers[i]!.onRead(n).map((f) => Buffer.from(f)));
+    }
+    expect(got[0]!.map((f) => f.length)).toEqual([3, 100_000, 7]);
+    expect(got[1]!.map((f) => f.length)).toEqual([70_000, 1, 2]);
+    expect(Buffer.compare(got[0]![1]!, body(100_000, 2))).toBe(0);
+    expect(Buffer.compare(got[1]![0]!, body(70_000, 4))).toBe(0);
+    expect(Buffer.compare(got[1]![2]!, body(2, 6))).toBe(0);
   });
 
   it('refuses a declared size outside [0, max] before allocating it', () => {
