@@ -6,7 +6,7 @@
  * the frame being received, so the body of a large request (a produce of a megabyte) goes
  * from the socket straight into its own buffer — no per-read allocation, no join copy.
  *
- * Every frame returned is the caller's: a fresh buffer, or for 64 KiB and more one from
+ * Every frame returned is the caller's: a fresh buffer, or for 4 KiB and more one from
  * frame-pool.ts (release it with releaseFrameBuffer when done). A declared size below 0 or
  * above `maxFrameBytes` is refused before anything of that size is allocated
  * (FrameTooLargeError, Kafka's InvalidReceiveException).

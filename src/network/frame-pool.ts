@@ -1,6 +1,7 @@
 /**
- * Recycled buffers for request frames that arrive split over several socket reads (a produce
- * request of ~1 MB comes in ~16 reads of 64 KiB and must be joined into one buffer).
+ * Recycled buffers for request frames of 4 KiB and more (a produce request of ~1 MB comes in
+ * ~16 socket reads of 64 KiB and is gathered into one buffer; smaller ones come from Node's
+ * own 8 KiB slab).
  *
  * Why: a fresh buffer of a megabyte is memory the kernel maps in page by page on first touch
  * and unmaps when the buffer is collected; on the 2-core benchmark VM that cost 1.4–5 ms per
@@ -8,7 +9,11 @@
  * touched costs ~0.05 ms per MB (bench/README.md, "Profile of the ingest path"). Large
  * external buffers also drive V8's garbage collections.
  *
- * Buffers come in power-of-two classes from 64 KiB to 16 MiB; at most
+ * Buffers of 4 KiB and more are each an allocation of their own, whose release V8 counts as
+ * external memory: at tens of thousands of requests a second they set off garbage
+ * collections of their own.
+ *
+ * Buffers come in power-of-two classes from 4 KiB to 16 MiB; at most
  * {@link MAX_FREE_PER_CLASS} of each class and {@link MAX_POOLED_BYTES} in all wait in the
  * pool (a broker that stops producing keeps at most that much). Larger frames are allocated
  * as before. A buffer is handed out by {@link acquireFrameBuffer} and comes back only through
@@ -16,10 +21,10 @@
  * connection.ts); a buffer never released is simply garbage-collected.
  */
 
-const MIN_CLASS_SHIFT = 16; // 64 KiB
+const MIN_CLASS_SHIFT = 12; // 4 KiB
 const MAX_CLASS_SHIFT = 24; // 16 MiB
 /** Free buffers kept per size class. */
-export const MAX_FREE_PER_CLASS = 4;
+export const MAX_FREE_PER_CLASS = 8;
 /** Bytes kept in the pool in all. */
 export const MAX_POOLED_BYTES = 32 * 1024 * 1024;
 
@@ -32,12 +37,12 @@ function classShift(bytes: number): number {
   return Math.max(MIN_CLASS_SHIFT, 32 - Math.clz32(bytes - 1));
 }
 
-/** The smallest frame worth pooling, bytes: smaller ones come from Node's own 8 KiB slab. */
+/** The smallest frame pooled, bytes: smaller ones come from Node's own 8 KiB slab. */
 export const MIN_POOLED_FRAME_BYTES = 1 << MIN_CLASS_SHIFT;
 
 /**
  * A Buffer of exactly `bytes` (uninitialised), over a recycled region when `bytes` is in
- * [64 KiB, 16 MiB], else freshly allocated.
+ * [4 KiB, 16 MiB], else freshly allocated.
  */
 export function acquireFrameBuffer(bytes: number): Buffer {
   if (bytes < MIN_POOLED_FRAME_BYTES || bytes > 1 << MAX_CLASS_SHIFT) return Buffer.allocUnsafe(bytes);
