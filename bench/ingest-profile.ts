@@ -112,7 +112,7 @@ interface LatencyRun {
   p999: number;
   max: number;
   requests: number;
-  observed?: { loopDelayMs: LoopObservation['loopDelayMs']; gcCount: number; gcMs: number; gcMaxMs: number; stalls: number; stallsWithGc: number; stallMaxMs: number; worstStalls: string };
+  observed?: { loopDelayMs: LoopObservation['loopDelayMs']; gcCount: number; gcMs: number; gcMaxMs: number; stalls: number; stallsWithGc: number; stallsWithSlowIo: number; slowIo: number; slowIoMaxMs: number; stallMaxMs: number; worstStalls: string };
 }
 
 const median = (xs: number[]) => percentile([...xs].sort((x, y) => x - y), 50);
@@ -152,6 +152,7 @@ async function cpuRun(args: Args, build: Build, runIndex: number, input: Buffer)
 
 function attribute(o: LoopObservation): NonNullable<LatencyRun['observed']> {
   const overlapsGc = (s: { end: number; ms: number }) => o.gcs.some((g) => g.at < s.end && g.at + g.ms > s.end - s.ms);
+  const overlapsIo = (s: { end: number; ms: number }) => o.slowIo.some((w) => w.end - w.ms < s.end && w.end > s.end - s.ms);
   const worst = [...o.stalls].sort((a, b) => b.ms - a.ms).slice(0, 5);
   return {
     loopDelayMs: o.loopDelayMs,
@@ -160,8 +161,11 @@ function attribute(o: LoopObservation): NonNullable<LatencyRun['observed']> {
     gcMaxMs: Math.max(0, ...o.gcs.map((g) => g.ms)),
     stalls: o.stalls.length,
     stallsWithGc: o.stalls.filter(overlapsGc).length,
+    stallsWithSlowIo: o.stalls.filter(overlapsIo).length,
+    slowIo: o.slowIo.length,
+    slowIoMaxMs: Math.max(0, ...o.slowIo.map((w) => w.ms)),
     stallMaxMs: Math.max(0, ...o.stalls.map((s) => s.ms)),
-    worstStalls: worst.map((s) => `${s.ms.toFixed(1)}${overlapsGc(s) ? 'gc' : ''}`).join(' '),
+    worstStalls: worst.map((s) => `${s.ms.toFixed(1)}${overlapsGc(s) ? 'gc' : ''}${overlapsIo(s) ? 'io' : ''}`).join(' '),
   };
 }
 
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
         const o = l.observed;
         process.stderr.write(
           `run ${r} ${build.name} latency @${rate}/s: p50 ${f(l.p50)} p99 ${f(l.p99)} p999 ${f(l.p999)} max ${f(l.max)} ms (${l.requests} requests)` +
-            (o ? `; loop delay p99 ${f(o.loopDelayMs.p99)} max ${f(o.loopDelayMs.max)} ms; GC ${o.gcCount}× ${f(o.gcMs, 0)} ms (max ${f(o.gcMaxMs)}); stalls >3 ms ${o.stalls} (${o.stallsWithGc} with GC), worst ${o.worstStalls}` : '') +
+            (o ? `; loop delay p99 ${f(o.loopDelayMs.p99)} max ${f(o.loopDelayMs.max)} ms; GC ${o.gcCount}× ${f(o.gcMs, 0)} ms (max ${f(o.gcMaxMs)}); stalls >3 ms ${o.stalls} (${o.stallsWithGc} with GC, ${o.stallsWithSlowIo} with a slow write/fsync; slow writes ${o.slowIo}, max ${f(o.slowIoMaxMs)} ms), worst ${o.worstStalls}` : '') +
             '\n',
         );
       }
