@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run cluster`: a local cluster on loopback — one ZooKeeper (Debian's `zookeeper`
-// package, /usr/share/zookeeper/bin/zkServer.sh) and three Gregor brokers (node.id 1-3 on
-// Kafka ports 9092, 9094, 9096 and WebSocket ports 9093, 9095, 9097), data under
-// ./cluster-data. Ctrl-C (or SIGTERM) stops the brokers gracefully (controlled shutdown),
-// then ZooKeeper — each by the PID this script started.
+// package, /usr/share/zookeeper/bin/zkServer.sh), or an ensemble of 3 or 5 with
+// --zookeepers, and three Gregor brokers (node.id 1-3 on Kafka ports 9092, 9094, 9096 and
+// WebSocket ports 9093, 9095, 9097), data under ./cluster-data. Ctrl-C (or SIGTERM) stops the
+// brokers gracefully (controlled shutdown), then ZooKeeper — each by the PID this script
+// started.
 //
-//   npm run cluster [-- --brokers 3 --zk-port 2181]
+//   npm run cluster [-- --brokers 3 --zk-port 2181 --zookeepers 1|3|5]
+//   (an ensemble's client ports are zk-port, zk-port + 1, …)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,12 +18,14 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const brokerCount = option('--brokers', 3);
 const zkPort = option('--zk-port', 2181);
+const zkServers = option('--zookeepers', 1);
+let zkConnect = `127.0.0.1:${zkPort}`;
 const dataDir = join(root, 'cluster-data');
 if (!existsSync(join(root, 'dist', 'src', 'cli.js'))) {
   console.error('cluster: the broker is not built; run npm install (or npm run build) first');
   process.exit(1);
 }
-const { startLocalZooKeeper } = await import(join(root, 'dist', 'src', 'cluster', 'local-zookeeper.js'));
+const { startLocalZooKeeper, startLocalZooKeeperEnsemble } = await import(join(root, 'dist', 'src', 'cluster', 'local-zookeeper.js'));
 
 const children = [];
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -29,6 +33,14 @@ const log = (line) => process.stdout.write(`${line}\n`);
 async function startZooKeeper() {
   const dir = join(dataDir, 'zookeeper');
   // Production-like ticks (2 s): sessions between 4 s and 40 s; the brokers use 18 s.
+  if (zkServers > 1) {
+    const clientPorts = Array.from({ length: zkServers }, (_, i) => zkPort + i);
+    const zk = await startLocalZooKeeperEnsemble({ servers: zkServers, dataDir: dir, tickTimeMs: 2000, clientPorts });
+    children.push({ name: 'zookeeper', stop: zk.stop, child: null });
+    zkConnect = zk.connectString;
+    log(`cluster: ZooKeeper ensemble of ${zkServers} on ${zk.connectString} (pids ${zk.servers.map((s) => s.pid).join(', ')})`);
+    return;
+  }
   const zk = await startLocalZooKeeper({ port: zkPort, dataDir: dir, tickTimeMs: 2000 });
   children.push({ name: 'zookeeper', stop: zk.stop, child: null });
   log(`cluster: ZooKeeper on ${zk.connectString} (pid ${zk.pid})`);
@@ -38,7 +50,7 @@ function startBroker(id) {
   const port = 9092 + 2 * (id - 1);
   const child = spawn(process.execPath, [join(root, 'bin', 'gregor.js'), 'start',
     '--port', String(port), '--ws-port', String(port + 1), '--log-dirs', join(dataDir, `broker-${id}`),
-    '-o', `node.id=${id}`, '-o', `zookeeper.connect=127.0.0.1:${zkPort}`,
+    '-o', `node.id=${id}`, '-o', `zookeeper.connect=${zkConnect}`,
     '-o', `listeners=PLAINTEXT://127.0.0.1:${port}`, '-o', `default.replication.factor=${Math.min(3, brokerCount)}`,
     '-o', `offsets.topic.replication.factor=${Math.min(3, brokerCount)}`, '-o', `min.insync.replicas=${brokerCount >= 3 ? 2 : 1}`,
   ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' } });
