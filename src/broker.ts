@@ -521,7 +521,7 @@ export class Broker implements ConnectionBroker {
 
   /** This broker as the cluster knows it (its /brokers/ids/<id> registration). */
   private registration(): BrokerInfo {
-    return { id: this.config.nodeId, endpoints: this.advertisedEndpoints(), rack: null, websocketPort: this.websocketPort };
+    return { id: this.config.nodeId, endpoints: this.advertisedEndpoints(), rack: this.config.brokerRack, websocketPort: this.websocketPort };
   }
 
   /** Every listener's advertised endpoint (for the broker's ZooKeeper registration). */

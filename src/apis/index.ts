@@ -15,6 +15,7 @@ import { apiVersionsHandler } from './api-versions.js';
 import { controlledShutdownHandler } from './controlled-shutdown.js';
 import { createPartitionsHandler } from './create-partitions.js';
 import { electLeadersHandler } from './elect-leaders.js';
+import { describeClusterHandler } from './describe-cluster.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { deleteGroupsHandler } from './delete-groups.js';
@@ -74,6 +75,7 @@ for (const handler of [
   controlledShutdownHandler,
   createPartitionsHandler,
   electLeadersHandler,
+  describeClusterHandler,
   // Security (src/security/, network/sasl-authenticator.ts).
   saslHandshakeHandler,
   saslAuthenticateHandler,

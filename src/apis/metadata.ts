@@ -13,6 +13,7 @@ import type { MetadataRequest, MetadataResponse } from '../protocol/generated/in
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { TopicMetadata } from '../cluster/cluster-metadata.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import { liveBrokerEndpoints } from './broker-endpoints.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, clusterPermitted, topicPermitted } from './authorize.js';
 import { AclOperation, CLUSTER_RESOURCE, topicResource } from '../security/authorizer.js';
@@ -120,11 +121,7 @@ async function metadata(request: MetadataRequest, { broker, apiVersion, session 
   return {
     response: {
       throttleTimeMs: 0,
-      // Each broker's endpoint on the listener this client is connected to (brokers without it are left out, as Kafka).
-      brokers: cluster.aliveBrokers().flatMap((b) => {
-        const endpoint = broker.endpointOf(b, session.listenerName);
-        return endpoint ? [{ nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack }] : [];
-      }),
+      brokers: liveBrokerEndpoints(broker, session.listenerName),
       clusterId: broker.clusterId,
       controllerId: cluster.controllerId,
       topics,

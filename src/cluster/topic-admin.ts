@@ -13,7 +13,7 @@ import { INTERNAL_TOPIC_DEFAULTS, validateTopicConfigs } from '../config/topic-c
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { validateTopicName } from '../storage/log-manager.js';
 import type { ClusterMetadata } from './cluster-metadata.js';
-import { assignReplicas } from './replica-assignment.js';
+import { assignReplicasToBrokers } from './replica-assignment.js';
 
 export interface NewTopic {
   name: string;
@@ -95,7 +95,7 @@ export function planTopic(metadata: ClusterMetadata, config: BrokerConfig, t: Ne
     const numPartitions = t.numPartitions === -1 ? config.numPartitions : t.numPartitions;
     if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be at least 1, got ${numPartitions}`);
     const replicationFactor = t.replicationFactor === -1 ? config.defaultReplicationFactor : t.replicationFactor;
-    assignment = assignReplicas(numPartitions, replicationFactor, metadata.aliveBrokers().map((b) => b.id));
+    assignment = assignReplicasToBrokers(numPartitions, replicationFactor, metadata.aliveBrokers());
   }
   const configs = validateTopicConfigs({ ...INTERNAL_TOPIC_DEFAULTS[t.name], ...t.configs }, config);
   return { name: t.name, assignment, configs };
@@ -118,7 +118,7 @@ export function planNewPartitions(current: readonly number[][], count: number, a
     validateAssignment(assignment, metadata, replicationFactor);
     return assignment;
   }
-  const brokers = metadata.aliveBrokers().map((b) => b.id);
-  const startIndex = Math.max(0, brokers.findIndex((id) => id >= current[0]![0]!));
-  return assignReplicas(count - existing, replicationFactor, brokers, startIndex, Math.random, existing);
+  const brokers = metadata.aliveBrokers();
+  const startIndex = Math.max(0, brokers.findIndex((b) => b.id >= current[0]![0]!));
+  return assignReplicasToBrokers(count - existing, replicationFactor, brokers, startIndex, Math.random, existing);
 }

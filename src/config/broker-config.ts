@@ -18,6 +18,8 @@ export interface BrokerConfig {
   listeners: Listener[];
   /** `advertised.listeners`: what Metadata tells clients; defaults to `listeners`. */
   advertisedListeners: Listener[];
+  /** `broker.rack`: the rack (or zone) of this broker, for rack-aware replica assignment; null = none. */
+  brokerRack: string | null;
   /** `listener.security.protocol.map`: listener name → security protocol (Kafka's default maps each protocol's own name). */
   listenerSecurityProtocolMap: Record<string, SecurityProtocol>;
   /** `inter.broker.listener.name`: the listener brokers use to reach each other; null = from `security.inter.broker.protocol`, else the first listener. */
@@ -319,6 +321,7 @@ function perIpOverrides(key: string, raw: string): Record<string, number> {
 /** Every key we accept, with Kafka's name. Aliases map onto the same field. */
 const DEFINITIONS: Record<string, Definition> = {
   'node.id': { field: 'nodeId', parse: int(0, INT32_MAX) },
+  'broker.rack': { field: 'brokerRack', parse: (_k, raw) => (raw.trim() === '' ? null : raw.trim()) },
   'broker.id': { field: 'nodeId', parse: int(0, INT32_MAX) },
   listeners: { field: 'listeners', parse: listeners },
   'advertised.listeners': { field: 'advertisedListeners', parse: listeners },
@@ -420,6 +423,7 @@ export function defaultConfig(): BrokerConfig {
   const plaintext = [{ name: 'PLAINTEXT', host: '', port: 9092 }];
   return {
     nodeId: 0,
+    brokerRack: null,
     listeners: plaintext,
     advertisedListeners: plaintext,
     listenerSecurityProtocolMap: { PLAINTEXT: 'PLAINTEXT', SSL: 'SSL', SASL_PLAINTEXT: 'SASL_PLAINTEXT', SASL_SSL: 'SASL_SSL' },
