@@ -71,8 +71,8 @@ export interface StagedRun {
   readonly maxBatchBytes: number;
 }
 
-/** Attributes bit 4 (transactional) and bit 5 (control batch). */
-const TRANSACTIONAL_OR_CONTROL = 0x30;
+/** Attributes bit 5 (control batch): only the transaction coordinator writes those (ReplicaManager.appendControlBatch). */
+const CONTROL = 0x20;
 /** Snapshot files kept per partition (the newest). */
 const SNAPSHOTS_KEPT = 2;
 
@@ -415,8 +415,8 @@ export class PartitionLog {
   }
 
   /**
-   * What every append checks between validation and the write: no transactional or control
-   * batches (INVALID_TXN_STATE), keys on compacted topics (INVALID_RECORD), idempotent
+   * What every append checks between validation and the write: no control batches from
+   * producers (INVALID_TXN_STATE), keys on compacted topics (INVALID_RECORD), idempotent
    * producers' sequences (producer-state.ts; OUT_OF_ORDER_SEQUENCE_NUMBER,
    * INVALID_PRODUCER_EPOCH…). Returns the original append's answer for a retried batch
    * (nothing is written then), else null; `producers.pending` gets what to commit after.
@@ -424,8 +424,8 @@ export class PartitionLog {
   private checkBatches(records: Uint8Array, batches: readonly BatchInfo[], producers: { pending: PendingAppend | null }): SegmentAppendInfo | null {
     let idempotent = false;
     for (const b of batches) {
-      if ((b.attributes & TRANSACTIONAL_OR_CONTROL) !== 0) {
-        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `transactional and control batches are not supported (${this.topic}-${this.partition})`);
+      if ((b.attributes & CONTROL) !== 0) {
+        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `producers may not write control batches (${this.topic}-${this.partition})`);
       }
       if (b.producerId >= 0) idempotent = true;
     }
