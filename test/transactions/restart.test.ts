@@ -1,0 +1,63 @@
+/**
+ * `__transaction_state` is replayed when a broker starts on the same log dir: a transaction
+ * left in PrepareCommit (its markers could not be written: the partition had fewer in-sync
+ * replicas than `min.insync.replicas` until the restart) is completed by the restarted
+ * coordinator — COMMIT markers, CompleteCommit; an Ongoing one is aborted once its timeout
+ * passes; a completed id keeps its producer id and epoch.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { addPartitions, describeTxn, endTxn, fetchBatches, findTxnCoordinator, initProducerId, produceTransactional, waitForState } from './txn-raw.js';
+
+describe('transaction coordinator restart', () => {
+  const dir = makeTempDir();
+  let t: TestBroker | null = null;
+  let c: RawClient | null = null;
+  const start = async (properties: Record<string, string | number>) => {
+    t = await startTestBroker({ logDirs: dir.path, properties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 200, ...properties } });
+    c = await RawClient.connect(t.broker.port);
+    return { t, c };
+  };
+  const stop = async () => {
+    c?.close();
+    await t?.broker.stop();
+  };
+  afterAll(async () => {
+    await stop();
+    dir.remove();
+  });
+
+  it('completes a PrepareCommit, aborts a timed-out Ongoing transaction, keeps completed ids', async () => {
+    // First life: markers need 2 in-sync replicas (broker default), which one broker never has.
+    let { t: b, c: raw } = await start({ 'min.insync.replicas': 2 });
+    b.broker.logs.createTopic('pay', 1);
+    await findTxnCoordinator(raw, 'prep');
+    const prep = await initProducerId(raw, 'prep');
+    expect(await addPartitions(raw, 'prep', prep.producerId, prep.producerEpoch, [{ name: 'pay', partitions: [0] }])).toEqual({ 'pay-0': 0 });
+    expect(await produceTransactional(raw, b.broker.engine, 'pay', 0, prep.producerId, prep.producerEpoch, 0, 2, 1)).toBe(0);
+    expect(await endTxn(raw, 'prep', prep.producerId, prep.producerEpoch, true)).toBe(0);
+
+    const open = await initProducerId(raw, 'open', 1_500);
+    expect(await addPartitions(raw, 'open', open.producerId, open.producerEpoch, [{ name: 'pay', partitions: [0] }])).toEqual({ 'pay-0': 0 });
+
+    const done = await initProducerId(raw, 'done');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await describeTxn(raw, 'prep')).transactionState).toBe('PrepareCommit');
+    expect((await fetchBatches(raw, 'pay', 0)).map((x) => x.controlType)).toEqual([null]);
+    await stop();
+
+    // Second life on the same log dir, with one in-sync replica enough.
+    ({ t: b, c: raw } = await start({}));
+    await waitForState(raw, 'prep', 'CompleteCommit');
+    expect((await fetchBatches(raw, 'pay', 0)).at(-1)).toMatchObject({ producerId: prep.producerId, producerEpoch: prep.producerEpoch, controlType: 1 });
+    const loadedOpen = await describeTxn(raw, 'open');
+    expect(['Ongoing', 'PrepareAbort', 'CompleteAbort']).toContain(loadedOpen.transactionState);
+    await waitForState(raw, 'open', 'CompleteAbort');
+    expect((await fetchBatches(raw, 'pay', 0)).at(-1)).toMatchObject({ producerId: open.producerId, producerEpoch: open.producerEpoch + 1, controlType: 0 });
+    expect(await describeTxn(raw, 'done')).toMatchObject({ errorCode: 0, transactionState: 'Empty', producerId: done.producerId, producerEpoch: done.producerEpoch });
+    expect(await initProducerId(raw, 'done')).toMatchObject({ errorCode: ErrorCode.NONE, producerId: done.producerId, producerEpoch: done.producerEpoch + 1 });
+  });
+});
