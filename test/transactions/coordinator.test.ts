@@ -121,9 +121,23 @@ describe('transaction coordinator (raw protocol, one broker)', () => {
     expect((await fetchBatches(c, 'orders', 1)).at(-1)).toMatchObject({ producerId: p.producerId, controlType: 0 });
   });
 
+  it('AddOffsetsToTxn adds the group\'s __consumer_offsets partition; the commit marker lands there too', async () => {
+    expect((await c.request(API.FIND_COORDINATOR, 4, { keyType: 0, coordinatorKeys: ['g1'] })).coordinators[0].errorCode).toBe(0);
+    await findTxnCoordinator(c, 'app-5');
+    const p = await initProducerId(c, 'app-5');
+    expect((await c.request(API.ADD_OFFSETS, 3, { transactionalId: 'app-5', producerId: p.producerId, producerEpoch: p.producerEpoch + 1, groupId: 'g1' })).errorCode).toBe(ErrorCode.PRODUCER_FENCED);
+    expect((await c.request(API.ADD_OFFSETS, 1, { transactionalId: 'app-5', producerId: p.producerId, producerEpoch: p.producerEpoch + 1, groupId: 'g1' })).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect((await c.request(API.ADD_OFFSETS, 3, { transactionalId: 'app-5', producerId: p.producerId, producerEpoch: p.producerEpoch, groupId: 'g1' })).errorCode).toBe(0);
+    const offsetsPartition = t.broker.groups.partitionFor('g1');
+    expect((await describeTxn(c, 'app-5')).topics).toEqual([{ topic: '__consumer_offsets', partitions: [offsetsPartition] }]);
+    expect(await endTxn(c, 'app-5', p.producerId, p.producerEpoch, true)).toBe(0);
+    await waitForState(c, 'app-5', 'CompleteCommit');
+    expect((await fetchBatches(c, '__consumer_offsets', offsetsPartition)).at(-1)).toMatchObject({ producerId: p.producerId, controlType: 1 });
+  });
+
   it('ListTransactions filters by state and producer id; DescribeTransactions of an unknown id is TRANSACTIONAL_ID_NOT_FOUND', async () => {
     const all = await c.request(API.LIST_TXNS, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
-    expect(all.transactionStates.map((s: { transactionalId: string }) => s.transactionalId).sort()).toEqual(['app-1', 'app-2', 'app-3', 'app-4']);
+    expect(all.transactionStates.map((s: { transactionalId: string }) => s.transactionalId).sort()).toEqual(['app-1', 'app-2', 'app-3', 'app-4', 'app-5']);
     const aborted = await c.request(API.LIST_TXNS, 0, { stateFilters: ['CompleteAbort', 'Bogus'], producerIdFilters: [] });
     expect(aborted.unknownStateFilters).toEqual(['Bogus']);
     expect(aborted.transactionStates.map((s: { transactionalId: string }) => s.transactionalId).sort()).toEqual(['app-2', 'app-4']);
