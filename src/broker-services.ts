@@ -13,6 +13,7 @@ import type { ControllerRole } from './cluster/local-controller.js';
 import type { TopicAdmin } from './cluster/topic-admin.js';
 import type { BrokerEndpoint, BrokerInfo } from './cluster/zk-paths.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { BrokerConfigAdmin } from './config/broker-config-admin.js';
 import type { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import type { Engine } from './engine/engine.js';
 import type { GroupCoordinator } from './groups/group-coordinator.js';
@@ -23,6 +24,7 @@ import type { EntityConfigStore } from './security/entity-config/entity-config-s
 import type { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
 import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import type { FetchPurgatory } from './server/fetch-purgatory.js';
+import type { FetchSessionCache } from './server/fetch-session-cache.js';
 import type { BrokerMetrics } from './metrics/broker-metrics.js';
 import type { LogManager } from './storage/log-manager.js';
 import type { ProducerIdManager } from './storage/producer-ids.js';
@@ -48,8 +50,12 @@ export interface BrokerServices {
   readonly controller: ControllerRole;
   readonly authorizer: Authorizer;
   readonly dynamicConfig: DynamicBrokerConfig;
+  /** Changes dynamic broker configs (the log dir's file, or ZooKeeper in a cluster). */
+  readonly brokerConfigs: BrokerConfigAdmin;
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory: FetchPurgatory;
+  /** Incremental fetch sessions (KIP-227), `max.incremental.fetch.session.cache.slots` at most. */
+  readonly fetchSessions: FetchSessionCache;
   readonly clientQuotas: ClientQuotaManager | null;
   readonly entityConfigs: EntityConfigStore | null;
   readonly scramCredentials: ScramCredentialSource;

@@ -39,6 +39,9 @@ import { LocalTopicAdmin } from './cluster/local-topic-admin.js';
 import type { TopicAdmin } from './cluster/topic-admin.js';
 import { ZkMetadata } from './cluster/zk-metadata.js';
 import { ZkTopicAdmin } from './cluster/zk-topic-admin.js';
+import { followTopicConfigChanges } from './cluster/topic-config-changes.js';
+import { ZkBrokerConfigAdmin } from './cluster/zk-broker-config-admin.js';
+import { type BrokerConfigAdmin, LocalBrokerConfigAdmin } from './config/broker-config-admin.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
 import { TransactionCoordinator } from './transactions/transaction-coordinator.js';
@@ -49,10 +52,11 @@ import { leaderAppender } from './replication/leader-appender.js';
 import { type CoordinatorLeadership, ReplicaManager } from './replication/replica-manager.js';
 import { ErrorCode } from './protocol/error-codes.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
+import { FetchSessionCache } from './server/fetch-session-cache.js';
 import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import { ProducerIdManager } from './storage/producer-ids.js';
-import { WebSocketGateway } from './gateway/gateway.js';
+import type { WebSocketGateway } from './gateway/gateway.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { AppendPool } from './workers/append-pool.js';
@@ -146,9 +150,13 @@ export class Broker implements ConnectionBroker {
   readonly logs: LogManager;
   /** Broker configs changed at run time (AlterConfigs on the BROKER resource), persisted. */
   readonly dynamicConfig: DynamicBrokerConfig;
+  /** Changes dynamic broker configs: the log dir's file, or ZooKeeper once in a cluster. */
+  brokerConfigs: BrokerConfigAdmin;
   /** Producer ids for idempotent producers (InitProducerId). */
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory = new FetchPurgatory();
+  /** Incremental fetch sessions (KIP-227) of every Fetch served here. */
+  readonly fetchSessions: FetchSessionCache;
   /** Decides every request of every connection (allow-all without `authorizer.class.name`). */
   authorizer: Authorizer = ALLOW_ALL_AUTHORIZER;
   /** Client quotas applied by every Kafka connection (null: none configured). */
@@ -222,6 +230,7 @@ export class Broker implements ConnectionBroker {
     // A cluster broker's own credentials towards the others are checked now, not at its first replica fetch.
     if (config.zookeeperConnect !== null) interBrokerClientSecurity(config, this.interBrokerListener);
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
+    this.brokerConfigs = new LocalBrokerConfigAdmin(this.dynamicConfig, () => this.logs.reconfigure());
     this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
     this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
     this.logs = LogManager.open({
@@ -266,7 +275,8 @@ export class Broker implements ConnectionBroker {
       logger.child({ component: 'replicas' }),
       leaderAppender(() => this.appendPool),
     );
-    this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups });
+    this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
+    this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions });
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
@@ -318,7 +328,10 @@ export class Broker implements ConnectionBroker {
     if (config.zookeeperConnect !== null) {
       try {
         await broker.joinCluster(config.zookeeperConnect);
-        broker.openEntityConfigs(await ZkEntityConfigStore.open(broker.cluster!.zk, logger.child({ component: 'entity-configs' })));
+        const cluster = broker.cluster!;
+        broker.openEntityConfigs(await ZkEntityConfigStore.open(cluster.zk, cluster.configChanges, logger.child({ component: 'entity-configs' })));
+        broker.brokerConfigs = await ZkBrokerConfigAdmin.open(cluster, broker.dynamicConfig, () => broker.logs.reconfigure(), logger.child({ component: 'broker-configs' }));
+        await cluster.configChanges.start();
         const authorizer = broker.authorizer;
         if (authorizer instanceof AclAuthorizer) {
           authorizer.useStore(await ZkAclStore.open(broker.cluster!.zk, logger.child({ component: 'acls' }), (acls) => authorizer.replaceAll(acls)));
@@ -364,7 +377,11 @@ export class Broker implements ConnectionBroker {
     );
     this.cluster = manager;
     this.metadata = new ZkMetadata(manager.metadata);
-    this.topicAdmin = new ZkTopicAdmin(manager, this.metadata, config);
+    const applyTopicConfigs = (topic: string, configs: Record<string, string>) => {
+      if (this.logs.topic(topic)) this.logs.alterTopicConfigs(topic, configs);
+    };
+    this.topicAdmin = new ZkTopicAdmin(manager, this.metadata, config, applyTopicConfigs);
+    followTopicConfigChanges(manager, applyTopicConfigs);
     this.controller = manager.controller;
     this.logs.adoptClusterId(clusterId);
     this.clusterIdFromZk = clusterId;
@@ -439,6 +456,8 @@ export class Broker implements ConnectionBroker {
     }
     try {
       if (this.config.websocketPort >= 0) {
+        // Loaded only with the gateway on: a broker without it never maps uWebSockets.js.
+        const { WebSocketGateway } = await import('./gateway/gateway.js');
         this.gateway = await WebSocketGateway.start(this, {
           host: this.config.websocketHost,
           port: this.config.websocketPort,

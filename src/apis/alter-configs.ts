@@ -9,39 +9,22 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/generated/index.js';
-import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
-import { duplicateResources, replaceOverrides, checkConfigPermission } from './config-resources.js';
-
-type Result = AlterConfigsResponse['responses'][number];
+import { alterResources } from './config-resources.js';
 
 export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsResponse> = {
   apiKey: 33,
   name: 'AlterConfigs',
   minVersion: 0,
   maxVersion: 2,
-  handle(request, ctx) {
-    const { broker } = ctx;
-    const duplicates = duplicateResources(request.resources);
-    const responses = request.resources.map((resource): Result => {
-      const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
-      try {
-        checkConfigPermission(ctx, resource, AclOperation.ALTER_CONFIGS);
-        if (duplicates.has(`${resource.resourceType}:${resource.resourceName}`)) {
-          throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource ${resource.resourceName} (type ${resource.resourceType}) appears more than once`);
-        }
-        const configs: Record<string, string | null> = {};
-        for (const c of resource.configs) {
-          if (Object.hasOwn(configs, c.name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${c.name}`);
-          configs[c.name] = c.value;
-        }
-        replaceOverrides(broker, resource.resourceType, resource.resourceName, configs, request.validateOnly);
-      } catch (err) {
-        if (!(err instanceof KafkaError)) throw err;
-        result.errorCode = err.code;
-        result.errorMessage = err.message;
+  async handle(request, ctx) {
+    const responses = await alterResources(ctx, request.resources, request.validateOnly, (resource) => {
+      const configs: Record<string, string | null> = {};
+      for (const c of resource.configs) {
+        if (Object.hasOwn(configs, c.name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${c.name}`);
+        configs[c.name] = c.value;
       }
-      return result;
+      return configs;
     });
     return { response: { throttleTimeMs: 0, responses } };
   },

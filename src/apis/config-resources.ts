@@ -11,7 +11,7 @@ import type { DynamicLevel } from '../config/dynamic-broker-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { RequestContext } from './api.js';
 import { clusterPermitted, topicPermitted } from './authorize.js';
-import type { AclOperation } from '../security/authorizer.js';
+import { AclOperation } from '../security/authorizer.js';
 
 export const RESOURCE_TYPE_TOPIC = 2;
 export const RESOURCE_TYPE_BROKER = 4;
@@ -27,34 +27,38 @@ export function brokerLevel(broker: BrokerServices, resourceName: string): Dynam
   throw new KafkaError(ErrorCode.INVALID_REQUEST, `broker ${resourceName} is not this broker (${broker.config.nodeId})`);
 }
 
+/** A topic's config overrides, from the cluster's metadata. Errors: UNKNOWN_TOPIC_OR_PARTITION. */
+export function topicOverrides(broker: BrokerServices, topic: string): Readonly<Record<string, string>> {
+  const configs = broker.metadata.topicConfigs(topic);
+  if (!configs) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topic}" does not exist`);
+  return configs;
+}
+
 /**
  * The overrides currently set on a resource (topic overrides, or the dynamic configs at a
  * broker level). Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (resource type or name).
  */
 export function currentOverrides(broker: BrokerServices, resourceType: number, resourceName: string): Record<string, string> {
-  if (resourceType === RESOURCE_TYPE_TOPIC) {
-    const topic = broker.logs.topic(resourceName);
-    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${resourceName}" does not exist`);
-    return { ...topic.configs };
-  }
+  if (resourceType === RESOURCE_TYPE_TOPIC) return { ...topicOverrides(broker, resourceName) };
   if (resourceType === RESOURCE_TYPE_BROKER) return broker.dynamicConfig.get(brokerLevel(broker, resourceName));
   throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource type ${resourceType} is not supported (2 TOPIC, 4 BROKER)`);
 }
 
 /**
- * Replaces a resource's overrides with `configs` (null values dropped). Topic changes apply
- * to its logs at once; broker changes update the live config and every topic that falls
+ * Replaces a resource's overrides with `configs` (null values dropped). Topic changes go
+ * through the topic admin (at once on a single broker; in a cluster to ZooKeeper, which
+ * every broker follows); broker changes update the live config and every topic that falls
  * back to it. Errors: as currentOverrides, plus INVALID_CONFIG naming the key.
  */
-export function replaceOverrides(
+export async function replaceOverrides(
   broker: BrokerServices,
   resourceType: number,
   resourceName: string,
   configs: Record<string, string | null>,
   validateOnly: boolean,
-): void {
+): Promise<void> {
   if (resourceType === RESOURCE_TYPE_TOPIC) {
-    broker.logs.alterTopicConfigs(resourceName, configs, validateOnly);
+    await broker.topicAdmin.alterTopicConfigs(resourceName, configs, validateOnly);
     return;
   }
   currentOverrides(broker, resourceType, resourceName);
@@ -62,9 +66,48 @@ export function replaceOverrides(
   const present = Object.fromEntries(Object.entries(configs).filter((e): e is [string, string] => e[1] !== null));
   const valid = broker.dynamicConfig.validate(level, present);
   if (validateOnly) return;
-  broker.dynamicConfig.replace(level, valid);
-  broker.logs.reconfigure();
+  await broker.brokerConfigs.alter(level, valid);
   broker.logger.info({ level, configs: valid }, 'altered dynamic broker configs');
+}
+
+/** One resource's answer to AlterConfigs / IncrementalAlterConfigs. */
+export interface AlterResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * What AlterConfigs and IncrementalAlterConfigs do per resource, one after another in
+ * request order: ALTER_CONFIGS permission, the duplicate-resource rule, then the new set of
+ * overrides `overridesOf` computes, replaced (or only checked with `validateOnly`). Each
+ * resource's KafkaError becomes its own error code and message.
+ */
+export async function alterResources<R extends { resourceType: number; resourceName: string }>(
+  ctx: RequestContext,
+  resources: readonly R[],
+  validateOnly: boolean,
+  overridesOf: (resource: R) => Record<string, string | null>,
+): Promise<AlterResult[]> {
+  const duplicates = duplicateResources(resources);
+  const results: AlterResult[] = [];
+  for (const resource of resources) {
+    const result: AlterResult = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
+    try {
+      checkConfigPermission(ctx, resource, AclOperation.ALTER_CONFIGS);
+      if (duplicates.has(`${resource.resourceType}:${resource.resourceName}`)) {
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource ${resource.resourceName} (type ${resource.resourceType}) appears more than once`);
+      }
+      await replaceOverrides(ctx.broker, resource.resourceType, resource.resourceName, overridesOf(resource), validateOnly);
+    } catch (err) {
+      if (!(err instanceof KafkaError)) throw err;
+      result.errorCode = err.code;
+      result.errorMessage = err.message;
+    }
+    results.push(result);
+  }
+  return results;
 }
 
 /**

@@ -13,7 +13,7 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/generated/index.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
-import { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC, brokerLevel, checkConfigPermission } from './config-resources.js';
+import { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC, brokerLevel, checkConfigPermission, topicOverrides } from './config-resources.js';
 
 export { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC };
 
@@ -38,9 +38,7 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
         checkConfigPermission(ctx, resource, AclOperation.DESCRIBE_CONFIGS);
         let entries: ConfigEntry[];
         if (resource.resourceType === RESOURCE_TYPE_TOPIC) {
-          const topic = broker.logs.topic(resource.resourceName);
-          if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${resource.resourceName}" does not exist`);
-          entries = describeTopicConfigs(broker.config, topic.configs, (key) => broker.dynamicConfig.dynamicSource(key));
+          entries = describeTopicConfigs(broker.config, topicOverrides(broker, resource.resourceName), (key) => broker.dynamicConfig.dynamicSource(key));
         } else if (resource.resourceType === RESOURCE_TYPE_BROKER) {
           entries = broker.dynamicConfig.describe(brokerLevel(broker, resource.resourceName));
         } else {

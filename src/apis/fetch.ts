@@ -5,7 +5,12 @@
  * purgatory until an append to one of its partitions or `max_wait_ms` passes.
  * Sizes: `max_bytes` for the response and `partition_max_bytes` per partition, except that
  * the first batch of the first non-empty partition is returned whole (KIP-74).
- * Fetch sessions (KIP-227) are not kept: every response has session id 0 (full fetches).
+ * Fetch sessions (KIP-227, v7+): the session fields pick a context from the broker's
+ * FetchSessionCache (server/fetch-session-cache.ts): epoch −1 is a sessionless full fetch
+ * (session id 0 back), epoch 0 a full fetch that opens a session when there is a slot, a
+ * later epoch an incremental fetch that reads every partition of the session and answers
+ * only those that changed. Session errors (top level, no partitions):
+ * FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH, FETCH_SESSION_TOPIC_ID_ERROR.
  * Errors per partition: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
  * Source: protocol guide "Fetch"; Kafka ReplicaManager.fetchMessages, DelayedFetch.
  */
@@ -58,14 +63,14 @@ function missingPartitionCode(broker: BrokerServices, apiVersion: number, t: Fet
   return apiVersion >= 13 && !topicIsLocal ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 }
 
-/** One read over every requested partition. */
-function readOnce(broker: BrokerServices, request: FetchRequest, apiVersion: number, readable: (topic: string) => boolean): Pass {
+/** One read over every partition in `topics` (the request's, or its session's). */
+function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRequest['topics'], apiVersion: number, readable: (topic: string) => boolean): Pass {
   const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false };
   let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   // A follower's fetch carries its broker id (v15+: in ReplicaState); consumers send -1.
   const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
   const replicas = broker.replicas;
-  const responses: TopicResponse[] = request.topics.map((fetchTopic) => {
+  const responses: TopicResponse[] = topics.map((fetchTopic) => {
     const topic = apiVersion >= 13 ? broker.logs.topicById(fetchTopic.topicId) : broker.logs.topic(fetchTopic.topic);
     // READ is checked before existence: a topic named but not readable is TOPIC_AUTHORIZATION_FAILED.
     const name = apiVersion >= 13 ? topic?.name : fetchTopic.topic;
@@ -145,19 +150,24 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
     const readable = (topic: string) => follower || topicPermitted(ctx, AclOperation.READ, topic);
     const quotaMaxBytes = follower ? Infinity : broker.clientQuotas?.maxFetchBytes(session, clientId ?? '') ?? Infinity;
     if (quotaMaxBytes < request.maxBytes) request.maxBytes = quotaMaxBytes;
+    const context = broker.fetchSessions.newContext(request, apiVersion, follower);
+    broker.metrics.fetchRequest(context.kind);
+    if (context.errorCode !== ErrorCode.NONE) {
+      return { response: context.respond(createFetchResponse({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] })), quotaExempt: follower };
+    }
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     for (;;) {
-      const pass = readOnce(broker, request, apiVersion, readable);
+      const pass = readOnce(broker, request, context.topics, apiVersion, readable);
       const waitMs = deadline - Date.now();
       if (pass.bytes >= request.minBytes || pass.hasError || waitMs <= 0 || pass.logs.length === 0) {
-        return { response: pass.response, release: releaseAll(pass.releases), quotaExempt: follower };
+        return { response: context.respond(pass.response), release: releaseAll(pass.releases), quotaExempt: follower };
       }
       releaseAll(pass.releases)();
       const reason = await broker.fetchPurgatory.wait(pass.logs, waitMs);
       if (reason === 'closed') {
         // The broker is stopping: answer with what the last pass saw, without its records.
         for (const t of pass.response.responses) for (const p of t.partitions) p.records = EMPTY_BYTES;
-        return { response: pass.response, quotaExempt: follower };
+        return { response: context.respond(pass.response), quotaExempt: follower };
       }
     }
   },

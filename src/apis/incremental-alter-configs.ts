@@ -14,11 +14,9 @@ import { brokerConfigType } from '../config/dynamic-broker-config.js';
 import { ConfigType, describeTopicConfigs, topicConfigType } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/generated/index.js';
-import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
-import { RESOURCE_TYPE_TOPIC, brokerLevel, currentOverrides, duplicateResources, replaceOverrides, checkConfigPermission } from './config-resources.js';
+import { RESOURCE_TYPE_TOPIC, alterResources, brokerLevel, currentOverrides, topicOverrides } from './config-resources.js';
 
-type Result = IncrementalAlterConfigsResponse['responses'][number];
 type Resource = IncrementalAlterConfigsRequest['resources'][number];
 
 export const OP_SET = 0;
@@ -30,8 +28,7 @@ export const OP_SUBTRACT = 3;
 function effectiveValue(broker: BrokerServices, resource: Resource, name: string, overrides: Record<string, string>): string {
   if (overrides[name] !== undefined) return overrides[name]!;
   if (resource.resourceType === RESOURCE_TYPE_TOPIC) {
-    const topic = broker.logs.topic(resource.resourceName)!;
-    return describeTopicConfigs(broker.config, topic.configs).find((e) => e.name === name)?.value ?? '';
+    return describeTopicConfigs(broker.config, topicOverrides(broker, resource.resourceName)).find((e) => e.name === name)?.value ?? '';
   }
   const level = brokerLevel(broker, resource.resourceName);
   return broker.dynamicConfig.describe(level === 'cluster' ? 'broker' : level).find((e) => e.name === name)?.value ?? '';
@@ -76,24 +73,8 @@ export const incrementalAlterConfigsHandler: ApiHandler<IncrementalAlterConfigsR
   name: 'IncrementalAlterConfigs',
   minVersion: 0,
   maxVersion: 1,
-  handle(request, ctx) {
-    const { broker } = ctx;
-    const duplicates = duplicateResources(request.resources);
-    const responses = request.resources.map((resource): Result => {
-      const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
-      try {
-        checkConfigPermission(ctx, resource, AclOperation.ALTER_CONFIGS);
-        if (duplicates.has(`${resource.resourceType}:${resource.resourceName}`)) {
-          throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource ${resource.resourceName} (type ${resource.resourceType}) appears more than once`);
-        }
-        replaceOverrides(broker, resource.resourceType, resource.resourceName, applyOps(broker, resource), request.validateOnly);
-      } catch (err) {
-        if (!(err instanceof KafkaError)) throw err;
-        result.errorCode = err.code;
-        result.errorMessage = err.message;
-      }
-      return result;
-    });
+  async handle(request, ctx) {
+    const responses = await alterResources(ctx, request.resources, request.validateOnly, (resource) => applyOps(ctx.broker, resource));
     return { response: { throttleTimeMs: 0, responses } };
   },
 };

@@ -5,12 +5,16 @@
  *   - the broker registers its endpoint as the ephemeral /brokers/ids/<node.id> (a second
  *     broker with the same id is refused: NODE_EXISTS);
  *   - it keeps a MetadataCache and stands for controller election;
+ *   - it follows config change notifications (/config/changes): captured before the metadata
+ *     is read, applied once the broker has registered its handlers and calls
+ *     `configChanges.start()`;
  *   - when ZooKeeper expires its session (ephemeral nodes and watches gone), it opens a new
  *     session, registers again, re-reads the metadata and stands for election again;
  *   - controlled shutdown: before it stops, the controller moves its leaderships away.
  * Without `zookeeper.connect` none of this runs and the broker is a cluster of one.
  */
 import type { Logger } from 'pino';
+import { ConfigChangeNotifications } from './config-change-notifications.js';
 import { Controller } from './controller.js';
 import { MetadataCache } from './metadata-cache.js';
 import { ZkClient, ZkCode, ZkError } from './zk-client.js';
@@ -30,6 +34,8 @@ export interface ClusterConfig {
 export class ClusterManager {
   readonly metadata: MetadataCache;
   readonly controller: Controller;
+  /** Config change notifications (topics, users, clients), shared by their handlers. */
+  readonly configChanges: ConfigChangeNotifications;
   private closed = false;
 
   private constructor(
@@ -40,6 +46,7 @@ export class ClusterManager {
   ) {
     this.metadata = new MetadataCache(zk, logger);
     this.controller = new Controller(zk, self.id, this.metadata, logger, config.uncleanLeaderElection);
+    this.configChanges = new ConfigChangeNotifications(zk, logger.child({ component: 'config-changes' }));
     zk.on('expired', () => void this.recoverSession());
     zk.on('disconnected', () => this.logger.warn('lost the ZooKeeper connection; serving on with the last known metadata'));
     zk.on('connected', () => this.logger.info('connected to ZooKeeper'));
@@ -58,6 +65,7 @@ export class ClusterManager {
       const clusterId = await ClusterManager.agreeOnClusterId(zk, localClusterId);
       const manager = new ClusterManager(zk, self, config, logger);
       await manager.register();
+      await manager.configChanges.capture();
       await manager.metadata.start();
       await manager.controller.elect();
       return { manager, clusterId };
@@ -131,6 +139,7 @@ export class ClusterManager {
   /** Closes the session: the registration vanishes at once and the controller role passes on. */
   close(): void {
     this.closed = true;
+    this.configChanges.close();
     this.controller.close();
     this.metadata.stop();
     this.zk.close();

@@ -34,6 +34,8 @@ export interface ClusterMetadata {
   topics(): TopicMetadata[];
   topic(name: string): TopicMetadata | undefined;
   topicById(topicId: string): TopicMetadata | undefined;
+  /** A topic's config overrides; undefined when the topic does not exist. */
+  topicConfigs(name: string): Readonly<Record<string, string>> | undefined;
   /** A partition's replicas and state; undefined when the topic or partition does not exist. */
   partition(topic: string, partition: number): PartitionMetadata | undefined;
 }

@@ -42,6 +42,10 @@ export class LocalMetadata implements ClusterMetadata {
     return t && describe(t);
   }
 
+  topicConfigs(name: string): Readonly<Record<string, string>> | undefined {
+    return this.logs.topic(name)?.configs;
+  }
+
   partition(topic: string, partition: number): PartitionMetadata | undefined {
     if (!this.logs.partition(topic, partition)) return undefined;
     const id = this.self().id;

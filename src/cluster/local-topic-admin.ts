@@ -30,6 +30,10 @@ export class LocalTopicAdmin implements TopicAdmin {
     this.logs.addPartitions(topic, count, validateOnly);
   }
 
+  async alterTopicConfigs(topic: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void> {
+    this.logs.alterTopicConfigs(topic, configs, validateOnly);
+  }
+
   async deleteTopic(topic: string): Promise<void> {
     this.logs.deleteTopic(topic);
   }

@@ -73,6 +73,11 @@ export class MetadataCache extends EventEmitter {
     }
   }
 
+  /** Records a topic's config overrides as just written or re-read after a change notification. */
+  noteTopicConfigs(topic: string, configs: Record<string, string>): void {
+    if (this.topics.has(topic)) this.topicConfigs.set(topic, configs);
+  }
+
   /** Records a state this broker just wrote (before its own watch reports it). */
   noteState(topic: string, partition: number, state: CachedPartitionState): void {
     const previous = this.states.get(key(topic, partition));

@@ -51,6 +51,13 @@ export interface TopicAdmin {
    * INVALID_REPLICA_ASSIGNMENT, INVALID_REPLICATION_FACTOR, REQUEST_TIMED_OUT.
    */
   createPartitions(topic: string, count: number, assignment: number[][] | null, validateOnly: boolean, timeoutMs: number): Promise<void>;
+  /**
+   * Replaces a topic's config overrides (AlterConfigs semantics: an empty set resets every
+   * config to the broker's); applied at once here, and in a cluster by every broker holding
+   * the topic once ZooKeeper's change notification reaches it. With `validateOnly`, only
+   * checks. Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_CONFIG naming the key.
+   */
+  alterTopicConfigs(topic: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void>;
   /** Deletes `topic` (in a cluster: asks the controller to). Errors: UNKNOWN_TOPIC_OR_PARTITION. */
   deleteTopic(topic: string): Promise<void>;
 }

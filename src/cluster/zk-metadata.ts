@@ -35,6 +35,10 @@ export class ZkMetadata implements ClusterMetadata {
     return undefined;
   }
 
+  topicConfigs(name: string): Readonly<Record<string, string>> | undefined {
+    return this.cache.topics.has(name) ? (this.cache.topicConfigs.get(name) ?? {}) : undefined;
+  }
+
   partition(topic: string, partition: number): PartitionMetadata | undefined {
     const replicas = this.cache.topics.get(topic)?.partitions[partition];
     if (!replicas) return undefined;

@@ -4,11 +4,14 @@
  * controller then gives its partitions leaders, and creation waits (up to the request's
  * timeout) until every partition has one, so the client's next Metadata finds them.
  * CreatePartitions rewrites the assignment conditionally on the version read. Deletion
- * writes /admin/delete_topics/<t> for the controller.
+ * writes /admin/delete_topics/<t> for the controller. Config changes rewrite
+ * /config/topics/<t> and add a change notification (/config/changes) that every broker
+ * applies (topic-config-changes.ts); this broker applies them at once.
  * Errors (KafkaError): those of topic-admin.ts's checks, REQUEST_TIMED_OUT (no leaders in
  * time), INVALID_REQUEST (the assignment changed concurrently: retry).
  */
 import type { BrokerConfig } from '../config/broker-config.js';
+import { validateTopicConfigs } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { newTopicId } from '../storage/log-manager.js';
@@ -23,6 +26,8 @@ export class ZkTopicAdmin implements TopicAdmin {
     private readonly cluster: ClusterManager,
     private readonly metadata: ClusterMetadata,
     private readonly config: BrokerConfig,
+    /** Applies a topic's new overrides on this broker (its local logs, if it holds any). */
+    private readonly applyTopicConfigs: (topic: string, configs: Record<string, string>) => void,
   ) {}
 
   async createTopic(t: NewTopic, validateOnly: boolean, timeoutMs: number): Promise<PlannedTopic & { topicId: string }> {
@@ -30,11 +35,7 @@ export class ZkTopicAdmin implements TopicAdmin {
     if (validateOnly) return { ...plan, topicId: ZERO_UUID };
     const { zk } = this.cluster;
     const topicId = newTopicId();
-    await zk.mkdirp(ZK_PATHS.topicConfigs);
-    await zk.setData(ZK_PATHS.topicConfig(t.name), encodeTopicConfig(plan.configs), -1).catch(async (err) => {
-      if (err instanceof ZkError && err.code === ZkCode.NO_NODE) return zk.create(ZK_PATHS.topicConfig(t.name), encodeTopicConfig(plan.configs));
-      throw err;
-    });
+    await this.writeTopicConfig(t.name, plan.configs);
     try {
       await zk.create(ZK_PATHS.topic(t.name), encodeTopicAssignment({ topicId, partitions: plan.assignment }));
     } catch (err) {
@@ -60,6 +61,16 @@ export class ZkTopicAdmin implements TopicAdmin {
     await this.waitForLeaders(topic, count, timeoutMs);
   }
 
+  async alterTopicConfigs(topic: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void> {
+    if (!this.metadata.topic(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topic}" does not exist`);
+    const overrides = validateTopicConfigs(configs, this.config);
+    if (validateOnly) return;
+    await this.writeTopicConfig(topic, overrides);
+    this.cluster.metadata.noteTopicConfigs(topic, overrides);
+    this.applyTopicConfigs(topic, overrides);
+    await this.cluster.configChanges.notify(`topics/${topic}`);
+  }
+
   async deleteTopic(topic: string): Promise<void> {
     if (!this.metadata.topic(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topic}" does not exist`);
     try {
@@ -67,6 +78,16 @@ export class ZkTopicAdmin implements TopicAdmin {
     } catch (err) {
       if (!(err instanceof ZkError) || err.code !== ZkCode.NODE_EXISTS) throw err;
     }
+  }
+
+  /** Writes /config/topics/<topic> (creating it if missing). */
+  private async writeTopicConfig(topic: string, configs: Record<string, string>): Promise<void> {
+    const { zk } = this.cluster;
+    await zk.mkdirp(ZK_PATHS.topicConfigs);
+    await zk.setData(ZK_PATHS.topicConfig(topic), encodeTopicConfig(configs), -1).catch(async (err) => {
+      if (err instanceof ZkError && err.code === ZkCode.NO_NODE) return zk.create(ZK_PATHS.topicConfig(topic), encodeTopicConfig(configs));
+      throw err;
+    });
   }
 
   /** Resolves when every partition of `topic` has a leader in this broker's metadata. Errors: REQUEST_TIMED_OUT. */

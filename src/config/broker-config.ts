@@ -76,6 +76,10 @@ export interface BrokerConfig {
   replicaFetchWaitMaxMs: number;
   /** `replica.fetch.max.bytes`: bytes a follower asks per partition and fetch. */
   replicaFetchMaxBytes: number;
+  /** `max.incremental.fetch.session.cache.slots`: most incremental fetch sessions kept (KIP-227). */
+  maxIncrementalFetchSessionCacheSlots: number;
+  /** `min.incremental.fetch.session.eviction.ms`: a fetch session unused this long may be evicted (ms). */
+  minIncrementalFetchSessionEvictionMs: number;
   /** `unclean.leader.election.enable`: let an out-of-sync replica lead (may lose records). */
   uncleanLeaderElectionEnable: boolean;
   /** `controlled.shutdown.enable`: move leaderships away before stopping. */
@@ -355,6 +359,8 @@ const DEFINITIONS: Record<string, Definition> = {
   'replica.lag.time.max.ms': { field: 'replicaLagTimeMaxMs', parse: int(1, INT32_MAX) },
   'replica.fetch.wait.max.ms': { field: 'replicaFetchWaitMaxMs', parse: int(0, INT32_MAX) },
   'replica.fetch.max.bytes': { field: 'replicaFetchMaxBytes', parse: int(1024, INT32_MAX) },
+  'max.incremental.fetch.session.cache.slots': { field: 'maxIncrementalFetchSessionCacheSlots', parse: int(0, INT32_MAX) },
+  'min.incremental.fetch.session.eviction.ms': { field: 'minIncrementalFetchSessionEvictionMs', parse: int(0, INT32_MAX) },
   'unclean.leader.election.enable': { field: 'uncleanLeaderElectionEnable', parse: bool },
   'controlled.shutdown.enable': { field: 'controlledShutdownEnable', parse: bool },
   'group.min.session.timeout.ms': { field: 'groupMinSessionTimeoutMs', parse: int(0, INT32_MAX) },
@@ -455,6 +461,8 @@ export function defaultConfig(): BrokerConfig {
     replicaLagTimeMaxMs: 30_000,
     replicaFetchWaitMaxMs: 500,
     replicaFetchMaxBytes: 1_048_576,
+    maxIncrementalFetchSessionCacheSlots: 1000,
+    minIncrementalFetchSessionEvictionMs: 120_000,
     uncleanLeaderElectionEnable: false,
     controlledShutdownEnable: true,
     groupMinSessionTimeoutMs: 6_000,

@@ -58,6 +58,42 @@ export interface Member {
 
 export const EMPTY_BYTES = new Uint8Array(0);
 
+/** Who a request says it is: its member id and, for a static member (KIP-345), its group.instance.id. */
+export interface MemberIdentity {
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+/** A committed offset of a group, as replayed from or written to `__consumer_offsets`. Units: ms since the epoch. */
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+  commitTimestamp: number;
+}
+
+/** A group id the coordinator accepts (else INVALID_GROUP_ID): any non-empty string. */
+export function isLegalGroupId(groupId: string): boolean {
+  return groupId.length > 0;
+}
+
+/** The key of a committed offset in {@link Group.offsets}: "topic\0partition". */
+export function offsetKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** The JoinGroup answer carrying only an error code (and the member id it concerns). */
+export function joinError(memberId: string, errorCode: number): JoinResult {
+  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [] };
+}
+
+/** The SyncGroup answer carrying only an error code. */
+export function syncError(errorCode: number): SyncResult {
+  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY_BYTES };
+}
+
 export class Group {
   state: GroupState = 'Empty';
   /** ms since the epoch of the last state change (for offset expiry, KIP-211). */
@@ -72,7 +108,7 @@ export class Group {
   /** group.instance.id → member id of static members (KIP-345). */
   readonly staticMembers = new Map<string, string>();
   /** Committed offsets: "topic\0partition" → value. */
-  readonly offsets = new Map<string, { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }>();
+  readonly offsets = new Map<string, CommittedOffset>();
 
   constructor(readonly groupId: string) {}
 
@@ -110,6 +146,16 @@ export class Group {
     }
     if (this.leaderId === memberId) this.leaderId = this.members.keys().next().value ?? null;
     return member;
+  }
+
+  /**
+   * KIP-345: a request whose group.instance.id is registered to another member id is fenced
+   * (checked before membership, as Kafka does, so a replaced static member learns why).
+   */
+  isFenced(memberId: string, groupInstanceId: string | null): boolean {
+    if (groupInstanceId === null) return false;
+    const registered = this.staticMembers.get(groupInstanceId);
+    return registered !== undefined && registered !== memberId;
   }
 
   /** Members whose JoinGroup is parked, and how many known members have not rejoined. */

@@ -28,7 +28,7 @@ import {
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { readRecords } from '../protocol/record-batch-reader.js';
-import { RECORD_BATCH_OVERHEAD, readBatchHeader } from '../storage/batch-header.js';
+import { wholeBatches } from '../storage/batch-header.js';
 import type { PartitionLog } from '../storage/log.js';
 import { type LogManager, localLogs } from '../storage/log-manager.js';
 import type { LogPosition } from './coordinator-replication.js';
@@ -194,13 +194,7 @@ export function replayCoordinatorLog(log: PartitionLog, apply: (key: Uint8Array,
 
 /** The last offset of the last whole batch in `bytes` (batch header: baseOffset + lastOffsetDelta). */
 function lastOffsetOfBatches(bytes: Uint8Array): number {
-  let pos = 0;
   let last = -1;
-  while (pos + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
-    const header = readBatchHeader(bytes, pos, pos);
-    if (pos + header.sizeInBytes > bytes.byteLength) break;
-    last = header.lastOffset;
-    pos += header.sizeInBytes;
-  }
+  for (const header of wholeBatches(bytes)) last = header.lastOffset;
   return last;
 }

@@ -18,12 +18,22 @@
  *       offset (records, ≥ 0): Kafka's consumer lag as `kafka-consumer-groups --describe`
  *       shows it, for every group this broker coordinates, whatever its clients (Kafka or
  *       WebSocket), for partitions whose log is on this broker
+ *   gregor_fetch_sessions{privileged}                       incremental fetch sessions in the
+ *       cache (Kafka FetchSessionCache NumIncrementalFetchSessions), split into followers'
+ *       (privileged="true") and consumers'
+ *   gregor_fetch_session_partitions                         partitions over all sessions
+ *       (NumIncrementalFetchPartitionsCached)
+ *   gregor_fetch_session_evictions_total                    sessions evicted to make room
+ *       (IncrementalFetchSessionEvictionsPerSec, as a counter)
+ *   gregor_fetch_requests_total{session}                    Fetch requests by session context:
+ *       sessionless (epoch −1), full (epoch 0), incremental, error (a session error)
  * plus Node's process metrics (`process_resident_memory_bytes`, event loop lag, GC, …).
  * Components add their own metrics to `registry` (see gateway/gateway-metrics.ts).
  * Source: prom-client 15 README; Prometheus exposition format 0.0.4.
  */
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
+import type { FetchSessionCache } from '../server/fetch-session-cache.js';
 import type { LogManager } from '../storage/log-manager.js';
 
 export interface BrokerMetricSources {
@@ -32,6 +42,8 @@ export interface BrokerMetricSources {
   kafkaConnections(): number;
   /** The group coordinator, for committed offsets and lag (absent: no group metrics). */
   groups?: GroupCoordinator;
+  /** The fetch session cache (absent: no session gauges). */
+  fetchSessions?: FetchSessionCache;
 }
 
 /** Seconds: 100 µs … 30 s (JoinGroup and long-poll Fetch wait long by design). */
@@ -40,6 +52,9 @@ const REQUEST_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 export class BrokerMetrics {
   readonly registry = new Registry();
   private readonly kafkaRequests: Histogram<'api'>;
+  private readonly fetchRequests: Counter<'session'>;
+  /** Label children of `fetchRequests`, resolved once (it is counted on every Fetch). */
+  private readonly fetchRequestsBySession = new Map<string, ReturnType<Counter<'session'>['labels']>>();
 
   constructor(sources: BrokerMetricSources) {
     collectDefaultMetrics({ register: this.registry });
@@ -91,6 +106,43 @@ export class BrokerMetrics {
       buckets: REQUEST_BUCKETS,
       registers,
     });
+    this.fetchRequests = new Counter({
+      name: 'gregor_fetch_requests_total',
+      help: 'Fetch requests by fetch session context (KIP-227): sessionless, full, incremental, error.',
+      labelNames: ['session'],
+      registers,
+    });
+    if (sources.fetchSessions) {
+      const cache = sources.fetchSessions;
+      new Gauge({
+        name: 'gregor_fetch_sessions',
+        help: 'Incremental fetch sessions in the cache (Kafka NumIncrementalFetchSessions), by privileged (follower) or not.',
+        labelNames: ['privileged'] as const,
+        registers,
+        collect() {
+          const followers = cache.privilegedCount;
+          this.set({ privileged: 'true' }, followers);
+          this.set({ privileged: 'false' }, cache.size - followers);
+        },
+      });
+      new Gauge({
+        name: 'gregor_fetch_session_partitions',
+        help: 'Partitions cached over all fetch sessions (Kafka NumIncrementalFetchPartitionsCached).',
+        registers,
+        collect() {
+          this.set(cache.totalPartitions);
+        },
+      });
+      new Counter({
+        name: 'gregor_fetch_session_evictions_total',
+        help: 'Fetch sessions evicted to make room for new ones (Kafka IncrementalFetchSessionEvictionsPerSec).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(cache.evictions);
+        },
+      });
+    }
     if (sources.groups) {
       const groups = sources.groups;
       const perGroupPartition = (name: string, help: string, value: (committed: number, highWatermark: number) => number) =>
@@ -116,6 +168,13 @@ export class BrokerMetrics {
   /** Records one Kafka-protocol request's handling time (seconds) under its API name (e.g. "Fetch"). */
   kafkaRequest(api: string, seconds: number): void {
     this.kafkaRequests.observe({ api }, seconds);
+  }
+
+  /** Counts one Fetch request under its session context (sessionless, full, incremental, error). */
+  fetchRequest(session: string): void {
+    let child = this.fetchRequestsBySession.get(session);
+    if (!child) this.fetchRequestsBySession.set(session, (child = this.fetchRequests.labels(session)));
+    child.inc();
   }
 
   /** The exposition text and its content type. */

@@ -8,6 +8,10 @@
  * (KIP-101, KIP-279): what a deposed leader wrote but the new leader never got is dropped,
  * so replicas agree below the high watermark. Fetched batches are appended as they are;
  * OFFSET_OUT_OF_RANGE below the leader's log start restarts the replica from there.
+ *
+ * Fetches run in an incremental fetch session (KIP-227, fetch-session-handler.ts): after the
+ * first full fetch only partitions whose fetch offset (or other parameters) moved, or that
+ * were added or dropped, are named, and the leader answers only partitions that changed.
  */
 import type { Logger } from 'pino';
 import { KafkaClient } from '../network/kafka-client.js';
@@ -17,9 +21,9 @@ import {
   type OffsetForLeaderEpochResponse,
   createFetchRequest,
   createFetchRequestFetchPartition,
-  createFetchRequestFetchTopic,
   createOffsetForLeaderEpochRequest,
 } from '../protocol/generated/index.js';
+import { FetchSessionHandler } from './fetch-session-handler.js';
 import { UNDEFINED_EPOCH } from './leader-epoch-cache.js';
 import type { Replica, ReplicationConfig } from './replica.js';
 
@@ -39,6 +43,8 @@ interface Followed {
 export class ReplicaFetcher {
   private readonly partitions = new Map<string, Followed>();
   private client: KafkaClient | null = null;
+  /** The incremental fetch session with the leader. */
+  private readonly session = new FetchSessionHandler();
   private running = false;
   private stopped = false;
 
@@ -88,6 +94,7 @@ export class ReplicaFetcher {
         await this.fetchOnce(client);
       } catch (err) {
         this.logger.debug({ err: (err as Error).message }, 'replica fetch failed; retrying');
+        this.session.handleError();
         this.client?.close();
         this.client = null;
         await new Promise((r) => setTimeout(r, RETRY_BACKOFF_MS));
@@ -133,8 +140,6 @@ export class ReplicaFetcher {
   private async fetchOnce(client: KafkaClient): Promise<void> {
     const ready = [...this.partitions.values()].filter((f) => f.truncatedForEpoch === f.replica.leaderEpoch);
     if (ready.length === 0) return;
-    const byTopic = new Map<string, Followed[]>();
-    for (const f of ready) byTopic.set(f.replica.topic, [...(byTopic.get(f.replica.topic) ?? []), f]);
     const { response } = await client.request<FetchResponse>(
       FETCH,
       createFetchRequest({
@@ -142,24 +147,26 @@ export class ReplicaFetcher {
         maxWaitMs: this.config.replicaFetchWaitMaxMs,
         minBytes: 1,
         maxBytes: this.config.replicaFetchMaxBytes,
-        topics: [...byTopic].map(([topic, fs]) =>
-          createFetchRequestFetchTopic({
-            topic,
-            partitions: fs.map((f) =>
-              createFetchRequestFetchPartition({
-                partition: f.replica.partition,
-                currentLeaderEpoch: f.replica.leaderEpoch,
-                fetchOffset: f.replica.log.logEndOffset,
-                lastFetchedEpoch: f.replica.epochs.latestEpoch,
-                logStartOffset: f.replica.log.logStartOffset,
-                partitionMaxBytes: this.config.replicaFetchMaxBytes,
-              }),
-            ),
-          }),
+        ...this.session.build(
+          ready.map((f) => ({
+            topic: f.replica.topic,
+            data: createFetchRequestFetchPartition({
+              partition: f.replica.partition,
+              currentLeaderEpoch: f.replica.leaderEpoch,
+              fetchOffset: f.replica.log.logEndOffset,
+              lastFetchedEpoch: f.replica.epochs.latestEpoch,
+              logStartOffset: f.replica.log.logStartOffset,
+              partitionMaxBytes: this.config.replicaFetchMaxBytes,
+            }),
+          })),
         ),
       }),
       FETCH_VERSION,
     );
+    if (!this.session.handleResponse(response)) {
+      this.logger.debug({ errorCode: response.errorCode, sessionId: this.session.id }, 'fetch session error; the next fetch is full');
+      return;
+    }
     for (const t of response.responses) {
       for (const p of t.partitions) {
         const f = this.partitions.get(`${t.topic}\u0000${p.partitionIndex}`);

@@ -2,9 +2,10 @@
  * Crash-safe small-file writes: the new content goes to `<path>.tmp`, is fsynced, then
  * renamed over `path` and the directory fsynced, so a reader (or a restart after kill -9)
  * sees either the old file or the new one, never a torn mix. Kafka writes its checkpoint
- * files the same way (CheckpointFile.write).
+ * files the same way (CheckpointFile.write). Removal is idempotent (unlinkQuietly), so
+ * recovery can repeat a deletion a crash interrupted.
  */
-import { chmodSync, closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** fsyncs a directory, so renames and creations in it are durable. */
@@ -35,4 +36,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/** Unlinks `path`; a file already gone is no error (other fs errors are not reported either). */
+export function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
 }

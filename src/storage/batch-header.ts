@@ -91,3 +91,18 @@ export function readBatchInfo(bytes: Uint8Array, at: number, info: BatchInfo): B
   info.recordCount = view.getInt32(at + RECORDS_COUNT_OFFSET);
   return info;
 }
+
+/**
+ * The whole batches at the start of `bytes`, in order: a batch cut short by the end of
+ * `bytes` (or a header too short to read) ends the walk. Each header's `position` is
+ * `position` plus its place in `bytes` (its position in the segment the bytes go to).
+ */
+export function* wholeBatches(bytes: Uint8Array, position = 0): Generator<BatchHeader> {
+  let at = 0;
+  while (at + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
+    const header = readBatchHeader(bytes, at, position + at);
+    if (header.sizeInBytes < RECORD_BATCH_OVERHEAD || at + header.sizeInBytes > bytes.byteLength) return;
+    yield header;
+    at += header.sizeInBytes;
+  }
+}

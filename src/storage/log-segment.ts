@@ -9,22 +9,34 @@
  * Appends go through the segment's {@link TailBuffer} in shared memory: the batches are
  * copied there once, validated and stamped in place by the engine, then written to the file
  * from a view of the same bytes (page cache; fsync only per `log.flush.interval.*`).
+ *
+ * This class (Kafka LogSegment) holds the segment's state, its appends and its files'
+ * lifecycle; the rest has its own files:
+ *   segment-indexes.ts   the offset and time indexes and their upkeep, loading and checking
+ *   segment-reader.ts    scanning batch headers and reading whole batches (tail or file)
+ *   segment-recovery.ts  validating the `.log` from the start (its valid prefix)
+ *   tail-buffer.ts       the tail buffer in shared memory and when it is replaced
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BatchInfo, Engine } from '../engine/engine.js';
+import { newBatchInfo } from '../engine/engine-impl.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type BatchHeader, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
+import { type BatchHeader, wholeBatches } from './batch-header.js';
 import { type Offset, asOffset, offsetFileName } from './offset.js';
-import { OffsetIndex } from './offset-index.js';
-import { TailBuffer } from './tail-buffer.js';
-import { TimeIndex } from './time-index.js';
+import type { OffsetIndex } from './offset-index.js';
+import { type TailBuffer, TailSlot } from './tail-buffer.js';
+import type { TimeIndex } from './time-index.js';
+import { unlinkQuietly } from './atomic-file.js';
 import { newRequestValidation, requestError, validateRequest } from './request-validation.js';
+import { SegmentIndexes } from './segment-indexes.js';
+import { type SegmentBytes, type SegmentSlice, batchHeadersFrom, readBatches } from './segment-reader.js';
+import { validPrefix } from './segment-recovery.js';
+
+export type { SegmentSlice } from './segment-reader.js';
 
 /** Attributes bits 0-2: compression codec (0 = none). */
 const COMPRESSION_CODEC_MASK = 0x07;
-/** Window read from the file per step of a header scan, in bytes. */
-const SCAN_WINDOW_BYTES = 64 * 1024;
 
 export interface SegmentOptions {
   engine: Engine;
@@ -56,34 +68,26 @@ export interface StagedRegion {
   startSize: number;
 }
 
-/** Bytes of a fetch: a view (of shared memory, with a lease) or a buffer read from the file. */
-export interface SegmentSlice {
-  bytes: Uint8Array;
-  /** Ends the lease on the tail buffer, if the view is of one; call after the socket write. */
-  release?: () => void;
-}
-
 export class LogSegment {
   /** Bytes in the `.log`. */
   size = 0;
   /** The offset after the last record (baseOffset when empty). */
   nextOffset: Offset;
-  /** Largest batch maxTimestamp in the segment, ms; -1 when empty. */
-  maxTimestampSoFar = -1;
-  private offsetOfMaxTimestampSoFar = -1;
   /** When the segment was created or first appended to (ms), for `log.roll.ms`. */
   rollingBasedTimestamp: number;
-  private bytesSinceLastIndexEntry = 0;
   private unflushedRecords = 0;
   /** Appended to since the last fsync (so graceful shutdown fsyncs only what changed). */
   private dirty = false;
-  private tail: TailBuffer | null = null;
-  private readonly scratchInfo = emptyBatchInfo();
+  /** The tail buffer holding the newest bytes in shared memory (tail-buffer.ts). */
+  private readonly tailSlot: TailSlot;
+  private readonly scratchInfo = newBatchInfo();
   private readonly validation = newRequestValidation();
-  private fd: number;
+  private readonly fd: number;
   private closed = false;
-  readonly offsetIndex: OffsetIndex;
-  readonly timeIndex: TimeIndex;
+  /** The offset and time indexes and what keeps them (segment-indexes.ts). */
+  private readonly indexes: SegmentIndexes;
+  /** The file and tail buffer, for the reads of segment-reader.ts. */
+  private readonly bytesSource: SegmentBytes;
   /** The `.log` file's current path (it changes with {@link renameFiles}). */
   logPath: string;
   /** Suffix after `.log` / `.index` / `.timeindex` ('' live; `.deleted`, `.cleaned`, `.swap`). */
@@ -100,10 +104,25 @@ export class LogSegment {
     this.logPath = join(dir, offsetFileName(baseOffset, '.log') + suffix);
     this.fd = openSync(this.logPath, 'a+');
     this.size = fstatSync(this.fd).size;
-    const engine = options.engine;
-    this.offsetIndex = new OffsetIndex(join(dir, offsetFileName(baseOffset, '.index') + suffix), engine, baseOffset);
-    this.timeIndex = new TimeIndex(join(dir, offsetFileName(baseOffset, '.timeindex') + suffix), engine, baseOffset);
+    this.tailSlot = new TailSlot(options.engine.memory, options.tailCapacity);
+    this.indexes = new SegmentIndexes(dir, baseOffset, suffix, options.engine, options.indexIntervalBytes);
+    this.bytesSource = { fd: this.fd, memory: options.engine.memory, tail: () => this.tailSlot.current };
     this.rollingBasedTimestamp = Date.now();
+  }
+
+  /** The sparse offset → position index (`.index`). */
+  get offsetIndex(): OffsetIndex {
+    return this.indexes.offsetIndex;
+  }
+
+  /** The sparse timestamp → offset index (`.timeindex`). */
+  get timeIndex(): TimeIndex {
+    return this.indexes.timeIndex;
+  }
+
+  /** Largest batch maxTimestamp in the segment, ms; -1 when empty. */
+  get maxTimestampSoFar(): number {
+    return this.indexes.maxTimestampSoFar;
   }
 
   /**
@@ -120,7 +139,11 @@ export class LogSegment {
    */
   static openSealed(dir: string, baseOffset: Offset, options: SegmentOptions): { segment: LogSegment; rebuilt: boolean } {
     const segment = new LogSegment(dir, baseOffset, options);
-    if (segment.size > 0 && segment.loadIndexes()) return { segment, rebuilt: false };
+    const nextOffset = segment.size > 0 ? segment.indexes.load(segment.size, (position) => segment.batchesFrom(position)) : null;
+    if (nextOffset !== null) {
+      segment.nextOffset = nextOffset;
+      return { segment, rebuilt: false };
+    }
     segment.recover();
     return { segment, rebuilt: true };
   }
@@ -160,7 +183,7 @@ export class LogSegment {
   ): SegmentAppendInfo {
     const memory = this.options.engine.memory;
     const len = records.byteLength;
-    const tail = this.tailFor(len);
+    const tail = this.tailSlot.for(len, this.size);
     const ptr = tail ? tail.addressOf(tail.endPosition) : memory.alloc(len);
     try {
       memory.write(records, ptr);
@@ -177,21 +200,11 @@ export class LogSegment {
 
   /**
    * Accounts one batch written at byte `position` (appends, follower appends and recovery
-   * alike): the segment's largest timestamp and its offset; an offset-index entry (and a
-   * time-index entry) once more than `log.index.interval.bytes` were written since the last;
-   * the roll clock from the segment's first batch (its timestamp, or now without one).
+   * alike) in the indexes (segment-indexes.ts), and starts the roll clock at the segment's
+   * first batch (its timestamp, or now without one).
    */
   private indexBatch(lastOffset: number, maxTimestamp: number, position: number, sizeInBytes: number): void {
-    if (maxTimestamp > this.maxTimestampSoFar) {
-      this.maxTimestampSoFar = maxTimestamp;
-      this.offsetOfMaxTimestampSoFar = lastOffset;
-    }
-    if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
-      this.offsetIndex.append(lastOffset, position);
-      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
-      this.bytesSinceLastIndexEntry = 0;
-    }
-    this.bytesSinceLastIndexEntry += sizeInBytes;
+    this.indexes.add(lastOffset, maxTimestamp, position, sizeInBytes);
     if (position === 0) this.rollingBasedTimestamp = maxTimestamp > 0 ? maxTimestamp : Date.now();
   }
 
@@ -237,7 +250,7 @@ export class LogSegment {
    */
   stage(parts: readonly Uint8Array[], len: number): StagedRegion {
     const memory = this.options.engine.memory;
-    const tail = this.tailFor(len);
+    const tail = this.tailSlot.for(len, this.size);
     const ptr = tail ? tail.addressOf(tail.endPosition) : memory.alloc(len);
     let at = ptr;
     for (const part of parts) {
@@ -260,7 +273,7 @@ export class LogSegment {
     let len = 0;
     for (const info of batches) len += info.sizeInBytes;
     const tail = region.tail;
-    const intact = !this.closed && (tail ? this.tail === tail && tail.endPosition === this.size : this.size === region.startSize && partPtr === region.ptr);
+    const intact = !this.closed && (tail ? this.tailSlot.current === tail && tail.endPosition === this.size : this.size === region.startSize && partPtr === region.ptr);
     if (!intact) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${this.logPath} changed while an append was being validated`);
     let ptr = partPtr;
     if (tail) {
@@ -288,14 +301,11 @@ export class LogSegment {
    */
   appendRaw(bytes: Uint8Array): void {
     let pos = 0;
-    let position = this.size;
-    while (pos + RECORD_BATCH_OVERHEAD <= bytes.byteLength) {
-      const h = readBatchHeader(bytes, pos, position);
+    for (const h of wholeBatches(bytes, this.size)) {
       if (h.baseOffset < this.nextOffset) throw new Error(`${this.logPath}: batch at offset ${h.baseOffset} is below the segment's next offset ${this.nextOffset}`);
-      this.indexBatch(h.lastOffset, h.maxTimestamp, position, h.sizeInBytes);
+      this.indexBatch(h.lastOffset, h.maxTimestamp, h.position, h.sizeInBytes);
       this.nextOffset = asOffset(h.lastOffset + 1);
       pos += h.sizeInBytes;
-      position += h.sizeInBytes;
     }
     if (pos !== bytes.byteLength) throw new Error(`${this.logPath}: ${bytes.byteLength - pos} bytes after the last whole batch`);
     writeSync(this.fd, bytes, 0, bytes.byteLength, this.size);
@@ -318,7 +328,7 @@ export class LogSegment {
     }
     if (cut < 0) return 0;
     const removed = this.size - cut;
-    this.dropTail();
+    this.tailSlot.drop();
     ftruncateSync(this.fd, cut);
     this.size = cut;
     this.recover();
@@ -336,60 +346,11 @@ export class LogSegment {
   }
 
   /**
-   * The tail buffer to append `len` bytes to, at the segment's end; null if `len` exceeds
-   * its capacity (the append then uses a temporary region and the tail restarts after it).
+   * Scans batch headers from `position` to the end of the segment (or `endPosition`), from
+   * the tail buffer or the file (segment-reader.ts). Stops at a header that does not fit.
    */
-  private tailFor(len: number): TailBuffer | null {
-    const memory = this.options.engine.memory;
-    const capacity = this.options.tailCapacity;
-    if (len > capacity) {
-      this.dropTail();
-      return null;
-    }
-    let tail = this.tail;
-    if (tail && tail.endPosition === this.size && tail.length + len <= tail.capacity) return tail;
-    if (tail && tail.reusable) {
-      tail.restartAt(this.size);
-      return tail;
-    }
-    tail?.retire();
-    tail = new TailBuffer(memory, capacity, this.size);
-    this.tail = tail;
-    return tail;
-  }
-
-  private dropTail(): void {
-    this.tail?.retire();
-    this.tail = null;
-  }
-
-  /**
-   * Scans batch headers from `position` to the end of the segment (or `endPosition`), reading
-   * the tail buffer where it holds the bytes and 64 KiB windows of the file elsewhere.
-   * Stops at a header that does not fit (a torn tail is only ever cut by recovery).
-   */
-  *batchesFrom(position: number, endPosition = this.size): Generator<BatchHeader> {
-    let window: Uint8Array = new Uint8Array(0);
-    let windowStart = 0;
-    while (position + RECORD_BATCH_OVERHEAD <= endPosition) {
-      const tail = this.tail;
-      let header: BatchHeader;
-      if (tail && tail.holds(position, RECORD_BATCH_OVERHEAD)) {
-        header = readBatchHeader(this.options.engine.memory.bytes, tail.addressOf(position), position);
-      } else {
-        if (position < windowStart || position + RECORD_BATCH_OVERHEAD > windowStart + window.byteLength) {
-          const len = Math.min(SCAN_WINDOW_BYTES, endPosition - position);
-          window = Buffer.allocUnsafe(len);
-          windowStart = position;
-          const n = readSync(this.fd, window, 0, len, position);
-          if (n < RECORD_BATCH_OVERHEAD) return;
-        }
-        header = readBatchHeader(window, position - windowStart, position);
-      }
-      if (header.sizeInBytes < RECORD_BATCH_OVERHEAD || position + header.sizeInBytes > endPosition) return;
-      yield header;
-      position += header.sizeInBytes;
-    }
+  batchesFrom(position: number, endPosition = this.size): Generator<BatchHeader> {
+    return batchHeadersFrom(this.bytesSource, position, endPosition);
   }
 
   /**
@@ -405,95 +366,30 @@ export class LogSegment {
   }
 
   /**
-   * Bytes of whole batches from `position`, at most `maxBytes` but at least the first
-   * batch whole (KIP-74). A view of the tail buffer (leased) when it holds them all.
+   * Bytes of whole batches from `first`, at most `maxBytes` but at least the first batch
+   * whole (KIP-74). A view of the tail buffer (leased) when it holds them all.
    */
   read(first: BatchHeader, maxBytes: number): SegmentSlice {
-    let end = first.position + first.sizeInBytes;
-    const limit = first.position + Math.max(maxBytes, first.sizeInBytes);
-    for (const batch of this.batchesFrom(end, Math.min(this.size, limit))) end = batch.position + batch.sizeInBytes;
-    const len = end - first.position;
-    const tail = this.tail;
-    if (tail && tail.holds(first.position, len)) {
-      return { bytes: this.options.engine.memory.view(tail.addressOf(first.position), len), release: tail.lease() };
-    }
-    const bytes = Buffer.allocUnsafe(len);
-    readSync(this.fd, bytes, 0, len, first.position);
-    return { bytes };
+    return readBatches(this.bytesSource, first, maxBytes, this.size);
   }
 
   /**
-   * Loads the index files of a sealed segment and derives nextOffset and maxTimestamp from
-   * them. False if they are missing, torn or inconsistent.
-   */
-  private loadIndexes(): boolean {
-    if (!this.offsetIndex.load() || !this.timeIndex.load()) return false;
-    const lastPosition = this.offsetIndex.entries > 0 ? this.offsetIndex.positionAt(this.offsetIndex.entries - 1) : 0;
-    let next = this.baseOffset as number;
-    let end = lastPosition;
-    let maxTimestamp = this.timeIndex.entries > 0 ? this.timeIndex.lastEntry().timestamp : -1;
-    for (const batch of this.batchesFrom(lastPosition)) {
-      next = batch.lastOffset + 1;
-      end = batch.position + batch.sizeInBytes;
-      maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp);
-    }
-    if (end !== this.size) return false;
-    if (!this.offsetIndex.isConsistent(this.size, next) || !this.timeIndex.isConsistent(next)) return false;
-    this.nextOffset = asOffset(next);
-    this.maxTimestampSoFar = maxTimestamp;
-    return true;
-  }
-
-  /**
-   * Validates every batch from the start with the engine, rebuilding both indexes; truncates
-   * the log after the last valid batch. Returns the number of bytes truncated.
-   * Source: Kafka LogSegment.recover.
+   * Validates every batch from the start with the engine (segment-recovery.ts), rebuilding
+   * both indexes; truncates the log after the last valid batch. Returns the number of bytes
+   * truncated. Source: Kafka LogSegment.recover.
    */
   recover(): number {
-    const engine = this.options.engine;
-    const memory = engine.memory;
-    this.offsetIndex.reset();
-    this.timeIndex.reset();
-    this.bytesSinceLastIndexEntry = 0;
-    this.maxTimestampSoFar = -1;
-    this.offsetOfMaxTimestampSoFar = -1;
-    let next: number = this.baseOffset;
-    let position = 0;
-    let capacity = SCAN_WINDOW_BYTES * 16;
-    let ptr = memory.alloc(capacity);
-    const info = emptyBatchInfo();
-    try {
-      while (position + LOG_OVERHEAD <= this.size) {
-        const header = Buffer.allocUnsafe(LOG_OVERHEAD);
-        readSync(this.fd, header, 0, LOG_OVERHEAD, position);
-        const batchSize = header.readInt32BE(8) + LOG_OVERHEAD;
-        if (batchSize < RECORD_BATCH_OVERHEAD || position + batchSize > this.size) break;
-        if (batchSize > capacity) {
-          memory.free(ptr);
-          capacity = batchSize;
-          ptr = memory.alloc(capacity);
-        }
-        readSync(this.fd, memory.view(ptr, batchSize), 0, batchSize, position);
-        const size = engine.validateBatch(ptr, batchSize, info);
-        // INVALID_RECORD is found after the CRC matched: a compacted batch (offset gaps, fewer
-        // records than lastOffsetDelta + 1) is valid on disk, as Kafka's recovery (CRC only) sees it.
-        const intact = size === batchSize || (size === -ErrorCode.INVALID_RECORD && info.sizeInBytes === batchSize);
-        if (!intact || info.baseOffset < next || info.recordCount < 1) break;
-        const lastOffset = info.baseOffset + info.lastOffsetDelta;
-        this.indexBatch(lastOffset, info.maxTimestamp, position, batchSize);
-        next = lastOffset + 1;
-        position += batchSize;
-      }
-    } finally {
-      memory.free(ptr);
-    }
-    const truncated = this.size - position;
+    this.indexes.reset();
+    const { validBytes, nextOffset } = validPrefix(this.fd, this.size, this.baseOffset, this.options.engine, (lastOffset, maxTimestamp, position, sizeInBytes) =>
+      this.indexBatch(lastOffset, maxTimestamp, position, sizeInBytes),
+    );
+    const truncated = this.size - validBytes;
     if (truncated > 0) {
-      ftruncateSync(this.fd, position);
-      this.size = position;
+      ftruncateSync(this.fd, validBytes);
+      this.size = validBytes;
     }
-    this.nextOffset = asOffset(next);
-    this.dropTail();
+    this.nextOffset = asOffset(nextOffset);
+    this.tailSlot.drop();
     return truncated;
   }
 
@@ -504,8 +400,7 @@ export class LogSegment {
 
   /** fsyncs the log (`log.flush.interval.*`); indexes are written to the page cache. */
   flush(): void {
-    this.offsetIndex.flush();
-    this.timeIndex.flush();
+    this.indexes.flush();
     fsyncSync(this.fd);
     this.unflushedRecords = 0;
     this.dirty = false;
@@ -517,12 +412,8 @@ export class LogSegment {
    * before the next segment's file is created.
    */
   seal(): void {
-    if (this.maxTimestampSoFar >= 0 && this.offsetOfMaxTimestampSoFar >= 0) {
-      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
-    }
-    this.offsetIndex.flush();
-    this.timeIndex.flush();
-    this.dropTail();
+    this.indexes.seal();
+    this.tailSlot.drop();
   }
 
   /** Writes indexes, fsyncs a segment appended to since its last fsync, and closes the files. */
@@ -530,10 +421,9 @@ export class LogSegment {
     if (this.closed) return;
     this.closed = true;
     if (this.dirty) this.flush();
-    this.offsetIndex.close();
-    this.timeIndex.close();
+    this.indexes.close();
     closeSync(this.fd);
-    this.dropTail();
+    this.tailSlot.drop();
   }
 
   /**
@@ -558,7 +448,7 @@ export class LogSegment {
    */
   renameFiles(suffix: string, beforeLog?: () => void): void {
     if (suffix === this.suffix) return;
-    for (const index of [this.offsetIndex, this.timeIndex]) {
+    for (const index of this.indexes.files) {
       const target = index.path.slice(0, index.path.length - this.suffix.length) + suffix;
       renameSync(index.path, target);
       index.path = target;
@@ -573,13 +463,7 @@ export class LogSegment {
   /** Closes the segment and unlinks its files under their current names (after `.deleted`). */
   deleteFiles(): void {
     this.close();
-    for (const path of [this.offsetIndex.path, this.timeIndex.path, this.logPath]) {
-      try {
-        unlinkSync(path);
-      } catch {
-        /* already gone */
-      }
-    }
+    for (const path of [this.offsetIndex.path, this.timeIndex.path, this.logPath]) unlinkQuietly(path);
   }
 
   /** Closes and removes the segment's files (topic deletion). */
@@ -588,10 +472,10 @@ export class LogSegment {
     for (const path of [this.logPath, this.offsetIndex.path, this.timeIndex.path]) {
       try {
         renameSync(path, `${path}.deleted`);
-        unlinkSync(`${path}.deleted`);
       } catch {
-        /* already gone */
+        continue; // already gone
       }
+      unlinkQuietly(`${path}.deleted`);
     }
   }
 
@@ -599,23 +483,4 @@ export class LogSegment {
   static isCompressed(attributes: number): boolean {
     return (attributes & COMPRESSION_CODEC_MASK) !== 0;
   }
-}
-
-/** A fresh BatchInfo to be filled by Engine.validateBatch. */
-export function emptyBatchInfo(): BatchInfo {
-  return {
-    sizeInBytes: 0,
-    baseOffset: 0,
-    partitionLeaderEpoch: 0,
-    magic: 0,
-    crc: 0,
-    attributes: 0,
-    lastOffsetDelta: 0,
-    baseTimestamp: 0,
-    maxTimestamp: 0,
-    producerId: 0,
-    producerEpoch: 0,
-    baseSequence: 0,
-    recordCount: 0,
-  };
 }

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { type Offset, asOffset, offsetFileName } from './offset.js';
 import type { ProducerEntry } from './producer-state.js';
+import { crc32cOf } from './checksum.js';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/;
@@ -26,17 +27,6 @@ const VERSION = 1;
 const HEADER_BYTES = 2 + 4 + 4;
 const ENTRY_BYTES = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
 const INT32_SPAN = 2 ** 31;
-
-function crc32cOf(engine: Engine, bytes: Uint8Array): number {
-  if (bytes.byteLength === 0) return 0;
-  const ptr = engine.memory.alloc(bytes.byteLength);
-  try {
-    engine.memory.write(bytes, ptr);
-    return engine.crc32c(ptr, bytes.byteLength);
-  } finally {
-    engine.memory.free(ptr);
-  }
-}
 
 /** Encodes entries as a version-1 snapshot. */
 export function encodeProducerSnapshot(entries: Iterable<ProducerEntry>, engine: Engine): Buffer {

@@ -10,6 +10,15 @@
  * Time and size apply with cleanup.policy containing `delete`; log start always.
  */
 
+/** What retention needs of a topic's settings, plus the clock. Units: ms, bytes. */
+export interface RetentionPolicy {
+  deleteEnabled: boolean;
+  retentionMs: number;
+  retentionBytes: number;
+  fileDeleteDelayMs: number;
+  now: number;
+}
+
 /** What the policy looks at in a segment. Units: offsets, bytes, ms since the epoch. */
 export interface RetainedSegment {
   baseOffset: number;

@@ -76,3 +76,44 @@ export class TailBuffer {
     if (this.leases === 0) this.memory.free(this.ptr);
   }
 }
+
+/**
+ * An active segment's current tail buffer and when it is replaced: kept while appends
+ * continue at its end and fit; reused in place (restarted) when no reader holds a view;
+ * otherwise retired and a fresh one allocated. An append larger than the capacity gets no
+ * tail (a temporary region), and the next append starts a new one after it.
+ */
+export class TailSlot {
+  /** The tail buffer now, or null (none yet, dropped, or the segment is sealed). */
+  current: TailBuffer | null = null;
+
+  constructor(
+    private readonly memory: SharedMemory,
+    /** Bytes of shared memory per tail buffer. */
+    private readonly capacity: number,
+  ) {}
+
+  /** The tail buffer to append `len` bytes to at segment position `size` (the end); null if `len` exceeds the capacity. */
+  for(len: number, size: number): TailBuffer | null {
+    if (len > this.capacity) {
+      this.drop();
+      return null;
+    }
+    let tail = this.current;
+    if (tail && tail.endPosition === size && tail.length + len <= tail.capacity) return tail;
+    if (tail && tail.reusable) {
+      tail.restartAt(size);
+      return tail;
+    }
+    tail?.retire();
+    tail = new TailBuffer(this.memory, this.capacity, size);
+    this.current = tail;
+    return tail;
+  }
+
+  /** Retires the tail buffer (freed when its last reader is done). */
+  drop(): void {
+    this.current?.retire();
+    this.current = null;
+  }
+}

@@ -7,50 +7,44 @@
  *   /config/changes/config_change_<seq>        {"version":2,"entity_path":"users/alice"}
  *
  * A write sets the entity's znode (an emptied config stays as `{}`, as Kafka's AdminZkClient
- * leaves it) and then adds a change notification. Every broker watches /config/changes and
- * re-reads the entities named by notifications newer than the last it applied
- * (ZkConfigChangeNotificationListener / ConfigChangeNotificationHandler). Notifications are
- * removed 15 minutes after a broker first saw them, as Kafka purges them.
+ * leaves it) and then adds a change notification (src/cluster/config-change-notifications.ts);
+ * every broker re-reads the `users` and `clients` entities its notifications name.
  */
 import type { Logger } from 'pino';
+import type { ConfigChangeNotifications } from '../../cluster/config-change-notifications.js';
 import { type ZkClient, ZkCode, ZkError } from '../../cluster/zk-client.js';
 import type { EntityConfig, EntityConfigStore } from './entity-config-store.js';
 
 const CONFIG = '/config';
-const CHANGES = '/config/changes';
-const CHANGE_PREFIX = 'config_change_';
-/** Notifications are removed this long after a broker first saw them (Kafka: 15 minutes). */
-const CHANGE_EXPIRY_MS = 15 * 60 * 1000;
 
 export class ZkEntityConfigStore implements EntityConfigStore {
   private readonly configs = new Map<string, EntityConfig>();
   private readonly listeners: Array<(paths: readonly string[]) => void> = [];
-  /** Sequence number of the last change notification applied (-1: none). */
-  private lastChange = -1;
   private closed = false;
   private processing: Promise<void> = Promise.resolve();
-  /** When this broker first saw each notification (by sequence number), for expiry. */
-  private readonly seenAt = new Map<number, number>();
 
   private constructor(
     private readonly zk: ZkClient,
+    private readonly changes: ConfigChangeNotifications,
     private readonly logger: Logger,
   ) {}
 
-  /** Creates the persistent paths, loads every entity and starts watching for changes. */
-  static async open(zk: ZkClient, logger: Logger): Promise<ZkEntityConfigStore> {
-    const store = new ZkEntityConfigStore(zk, logger);
-    for (const path of ['/config/users', '/config/clients', CHANGES]) await zk.mkdirp(path);
-    // Notifications already there describe state we are about to read in full.
-    const existing = await zk.getChildren(CHANGES);
-    store.lastChange = Math.max(-1, ...existing.map(sequenceOf));
+  /**
+   * Creates the persistent paths, loads every entity and registers for `users` and `clients`
+   * change notifications (call before `changes.start()`).
+   */
+  static async open(zk: ZkClient, changes: ConfigChangeNotifications, logger: Logger): Promise<ZkEntityConfigStore> {
+    const store = new ZkEntityConfigStore(zk, changes, logger);
+    for (const path of ['/config/users', '/config/clients']) await zk.mkdirp(path);
     await store.loadAll();
-    await store.watchChanges();
-    // After a reconnection (or a new session) watches may be gone: read everything again.
-    zk.on('connected', () => store.schedule(async () => {
-      await store.loadAll();
-      await store.watchChanges();
-    }));
+    const reload = async (path: string) => {
+      await store.reload(path);
+      store.notify([path]);
+    };
+    changes.handle('users', reload);
+    changes.handle('clients', reload);
+    // After a reconnection (or a new session) everything is read again.
+    zk.on('connected', () => store.schedule(() => store.loadAll()));
     return store;
   }
 
@@ -74,7 +68,7 @@ export class ZkEntityConfigStore implements EntityConfigStore {
         await this.zk.setData(znode, data, -1);
       }
       this.apply(path, config);
-      await this.zk.createSequential(`${CHANGES}/${CHANGE_PREFIX}`, Buffer.from(JSON.stringify({ version: 2, entity_path: path })));
+      await this.changes.notify(path);
     }
     this.notify([...changes.keys()]);
   }
@@ -90,7 +84,7 @@ export class ZkEntityConfigStore implements EntityConfigStore {
   /** Runs ZooKeeper reads one after another (watch callbacks may overlap). */
   private schedule(task: () => Promise<void>): void {
     this.processing = this.processing.then(task).catch((err) => {
-      if (!this.closed) this.logger.warn({ err }, 'reading entity config changes from ZooKeeper failed');
+      if (!this.closed) this.logger.warn({ err }, 'reading entity configs from ZooKeeper failed');
     });
   }
 
@@ -124,50 +118,7 @@ export class ZkEntityConfigStore implements EntityConfigStore {
     else this.configs.set(path, Object.freeze({ ...config }));
   }
 
-  private async watchChanges(): Promise<void> {
-    if (this.closed) return;
-    const children = await this.zk.getChildren(CHANGES, () => this.schedule(() => this.watchChanges()));
-    await this.expireChanges(children);
-    const fresh = children.filter((c) => sequenceOf(c) > this.lastChange).sort((a, b) => sequenceOf(a) - sequenceOf(b));
-    const changed: string[] = [];
-    for (const child of fresh) {
-      const node = await this.zk.getData(`${CHANGES}/${child}`);
-      this.lastChange = Math.max(this.lastChange, sequenceOf(child));
-      if (!node) continue;
-      try {
-        const path = (JSON.parse(node.data.toString('utf8')) as { entity_path?: unknown }).entity_path;
-        if (typeof path !== 'string') continue;
-        await this.reload(path);
-        changed.push(path);
-      } catch (err) {
-        this.logger.warn({ err, child }, 'ignoring a malformed config change notification');
-      }
-    }
-    if (changed.length > 0) this.notify(changed);
-  }
-
-  /** Removes notifications first seen more than CHANGE_EXPIRY_MS ago (every broker may; NO_NODE is fine). */
-  private async expireChanges(children: readonly string[]): Promise<void> {
-    const now = Date.now();
-    for (const child of children) {
-      const seq = sequenceOf(child);
-      if (seq < 0) continue;
-      const seen = this.seenAt.get(seq);
-      if (seen === undefined) this.seenAt.set(seq, now);
-      else if (now - seen > CHANGE_EXPIRY_MS && seq <= this.lastChange) {
-        await this.zk.remove(`${CHANGES}/${child}`);
-        this.seenAt.delete(seq);
-      }
-    }
-    const present = new Set(children.map(sequenceOf));
-    for (const seq of this.seenAt.keys()) if (!present.has(seq)) this.seenAt.delete(seq);
-  }
-
   private notify(paths: readonly string[]): void {
     for (const listener of this.listeners) listener(paths);
   }
-}
-
-function sequenceOf(child: string): number {
-  return child.startsWith(CHANGE_PREFIX) ? Number(child.slice(CHANGE_PREFIX.length)) : -1;
 }

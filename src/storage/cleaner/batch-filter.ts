@@ -21,6 +21,7 @@ import {
 } from '../../engine/layout.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { BatchHeader } from '../batch-header.js';
+import { crc32cOf } from '../checksum.js';
 import { compress, decompress } from './compression.js';
 
 const COMPRESSION_MASK = 0x07;
@@ -88,16 +89,6 @@ export function* recordsOf(records: Uint8Array, header: BatchHeader): Generator<
     const value = valueLength < 0 ? null : records.subarray(c.pos, c.pos + valueLength);
     yield { offset: header.baseOffset + offsetDelta, timestamp: header.baseTimestamp + timestampDelta, key, hasValue: valueLength >= 0, value, start: recordStart, end };
     c.pos = end;
-  }
-}
-
-function crc32cOf(engine: Engine, bytes: Uint8Array): number {
-  const ptr = engine.memory.alloc(bytes.byteLength);
-  try {
-    engine.memory.write(bytes, ptr);
-    return engine.crc32c(ptr, bytes.byteLength);
-  } finally {
-    engine.memory.free(ptr);
   }
 }
 

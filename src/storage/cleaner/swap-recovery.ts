@@ -21,17 +21,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { LogSegment, type SegmentOptions } from '../log-segment.js';
 import { asOffset } from '../offset.js';
+import { unlinkQuietly } from '../atomic-file.js';
 
 const LIVE_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 const SWAP_LOG = /^(\d{20})\.log\.swap$/;
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    /* already gone */
-  }
-}
 
 /**
  * Completes or rolls back interrupted swaps in a partition directory, before its segments

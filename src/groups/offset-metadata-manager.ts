@@ -1,0 +1,201 @@
+/**
+ * Committed offsets of the groups (Kafka OffsetMetadataManager, group-coordinator module;
+ * GroupMetadataManager.storeOffsets / getOffsets / cleanupGroupMetadata in the older core):
+ * OffsetCommit, OffsetFetch, OffsetDelete (KIP-496) and their expiry after
+ * `offsets.retention.minutes` (KIP-211), checked every `offsets.retention.check.interval.ms`.
+ * A commit or deletion takes effect once `__consumer_offsets` holds it on the in-sync replicas.
+ *
+ * Errors are Kafka error codes in the results: INVALID_GROUP_ID, NOT_COORDINATOR,
+ * COORDINATOR_NOT_AVAILABLE, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+ * REBALANCE_IN_PROGRESS, OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION,
+ * INVALID_COMMIT_OFFSET_SIZE, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, GROUP_SUBSCRIBED_TO_TOPIC.
+ */
+import type { Logger } from 'pino';
+import type { RecordInput } from '../engine/engine.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { LogManager } from '../storage/log-manager.js';
+import { subscribedTopics } from './consumer-protocol.js';
+import { offsetCommitErrorToResponseError } from './coordinator-replication.js';
+import type { DelayQueue } from './delay-queue.js';
+import type { GroupCoordinatorConfig } from './group-coordinator-config.js';
+import type { GroupMetadataManager } from './group-metadata-manager.js';
+import type { GroupRebalance } from './group-rebalance.js';
+import { type Group, type MemberIdentity, offsetKey } from './group.js';
+import { offsetCommitRecord } from './offsets-topic.js';
+
+export interface CommitRequest extends MemberIdentity {
+  groupId: string;
+  generationId: number;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }> }>;
+}
+
+export interface OffsetFetchResult {
+  errorCode: number;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }> }>;
+}
+
+/** Error codes per topic and partition (OffsetCommit, OffsetDelete). */
+export type PartitionErrors = Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
+
+const EXPIRY_TIMER = 'offsets-expiry';
+
+export class OffsetMetadataManager {
+  constructor(
+    private readonly groups: GroupMetadataManager,
+    private readonly rebalance: GroupRebalance,
+    private readonly logs: LogManager,
+    private readonly timers: DelayQueue,
+    private readonly config: GroupCoordinatorConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * OffsetCommit: checks membership and generation, writes every valid partition's offset to
+   * `__consumer_offsets` in one batch, and applies them once the in-sync replicas have it. A
+   * commit from a stale generation or an unknown member moves nothing. Resolves to an error
+   * code per topic/partition (a failed write: appendErrorToResponseError; a batch too large:
+   * INVALID_COMMIT_OFFSET_SIZE).
+   */
+  async commitOffsets(req: CommitRequest): Promise<PartitionErrors> {
+    const every = (code: number) => req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
+    const requestError = this.groups.requestError(req.groupId);
+    if (requestError !== ErrorCode.NONE) return every(requestError);
+    let group = this.groups.get(req.groupId);
+    if (!group) {
+      if (req.generationId >= 0) return every(ErrorCode.ILLEGAL_GENERATION);
+      group = this.groups.getOrCreate(req.groupId);
+    }
+    const code = commitError(group, req);
+    if (code !== ErrorCode.NONE) return every(code);
+    const now = Date.now();
+    const records: RecordInput[] = [];
+    const accepted: Array<{ topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }> = [];
+    const result = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        const metadata = p.committedMetadata ?? '';
+        if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+        if (!this.logs.partition(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        accepted.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata });
+        records.push(offsetCommitRecord(req.groupId, t.name, p.partitionIndex, { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1 }));
+        return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    const member = group.members.get(req.memberId);
+    if (member) this.rebalance.scheduleHeartbeat(group, member);
+    const failed = await this.groups.writeAnswered(req.groupId, records, offsetCommitErrorToResponseError);
+    if (failed !== ErrorCode.NONE) {
+      return result.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p, errorCode: p.errorCode === ErrorCode.NONE ? failed : p.errorCode })) }));
+    }
+    for (const a of accepted) group.offsets.set(offsetKey(a.topic, a.partition), { ...a, commitTimestamp: now });
+    return result;
+  }
+
+  /** OffsetFetch: committed offsets of the group (offset -1 where none); null topics = all. */
+  fetchOffsets(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): OffsetFetchResult {
+    const requestError = this.groups.requestError(groupId);
+    if (requestError !== ErrorCode.NONE) return { errorCode: requestError, topics: [] };
+    const group = this.groups.get(groupId);
+    if (group?.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
+    const entry = (topic: string, partitionIndex: number) => {
+      const o = group?.offsets.get(offsetKey(topic, partitionIndex));
+      return {
+        partitionIndex,
+        committedOffset: o ? o.offset : -1,
+        committedLeaderEpoch: o ? o.leaderEpoch : -1,
+        metadata: o ? o.metadata : '',
+        errorCode: ErrorCode.NONE,
+      };
+    };
+    if (topics !== null) {
+      return { errorCode: ErrorCode.NONE, topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => entry(t.name, p)) })) };
+    }
+    const byTopic = new Map<string, number[]>();
+    for (const o of group?.offsets.values() ?? []) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.partition]);
+    return { errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.sort((a, b) => a - b).map((p) => entry(name, p)) })) };
+  }
+
+  /**
+   * OffsetDelete (KIP-496): removes committed offsets of partitions the group does not
+   * subscribe to. Top-level GROUP_ID_NOT_FOUND / NON_EMPTY_GROUP; per partition
+   * GROUP_SUBSCRIBED_TO_TOPIC, UNKNOWN_TOPIC_OR_PARTITION. Resolves once the tombstones are on
+   * the in-sync replicas (a failed write: its appendErrorToResponseError at the top level).
+   */
+  async deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): Promise<{ errorCode: number; topics: PartitionErrors }> {
+    const requestError = this.groups.requestError(groupId);
+    if (requestError !== ErrorCode.NONE) return { errorCode: requestError, topics: [] };
+    const group = this.groups.get(groupId);
+    if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+    const subscribed = group.is('Empty') ? new Set<string>() : group.subscribedTopics(subscribedTopics);
+    if (subscribed === null) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+    const records: RecordInput[] = [];
+    const result = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((partitionIndex) => {
+        if (subscribed.has(t.name)) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+        if (!this.logs.partition(t.name, partitionIndex)) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (group.offsets.has(offsetKey(t.name, partitionIndex))) records.push(offsetCommitRecord(groupId, t.name, partitionIndex, null));
+        return { partitionIndex, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    const errorCode = await this.groups.writeAnswered(groupId, records);
+    if (errorCode !== ErrorCode.NONE) return { errorCode, topics: [] };
+    for (const t of result) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) group.offsets.delete(offsetKey(t.name, p.partitionIndex));
+    return { errorCode: ErrorCode.NONE, topics: result };
+  }
+
+  /**
+   * KIP-211: offsets of a group that has been empty for `offsets.retention.minutes` expire
+   * (a group that never had members: each offset by its commit time); an empty group left
+   * with no offsets is removed. Returns the number of offsets expired.
+   */
+  expireOffsets(now = Date.now()): number {
+    let expired = 0;
+    for (const group of this.groups.all()) {
+      if (!group.is('Empty')) continue;
+      const records: RecordInput[] = [];
+      const doomed: string[] = [];
+      for (const [key, o] of group.offsets) {
+        const since = group.protocolType === null ? o.commitTimestamp : group.stateTimestamp;
+        if (now - since >= this.config.offsetsRetentionMs) {
+          records.push(offsetCommitRecord(group.groupId, o.topic, o.partition, null));
+          doomed.push(key);
+        }
+      }
+      if (records.length > 0) {
+        this.groups.writeUnanswered(group.groupId, records, 'expired offsets');
+        for (const key of doomed) group.offsets.delete(key);
+        expired += records.length;
+      }
+      if (group.offsets.size === 0 && group.pendingMembers.size === 0) this.groups.writeUnanswered(group.groupId, this.groups.removeGroup(group), 'group tombstone');
+    }
+    if (expired > 0) this.logger.info({ expired }, 'expired committed offsets');
+    return expired;
+  }
+
+  /** Runs {@link expireOffsets} every `offsets.retention.check.interval.ms` from now on. */
+  startExpiry(): void {
+    this.timers.schedule(EXPIRY_TIMER, this.config.offsetsRetentionCheckIntervalMs, () => this.expireOffsetsPeriodically());
+  }
+
+  private expireOffsetsPeriodically(): void {
+    try {
+      this.expireOffsets();
+    } catch (err) {
+      this.logger.error({ err }, 'offset expiry failed');
+    }
+    this.startExpiry();
+  }
+}
+
+/** Why a commit from `req` may not go into `group`'s offsets (NONE if it may). */
+function commitError(group: Group, req: CommitRequest): number {
+  if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  // A commit outside group management (generation -1, no member id): only on an empty group.
+  if (req.generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
+  if (group.isFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+  if (!group.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+  if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  if (group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
+  return ErrorCode.NONE;
+}

@@ -1,0 +1,76 @@
+/**
+ * Reading a segment's batches (Kafka LogSegment.read / translateOffset, FileRecords.batchesFrom):
+ * batch headers are scanned from a position, from the tail buffer in shared memory where it
+ * holds the bytes and from 64 KiB windows of the `.log` file elsewhere; a fetch gets whole
+ * batches, as a leased view of the tail buffer when it holds them all or as a file read.
+ */
+import { readSync } from 'node:fs';
+import type { SharedMemory } from '../engine/shared-memory.js';
+import { type BatchHeader, RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
+import type { TailBuffer } from './tail-buffer.js';
+
+/** Window read from the file per step of a header scan, in bytes. */
+const SCAN_WINDOW_BYTES = 64 * 1024;
+
+/** Where a segment's bytes are: its `.log` file and, for its newest bytes, a tail buffer. */
+export interface SegmentBytes {
+  /** The `.log` file's descriptor. */
+  readonly fd: number;
+  readonly memory: SharedMemory;
+  /** The tail buffer now (it changes as the segment is appended to). */
+  tail(): TailBuffer | null;
+}
+
+/** Bytes of a fetch: a view (of shared memory, with a lease) or a buffer read from the file. */
+export interface SegmentSlice {
+  bytes: Uint8Array;
+  /** Ends the lease on the tail buffer, if the view is of one; call after the socket write. */
+  release?: () => void;
+}
+
+/**
+ * Scans batch headers from `position` to `endPosition` (the segment's size, or less).
+ * Stops at a header that does not fit (a torn tail is only ever cut by recovery).
+ */
+export function* batchHeadersFrom(source: SegmentBytes, position: number, endPosition: number): Generator<BatchHeader> {
+  let window: Uint8Array = new Uint8Array(0);
+  let windowStart = 0;
+  while (position + RECORD_BATCH_OVERHEAD <= endPosition) {
+    const tail = source.tail();
+    let header: BatchHeader;
+    if (tail && tail.holds(position, RECORD_BATCH_OVERHEAD)) {
+      header = readBatchHeader(source.memory.bytes, tail.addressOf(position), position);
+    } else {
+      if (position < windowStart || position + RECORD_BATCH_OVERHEAD > windowStart + window.byteLength) {
+        const len = Math.min(SCAN_WINDOW_BYTES, endPosition - position);
+        window = Buffer.allocUnsafe(len);
+        windowStart = position;
+        const n = readSync(source.fd, window, 0, len, position);
+        if (n < RECORD_BATCH_OVERHEAD) return;
+      }
+      header = readBatchHeader(window, position - windowStart, position);
+    }
+    if (header.sizeInBytes < RECORD_BATCH_OVERHEAD || position + header.sizeInBytes > endPosition) return;
+    yield header;
+    position += header.sizeInBytes;
+  }
+}
+
+/**
+ * Bytes of whole batches from `first`, at most `maxBytes` but at least the first batch whole
+ * (KIP-74), within the segment's `size` bytes. A view of the tail buffer (leased) when it
+ * holds them all, else a read of the file.
+ */
+export function readBatches(source: SegmentBytes, first: BatchHeader, maxBytes: number, size: number): SegmentSlice {
+  let end = first.position + first.sizeInBytes;
+  const limit = first.position + Math.max(maxBytes, first.sizeInBytes);
+  for (const batch of batchHeadersFrom(source, end, Math.min(size, limit))) end = batch.position + batch.sizeInBytes;
+  const len = end - first.position;
+  const tail = source.tail();
+  if (tail && tail.holds(first.position, len)) {
+    return { bytes: source.memory.view(tail.addressOf(first.position), len), release: tail.lease() };
+  }
+  const bytes = Buffer.allocUnsafe(len);
+  readSync(source.fd, bytes, 0, len, first.position);
+  return { bytes };
+}
