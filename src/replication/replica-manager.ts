@@ -303,11 +303,16 @@ export class ReplicaManager {
    * partition this broker leads. `build(baseOffset, leaderEpoch)` encodes the batch at the log
    * end offset and this leader's epoch; it is appended as it is (producers' control batches
    * are refused by the log), inline on the main thread, and completes by acks as appendRecords.
-   * Resolves and throws as appendRecords.
-   * Limit: with `gregor.workers` > 0 a marker must not meet a staged worker run on the same
-   * log; markers are written inline, which the worker pool does not yet serialize with.
+   * With the append worker pool, the marker waits (up to `timeoutMs`) until no worker run is
+   * staged on the log, then is appended in one synchronous step, between runs.
+   * Resolves and throws as appendRecords; REQUEST_TIMED_OUT if a staged run never ends.
    */
   async appendControlBatch(topic: string, partition: number, build: (baseOffset: number, leaderEpoch: number) => Uint8Array, options: AppendOptions): Promise<{ result: AppendResult; errorCode: number }> {
+    const deadline = Date.now() + options.timeoutMs;
+    while (this.leader(topic, partition).log.hasStagedRun) {
+      if (Date.now() > deadline) throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `${topic}-${partition}: a worker append did not end within ${options.timeoutMs} ms`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const r = this.leader(topic, partition);
     const minIsr = this.broker.logs.topic(topic)?.settings.minInsyncReplicas ?? this.config.minInsyncReplicas;
     if (options.acks === -1 && r.isr.length < minIsr) {

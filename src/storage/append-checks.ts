@@ -1,7 +1,7 @@
 /**
  * What a leader append checks between the batches' validation (request-validation.ts, in the
- * engine) and their write: no transactional or control batches (INVALID_TXN_STATE: no
- * transactions yet), a key on every record of a compacted topic (INVALID_RECORD, Kafka
+ * engine) and their write: no control batches from producers (INVALID_TXN_STATE: only the
+ * transaction coordinator writes markers, ReplicaManager.appendControlBatch), a key on every record of a compacted topic (INVALID_RECORD, Kafka
  * LogValidator.validateKey), and idempotent producers' sequences and epochs (producer-state.ts,
  * Kafka UnifiedLog.analyzeAndValidateProducerState), with a retry's original answer.
  */
