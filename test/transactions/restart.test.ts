@@ -3,7 +3,8 @@
  * left in PrepareCommit (its markers could not be written: the partition had fewer in-sync
  * replicas than `min.insync.replicas` until the restart) is completed by the restarted
  * coordinator — COMMIT markers, CompleteCommit; an Ongoing one is aborted once its timeout
- * passes; a completed id keeps its producer id and epoch.
+ * passes; a completed id keeps its producer id and epoch; the epoch an abort marker fenced
+ * stays fenced on the partition after another restart (producer snapshot).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -59,5 +60,11 @@ describe('transaction coordinator restart', () => {
     expect((await fetchBatches(raw, 'pay', 0)).at(-1)).toMatchObject({ producerId: open.producerId, producerEpoch: open.producerEpoch + 1, controlType: 0 });
     expect(await describeTxn(raw, 'done')).toMatchObject({ errorCode: 0, transactionState: 'Empty', producerId: done.producerId, producerEpoch: done.producerEpoch });
     expect(await initProducerId(raw, 'done')).toMatchObject({ errorCode: ErrorCode.NONE, producerId: done.producerId, producerEpoch: done.producerEpoch + 1 });
+    await stop();
+
+    // Third life: the abort marker's epoch is in the partition's producer snapshot, so the
+    // fenced incarnation of 'open' stays fenced.
+    ({ t: b, c: raw } = await start({}));
+    expect(await produceTransactional(raw, b.broker.engine, 'pay', 0, open.producerId, open.producerEpoch, 0)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 });
