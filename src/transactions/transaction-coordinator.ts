@@ -256,6 +256,8 @@ export class TransactionCoordinator {
   private async prepareAndComplete(txn: TransactionMetadata, state: TransactionState.PrepareCommit | TransactionState.PrepareAbort, epoch: number): Promise<number> {
     const next = txn.snapshot();
     next.state = state;
+    // An epoch fence is no bump a client asked for: no KIP-360 retry may return it (Kafka clears lastProducerEpoch).
+    if (epoch !== txn.producerEpoch) next.lastProducerEpoch = NO_PRODUCER_EPOCH;
     next.producerEpoch = epoch;
     next.txnLastUpdateTimestamp = Date.now();
     const errorCode = await this.transition(txn, next);
