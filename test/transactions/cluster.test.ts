@@ -67,7 +67,9 @@ describe('cluster: the coordinator writes markers on another broker with WriteTx
     const leader = await RawClient.connect(portOf(leaderId));
     const engine = createEngine('js');
     try {
-      const { producerId, producerEpoch } = await initProducerId(coordinator, TXN_ID);
+      let init = { errorCode: -1, producerId: -1, producerEpoch: -1 };
+    await waitForAsync(async () => (init = await initProducerId(coordinator, TXN_ID)).errorCode === 0, 10_000, 'InitProducerId answered by the coordinator');
+    const { producerId, producerEpoch } = init;
       expect(producerId).toBeGreaterThanOrEqual(0);
       await waitForAsync(async () => (await addPartitions(coordinator, TXN_ID, producerId, producerEpoch, [{ name: TOPIC, partitions: [0] }]))[`${TOPIC}-0`] === 0, 10_000, 'the partition added');
       await waitForAsync(async () => (await produceTransactional(leader, engine, TOPIC, 0, producerId, producerEpoch, 0)) === 0, 10_000, 'the transactional produce');
