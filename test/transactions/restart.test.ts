@@ -11,6 +11,8 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { TRANSACTION_STATE_TOPIC, transactionRecord } from '../../src/transactions/transaction-log.js';
+import { TransactionState } from '../../src/transactions/transaction-state.js';
 import { addPartitions, describeTxn, endTxn, fetchBatches, findTxnCoordinator, initProducerId, produceTransactional, waitForState } from './txn-raw.js';
 
 describe('transaction coordinator restart', () => {
@@ -66,5 +68,24 @@ describe('transaction coordinator restart', () => {
     // fenced incarnation of 'open' stays fenced.
     ({ t: b, c: raw } = await start({}));
     expect(await produceTransactional(raw, b.broker.engine, 'pay', 0, open.producerId, open.producerEpoch, 0)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+  });
+
+  it('an exhausted epoch (32766) loaded from __transaction_state gets a new producer id at epoch 0 (KIP-360)', async () => {
+    await stop();
+    let { t: b, c: raw } = await start({});
+    await findTxnCoordinator(raw, 'worn');
+    const worn = await initProducerId(raw, 'worn');
+    // The id's last record says it has used up its epochs (Short.MAX_VALUE - 1), as after 32766 re-inits.
+    const partition = b.broker.transactions.stateManager.partitionFor('worn');
+    const record = transactionRecord('worn', { producerId: worn.producerId, previousProducerId: -1, nextProducerId: -1, producerEpoch: 32_766, lastProducerEpoch: -1, txnTimeoutMs: 60_000, state: TransactionState.Empty, partitions: [], txnStartTimestamp: -1, txnLastUpdateTimestamp: Date.now() });
+    await b.broker.replicas.appendRecords(TRANSACTION_STATE_TOPIC, partition, b.broker.engine.encodeRecordBatch([record]), { acks: -1, timeoutMs: 5_000 });
+    await stop();
+    ({ t: b, c: raw } = await start({}));
+    expect(await describeTxn(raw, 'worn')).toMatchObject({ producerId: worn.producerId, producerEpoch: 32_766 });
+    const fresh = await initProducerId(raw, 'worn');
+    expect(fresh).toMatchObject({ errorCode: 0, producerEpoch: 0 });
+    expect(fresh.producerId).not.toBe(worn.producerId);
+    // The previous producer id with its exhausted epoch is a retry, not a fenced producer (KIP-360).
+    expect((await initProducerId(raw, 'worn', 60_000, 4, worn.producerId, 32_766)).errorCode).toBe(0);
   });
 });
