@@ -24,6 +24,7 @@ describe('transaction coordinator (raw protocol, one broker)', () => {
     c = await RawClient.connect(t.broker.port);
     t.broker.logs.createTopic('orders', 2);
     t.broker.logs.createTopic('audit', 1);
+    t.broker.logs.createTopic('extra', 1);
   });
   afterAll(async () => {
     c.close();
@@ -63,6 +64,9 @@ describe('transaction coordinator (raw protocol, one broker)', () => {
     expect(await addPartitions(c, 'app-2', producerId + 1, producerEpoch, [{ name: 'orders', partitions: [0] }])).toEqual({ 'orders-0': ErrorCode.INVALID_PRODUCER_ID_MAPPING });
     expect(await addPartitions(c, 'app-2', producerId, producerEpoch, [{ name: 'orders', partitions: [0, 7] }])).toEqual({ 'orders-0': ErrorCode.OPERATION_NOT_ATTEMPTED, 'orders-7': ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
     expect(await addPartitions(c, 'app-2', producerId, producerEpoch, [{ name: 'orders', partitions: [0, 1] }, { name: 'audit', partitions: [0] }])).toEqual({ 'orders-0': 0, 'orders-1': 0, 'audit-0': 0 });
+    // v4 (KIP-890, brokers): verifyOnly answers whether each partition is in the transaction, adding nothing.
+    const verified = await c.request(API.ADD_PARTITIONS, 4, { transactions: [{ transactionalId: 'app-2', producerId, producerEpoch, verifyOnly: true, topics: [{ name: 'orders', partitions: [1] }, { name: 'extra', partitions: [0] }] }] });
+    expect(verified.resultsByTransaction[0].topicResults.map((r: { name: string; resultsByPartition: Array<{ partitionErrorCode: number }> }) => [r.name, r.resultsByPartition[0]!.partitionErrorCode])).toEqual([['orders', 0], ['extra', ErrorCode.INVALID_TXN_STATE]]);
     const ongoing = await describeTxn(c, 'app-2');
     expect(ongoing).toMatchObject({ errorCode: 0, transactionState: 'Ongoing', producerId, producerEpoch, transactionTimeoutMs: 60_000 });
     expect(ongoing.topics.map((x: { topic: string; partitions: number[] }) => `${x.topic}:${x.partitions.join(',')}`).sort()).toEqual(['audit:0', 'orders:0,1']);
