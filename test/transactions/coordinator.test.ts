@@ -38,6 +38,8 @@ describe('transaction coordinator (raw protocol, one broker)', () => {
     const topic = t.broker.logs.topic(TRANSACTION_STATE_TOPIC)!;
     expect(topic.partitions.length).toBe(50);
     expect(topic.settings.cleanupPolicy.compact).toBe(true);
+    const meta = await c.request(3, 12, { topics: [{ name: TRANSACTION_STATE_TOPIC, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    expect(meta.topics[0]).toMatchObject({ errorCode: 0, isInternal: true });
     expect(topic.settings.minInsyncReplicas).toBe(1); // transaction.state.log.min.isr (2) capped at the replication factor (1)
   });
 
