@@ -39,6 +39,7 @@ const failed = (errorCode: number): InitProducerIdResult => ({ errorCode, produc
 export class TransactionCoordinator {
   private abortTimer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly host: CoordinatorHost,
@@ -58,6 +59,7 @@ export class TransactionCoordinator {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.abortTimer) clearInterval(this.abortTimer);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.markers.stop();
@@ -273,7 +275,7 @@ export class TransactionCoordinator {
   private async complete(txn: TransactionMetadata): Promise<void> {
     const commit = txn.state === S.PrepareCommit;
     const marker = { producerId: txn.producerId, producerEpoch: txn.producerEpoch, type: commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch: this.stateManager.coordinatorEpochFor(txn.transactionalId) };
-    const owned = () => this.stateManager.owns(txn.transactionalId);
+    const owned = () => !this.stopped && this.stateManager.owns(txn.transactionalId);
     const written = await this.markers.write(marker, txn.partitions, owned);
     if (!written) return;
     for (let attempt = 0; owned(); attempt++) {
