@@ -29,6 +29,7 @@ import { Connection, type ConnectionBroker, type ConnectionSecurity } from './ne
 import type { RequestQuotas } from './security/quotas/request-quotas.js';
 import { KafkaListener } from './network/listener.js';
 import { ConnectionQuotas } from './network/connection-quotas.js';
+import { TailBudget } from './storage/tail-buffer.js';
 import { KafkaClient } from './network/kafka-client.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { type BrokerEndpoint, type BrokerInfo, brokerEndpoint } from './cluster/zk-paths.js';
@@ -193,6 +194,8 @@ export class Broker implements ConnectionBroker {
   readonly listeners: KafkaListener[] = [];
   /** Every listener with its security protocol (validated at start-up). */
   readonly securedListeners: SecuredListener[];
+  /** The bound on every active segment's tail buffer together (`gregor.tail.buffers.max.bytes`). */
+  readonly tailBudget: TailBudget;
   /** Connection limits shared by the listeners (max.connections, max.connections.per.ip). */
   private readonly connectionQuotas: ConnectionQuotas;
   /** The append worker pool (null when `gregor.workers` is 0). */
@@ -230,6 +233,7 @@ export class Broker implements ConnectionBroker {
     // A cluster broker's own credentials towards the others are checked now, not at its first replica fetch.
     if (config.zookeeperConnect !== null) interBrokerClientSecurity(config, this.interBrokerListener);
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
+    this.tailBudget = new TailBudget(config.tailBuffersMaxBytes);
     this.brokerConfigs = new LocalBrokerConfigAdmin(this.dynamicConfig, () => this.logs.reconfigure());
     this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
     this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
@@ -244,6 +248,7 @@ export class Broker implements ConnectionBroker {
         engine,
         indexIntervalBytes: config.logIndexIntervalBytes,
         tailCapacity: tailCapacityFor(config),
+        tailBudget: this.tailBudget,
         segmentBytes: config.logSegmentBytes,
         rollMs: config.logRollMs,
         maxBatchBytes: config.messageMaxBytes,
@@ -276,7 +281,7 @@ export class Broker implements ConnectionBroker {
       leaderAppender(() => this.appendPool),
     );
     this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
-    this.metrics = new BrokerMetrics({ logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions });
+    this.metrics = new BrokerMetrics({ tailBudget: this.tailBudget, logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions });
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
@@ -370,6 +375,11 @@ export class Broker implements ConnectionBroker {
         sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
         connectionTimeoutMs: config.zookeeperConnectionTimeoutMs,
         uncleanLeaderElection: config.uncleanLeaderElectionEnable,
+        leaderRebalance: {
+          enabled: config.autoLeaderRebalanceEnable,
+          checkIntervalMs: config.leaderImbalanceCheckIntervalSeconds * 1000,
+          imbalancePercentage: config.leaderImbalancePerBrokerPercentage,
+        },
       },
       this.registration(),
       this.logs.clusterId,

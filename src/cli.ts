@@ -5,6 +5,7 @@
  *                [--engine js|wasm] [--workers N] [--override key=value ...]
  *   gregor topics list|create|describe|alter|delete …   (see src/cli/topics.ts)
  *   gregor groups list|describe|reset-offsets …         (see src/cli/groups.ts)
+ *   gregor leaders elect …                              (see src/cli/leaders.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
@@ -14,6 +15,7 @@ import { Broker } from './broker.js';
 import { ConfigError, knownKeys } from './config/broker-config.js';
 import { createLogger } from './logger.js';
 import { registerGroupsCommand } from './cli/groups.js';
+import { registerLeadersCommand } from './cli/leaders.js';
 import { registerTopicsCommand } from './cli/topics.js';
 import { registerUsersCommand } from './cli/users.js';
 import { registerAclsCommand } from './cli/acls.js';
@@ -96,5 +98,6 @@ export async function main(argv: string[]): Promise<void> {
   registerAclsCommand(program);
   registerQuotasCommand(program);
   registerGroupsCommand(program);
+  registerLeadersCommand(program);
   await program.parseAsync(argv);
 }

@@ -23,7 +23,7 @@ import { type ProcResult, freePort, run } from './process.js';
 import { KEY_BYTES, checksumLines, expectedChecksum, kcatInput, percentile, slices } from './records.js';
 import { GREGOR_PARTITIONS, type Scenario, parseConfig } from './scenarios.js';
 
-const TOPIC = 'bench';
+export const TOPIC = 'bench';
 const PEERS_SH = fileURLToPath(new URL('../../../bench/peers.sh', import.meta.url));
 const WS_CLIENT = fileURLToPath(new URL('./ws-client.js', import.meta.url));
 const PEER_CLIENT = fileURLToPath(new URL('./peer-client.js', import.meta.url));
@@ -77,14 +77,14 @@ async function startPeer(system: 'redis' | 'nats'): Promise<Server> {
   return server;
 }
 
-function kcatProduceArgs(server: Server, acks: string, debug: boolean): string[] {
+export function kcatProduceArgs(server: { port: number }, acks: string, debug: boolean): string[] {
   const args = ['-P', '-b', `127.0.0.1:${server.port}`, '-t', TOPIC, '-K', '\t', '-X', `acks=${acks === 'all' ? 'all' : '1'}`, '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000'];
   if (debug) args.push('-X', 'debug=protocol');
   return args;
 }
 
 /** librdkafka's ProduceResponse round trips (ms) from a `debug=protocol` log. */
-function kcatRtts(stderr: string): number[] {
+export function kcatRtts(stderr: string): number[] {
   const out: number[] = [];
   const re = /Received ProduceResponse \([^)]*rtt ([\d.]+)ms\)/g;
   for (let m = re.exec(stderr); m; m = re.exec(stderr)) out.push(Number(m[1]));
@@ -92,7 +92,7 @@ function kcatRtts(stderr: string): number[] {
 }
 
 /** One kcat producer fed at `rate` records/s (lines written every 2 ms as time allows). */
-function pacedKcat(args: string[], input: Buffer, lineBytes: number, rate: number): Promise<ProcResult> {
+export function pacedKcat(args: string[], input: Buffer, lineBytes: number, rate: number): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
     const start = performance.timeOrigin + performance.now();
     const child = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });

@@ -22,22 +22,40 @@ export interface GregorServer {
   stop(): Promise<void>;
 }
 
+/** Which build runs the broker and with which Node flags (bench/ingest-profile.ts: A/B of two builds, --cpu-prof). */
+export interface GregorProcessOptions {
+  /** `bin/gregor.js` of the build to run; default this repository's. */
+  bin?: string;
+  /** Node options before the script, e.g. `--cpu-prof`, `--trace-gc`, `--import FILE`. */
+  nodeArgs?: string[];
+  /** Working directory of the broker process (where --cpu-prof writes); default inherited. */
+  cwd?: string;
+  /** Extra environment variables of the broker process. */
+  env?: Record<string, string>;
+  /** Called with each chunk of the broker's stdout and stderr. */
+  onOutput?: (chunk: string) => void;
+}
+
 /**
  * Starts a broker with `engine` and `workers`, and creates `topic` with `partitions` through
  * the first listener (PLAINTEXT unless `properties` set `listeners`); `properties` are broker
  * properties passed with `-o`.
  */
-export async function startGregor(engine: 'js' | 'wasm', workers: number, topic: string, partitions: number, properties: Record<string, string> = {}): Promise<GregorServer> {
+export async function startGregor(engine: 'js' | 'wasm', workers: number, topic: string, partitions: number, properties: Record<string, string> = {}, options: GregorProcessOptions = {}): Promise<GregorServer> {
   const props = { listeners: 'PLAINTEXT://127.0.0.1:0', 'gregor.websocket.host': '127.0.0.1', ...properties };
   const dir = mkdtempSync(join(tmpdir(), 'gregor-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [BIN, 'start', '--port', '0', '--ws-port', '0', '--log-dirs', dir, '--engine', engine, '--workers', String(workers), ...Object.entries(props).flatMap(([k, v]) => ['-o', `${k}=${v}`])],
-    { env: { ...process.env, GREGOR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [...(options.nodeArgs ?? []), options.bin ?? BIN, 'start', '--port', '0', '--ws-port', '0', '--log-dirs', dir, '--engine', engine, '--workers', String(workers), ...Object.entries(props).flatMap(([k, v]) => ['-o', `${k}=${v}`])],
+    { env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd },
   );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  if (options.onOutput) {
+    child.stdout!.on('data', (d) => options.onOutput!(String(d)));
+    child.stderr!.on('data', (d) => options.onOutput!(String(d)));
+  }
   const exited = once(child, 'exit');
   const ports = await new Promise<{ port: number; websocketPort: number; ports: number[] }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within 20 s:\n${out}`)), 20_000);

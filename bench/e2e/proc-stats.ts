@@ -19,6 +19,16 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** Minor page faults of the process so far (field minflt of /proc/<pid>/stat): pages the kernel mapped in on first touch. */
+export function minorFaults(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Peak resident set size so far, in MB (10^6 bytes). */
 export function peakRssMB(pid: number): number {
   try {

@@ -14,6 +14,7 @@ import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { controlledShutdownHandler } from './controlled-shutdown.js';
 import { createPartitionsHandler } from './create-partitions.js';
+import { electLeadersHandler } from './elect-leaders.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { deleteGroupsHandler } from './delete-groups.js';
@@ -85,6 +86,7 @@ for (const handler of [
   offsetForLeaderEpochHandler,
   controlledShutdownHandler,
   createPartitionsHandler,
+  electLeadersHandler,
   // Security (src/security/, network/sasl-authenticator.ts).
   saslHandshakeHandler,
   saslAuthenticateHandler,

@@ -23,14 +23,16 @@ export function adminOptions(cmd: Command): Command {
 
 /**
  * The CLI's request pattern: connects to `bootstrap`, runs `body`, prints what it returns,
- * and maps any failure onto one line `gregor: <message>` on stderr and exit code 1.
+ * and maps any failure onto one line `gregor: <message>` on stderr and exit code 1. `body`
+ * may open further connections (e.g. to the controller) with the same security through
+ * `connectTo(host:port)`; it closes them itself.
  */
-export async function withAdminClient(target: AdminTarget, body: (client: KafkaClient) => Promise<string>): Promise<void> {
+export async function withAdminClient(target: AdminTarget, body: (client: KafkaClient, connectTo: (hostPort: string) => Promise<KafkaClient>) => Promise<string>): Promise<void> {
   let client: KafkaClient | null = null;
   try {
     const security = target.commandConfig ? clientSecurityFromProperties(readPropertiesFile(target.commandConfig)) : NO_CLIENT_SECURITY;
     client = await KafkaClient.connect(target.bootstrapServer, 10_000, security);
-    const out = await body(client);
+    const out = await body(client, (hostPort) => KafkaClient.connect(hostPort, 10_000, security));
     if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
   } catch (err) {
     process.stderr.write(`gregor: ${(err as Error).message}\n`);

@@ -15,7 +15,7 @@
  */
 import type { Logger } from 'pino';
 import { ConfigChangeNotifications } from './config-change-notifications.js';
-import { Controller } from './controller.js';
+import { Controller, type LeaderRebalanceConfig } from './controller.js';
 import { MetadataCache } from './metadata-cache.js';
 import { ZkClient, ZkCode, ZkError } from './zk-client.js';
 import { type BrokerInfo, PERSISTENT_PATHS, ZK_PATHS, encodeBroker } from './zk-paths.js';
@@ -29,6 +29,8 @@ export interface ClusterConfig {
   connectionTimeoutMs: number;
   /** `unclean.leader.election.enable` */
   uncleanLeaderElection: boolean;
+  /** `auto.leader.rebalance.enable` and its interval and threshold. */
+  leaderRebalance?: LeaderRebalanceConfig;
 }
 
 export class ClusterManager {
@@ -45,7 +47,7 @@ export class ClusterManager {
     private readonly logger: Logger,
   ) {
     this.metadata = new MetadataCache(zk, logger);
-    this.controller = new Controller(zk, self.id, this.metadata, logger, config.uncleanLeaderElection);
+    this.controller = new Controller(zk, self.id, this.metadata, logger, config.uncleanLeaderElection, config.leaderRebalance);
     this.configChanges = new ConfigChangeNotifications(zk, logger.child({ component: 'config-changes' }));
     zk.on('expired', () => void this.recoverSession());
     zk.on('disconnected', () => this.logger.warn('lost the ZooKeeper connection; serving on with the last known metadata'));

@@ -9,14 +9,38 @@
  *     broker leaves every ISR;
  *   - broker back → offline partitions whose ISR holds it get it as leader;
  *   - controlled shutdown of a broker → leadership moves away from it first;
+ *   - ElectLeaders (KIP-460) → preferred or unclean elections (leader-election.ts); with
+ *     `auto.leader.rebalance.enable`, every `leader.imbalance.check.interval.seconds` the
+ *     preferred replicas take back leadership where a broker's share of partitions led by
+ *     others exceeds `leader.imbalance.per.broker.percentage`;
  *   - /admin/delete_topics/<t> → the topic's znodes are removed (brokers then drop the logs).
  * Every broker learns the result through its MetadataCache watches (no LeaderAndIsr RPC).
  * All partition-state writes are conditional on the version read; a lost race re-reads.
  */
 import type { Logger } from 'pino';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { type ElectionType, electLeader, imbalancedPartitions } from './leader-election.js';
 import type { CachedPartitionState, MetadataCache } from './metadata-cache.js';
 import { ZkCode, type ZkClient, ZkError } from './zk-client.js';
 import { type PartitionState, ZK_PATHS, decodePartitionState, encodeController, encodePartitionState } from './zk-paths.js';
+
+/** The automatic preferred-leader rebalance (Kafka's auto.leader.rebalance.* settings). */
+export interface LeaderRebalanceConfig {
+  /** `auto.leader.rebalance.enable` */
+  enabled: boolean;
+  /** `leader.imbalance.check.interval.seconds`, in ms. */
+  checkIntervalMs: number;
+  /** `leader.imbalance.per.broker.percentage` */
+  imbalancePercentage: number;
+}
+
+/** One partition's answer to an election: error code NONE, or why it did not change. */
+export interface ElectionResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  message: string | null;
+}
 
 export class Controller {
   /** This broker's controller epoch while it is the controller; -1 otherwise. */
@@ -37,7 +61,10 @@ export class Controller {
     private readonly logger: Logger,
     /** `unclean.leader.election.enable`: with no live ISR member, any live replica may lead. */
     private readonly uncleanLeaderElection = false,
+    private readonly rebalance: LeaderRebalanceConfig = { enabled: false, checkIntervalMs: 300_000, imbalancePercentage: 10 },
   ) {}
+
+  private rebalanceTimer: NodeJS.Timeout | null = null;
 
   get isActive(): boolean {
     return this.active;
@@ -65,6 +92,10 @@ export class Controller {
     this.logger.info({ brokerId: this.brokerId, controllerEpoch: this.epoch }, 'became the controller');
     await this.watchDeletions();
     this.enqueue('became controller', () => this.reconcile());
+    if (this.rebalance.enabled) {
+      this.rebalanceTimer = setInterval(() => this.enqueue('leader imbalance check', () => this.rebalanceLeaders()), this.rebalance.checkIntervalMs);
+      this.rebalanceTimer.unref();
+    }
   }
 
   /** Steps down (session lost or shutdown). */
@@ -72,6 +103,8 @@ export class Controller {
     if (!this.active) return;
     this.active = false;
     this.epoch = -1;
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer = null;
     this.metadata.off('brokers', this.onBrokers);
     this.metadata.off('topic', this.onTopic);
   }
@@ -221,6 +254,82 @@ export class Controller {
     this.enqueue(`controlled shutdown of ${brokerId}`, work);
     await this.queue;
     return remaining;
+  }
+
+  /** Brokers that may lead now: live and not in controlled shutdown. */
+  private liveBrokers(): Set<number> {
+    return new Set([...this.metadata.brokers.keys()].filter((id) => !this.shuttingDown.has(id)));
+  }
+
+  /**
+   * ElectLeaders (KIP-460): a `type` election for each of `partitions` (null: every
+   * partition), written to ZooKeeper before it resolves. Per partition: NONE,
+   * ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE,
+   * UNKNOWN_TOPIC_OR_PARTITION; NOT_CONTROLLER for all when this broker is not the controller.
+   * Source: Kafka KafkaController.processReplicaLeaderElection.
+   */
+  async electLeaders(partitions: ReadonlyArray<[string, number]> | null, type: ElectionType): Promise<ElectionResult[]> {
+    const wanted = partitions ?? [...this.metadata.topics].flatMap(([topic, a]) => a.partitions.map((_, p): [string, number] => [topic, p]));
+    const results: ElectionResult[] = [];
+    const work = async () => {
+      const live = this.liveBrokers();
+      for (const [topic, partition] of wanted) {
+        const replicas = this.metadata.topics.get(topic)?.partitions[partition];
+        if (!replicas) {
+          results.push({ topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `${topic}-${partition} does not exist` });
+          continue;
+        }
+        let outcome: ElectionResult = { topic, partition, errorCode: ErrorCode.NONE, message: null };
+        await this.updateState(topic, partition, (current) => {
+          if (!current) {
+            outcome = { topic, partition, errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, message: `${topic}-${partition} has no state yet` };
+            return null;
+          }
+          const decided = electLeader(type, current, replicas, live, this.epoch);
+          if ('state' in decided) {
+            outcome = { topic, partition, errorCode: ErrorCode.NONE, message: null };
+            return decided.state;
+          }
+          outcome = { topic, partition, errorCode: decided.errorCode, message: decided.message };
+          return null;
+        });
+        results.push(outcome);
+      }
+    };
+    if (this.active) {
+      this.enqueue(`${type} leader election`, work);
+      await this.queue;
+    }
+    // Partitions the work did not reach: the controller role was lost (or a ZooKeeper error, logged).
+    const missing = wanted.slice(results.length).map(([topic, partition]): ElectionResult => ({
+      topic,
+      partition,
+      errorCode: this.active ? ErrorCode.UNKNOWN_SERVER_ERROR : ErrorCode.NOT_CONTROLLER,
+      message: this.active ? 'the election failed; see the controller\'s log' : 'this broker is not the controller',
+    }));
+    return [...results, ...missing];
+  }
+
+  /** The automatic rebalance: preferred elections where a broker's imbalance is too high. */
+  private async rebalanceLeaders(): Promise<void> {
+    const live = this.liveBrokers();
+    const states = function* (metadata: MetadataCache) {
+      for (const [topic, partition, state] of metadata.allStates()) {
+        const replicas = metadata.topics.get(topic)?.partitions[partition];
+        if (replicas) yield [topic, partition, replicas, state] as [string, number, number[], CachedPartitionState];
+      }
+    };
+    const moves = imbalancedPartitions(states(this.metadata), live, this.rebalance.imbalancePercentage);
+    if (moves.length === 0) return;
+    this.logger.info({ partitions: moves.length }, 'leader imbalance: electing preferred leaders');
+    for (const [topic, partition] of moves) {
+      const replicas = this.metadata.topics.get(topic)!.partitions[partition]!;
+      await this.updateState(topic, partition, (current) => {
+        if (!current) return null;
+        const decided = electLeader('preferred', current, replicas, live, this.epoch);
+        return 'state' in decided ? decided.state : null;
+      });
+    }
   }
 
   private async watchDeletions(): Promise<void> {

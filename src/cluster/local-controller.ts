@@ -1,9 +1,13 @@
 /**
- * The controller role of a single broker, a cluster of one: always active, and a controlled
+ * The controller role of a single broker, a cluster of one: always active; a controlled
  * shutdown has no other replica to move leadership to, so every partition the broker leads
- * remains with it (as Kafka's controller answers when no other ISR member exists).
+ * remains with it (as Kafka's controller answers when no other ISR member exists); and every
+ * partition is led by its only, preferred, replica, so no election is ever needed.
  */
+import { ErrorCode } from '../protocol/error-codes.js';
 import type { ClusterMetadata } from './cluster-metadata.js';
+import type { ElectionResult } from './controller.js';
+import type { ElectionType } from './leader-election.js';
 
 export interface ControllerRole {
   /** Whether this broker is the active controller. */
@@ -13,6 +17,12 @@ export interface ControllerRole {
    * KafkaController.doControlledShutdown); resolves to the count it still leads.
    */
   controlledShutdown(brokerId: number): Promise<number>;
+  /**
+   * ElectLeaders (KIP-460): a `type` election for each of `partitions` (null: all), one
+   * result per partition (NONE, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+   * ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, NOT_CONTROLLER).
+   */
+  electLeaders(partitions: ReadonlyArray<[string, number]> | null, type: ElectionType): Promise<ElectionResult[]>;
 }
 
 export class LocalController implements ControllerRole {
@@ -26,5 +36,14 @@ export class LocalController implements ControllerRole {
       for (let p = 0; p < t.partitionCount; p++) if (this.metadata.partition(t.name, p)?.leader === brokerId) led++;
     }
     return led;
+  }
+
+  async electLeaders(partitions: ReadonlyArray<[string, number]> | null): Promise<ElectionResult[]> {
+    const wanted = partitions ?? this.metadata.topics().flatMap((t) => Array.from({ length: t.partitionCount }, (_, p): [string, number] => [t.name, p]));
+    return wanted.map(([topic, partition]) =>
+      this.metadata.partition(topic, partition)
+        ? { topic, partition, errorCode: ErrorCode.ELECTION_NOT_NEEDED, message: 'the only replica is the leader' }
+        : { topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `${topic}-${partition} does not exist` },
+    );
   }
 }

@@ -81,6 +81,12 @@ export interface BrokerConfig {
   /** `min.incremental.fetch.session.eviction.ms`: a fetch session unused this long may be evicted (ms). */
   minIncrementalFetchSessionEvictionMs: number;
   /** `unclean.leader.election.enable`: let an out-of-sync replica lead (may lose records). */
+  /** `auto.leader.rebalance.enable`: the controller moves leadership back to preferred replicas. */
+  autoLeaderRebalanceEnable: boolean;
+  /** `leader.imbalance.check.interval.seconds`: how often the controller checks (s). */
+  leaderImbalanceCheckIntervalSeconds: number;
+  /** `leader.imbalance.per.broker.percentage`: the share of a broker's preferred partitions led elsewhere that triggers a rebalance (%). */
+  leaderImbalancePerBrokerPercentage: number;
   uncleanLeaderElectionEnable: boolean;
   /** `controlled.shutdown.enable`: move leaderships away before stopping. */
   controlledShutdownEnable: boolean;
@@ -141,6 +147,8 @@ export interface BrokerConfig {
   websocketHost: string;
   /** `gregor.websocket.max.frame.bytes`: largest WebSocket frame accepted (bytes); larger ones are answered MESSAGE_TOO_LARGE. */
   websocketMaxFrameBytes: number;
+  /** `gregor.tail.buffers.max.bytes`: shared memory all active segments' tail buffers may take together; the least recently appended-to give theirs back first. */
+  tailBuffersMaxBytes: number;
   /** `gregor.websocket.pause.bytes`: unsent bytes at which pushes to a WebSocket pause (back-pressure). */
   websocketPauseBytes: number;
   /** `gregor.websocket.max.backpressure.bytes`: unsent bytes at which a WebSocket is closed. */
@@ -362,6 +370,9 @@ const DEFINITIONS: Record<string, Definition> = {
   'max.incremental.fetch.session.cache.slots': { field: 'maxIncrementalFetchSessionCacheSlots', parse: int(0, INT32_MAX) },
   'min.incremental.fetch.session.eviction.ms': { field: 'minIncrementalFetchSessionEvictionMs', parse: int(0, INT32_MAX) },
   'unclean.leader.election.enable': { field: 'uncleanLeaderElectionEnable', parse: bool },
+  'auto.leader.rebalance.enable': { field: 'autoLeaderRebalanceEnable', parse: bool },
+  'leader.imbalance.check.interval.seconds': { field: 'leaderImbalanceCheckIntervalSeconds', parse: int(1, INT32_MAX) },
+  'leader.imbalance.per.broker.percentage': { field: 'leaderImbalancePerBrokerPercentage', parse: int(0, 100) },
   'controlled.shutdown.enable': { field: 'controlledShutdownEnable', parse: bool },
   'group.min.session.timeout.ms': { field: 'groupMinSessionTimeoutMs', parse: int(0, INT32_MAX) },
   'group.max.session.timeout.ms': { field: 'groupMaxSessionTimeoutMs', parse: int(0, INT32_MAX) },
@@ -390,6 +401,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
   'gregor.websocket.host': { field: 'websocketHost', parse: (_k, raw) => raw.trim().replace(/^\[|\]$/g, '') },
   'gregor.websocket.max.frame.bytes': { field: 'websocketMaxFrameBytes', parse: int(1024, 1024 * 1024 * 1024) },
+  'gregor.tail.buffers.max.bytes': { field: 'tailBuffersMaxBytes', parse: int(1024 * 1024, 3 * 1024 * 1024 * 1024) },
   'gregor.websocket.pause.bytes': { field: 'websocketPauseBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.slow.client.timeout.ms': { field: 'websocketSlowClientTimeoutMs', parse: int(1, INT32_MAX) },
@@ -463,6 +475,9 @@ export function defaultConfig(): BrokerConfig {
     replicaFetchMaxBytes: 1_048_576,
     maxIncrementalFetchSessionCacheSlots: 1000,
     minIncrementalFetchSessionEvictionMs: 120_000,
+    autoLeaderRebalanceEnable: true,
+    leaderImbalanceCheckIntervalSeconds: 300,
+    leaderImbalancePerBrokerPercentage: 10,
     uncleanLeaderElectionEnable: false,
     controlledShutdownEnable: true,
     groupMinSessionTimeoutMs: 6_000,
@@ -492,6 +507,7 @@ export function defaultConfig(): BrokerConfig {
     websocketPort: 9093,
     websocketHost: '',
     websocketMaxFrameBytes: 4 * 1024 * 1024,
+    tailBuffersMaxBytes: 1024 * 1024 * 1024,
     websocketPauseBytes: 1024 * 1024,
     websocketMaxBackpressureBytes: 16 * 1024 * 1024,
     websocketSlowClientTimeoutMs: 30_000,

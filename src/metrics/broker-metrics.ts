@@ -35,6 +35,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { FetchSessionCache } from '../server/fetch-session-cache.js';
 import type { LogManager } from '../storage/log-manager.js';
+import type { TailBudget } from '../storage/tail-buffer.js';
 
 export interface BrokerMetricSources {
   logs: LogManager;
@@ -44,6 +45,8 @@ export interface BrokerMetricSources {
   groups?: GroupCoordinator;
   /** The fetch session cache (absent: no session gauges). */
   fetchSessions?: FetchSessionCache;
+  /** The tail buffers' shared-memory bound (absent: no tail gauges). */
+  tailBudget?: TailBudget;
 }
 
 /** Seconds: 100 µs … 30 s (JoinGroup and long-poll Fetch wait long by design). */
@@ -91,6 +94,25 @@ export class BrokerMetrics {
     perPartition('gregor_log_start_offset', 'First offset of the partition log.', (log) => log.logStartOffset);
     perPartition('gregor_log_end_offset', 'Offset after the last record of the partition log (its rate is the produce rate in records/s).', (log) => log.logEndOffset);
     perPartition('gregor_log_size_bytes', 'Bytes of the partition log on disk.', (log) => log.sizeInBytes);
+    const { tailBudget } = sources;
+    if (tailBudget) {
+      new Gauge({
+        name: 'gregor_tail_buffer_bytes',
+        help: 'Shared memory held by active segments\' tail buffers (bytes; bound: gregor.tail.buffers.max.bytes).',
+        registers,
+        collect() {
+          this.set(tailBudget.usedBytes);
+        },
+      });
+      new Gauge({
+        name: 'gregor_tail_buffers',
+        help: 'Active segments holding a tail buffer.',
+        registers,
+        collect() {
+          this.set(tailBudget.slotCount);
+        },
+      });
+    }
     new Gauge({
       name: 'gregor_kafka_connections',
       help: 'Open Kafka-protocol connections.',

@@ -37,7 +37,11 @@ import {
 } from '../protocol/generated/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
+import { isPooledFrame, releaseFrameBuffer } from './frame-pool.js';
+import { DirectFrameReader } from './direct-frame-reader.js';
+import { readIntoBuffers } from './socket-reads.js';
 
+const PRODUCE_KEY = 0;
 const API_VERSIONS_KEY = 18;
 /** Request header v0 prefix: apiKey int16, apiVersion int16, correlationId int32. */
 const MIN_HEADER_BYTES = 8;
@@ -67,7 +71,8 @@ export interface ConnectionSecurity {
 }
 
 export class Connection {
-  private readonly frames: FrameReader;
+  /** Frames from user-buffer reads (plain TCP, socket-reads.ts), or from 'data' chunks. */
+  private readonly frames: FrameReader | DirectFrameReader;
   private readonly queue: Slot[] = [];
   private closed = false;
   readonly remote: string;
@@ -90,8 +95,12 @@ export class Connection {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.session = security.session;
     const config = broker.config;
+    const direct = new DirectFrameReader(config.socketRequestMaxBytes);
+    const readsDirect = readIntoBuffers(socket, () => direct.nextBuffer(), (n) => this.onRead(direct, n));
     if (security.sasl) {
-      this.frames = new FrameReader(config.saslServerMaxReceiveSize, 'sasl.server.max.receive.size');
+      this.frames = readsDirect ? direct : new FrameReader(0);
+      this.frames.maxFrameBytes = config.saslServerMaxReceiveSize;
+      this.frames.limitName = 'sasl.server.max.receive.size';
       this.sasl = new SaslAuthenticator(
         security.sasl,
         this.session,
@@ -101,11 +110,11 @@ export class Connection {
       this.authenticationDeadline = setTimeout(() => this.close(`not authenticated within gregor.authentication.timeout.ms=${config.authenticationTimeoutMs}`), config.authenticationTimeoutMs);
       this.authenticationDeadline.unref();
     } else {
-      this.frames = new FrameReader(config.socketRequestMaxBytes);
+      this.frames = readsDirect ? direct : new FrameReader(config.socketRequestMaxBytes);
       this.sasl = null;
     }
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
+    if (!readsDirect) socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.logger.debug({ remote: this.remote, err: err.message }, 'socket error'));
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.resumeReading());
@@ -114,13 +123,30 @@ export class Connection {
   private onData(chunk: Buffer): void {
     let frames: Buffer[];
     try {
-      frames = this.frames.push(chunk);
+      frames = (this.frames as FrameReader).push(chunk);
     } catch (err) {
       if (err instanceof FrameTooLargeError) return this.close(err.message);
       throw err;
     }
+    this.onFrames(frames);
+  }
+
+  /** `n` bytes read into the direct reader's buffer (bytes after a close are dropped). */
+  private onRead(reader: DirectFrameReader, n: number): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = reader.onRead(n);
+    } catch (err) {
+      if (err instanceof FrameTooLargeError) return this.close(err.message);
+      throw err;
+    }
+    this.onFrames(frames);
+  }
+
+  private onFrames(frames: Buffer[]): void {
     for (const frame of frames) {
-      if (this.closed) return;
+      if (this.closed) return releaseFrameBuffer(frame);
       this.onFrame(frame);
     }
   }
@@ -133,7 +159,20 @@ export class Connection {
     this.authenticationDeadline = null;
   }
 
-  private onFrame(frame: Buffer): void {
+  private onFrame(received: Buffer): void {
+    // A frame joined from several reads sits in a pooled buffer (frame-pool.ts). Produce gives
+    // it back once the request is answered: its records are copied into the log (inline, or
+    // when the worker pool stages them) before appendRecords settles, and nothing else keeps
+    // a view. Every other request may keep views of its bytes fields (e.g. a group member's
+    // metadata), so it gets its own copy and the pooled buffer goes back at once.
+    let frame = received;
+    const pooled = isPooledFrame(received);
+    if (pooled && (this.sasl?.state === 'rawToken' || received.byteLength < MIN_HEADER_BYTES || received.readInt16BE(0) !== PRODUCE_KEY)) {
+      frame = Buffer.from(received);
+      releaseFrameBuffer(received);
+    }
+    /** A produce request in a pooled buffer: released when answered (not on a handler failure). */
+    const releaseWhenAnswered = pooled && frame === received;
     if (this.sasl?.state === 'rawToken') return this.onRawSaslToken(frame);
     if (frame.byteLength < MIN_HEADER_BYTES) return this.close(`request of ${frame.byteLength} bytes is shorter than a request header`);
     const apiKey = frame.readInt16BE(0);
@@ -158,6 +197,7 @@ export class Connection {
       clientId = header.clientId ?? null;
       request = definition.decodeRequest(reader, apiVersion);
     } catch (err) {
+      if (releaseWhenAnswered) releaseFrameBuffer(frame);
       return this.close(`malformed ${handler.name} v${apiVersion} request: ${(err as Error).message}`);
     }
     const ctx: RequestContext = {
@@ -175,7 +215,9 @@ export class Connection {
     const started = performance.now();
     /** Time spent on this request on the event loop (not a long poll's wait), for request_percentage. */
     let busyMs = 0;
+    const frameBytes = frame.byteLength;
     const encode = (result: HandlerResult<unknown> | null) => {
+      if (releaseWhenAnswered) releaseFrameBuffer(frame);
       const encodeStarted = performance.now();
       if (result) {
         slot.chunks = this.encodeResponse(apiKey, apiVersion, correlationId, result.response);
@@ -186,7 +228,7 @@ export class Connection {
       if (quotas && this.sasl?.state !== 'handshake' && !result?.quotaExempt) {
         const responseBytes = slot.chunks ? slot.chunks.reduce((n, c) => n + c.byteLength, 0) : 0;
         busyMs += performance.now() - encodeStarted;
-        const throttleMs = quotas.record(this.session, clientId ?? '', apiKey, frame.byteLength + 4, responseBytes, busyMs, Date.now());
+        const throttleMs = quotas.record(this.session, clientId ?? '', apiKey, frameBytes + 4, responseBytes, busyMs, Date.now());
         if (throttleMs > 0) {
           if (result && typeof (result.response as { throttleTimeMs?: unknown }).throttleTimeMs === 'number') {
             (result.response as { throttleTimeMs: number }).throttleTimeMs = throttleMs;

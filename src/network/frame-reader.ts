@@ -4,8 +4,11 @@
  *
  * A declared size below 0 or above `socket.request.max.bytes` is refused before any buffer
  * of that size is allocated (Kafka's InvalidReceiveException). A frame that arrived in one
- * chunk is handed on as a view of that chunk (no copy); one split across chunks is joined.
+ * chunk is handed on as a view of that chunk (no copy); one split across chunks is joined
+ * into a buffer from frame-pool.ts, which the connection releases once the request is done.
  */
+import { acquireFrameBuffer } from './frame-pool.js';
+
 export const SIZE_PREFIX_BYTES = 4;
 
 export class FrameTooLargeError extends Error {
@@ -72,7 +75,7 @@ export class FrameReader {
       this.buffered -= n;
       return out;
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = peek ? Buffer.allocUnsafe(n) : acquireFrameBuffer(n);
     let copied = 0;
     let i = 0;
     while (copied < n) {

@@ -25,7 +25,7 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type BatchHeader, wholeBatches } from './batch-header.js';
 import { type Offset, asOffset, offsetFileName } from './offset.js';
 import type { OffsetIndex } from './offset-index.js';
-import { type TailBuffer, TailSlot } from './tail-buffer.js';
+import { type TailBudget, type TailBuffer, TailSlot } from './tail-buffer.js';
 import type { TimeIndex } from './time-index.js';
 import { unlinkQuietly } from './atomic-file.js';
 import { newRequestValidation, requestError, validateRequest } from './request-validation.js';
@@ -42,8 +42,10 @@ export interface SegmentOptions {
   engine: Engine;
   /** `log.index.interval.bytes` */
   indexIntervalBytes: number;
-  /** Bytes of shared memory for the tail buffer. */
+  /** Largest tail buffer, bytes of shared memory. */
   tailCapacity: number;
+  /** The broker-wide bound on tail buffers, shared by every segment (none: unbounded). */
+  tailBudget?: TailBudget;
 }
 
 /** What one append wrote. Units: offsets absolute; timestamps ms; bytes. */
@@ -104,7 +106,7 @@ export class LogSegment {
     this.logPath = join(dir, offsetFileName(baseOffset, '.log') + suffix);
     this.fd = openSync(this.logPath, 'a+');
     this.size = fstatSync(this.fd).size;
-    this.tailSlot = new TailSlot(options.engine.memory, options.tailCapacity);
+    this.tailSlot = new TailSlot(options.engine.memory, options.tailCapacity, options.tailBudget ?? null);
     this.indexes = new SegmentIndexes(dir, baseOffset, suffix, options.engine, options.indexIntervalBytes);
     this.bytesSource = { fd: this.fd, memory: options.engine.memory, tail: () => this.tailSlot.current };
     this.rollingBasedTimestamp = Date.now();
