@@ -176,7 +176,8 @@ function loadMessage(file, inputDir) {
       kind: isArray ? 'array' : isStruct ? 'struct' : 'prim',
       base, // primitive name or struct type name
       elemKind: isStruct ? 'struct' : 'prim',
-      versions: parseVersions(f.versions),
+      // A field only some versions tag carries no `versions`: it exists in its tagged versions (Kafka's generator).
+      versions: parseVersions(f.versions ?? f.taggedVersions),
       nullable: parseVersions(f.nullableVersions),
       tagged: parseVersions(f.taggedVersions),
       tag: f.tag === undefined ? null : Number(f.tag),
@@ -930,10 +931,10 @@ function schemaFixture(messages) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The coordinator's internal record schemas (`__consumer_offsets` keys and values) we
+ * The coordinators' internal record schemas (`__consumer_offsets`, `__transaction_state` keys and values) we
  * generate from `coordinator-records/` beside the message directory.
  */
-const COORDINATOR_RECORDS = ['OffsetCommitKey', 'OffsetCommitValue', 'GroupMetadataKey', 'GroupMetadataValue'];
+const COORDINATOR_RECORDS = ['OffsetCommitKey', 'OffsetCommitValue', 'GroupMetadataKey', 'GroupMetadataValue', 'TransactionLogKey', 'TransactionLogValue'];
 const RECORDS_OUT_DIR = join(OUT_DIR, 'coordinator-records');
 
 function generateAll(inputDir, recordsDir) {

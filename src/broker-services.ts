@@ -18,6 +18,7 @@ import type { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
 import type { Engine } from './engine/engine.js';
 import type { GroupCoordinator } from './groups/group-coordinator.js';
 import type { ReplicaManager } from './replication/replica-manager.js';
+import type { TransactionCoordinator } from './transactions/transaction-coordinator.js';
 import type { Authorizer } from './security/authorizer.js';
 import type { EntityConfigStore } from './security/entity-config/entity-config-store.js';
 import type { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
@@ -39,6 +40,8 @@ export interface BrokerServices {
   readonly replicas: ReplicaManager;
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
+  /** Transactional ids and their transactions (`__transaction_state`, KIP-98). */
+  readonly transactions: TransactionCoordinator;
   /** Live brokers, the controller, topics and partition states (a single broker: a cluster of one). */
   readonly metadata: ClusterMetadata;
   /** Creates, grows and deletes topics (a single broker's logs, or ZooKeeper and the controller). */

@@ -45,8 +45,12 @@ import { ZkBrokerConfigAdmin } from './cluster/zk-broker-config-admin.js';
 import { type BrokerConfigAdmin, LocalBrokerConfigAdmin } from './config/broker-config-admin.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from './groups/offsets-topic.js';
+import { TransactionCoordinator } from './transactions/transaction-coordinator.js';
+import { TRANSACTION_STATE_TOPIC } from './transactions/transaction-log.js';
+import { TransactionStateManager } from './transactions/transaction-state-manager.js';
+import { TxnMarkerWriter } from './transactions/txn-marker-writer.js';
 import { leaderAppender } from './replication/leader-appender.js';
-import { ReplicaManager } from './replication/replica-manager.js';
+import { type CoordinatorLeadership, ReplicaManager } from './replication/replica-manager.js';
 import { ErrorCode } from './protocol/error-codes.js';
 import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { FetchSessionCache } from './server/fetch-session-cache.js';
@@ -169,6 +173,8 @@ export class Broker implements ConnectionBroker {
   readonly scramCredentials: ScramCredentialSource = new StoredScramCredentials(() => this.entityConfigs);
   /** Consumer groups and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupCoordinator;
+  /** Transactional ids and their transactions (`__transaction_state`, KIP-98). */
+  readonly transactions: TransactionCoordinator;
   /** Cluster membership through ZooKeeper (null on a single broker: no `zookeeper.connect`). */
   cluster: ClusterManager | null = null;
   /** Live brokers, controller, topics, partition states: this broker's own until it joins a cluster. */
@@ -284,6 +290,18 @@ export class Broker implements ConnectionBroker {
       );
     }
     this.groups.start();
+    const txnLogger = logger.child({ component: 'transaction-coordinator' });
+    const txnState = new TransactionStateManager(this, txnLogger);
+    if (config.zookeeperConnect !== null) txnState.enableClusterMode();
+    this.transactions = new TransactionCoordinator(this, txnState, new TxnMarkerWriter(this, txnLogger), txnLogger);
+    this.transactions.start();
+  }
+
+  /** The coordinator whose log is internal topic `topic`, told of its partitions' leadership (ReplicaHost). */
+  coordinatorOf(topic: string): CoordinatorLeadership | undefined {
+    if (topic === OFFSETS_TOPIC) return this.groups;
+    if (topic === TRANSACTION_STATE_TOPIC) return this.transactions;
+    return undefined;
   }
 
   /**
@@ -652,6 +670,7 @@ export class Broker implements ConnectionBroker {
     await this.metricsServer?.close();
     this.fetchPurgatory.close();
     this.groups.stop();
+    this.transactions.stop();
     await Promise.all(this.listeners.map((l) => l.close()));
     await this.appendPool?.close();
     this.logs.close();

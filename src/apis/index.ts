@@ -41,6 +41,12 @@ import { describeClientQuotasHandler } from './describe-client-quotas.js';
 import { alterClientQuotasHandler } from './alter-client-quotas.js';
 import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
 import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { endTxnHandler } from './end-txn.js';
+import { writeTxnMarkersHandler } from './write-txn-markers.js';
+import { describeTransactionsHandler } from './describe-transactions.js';
+import { listTransactionsHandler } from './list-transactions.js';
 
 export const HANDLERS = new Map<number, ApiHandler>();
 
@@ -70,6 +76,13 @@ for (const handler of [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  // Transactions (src/transactions/).
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  writeTxnMarkersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
   // Cluster (src/cluster/, src/replication/).
   offsetForLeaderEpochHandler,
   controlledShutdownHandler,

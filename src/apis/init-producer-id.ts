@@ -1,24 +1,31 @@
 /**
- * InitProducerId (key 22, v0-5): gives an idempotent producer (no transactional id) a new
- * producer id with epoch 0, as Kafka's TransactionCoordinator does for a null transactional
- * id whatever producer id/epoch (v3+, KIP-360) the request carries. Ids are unique across
- * restarts (ProducerIdManager).
- * Errors: INVALID_REQUEST for a transactional id (transactions are not supported yet).
- * Source: protocol guide "InitProducerId"; KIP-98, KIP-360.
+ * InitProducerId (key 22, v0-5). Without a transactional id: an idempotent producer gets a new
+ * producer id with epoch 0, as Kafka's TransactionCoordinator does for a null transactional id
+ * whatever producer id/epoch (v3+, KIP-360) the request carries; ids are unique across
+ * restarts (ProducerIdManager). With one: the transaction coordinator allocates the producer
+ * id or bumps its epoch, fencing the previous incarnation (src/transactions/).
+ * Authorization (guards.ts): WRITE on the transactional id; without one, IDEMPOTENT_WRITE.
+ * Errors: INVALID_REQUEST (empty transactional id), INVALID_TRANSACTION_TIMEOUT,
+ * NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS, PRODUCER_FENCED
+ * (INVALID_PRODUCER_EPOCH before v4, KIP-588).
+ * Source: protocol guide "InitProducerId"; KIP-98, KIP-360, KIP-588; Kafka KafkaApis.handleInitProducerIdRequest.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/generated/index.js';
 import type { ApiHandler } from './api.js';
+import { fencedForVersion } from './txn-errors.js';
 
 export const initProducerIdHandler: ApiHandler<InitProducerIdRequest, InitProducerIdResponse> = {
   apiKey: 22,
   name: 'InitProducerId',
   minVersion: 0,
   maxVersion: 5,
-  handle(request, { broker, logger, clientId }) {
+  async handle(request, { broker, logger, clientId, apiVersion }) {
     if (request.transactionalId !== null) {
-      logger.info({ clientId, transactionalId: request.transactionalId }, 'refused a transactional producer');
-      return { response: { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 } };
+      const expectedProducerId = apiVersion >= 3 ? request.producerId : -1;
+      const expectedEpoch = apiVersion >= 3 ? request.producerEpoch : -1;
+      const r = await broker.transactions.initProducerId(request.transactionalId, request.transactionTimeoutMs, expectedProducerId, expectedEpoch);
+      return { response: { throttleTimeMs: 0, errorCode: fencedForVersion(r.errorCode, apiVersion, 4), producerId: r.producerId, producerEpoch: r.producerEpoch } };
     }
     const producerId = broker.producerIds.nextId();
     logger.debug({ clientId, producerId }, 'new idempotent producer');

@@ -13,6 +13,7 @@ import type { MetadataRequest, MetadataResponse } from '../protocol/generated/in
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { TopicMetadata } from '../cluster/cluster-metadata.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import { TRANSACTION_STATE_TOPIC } from '../transactions/transaction-log.js';
 import { liveBrokerEndpoints } from './broker-endpoints.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, clusterPermitted, topicPermitted } from './authorize.js';
@@ -30,7 +31,7 @@ function describeTopic(broker: BrokerServices, topic: TopicMetadata): TopicRespo
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
-    isInternal: topic.name === OFFSETS_TOPIC,
+    isInternal: topic.name === OFFSETS_TOPIC || topic.name === TRANSACTION_STATE_TOPIC,
     partitions: Array.from({ length: topic.partitionCount }, (_, partitionIndex) => {
       const p = metadata.partition(topic.name, partitionIndex);
       const leader = p?.leader ?? -1;

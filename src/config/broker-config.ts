@@ -125,6 +125,20 @@ export interface BrokerConfig {
    * metadata) waits for the in-sync replicas of `__consumer_offsets` before failing (Kafka: 5000).
    */
   offsetsCommitTimeoutMs: number;
+  /** `transaction.state.log.num.partitions`: partitions of `__transaction_state` when it is created (Kafka: 50). */
+  transactionStateLogNumPartitions: number;
+  /** `transaction.state.log.replication.factor`: its replicas in a cluster (capped at the live brokers; Kafka: 3). */
+  transactionStateLogReplicationFactor: number;
+  /** `transaction.state.log.min.isr`: its `min.insync.replicas` (Kafka: 2; a cluster of one still writes, with acks=all over an ISR of one). */
+  transactionStateLogMinIsr: number;
+  /** `transaction.max.timeout.ms`: the largest `transaction.timeout.ms` InitProducerId accepts (ms; Kafka: 900000). */
+  transactionMaxTimeoutMs: number;
+  /** `transactional.id.expiration.ms`: a transactional id idle this long (no transaction) is removed (ms; Kafka: 7 days). */
+  transactionalIdExpirationMs: number;
+  /** `transaction.abort.timed.out.transaction.cleanup.interval.ms`: how often timed-out transactions are aborted (ms; Kafka: 10000). */
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** `transaction.remove.expired.transaction.cleanup.interval.ms`: how often expired transactional ids are removed (ms; Kafka: 3600000). */
+  transactionRemoveExpiredTransactionCleanupIntervalMs: number;
   /** `gregor.engine`: the hot-path core, `wasm` (default) or `js` (the TypeScript twin). */
   engine: EngineKind;
   /** `gregor.workers`: append worker threads (src/workers/); 0 (default) = validate and append inline on the main thread. */
@@ -378,6 +392,13 @@ const DEFINITIONS: Record<string, Definition> = {
   'quota.window.size.seconds': { field: 'quotaWindowSizeSeconds', parse: int(1, INT32_MAX) },
   'offset.metadata.max.bytes': { field: 'offsetMetadataMaxBytes', parse: int(0, INT32_MAX) },
   'offsets.commit.timeout.ms': { field: 'offsetsCommitTimeoutMs', parse: int(1, INT32_MAX) },
+  'transaction.state.log.num.partitions': { field: 'transactionStateLogNumPartitions', parse: int(1, 100_000) },
+  'transaction.state.log.replication.factor': { field: 'transactionStateLogReplicationFactor', parse: int(1, 32_767) },
+  'transaction.state.log.min.isr': { field: 'transactionStateLogMinIsr', parse: int(1, 32_767) },
+  'transaction.max.timeout.ms': { field: 'transactionMaxTimeoutMs', parse: int(1, INT32_MAX) },
+  'transactional.id.expiration.ms': { field: 'transactionalIdExpirationMs', parse: int(1, INT32_MAX) },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': { field: 'transactionAbortTimedOutTransactionCleanupIntervalMs', parse: int(1, INT32_MAX) },
+  'transaction.remove.expired.transaction.cleanup.interval.ms': { field: 'transactionRemoveExpiredTransactionCleanupIntervalMs', parse: int(1, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
   'gregor.workers': { field: 'workers', parse: int(0, 64) },
   'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
@@ -478,6 +499,13 @@ export function defaultConfig(): BrokerConfig {
     quotaWindowSizeSeconds: 1,
     offsetMetadataMaxBytes: 4_096,
     offsetsCommitTimeoutMs: 5_000,
+    transactionStateLogNumPartitions: 50,
+    transactionStateLogReplicationFactor: 3,
+    transactionStateLogMinIsr: 2,
+    transactionMaxTimeoutMs: 900_000,
+    transactionalIdExpirationMs: 604_800_000,
+    transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,
+    transactionRemoveExpiredTransactionCleanupIntervalMs: 3_600_000,
     engine: 'wasm',
     workers: 0,
     websocketPort: 9093,

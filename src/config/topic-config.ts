@@ -158,9 +158,14 @@ const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
   'unclean.leader.election.enable': { type: ConfigType.BOOLEAN, brokerKey: 'unclean.leader.election.enable', fallback: () => 'false', check: boolean, doc: 'allow out-of-sync replicas to become leader (one replica here)' },
 };
 
-/** Topic-config defaults Kafka gives its internal topics (GroupCoordinator offsetsTopicConfigs). */
+/**
+ * Topic-config defaults Kafka gives its internal topics (GroupCoordinator offsetsTopicConfigs,
+ * TransactionStateManager transactionTopicConfigs; `min.insync.replicas` of
+ * `__transaction_state` comes from `transaction.state.log.min.isr` at creation).
+ */
 export const INTERNAL_TOPIC_DEFAULTS: Record<string, Record<string, string>> = {
   __consumer_offsets: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'compression.type': 'producer' },
+  __transaction_state: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'compression.type': 'producer', 'unclean.leader.election.enable': 'false' },
 };
 
 /** True if `name` is a topic-level config Kafka defines and this broker accepts. */

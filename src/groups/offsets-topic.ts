@@ -154,12 +154,22 @@ export class OffsetsTopic {
     const topic = this.logs.topic(OFFSETS_TOPIC);
     if (!topic) return 0;
     let count = 0;
-    for (const log of localLogs(topic)) if (partition === undefined || log.partition === partition) count += replay(log, apply);
+    const applyKnown = (key: Uint8Array, value: Uint8Array | null): boolean => {
+      const decoded = decodeCoordinatorRecord(key, value);
+      if (decoded) apply(decoded);
+      return decoded !== null;
+    };
+    for (const log of localLogs(topic)) if (partition === undefined || log.partition === partition) count += replayCoordinatorLog(log, applyKnown);
     return count;
   }
 }
 
-function replay(log: PartitionLog, apply: (record: CoordinatorRecord) => void): number {
+/**
+ * Replays a coordinator's partition log (`__consumer_offsets`, `__transaction_state`) from its
+ * log start in offset order, calling `apply(key, value)` for every keyed record (control
+ * batches are skipped); `apply` answers whether it knew the record. Returns how many it knew.
+ */
+export function replayCoordinatorLog(log: PartitionLog, apply: (key: Uint8Array, value: Uint8Array | null) => boolean): number {
   let offset: number = log.logStartOffset;
   let count = 0;
   while (offset < log.logEndOffset) {
@@ -168,11 +178,7 @@ function replay(log: PartitionLog, apply: (record: CoordinatorRecord) => void): 
     try {
       for (const record of readRecords(slice.bytes)) {
         if (record.offset < offset || !record.key) continue;
-        const decoded = decodeCoordinatorRecord(record.key, record.value);
-        if (decoded) {
-          apply(decoded);
-          count++;
-        }
+        if (apply(record.key, record.value)) count++;
       }
       // Advance by whole batches: compaction can drop a batch's last records but keeps its
       // last offset, so the next read must start after the batch, not after its last record.

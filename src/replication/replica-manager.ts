@@ -31,9 +31,9 @@ import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { CachedPartitionState } from '../cluster/metadata-cache.js';
 import { ZkCode, ZkError } from '../cluster/zk-client.js';
 import { ZK_PATHS, encodePartitionState } from '../cluster/zk-paths.js';
-import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { AppendResult, PartitionLog } from '../storage/log.js';
+import { asOffset } from '../storage/offset.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { Replica, ReplicationConfig } from './replica.js';
 import type { LogManager } from '../storage/log-manager.js';
@@ -67,10 +67,20 @@ export interface LeaderAppender {
 export interface ReplicaHost {
   readonly config: { readonly nodeId: number };
   readonly logs: LogManager;
-  /** The group coordinator, told when this broker gains or loses a `__consumer_offsets` partition. */
-  readonly groups: { onBecomeLeader(partition: number): void; onResign(partition: number): void };
+  /**
+   * The coordinator whose log is internal topic `topic` (`__consumer_offsets`: the group
+   * coordinator; `__transaction_state`: the transaction coordinator), told when this broker
+   * gains or loses one of its partitions; undefined for other topics.
+   */
+  coordinatorOf(topic: string): CoordinatorLeadership | undefined;
   /** A client connection to another broker on the inter-broker listener (for replica fetchers). */
   connectToBroker(brokerId: number): Promise<KafkaClient>;
+}
+
+/** A coordinator that loads a partition of its log on leadership and drops it on resignation. */
+export interface CoordinatorLeadership {
+  onBecomeLeader(partition: number): void;
+  onResign(partition: number): void;
 }
 
 /** What a produce asks of `appendRecords`. */
@@ -202,14 +212,14 @@ export class ReplicaManager {
     replica.followers = new Map(replica.replicas.filter((r) => r !== this.brokerId).map((r) => [r, { logEndOffset: -1, lastCaughtUpMs: now, logStartOffset: -1 }]));
     this.logger.info({ topic: replica.topic, partition: replica.partition, leaderEpoch: replica.leaderEpoch, isr: replica.isr, logEndOffset: replica.log.logEndOffset }, 'became leader');
     this.maybeAdvanceHighWatermark(replica);
-    if (!wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onBecomeLeader(replica.partition);
+    if (!wasLeader) this.broker.coordinatorOf(replica.topic)?.onBecomeLeader(replica.partition);
   }
 
   private becomeFollower(replica: Replica): void {
     const wasLeader = replica.role === 'leader';
     replica.role = 'follower';
     this.failDelayed(replica, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    if (wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onResign(replica.partition);
+    if (wasLeader) this.broker.coordinatorOf(replica.topic)?.onResign(replica.partition);
     this.fetcherFor(replica, null);
     // The follower's fetcher starts once no leader append is queued or in flight on the log.
     const leaderId = replica.leaderId;
@@ -224,7 +234,7 @@ export class ReplicaManager {
     const wasLeader = replica.role === 'leader';
     replica.role = 'offline';
     this.failDelayed(replica, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    if (wasLeader && replica.topic === OFFSETS_TOPIC) this.broker.groups.onResign(replica.partition);
+    if (wasLeader) this.broker.coordinatorOf(replica.topic)?.onResign(replica.partition);
     this.fetcherFor(replica, null);
     if (wasLeader) void this.appender.fence(replica.log);
   }
@@ -284,9 +294,42 @@ export class ReplicaManager {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
     }
     const result = await this.appender.append(r.log, records, r.leaderEpoch);
+    return this.completeAppend(r, result, options, minIsr);
+  }
+
+  /**
+   * The transaction coordinator's way onto the one produce path (Kafka appendRecords with
+   * AppendOrigin.COORDINATOR): appends one control batch (a COMMIT/ABORT marker, KIP-98) to a
+   * partition this broker leads. `build(baseOffset, leaderEpoch)` encodes the batch at the log
+   * end offset and this leader's epoch; it is appended as it is (producers' control batches
+   * are refused by the log), inline on the main thread, and completes by acks as appendRecords.
+   * With the append worker pool, the marker waits (up to `timeoutMs`) until no worker run is
+   * staged on the log, then is appended in one synchronous step, between runs.
+   * Resolves and throws as appendRecords; REQUEST_TIMED_OUT if a staged run never ends.
+   */
+  async appendControlBatch(topic: string, partition: number, build: (baseOffset: number, leaderEpoch: number) => Uint8Array, options: AppendOptions): Promise<{ result: AppendResult; errorCode: number }> {
+    const deadline = Date.now() + options.timeoutMs;
+    while (this.leader(topic, partition).log.hasStagedRun) {
+      if (Date.now() > deadline) throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `${topic}-${partition}: a worker append did not end within ${options.timeoutMs} ms`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const r = this.leader(topic, partition);
+    const minIsr = this.broker.logs.topic(topic)?.settings.minInsyncReplicas ?? this.config.minInsyncReplicas;
+    if (options.acks === -1 && r.isr.length < minIsr) {
+      throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
+    }
+    const firstOffset = r.log.logEndOffset;
+    r.log.appendAsFollower(build(firstOffset, r.leaderEpoch));
+    const lastOffset = r.log.logEndOffset - 1;
+    const result: AppendResult = { firstOffset: asOffset(firstOffset), lastOffset: asOffset(lastOffset), maxTimestamp: Date.now(), recordCount: lastOffset - firstOffset + 1, bytes: 0, logAppendTimeMs: -1, logStartOffset: r.log.logStartOffset, duplicate: false };
+    return this.completeAppend(r, result, options, minIsr);
+  }
+
+  /** After a leader append: the high watermark moves; acks=-1 waits until it passes the batch. */
+  private async completeAppend(r: Replica, result: AppendResult, options: AppendOptions, minIsr: number): Promise<{ result: AppendResult; errorCode: number }> {
     this.maybeAdvanceHighWatermark(r);
     if (options.acks !== -1) return { result, errorCode: ErrorCode.NONE };
-    const errorCode = await this.waitForHighWatermark(topic, partition, result.lastOffset + 1, options.timeoutMs);
+    const errorCode = await this.waitForHighWatermark(r.topic, r.partition, result.lastOffset + 1, options.timeoutMs);
     if (errorCode === ErrorCode.NONE && r.isr.length < minIsr) return { result, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND };
     return { result, errorCode };
   }

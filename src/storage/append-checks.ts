@@ -1,7 +1,7 @@
 /**
  * What a leader append checks between the batches' validation (request-validation.ts, in the
- * engine) and their write: no transactional or control batches (INVALID_TXN_STATE: no
- * transactions yet), a key on every record of a compacted topic (INVALID_RECORD, Kafka
+ * engine) and their write: no control batches from producers (INVALID_TXN_STATE: only the
+ * transaction coordinator writes markers, ReplicaManager.appendControlBatch), a key on every record of a compacted topic (INVALID_RECORD, Kafka
  * LogValidator.validateKey), and idempotent producers' sequences and epochs (producer-state.ts,
  * Kafka UnifiedLog.analyzeAndValidateProducerState), with a retry's original answer.
  */
@@ -13,8 +13,8 @@ import type { SegmentAppendInfo } from './log-segment.js';
 import { asOffset } from './offset.js';
 import type { PendingAppend, ProducerStateManager } from './producer-state.js';
 
-/** Attributes bit 4 (transactional) and bit 5 (control batch). */
-const TRANSACTIONAL_OR_CONTROL = 0x30;
+/** Attributes bit 5 (control batch): only the transaction coordinator writes those (ReplicaManager.appendControlBatch). */
+const CONTROL = 0x20;
 
 /**
  * Checks the validated `batches` of `records` for partition `where` ("topic-partition").
@@ -33,8 +33,8 @@ export function checkAppend(
 ): SegmentAppendInfo | null {
   let idempotent = false;
   for (const b of batches) {
-    if ((b.attributes & TRANSACTIONAL_OR_CONTROL) !== 0) {
-      throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `transactional and control batches are not supported (${where})`);
+    if ((b.attributes & CONTROL) !== 0) {
+      throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `producers may not write control batches (${where})`);
     }
     if (b.producerId >= 0) idempotent = true;
   }

@@ -291,6 +291,11 @@ export class PartitionLog {
     return this.appended(info, producers.pending);
   }
 
+  /** True while a worker-pool run is staged (stageRun … releaseRun): no other append may write then. */
+  get hasStagedRun(): boolean {
+    return this.stagedRun !== null;
+  }
+
   /** Worker-pool appends, last step: ends the run (its shared-memory lease); appends may go on. */
   releaseRun(run: StagedRun): void {
     if (this.stagedRun === run) this.stagedRun = null;

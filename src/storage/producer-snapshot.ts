@@ -18,7 +18,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFil
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { type Offset, asOffset, offsetFileName } from './offset.js';
-import type { ProducerEntry } from './producer-state.js';
+import { NO_SEQUENCE, type ProducerEntry } from './producer-state.js';
 import { crc32cOf } from './checksum.js';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
@@ -30,7 +30,10 @@ const INT32_SPAN = 2 ** 31;
 
 /** Encodes entries as a version-1 snapshot. */
 export function encodeProducerSnapshot(entries: Iterable<ProducerEntry>, engine: Engine): Buffer {
-  const rows = [...entries].flatMap((e) => e.batches.map((b) => ({ e, b })));
+  // A producer whose epoch a transaction marker moved has no batch of that epoch yet: one row
+  // with NO_SEQUENCE and no offset keeps its epoch (Kafka writes such entries too), so a
+  // fenced producer stays fenced across a restart.
+  const rows = [...entries].flatMap((e) => (e.batches.length > 0 ? e.batches : [epochOnly(e)]).map((b) => ({ e, b })));
   const out = Buffer.alloc(HEADER_BYTES + rows.length * ENTRY_BYTES);
   out.writeInt16BE(VERSION, 0);
   out.writeInt32BE(rows.length, 6);
@@ -48,6 +51,11 @@ export function encodeProducerSnapshot(entries: Iterable<ProducerEntry>, engine:
   }
   out.writeUInt32BE(crc32cOf(engine, out.subarray(6)), 2);
   return out;
+}
+
+/** The row of a producer with no batch in its epoch: NO_SEQUENCE, no offset. */
+function epochOnly(e: ProducerEntry): ProducerEntry['batches'][number] {
+  return { firstSeq: NO_SEQUENCE, lastSeq: NO_SEQUENCE, firstOffset: -1, lastOffset: -1, maxTimestamp: e.lastTimestamp };
 }
 
 /** Decodes a snapshot; null if it is torn, of another version, or its CRC does not match. */
@@ -68,6 +76,10 @@ export function decodeProducerSnapshot(bytes: Buffer, engine: Engine): ProducerE
     if (!entry || entry.epoch !== epoch) {
       entry = { producerId, epoch, batches: [], lastTimestamp: -1 };
       byId.set(producerId, entry);
+    }
+    if (lastSeq === NO_SEQUENCE && lastOffset === -1) {
+      entry.lastTimestamp = Math.max(entry.lastTimestamp, maxTimestamp);
+      continue;
     }
     const firstSeq = lastSeq - offsetDelta < 0 ? lastSeq - offsetDelta + INT32_SPAN : lastSeq - offsetDelta;
     entry.batches.push({ firstSeq, lastSeq, firstOffset: lastOffset - offsetDelta, lastOffset, maxTimestamp });

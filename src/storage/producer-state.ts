@@ -47,6 +47,9 @@ export interface ProducerBatch {
   maxTimestamp: number;
 }
 
+/** RecordBatch.NO_SEQUENCE: the base sequence of a batch without one (a transaction marker). */
+export const NO_SEQUENCE = -1;
+
 /** The last sequence of a batch starting at `baseSequence` (Kafka DefaultRecordBatch.incrementSequence). */
 export function lastSequence(baseSequence: number, lastOffsetDelta: number): number {
   if (baseSequence > INT32_MAX - lastOffsetDelta) return lastOffsetDelta - (INT32_MAX - baseSequence) - 1;
@@ -171,6 +174,14 @@ export class ProducerStateManager {
       entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], lastTimestamp: -1 };
       this.producers.set(batch.producerId, entry);
     } else if (batch.producerEpoch < entry.epoch) {
+      return;
+    }
+    // A transaction marker (control batch, written by the transaction coordinator with
+    // NO_SEQUENCE) moves the producer's epoch but is no batch of its sequence: the producer's
+    // next batch continues after its last data batch (Kafka ProducerAppendInfo.appendEndTxnMarker).
+    if (batch.baseSequence === NO_SEQUENCE) {
+      entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp);
+      this.version++;
       return;
     }
     entry.batches.push({

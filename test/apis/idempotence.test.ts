@@ -1,7 +1,8 @@
 /**
  * InitProducerId and idempotent Produce over a raw socket: distinct producer ids (also after
  * a restart), duplicates answered with the original base offset, OUT_OF_ORDER_SEQUENCE_NUMBER,
- * INVALID_PRODUCER_EPOCH, a transactional id refused, and dedup kept across a restart.
+ * INVALID_PRODUCER_EPOCH, a transactional id sent to its coordinator (NOT_COORDINATOR before
+ * `__transaction_state` exists), and dedup kept across a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -45,7 +46,7 @@ describe('idempotent produce over a raw socket', () => {
 
   let pid = -1;
 
-  it('InitProducerId hands out distinct ids with epoch 0 at every version; refuses a transactional id', async () => {
+  it('InitProducerId hands out distinct ids with epoch 0 at every version; a transactional id goes to the transaction coordinator', async () => {
     const ids = new Set<number>();
     for (let v = 0; v <= 5; v++) {
       const res = await initPid(v);
@@ -54,7 +55,7 @@ describe('idempotent produce over a raw socket', () => {
     }
     expect(ids.size).toBe(6);
     pid = Math.max(...ids);
-    expect(await initPid(4, 'txn-1')).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, producerId: -1 });
+    expect(await initPid(4, 'txn-1')).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, producerId: -1 });
   });
 
   it('a duplicate batch gets its original offset; gaps and old epochs are refused', async () => {
