@@ -44,6 +44,8 @@ export class KafkaClient {
   private closedError: Error | null = null;
 
   private constructor(private readonly socket: Socket) {
+    // Requests go out as written (TCP_NODELAY, as Kafka's clients and our listeners set it).
+    socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new Error('connection closed by the broker')));
