@@ -152,7 +152,7 @@ export class ReplicaFetcher {
         replicaId: this.brokerId,
         maxWaitMs: this.config.replicaFetchWaitMaxMs,
         minBytes: 1,
-        maxBytes: this.config.replicaFetchMaxBytes,
+        maxBytes: this.config.replicaFetchResponseMaxBytes,
         ...this.session.build(
           ready.map((f) => ({
             topic: f.replica.topic,
