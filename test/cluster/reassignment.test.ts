@@ -7,7 +7,7 @@
  * replicas) until cancelled, which restores the original replicas; bad requests get Kafka's
  * errors.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../src/cluster/zk-client.js';
@@ -15,6 +15,7 @@ import { ZK_PATHS, encodeBroker } from '../../src/cluster/zk-paths.js';
 import { createEngine } from '../../src/engine/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { createProduceRequest } from '../../src/protocol/generated/index.js';
+import { gregorCli } from '../helpers/cli.js';
 import { hashLogBytes } from '../helpers/produce-corpus.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -125,5 +126,33 @@ describe('partition reassignment', () => {
     ]);
     const other = brokers.find((b) => b && !b.broker.controller.isActive)!.broker;
     expect((await reassign(other.port, [[0, [1, 2]]])).errorCode).toBe(ErrorCode.NOT_CONTROLLER);
+  });
+
+  it('gregor reassign generates, executes, verifies and cancels with kafka-reassign-partitions.sh\'s files', async () => {
+    const dir = makeTempDir('gregor-plan-');
+    try {
+      const bootstrap = ['-b', `127.0.0.1:${any().port}`];
+      writeFileSync(join(dir.path, 'topics.json'), JSON.stringify({ version: 1, topics: [{ topic: TOPIC }] }));
+      const generated = await gregorCli(['reassign', '--generate', '--topics-to-move-json-file', join(dir.path, 'topics.json'), '--broker-list', '2,3', ...bootstrap]);
+      expect(generated.stderr).toBe('');
+      const [, currentJson, proposedJson] = /Current partition replica assignment\n(.*)\n\nProposed partition reassignment configuration\n(.*)/.exec(generated.stdout)!;
+      expect(JSON.parse(currentJson!).partitions.map((p: { replicas: number[] }) => p.replicas)).toEqual([state(0)!.replicas, state(1)!.replicas]);
+      const proposed = JSON.parse(proposedJson!).partitions as Array<{ topic: string; partition: number; replicas: number[] }>;
+      expect(proposed.every((p) => p.replicas.length === 2 && p.replicas.every((r) => r === 2 || r === 3))).toBe(true);
+
+      const plan = join(dir.path, 'plan.json');
+      writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 1, replicas: [3, 2], log_dirs: ['any', 'any'] }] }));
+      const executed = await gregorCli(['reassign', '--execute', '--reassignment-json-file', plan, ...bootstrap]);
+      expect(executed.code).toBe(0);
+      expect(executed.stdout).toContain(`Successfully started partition reassignments for ${TOPIC}-1`);
+      await waitFor(() => JSON.stringify(state(1)?.replicas) === '[3,2]', 20_000, 'partition 1 on [3, 2]');
+      const verified = await gregorCli(['reassign', '--verify', '--reassignment-json-file', plan, ...bootstrap]);
+      expect(verified.stdout).toContain(`Reassignment of partition ${TOPIC}-1 is completed.`);
+      const cancelled = await gregorCli(['reassign', '--cancel', '--reassignment-json-file', plan, ...bootstrap]);
+      expect(cancelled.code).toBe(1);
+      expect(cancelled.stdout).toContain('NO_REASSIGNMENT_IN_PROGRESS');
+    } finally {
+      dir.remove();
+    }
   });
 });
