@@ -14,8 +14,9 @@
  *     preferred replicas take back leadership where a broker's share of partitions led by
  *     others exceeds `leader.imbalance.per.broker.percentage`;
  *   - /admin/delete_topics/<t> → the topic's znodes are removed (brokers then drop the logs);
- *   - AlterPartitionReassignments (KIP-455) → the reassignment steps of reassignment.ts, driven
- *     by partition-state changes until the target replicas are in sync.
+ *   - AlterPartitionReassignments (KIP-455), or the classic /admin/reassign_partitions znode
+ *     (removed once every partition in it has moved) → the reassignment steps of
+ *     reassignment.ts, driven by partition-state changes until the target replicas are in sync.
  * Every broker learns the result through its MetadataCache watches (no LeaderAndIsr RPC).
  * All partition-state writes are conditional on the version read; a lost race re-reads.
  */
@@ -119,6 +120,7 @@ export class Controller {
     this.logger.info({ brokerId: this.brokerId, controllerEpoch: this.epoch }, 'became the controller');
     await this.watchDeletions();
     this.enqueue('became controller', () => this.reconcile());
+    await this.watchReassignZnode();
     if (this.rebalance.enabled) {
       this.rebalanceTimer = setInterval(() => this.enqueue('leader imbalance check', () => this.rebalanceLeaders()), this.rebalance.checkIntervalMs);
       this.rebalanceTimer.unref();
@@ -427,6 +429,7 @@ export class Controller {
     if (!target.every((r) => state.isr.includes(r))) return;
     await this.finishReassignment(topic, partition, target);
     this.logger.info({ topic, partition, replicas: target }, 'completed a partition reassignment');
+    if (this.znodeReassignments.delete(`${topic}\u0000${partition}`)) await this.maybeRemoveReassignZnode();
   }
 
   /**
@@ -491,6 +494,45 @@ export class Controller {
         return 'state' in decided ? decided.state : null;
       });
     }
+  }
+
+  /** Partitions of the /admin/reassign_partitions request not finished yet (`topic\u0000partition`). */
+  private readonly znodeReassignments = new Set<string>();
+
+  /** Starts the reassignments a classic /admin/reassign_partitions znode asks for (Kafka's ZK tooling). */
+  private async watchReassignZnode(): Promise<void> {
+    if (!this.active) return;
+    const node = await this.zk.getData(ZK_PATHS.reassignPartitions, () => void this.watchReassignZnode().catch(() => {}));
+    if (!node) return;
+    let partitions: Array<{ topic: string; partition: number; replicas: number[] }>;
+    try {
+      partitions = (JSON.parse(node.data.toString('utf8')) as { partitions: typeof partitions }).partitions ?? [];
+    } catch {
+      this.logger.warn('ignoring an /admin/reassign_partitions znode that is not JSON');
+      await this.zk.remove(ZK_PATHS.reassignPartitions);
+      return;
+    }
+    this.enqueue('reassignment from ZooKeeper', async () => {
+      for (const p of partitions) {
+        this.znodeReassignments.add(`${p.topic}\u0000${p.partition}`);
+        const result = await this.alterOne(p.topic, p.partition, p.replicas);
+        if (result.errorCode !== ErrorCode.NONE) {
+          this.logger.warn({ topic: p.topic, partition: p.partition, error: result.message }, 'a reassignment from /admin/reassign_partitions was refused');
+          this.znodeReassignments.delete(`${p.topic}\u0000${p.partition}`);
+        }
+      }
+      await this.maybeRemoveReassignZnode();
+    });
+  }
+
+  /** Removes /admin/reassign_partitions once every partition it named has moved (or was refused). */
+  private async maybeRemoveReassignZnode(): Promise<void> {
+    for (const key of [...this.znodeReassignments]) {
+      const [topic, partition] = [key.split('\u0000')[0]!, Number(key.split('\u0000')[1])];
+      const a = this.metadata.topics.get(topic);
+      if (!a?.adding?.[partition] && !a?.removing?.[partition]) this.znodeReassignments.delete(key);
+    }
+    if (this.znodeReassignments.size === 0) await this.zk.remove(ZK_PATHS.reassignPartitions);
   }
 
   private async watchDeletions(): Promise<void> {

@@ -27,6 +27,8 @@ export const ZK_PATHS = {
   topicConfigs: '/config/topics',
   topicConfig: (topic: string) => `/config/topics/${topic}`,
   deleteTopics: '/admin/delete_topics',
+  /** Classic reassignment requests ({"version":1,"partitions":[{"topic","partition","replicas"}]}). */
+  reassignPartitions: '/admin/reassign_partitions',
   deleteTopic: (topic: string) => `/admin/delete_topics/${topic}`,
 } as const;
 

@@ -119,6 +119,24 @@ describe('partition reassignment', () => {
     expect((await reassign(controller().port, [[1, [9, 2]]])).responses[0].partitions[0].errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
   });
 
+  it('takes the classic /admin/reassign_partitions znode and removes it once done', async () => {
+    const zkClient = await ZkClient.connect(zk.connectString, 6000, 10_000);
+    try {
+      const before = JSON.stringify(state(0)!.replicas);
+      await zkClient.create(ZK_PATHS.reassignPartitions, Buffer.from(JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 0, replicas: [1, 3] }] })));
+      await waitFor(() => JSON.stringify(state(0)?.replicas) === '[1,3]', 20_000, `partition 0 moved from ${before} to [1, 3]`);
+      await waitFor(() => brokers[0]!.broker.logs.partition(TOPIC, 0)?.logEndOffset === 150, 10_000, 'broker 1 holding partition 0 again');
+      let gone = false;
+      for (let i = 0; i < 50 && !gone; i++) {
+        gone = !(await zkClient.exists(ZK_PATHS.reassignPartitions));
+        if (!gone) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(gone).toBe(true);
+    } finally {
+      zkClient.close();
+    }
+  });
+
   it('refuses bad requests in Kafka terms', async () => {
     const res = await reassign(controller().port, [[0, [2, 2]], [0, []], [9, [1]]]);
     expect(res.responses[0].partitions.map((p: { errorCode: number }) => p.errorCode)).toEqual([
