@@ -21,14 +21,7 @@ const BROKER_RESOURCE = 4;
 describe('topic configs through ZooKeeper', () => {
   let zkServer: ZooKeeperServer;
   const brokers: TestBroker[] = [];
-  const request = async (index: number, apiKey: number, version: number, body: unknown) => {
-    const c = await RawClient.connect(brokers[index]!.broker.port);
-    try {
-      return await c.request(apiKey, version, body);
-    } finally {
-      c.close();
-    }
-  };
+  const request = (index: number, apiKey: number, version: number, body: unknown) => RawClient.requestOnce(brokers[index]!.broker.port, apiKey, version, body);
   /** A topic config as broker `index` describes it (DescribeConfigs v4). */
   const described = async (index: number, topic: string, name: string) => {
     const res = await request(index, 32, 4, { resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: [name] }], includeSynonyms: false, includeDocumentation: false });

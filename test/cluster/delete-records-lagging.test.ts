@@ -32,14 +32,7 @@ describe('DeleteRecords with a lagging follower', () => {
   const engine = createEngine('js');
   const byId = (id: number) => nodes.find((n) => n.id === id)!;
 
-  const request = async (id: number, apiKey: number, version: number, body: unknown) => {
-    const c = await RawClient.connect(byId(id).proc!.port);
-    try {
-      return await c.request(apiKey, version, body);
-    } finally {
-      c.close();
-    }
-  };
+  const request = (id: number, apiKey: number, version: number, body: unknown) => RawClient.requestOnce(byId(id).proc!.port, apiKey, version, body);
   const deleteRecords = async (id: number, offset: number, timeoutMs: number) => {
     const res = await request(id, 21, 2, createDeleteRecordsRequest({ timeoutMs, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset }] }] }));
     const p = res.topics[0].partitions[0];

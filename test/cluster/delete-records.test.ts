@@ -24,14 +24,7 @@ describe('DeleteRecords on a replicated partition', () => {
   const brokers = new Map<number, TestBroker>();
   const engine = createEngine('js');
 
-  const request = async (id: number, apiKey: number, version: number, body: unknown) => {
-    const c = await RawClient.connect(brokers.get(id)!.broker.port);
-    try {
-      return await c.request(apiKey, version, body);
-    } finally {
-      c.close();
-    }
-  };
+  const request = (id: number, apiKey: number, version: number, body: unknown) => RawClient.requestOnce(brokers.get(id)!.broker.port, apiKey, version, body);
   const state = async (via: number) => {
     const res = await request(via, 3, 12, createMetadataRequest({ topics: [{ name: TOPIC, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
     const p = res.topics[0].partitions[0];

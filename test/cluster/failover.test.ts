@@ -17,6 +17,7 @@ import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { prng } from '../helpers/records.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { type PartitionView, partitionStates } from '../helpers/partition-states.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
@@ -28,12 +29,6 @@ interface Node {
   id: number;
   dir: { path: string; remove: () => void };
   proc: BrokerProcess | null;
-}
-
-interface PartitionView {
-  leader: number;
-  isr: number[];
-  replicas: number[];
 }
 
 describe('a three-broker cluster on ZooKeeper', () => {
@@ -56,22 +51,7 @@ describe('a three-broker cluster on ZooKeeper', () => {
   const bootstrap = () => live().map((n) => `127.0.0.1:${n.proc!.port}`);
 
   /** Partition states as a live broker's Metadata reports them. */
-  async function view(): Promise<Map<number, PartitionView>> {
-    for (const n of live()) {
-      try {
-        const c = await RawClient.connect(n.proc!.port);
-        try {
-          const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: TOPIC, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
-          return new Map(res.topics[0].partitions.map((p: { partitionIndex: number; leaderId: number; isrNodes: number[]; replicaNodes: number[] }) => [p.partitionIndex, { leader: p.leaderId, isr: p.isrNodes, replicas: p.replicaNodes }]));
-        } finally {
-          c.close();
-        }
-      } catch {
-        /* try the next broker */
-      }
-    }
-    throw new Error('no live broker answered Metadata');
-  }
+  const view = async (): Promise<Map<number, PartitionView>> => new Map((await partitionStates(live().map((n) => n.proc!.port), TOPIC)).map((p, i) => [i, p]));
 
   beforeAll(async () => {
     zk = await startZooKeeper();

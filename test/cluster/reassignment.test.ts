@@ -39,14 +39,7 @@ describe('partition reassignment', () => {
   const any = () => brokers.find((b) => b)!.broker;
   const controller = () => brokers.find((b) => b?.broker.controller.isActive)!.broker;
   const state = (p: number) => any().metadata.partition(TOPIC, p);
-  const request = async (port: number, apiKey: number, body: unknown) => {
-    const c = await RawClient.connect(port);
-    try {
-      return await c.request(apiKey, 0, body);
-    } finally {
-      c.close();
-    }
-  };
+  const request = (port: number, apiKey: number, body: unknown) => RawClient.requestOnce(port, apiKey, 0, body);
   const reassign = (port: number, partitions: Array<[number, number[] | null]>) =>
     request(port, 45, { timeoutMs: 10_000, topics: [{ name: TOPIC, partitions: partitions.map(([partitionIndex, replicas]) => ({ partitionIndex, replicas })) }] });
   const ongoing = async () => (await request(controller().port, 46, { timeoutMs: 10_000, topics: null })).topics as Array<{ name: string; partitions: Array<{ partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }> }>;

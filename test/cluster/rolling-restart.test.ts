@@ -8,10 +8,9 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetadataRequest } from '../../src/protocol/generated/index.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
 import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { partitionStates } from '../helpers/partition-states.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
@@ -41,24 +40,7 @@ describe('a rolling restart under load', () => {
     ]);
   };
   const bootstrap = () => nodes.filter((n) => n.proc).map((n) => `127.0.0.1:${n.proc!.port}`);
-  async function partitions(): Promise<Array<{ leader: number; isr: number[]; replicas: number[] }>> {
-    for (const n of nodes.filter((x) => x.proc)) {
-      try {
-        const c = await RawClient.connect(n.proc!.port);
-        try {
-          const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: TOPIC, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
-          return (res.topics[0].partitions as Array<{ partitionIndex: number; leaderId: number; isrNodes: number[]; replicaNodes: number[] }>)
-            .sort((a, b) => a.partitionIndex - b.partitionIndex)
-            .map((p) => ({ leader: p.leaderId, isr: p.isrNodes, replicas: p.replicaNodes }));
-        } finally {
-          c.close();
-        }
-      } catch {
-        /* the next broker */
-      }
-    }
-    throw new Error('no live broker answered Metadata');
-  }
+  const partitions = () => partitionStates(nodes.filter((n) => n.proc).map((n) => n.proc!.port), TOPIC);
 
   beforeAll(async () => {
     zk = await startZooKeeper();

@@ -56,14 +56,7 @@ describe('topic administration, single broker and cluster alike', () => {
     dirs.forEach((d) => d.remove());
   });
 
-  const request = async (mode: Mode, apiKey: number, version: number, body: unknown, index = 0) => {
-    const c = await RawClient.connect(mode.brokers[index]!.broker.port);
-    try {
-      return await c.request(apiKey, version, body);
-    } finally {
-      c.close();
-    }
-  };
+  const request = (mode: Mode, apiKey: number, version: number, body: unknown, index = 0) => RawClient.requestOnce(mode.brokers[index]!.broker.port, apiKey, version, body);
   const createTopic = async (mode: Mode, name: string, options: { numPartitions?: number; replicationFactor?: number; assignments?: Assignment }) => {
     const res = await request(mode, 19, 7, createCreateTopicsRequest({
       timeoutMs: 10_000,

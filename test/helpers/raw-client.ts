@@ -47,6 +47,16 @@ export class RawClient {
     return new RawClient(socket);
   }
 
+  /** One request on a connection of its own (opened, used, closed), e.g. to one broker of a cluster. */
+  static async requestOnce(port: number, apiKey: number, version: number, body: unknown): Promise<any> {
+    const c = await RawClient.connect(port);
+    try {
+      return await c.request(apiKey, version, body);
+    } finally {
+      c.close();
+    }
+  }
+
   /** Writes bytes as they are. */
   sendRaw(bytes: Uint8Array): void {
     this.socket.write(bytes);
