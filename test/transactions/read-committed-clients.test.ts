@@ -1,0 +1,78 @@
+/**
+ * read_committed end to end with real clients: a KafkaJS transactional producer commits,
+ * aborts, commits, then leaves a transaction open (with a plain record after it); a KafkaJS
+ * consumer (`readUncommitted: false`) and kcat (`-X isolation.level=read_committed`, librdkafka
+ * skipping aborted batches by the Fetch `aborted_transactions` list) see exactly the committed
+ * records — none of the aborted transaction, none of the open one. Once the open transaction
+ * commits, its records and the record after it become visible.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
+import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
+import { waitFor } from '../helpers/wait.js';
+
+const TOPIC = 'rc-e2e';
+
+describe('read_committed clients', () => {
+  let t: TestBroker;
+  let kafka: Kafka;
+  beforeAll(async () => {
+    t = await startTestBroker();
+    t.broker.logs.createTopic(TOPIC, 1);
+    kafka = new Kafka({ clientId: 'gregor-rc', brokers: [t.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 } });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('KafkaJS and kcat read_committed consumers see committed records only', async () => {
+    const producer = kafka.producer({ transactionalId: 'rc-app', idempotent: true, maxInFlightRequests: 1 });
+    const plain = kafka.producer();
+    await producer.connect();
+    await plain.connect();
+    const send = async (values: string[], outcome: 'commit' | 'abort' | 'open') => {
+      const txn = await producer.transaction();
+      await txn.send({ topic: TOPIC, messages: values.map((value) => ({ value, partition: 0 })) });
+      if (outcome === 'commit') await txn.commit();
+      if (outcome === 'abort') await txn.abort();
+      return txn;
+    };
+    await send(['c0', 'c1'], 'commit');
+    await send(['a0', 'a1', 'a2'], 'abort');
+    await send(['c2'], 'commit');
+    const open = await send(['o0', 'o1'], 'open');
+    await plain.send({ topic: TOPIC, messages: [{ value: 'tail', partition: 0 }] });
+
+    // kcat: -e ends at the last stable offset; aborted and open records are not printed.
+    const got = await kcat(['-C', '-b', t.bootstrap, '-t', TOPIC, '-o', 'beginning', '-e', '-X', 'isolation.level=read_committed', '-f', CONSUME_FORMAT], undefined, 30_000);
+    expect(got.code).toBe(0);
+    expect(parseConsumed(got.stdout).map((r) => r.value?.toString())).toEqual(['c0', 'c1', 'c2']);
+    // read_uncommitted kcat sees everything but the markers (the control check of the test).
+    const all = await kcat(['-C', '-b', t.bootstrap, '-t', TOPIC, '-o', 'beginning', '-e', '-X', 'isolation.level=read_uncommitted', '-f', CONSUME_FORMAT], undefined, 30_000);
+    expect(parseConsumed(all.stdout).map((r) => r.value?.toString())).toEqual(['c0', 'c1', 'a0', 'a1', 'a2', 'c2', 'o0', 'o1', 'tail']);
+
+    const consumer = kafka.consumer({ groupId: 'rc-reader', readUncommitted: false, maxWaitTimeInMs: 100 });
+    const seen: string[] = [];
+    let fetches = 0;
+    consumer.on(consumer.events.FETCH, () => void fetches++);
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+      await waitFor(() => seen.includes('c2'), 20_000, 'the committed records');
+      // A few more fetches at the last stable offset: nothing of the open transaction arrives.
+      const after = fetches;
+      await waitFor(() => fetches >= after + 3, 20_000, 'three more fetches');
+      expect(seen).toEqual(['c0', 'c1', 'c2']);
+
+      await open.commit();
+      await waitFor(() => seen.includes('tail'), 20_000, 'the records after the commit');
+      expect(seen).toEqual(['c0', 'c1', 'c2', 'o0', 'o1', 'tail']);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await plain.disconnect();
+    }
+  });
+});
