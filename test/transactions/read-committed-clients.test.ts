@@ -3,14 +3,16 @@
  * aborts, commits, then leaves a transaction open (with a plain record after it); a KafkaJS
  * consumer (`readUncommitted: false`) and kcat (`-X isolation.level=read_committed`, librdkafka
  * skipping aborted batches by the Fetch `aborted_transactions` list) see exactly the committed
- * records — none of the aborted transaction, none of the open one. Once the open transaction
- * commits, its records and the record after it become visible.
+ * records — none of the aborted transaction, none of the open one; so does a WebSocket
+ * subscriber of the gateway (pushes stop at the last stable offset, aborted batches and markers
+ * dropped). Once the open transaction commits, its records and the record after it become visible.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
 import { waitFor } from '../helpers/wait.js';
+import { type GregorClient, connect, utf8 } from '../../src/client/node.js';
 
 const TOPIC = 'rc-e2e';
 
@@ -52,6 +54,14 @@ describe('read_committed clients', () => {
     const all = await kcat(['-C', '-b', t.bootstrap, '-t', TOPIC, '-o', 'beginning', '-e', '-X', 'isolation.level=read_uncommitted', '-f', CONSUME_FORMAT], undefined, 30_000);
     expect(parseConsumed(all.stdout).map((r) => r.value?.toString())).toEqual(['c0', 'c1', 'a0', 'a1', 'a2', 'c2', 'o0', 'o1', 'tail']);
 
+    // The gateway's WebSocket subscriber.
+    const client: GregorClient = await connect(`ws://127.0.0.1:${t.broker.websocketPort}`);
+    const ws = client.consumer({ autoOffsetReset: 'earliest' });
+    const wsSeen: string[] = [];
+    const wsErrors: unknown[] = [];
+    await ws.subscribe({ topics: [TOPIC] });
+    ws.run({ eachRecord: (r) => void wsSeen.push(utf8(r.value)!), onError: (err) => void wsErrors.push(err) });
+
     const consumer = kafka.consumer({ groupId: 'rc-reader', readUncommitted: false, maxWaitTimeInMs: 100 });
     const seen: string[] = [];
     let fetches = 0;
@@ -65,11 +75,18 @@ describe('read_committed clients', () => {
       const after = fetches;
       await waitFor(() => fetches >= after + 3, 20_000, 'three more fetches');
       expect(seen).toEqual(['c0', 'c1', 'c2']);
+      await waitFor(() => wsSeen.includes('c2'), 20_000, 'the committed records over WebSocket');
+      expect(wsSeen).toEqual(['c0', 'c1', 'c2']);
 
       await open.commit();
       await waitFor(() => seen.includes('tail'), 20_000, 'the records after the commit');
       expect(seen).toEqual(['c0', 'c1', 'c2', 'o0', 'o1', 'tail']);
+      await waitFor(() => wsSeen.includes('tail'), 20_000, 'the records after the commit over WebSocket');
+      expect(wsSeen).toEqual(['c0', 'c1', 'c2', 'o0', 'o1', 'tail']);
+      expect(wsErrors).toEqual([]);
     } finally {
+      await ws.close();
+      await client.close();
       await consumer.disconnect();
       await producer.disconnect();
       await plain.disconnect();
