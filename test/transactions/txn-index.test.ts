@@ -3,7 +3,7 @@
  * holds at the transaction's first offset until the ABORT marker; the marker writes a 34-byte
  * `.txnindex` entry beside its segment's `.log`; a truncation below the marker (a follower
  * catching up with a new leader) drops the entry and re-opens the transaction; retention
- * deletes the `.txnindex` with its segment.
+ * deletes the `.txnindex` with its segment; the log cleaner carries it into the cleaned segment.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/index.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { PartitionLog, type LogConfig } from '../../src/storage/log.js';
+import { applyProperties, defaultConfig } from '../../src/config/broker-config.js';
+import { logConfigFields, resolveTopicSettings, validateTopicConfigs } from '../../src/config/topic-config.js';
+import { LogCleaner } from '../../src/storage/cleaner/log-cleaner.js';
 import { ControlRecordType, encodeMarkerBatch } from '../../src/transactions/control-batch.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -59,6 +62,25 @@ describe('.txnindex on a partition log', () => {
     expect(existsSync(indexPath)).toBe(false);
     expect(existsSync(`${indexPath}.deleted`)).toBe(false);
     expect(log.abortedTransactions(4, 5)).toEqual([]);
+    log.close();
+  });
+
+  it('survives the log cleaner: the cleaned segment keeps the aborted transaction', async () => {
+    const engine = createEngine('js');
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const broker = applyProperties(defaultConfig(), {});
+    const settings = resolveTopicSettings(broker, validateTopicConfigs({ 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0' }, broker));
+    const log = PartitionLog.open('c', 0, dir.path, { engine, tailCapacity: 64 * 1024, ...logConfigFields(settings) }, logger);
+    const cleaner = new LogCleaner(() => [{ log, settings }], { logDir: dir.path, brokerConfig: broker, logger });
+    log.append(engine.encodeRecordBatch([{ key: Buffer.from('t'), value: Buffer.from('aborted') }], { producerId: PID, producerEpoch: 0, baseSequence: 0, attributes: 0x10 }), 0); // 0
+    log.appendAsFollower(encodeMarkerBatch(engine, { producerId: PID, producerEpoch: 0, type: ControlRecordType.ABORT, coordinatorEpoch: 0 }, 1, 0)); // 1
+    for (let i = 0; i < 40; i++) log.append(engine.encodeRecordBatch([{ key: Buffer.from(`k${i % 4}`), value: Buffer.alloc(100, i) }]), 0);
+    expect(log.segmentCount).toBeGreaterThan(2);
+    expect(log.abortedTransactions(0, 2)).toEqual([{ producerId: PID, firstOffset: 0 }]);
+    expect(await cleaner.cleanAll(Date.now() + 3_600_000)).toHaveLength(1);
+    expect(log.abortedTransactions(0, 2)).toEqual([{ producerId: PID, firstOffset: 0 }]);
+    expect(readFileSync(join(dir.path, '00000000000000000000.txnindex')).length).toBe(34);
     log.close();
   });
 });

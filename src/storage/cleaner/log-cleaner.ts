@@ -260,6 +260,9 @@ export class LogCleaner {
             }
           }
           flushPending();
+          // The aborted transactions of the old segments stay listed (Kafka LogCleaner copies
+          // each segment's transaction index into the cleaned one).
+          for (const seg of group) for (const txn of seg.txnIndex.all) cleaned.txnIndex.append(txn);
           cleaned.seal();
           cleaned.flush();
           this.onStep?.('cleaned', log);
@@ -307,7 +310,7 @@ export class LogCleaner {
   }
 
   private newCleanedSegment(log: PartitionLog, first: LogSegment): LogSegment {
-    for (const ext of ['.log', '.index', '.timeindex']) {
+    for (const ext of ['.log', '.index', '.timeindex', '.txnindex']) {
       try {
         unlinkSync(join(log.dir, `${offsetFileName(first.baseOffset, ext)}.cleaned`));
       } catch {
