@@ -147,12 +147,14 @@ export class PartitionLog {
   /**
    * The last stable offset (KIP-98): below it every transaction is decided, so read_committed
    * consumers read only below it — the first offset of the oldest ongoing transaction
-   * (producer-state.ts), at most the high watermark. Source: Kafka UnifiedLog.lastStableOffset.
+   * (producer-state.ts), at least the log start offset (DeleteRecords or retention may have
+   * removed its start), at most the high watermark. Source: Kafka UnifiedLog.lastStableOffset,
+   * maybeIncrementFirstUnstableOffset.
    */
   get lastStableOffset(): Offset {
     const hw = this.highWatermark;
     const unstable = this.producerState.firstUnstableOffset;
-    return unstable === null ? hw : asOffset(Math.min(unstable, hw));
+    return unstable === null ? hw : asOffset(Math.min(Math.max(unstable, this.startOffset), hw));
   }
 
   /**

@@ -65,6 +65,24 @@ describe('.txnindex on a partition log', () => {
     log.close();
   });
 
+  it('keeps the LSO at or above the log start offset (DeleteRecords past an open transaction\'s start)', () => {
+    const engine = createEngine('js');
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const log = PartitionLog.open('t', 0, dir.path, config(engine), logger);
+    const plain = () => engine.encodeRecordBatch([{ key: null, value: Buffer.from('plain') }], {});
+    log.append(plain(), 0); // 0
+    log.append(engine.encodeRecordBatch([{ key: null, value: Buffer.from('open') }], { producerId: PID, producerEpoch: 0, baseSequence: 0, attributes: 0x10 }), 0); // 1
+    log.append(plain(), 0); // 2
+    log.append(plain(), 0); // 3
+    expect(log.lastStableOffset).toBe(1);
+    log.deleteRecordsBefore(3, 0);
+    expect(log.lastStableOffset).toBe(3);
+    log.appendAsFollower(encodeMarkerBatch(engine, { producerId: PID, producerEpoch: 0, type: ControlRecordType.COMMIT, coordinatorEpoch: 0 }, 4, 0));
+    expect(log.lastStableOffset).toBe(5);
+    log.close();
+  });
+
   it('survives the log cleaner: the cleaned segment keeps the aborted transaction', async () => {
     const engine = createEngine('js');
     const dir = makeTempDir();
