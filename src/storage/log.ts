@@ -146,14 +146,15 @@ export class PartitionLog {
 
   /**
    * The last stable offset (KIP-98): below it every transaction is decided, so read_committed
-   * consumers read only below it — the first offset of the oldest ongoing transaction
-   * (producer-state.ts), at least the log start offset (DeleteRecords or retention may have
-   * removed its start), at most the high watermark. Source: Kafka UnifiedLog.lastStableOffset,
+   * consumers read only below it — the first offset of the oldest ongoing transaction, or of
+   * one whose marker is not below the high watermark yet (producer-state.ts), at least the log
+   * start offset (DeleteRecords or retention may have removed its start), at most the high
+   * watermark. Source: Kafka UnifiedLog.lastStableOffset,
    * maybeIncrementFirstUnstableOffset.
    */
   get lastStableOffset(): Offset {
     const hw = this.highWatermark;
-    const unstable = this.producerState.firstUnstableOffset;
+    const unstable = this.producerState.firstUnstableOffset(hw);
     return unstable === null ? hw : asOffset(Math.min(Math.max(unstable, this.startOffset), hw));
   }
 

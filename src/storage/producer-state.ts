@@ -17,7 +17,9 @@
  * transactional batch (attributes bit 4) starts its producer's transaction, or continues it;
  * the producer's COMMIT/ABORT marker (a control batch) ends it. The first offset of the oldest
  * ongoing transaction is the partition's first unstable offset: the last stable offset (what
- * read_committed consumers may read) is at most that.
+ * read_committed consumers may read) is at most that. A transaction whose marker is in the log
+ * but not yet below the high watermark (not on every in-sync replica) still counts as unstable
+ * (Kafka unreplicatedTxns): a leader change could lose the marker.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 
@@ -100,6 +102,8 @@ export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
   /** Producer id → first offset of its ongoing transaction (Kafka ongoingTxns). */
   private readonly ongoing = new Map<number, number>();
+  /** Ended transactions whose marker (lastOffset) the high watermark has not passed yet (Kafka unreplicatedTxns). */
+  private unreplicated: Array<{ firstOffset: number; lastOffset: number }> = [];
   /** Bumped on every change, so snapshots are only written when something changed. */
   version = 0;
 
@@ -114,12 +118,15 @@ export class ProducerStateManager {
   }
 
   /**
-   * The first offset of the oldest ongoing transaction (Kafka firstUnstableOffset), or null
-   * when no transaction is open on this partition.
+   * The first offset of the oldest transaction not yet stable (Kafka firstUnstableOffset):
+   * ongoing, or ended by a marker at or above `highWatermark` (not replicated yet); null when
+   * there is none. Transactions whose marker is below `highWatermark` are forgotten.
    */
-  get firstUnstableOffset(): number | null {
+  firstUnstableOffset(highWatermark: number): number | null {
+    if (this.unreplicated.length > 0) this.unreplicated = this.unreplicated.filter((t) => t.lastOffset >= highWatermark);
     let first: number | null = null;
     for (const offset of this.ongoing.values()) if (first === null || offset < first) first = offset;
+    for (const t of this.unreplicated) if (first === null || t.firstOffset < first) first = t.firstOffset;
     return first;
   }
 
@@ -257,9 +264,11 @@ export class ProducerStateManager {
     const firstOffset = this.ongoing.get(batch.producerId);
     if (firstOffset === undefined) return null;
     this.ongoing.delete(batch.producerId);
-    if (batch.markerType !== ABORT_MARKER) return null;
     const lastOffset = batch.firstOffset + batch.lastOffsetDelta;
-    const stable = this.firstUnstableOffset;
+    this.unreplicated.push({ firstOffset, lastOffset });
+    if (batch.markerType !== ABORT_MARKER) return null;
+    let stable: number | null = null;
+    for (const offset of this.ongoing.values()) if (stable === null || offset < stable) stable = offset;
     return { producerId: batch.producerId, firstOffset, lastOffset, lastStableOffset: stable === null ? lastOffset + 1 : Math.min(stable, lastOffset + 1) };
   }
 
@@ -274,6 +283,7 @@ export class ProducerStateManager {
   clear(): void {
     this.producers.clear();
     this.ongoing.clear();
+    this.unreplicated = [];
     this.version++;
   }
 

@@ -83,6 +83,23 @@ describe('.txnindex on a partition log', () => {
     log.close();
   });
 
+  it('keeps a transaction unstable until the high watermark passes its marker (replicated log)', () => {
+    const engine = createEngine('js');
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const log = PartitionLog.open('t', 0, dir.path, config(engine), logger);
+    log.setReplicated(true);
+    log.append(engine.encodeRecordBatch([{ key: null, value: Buffer.from('txn') }], { producerId: PID, producerEpoch: 0, baseSequence: 0, attributes: 0x10 }), 0); // 0
+    log.append(engine.encodeRecordBatch([{ key: null, value: Buffer.from('plain') }], {}), 0); // 1
+    log.setHighWatermark(2);
+    expect(log.lastStableOffset).toBe(0);
+    log.appendAsFollower(encodeMarkerBatch(engine, { producerId: PID, producerEpoch: 0, type: ControlRecordType.COMMIT, coordinatorEpoch: 0 }, 2, 0)); // 2
+    expect(log.lastStableOffset).toBe(0); // the marker is not on every in-sync replica yet
+    log.setHighWatermark(3);
+    expect(log.lastStableOffset).toBe(3);
+    log.close();
+  });
+
   it('survives the log cleaner: the cleaned segment keeps the aborted transaction', async () => {
     const engine = createEngine('js');
     const dir = makeTempDir();
