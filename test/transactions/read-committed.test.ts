@@ -3,7 +3,8 @@
  * offset of an open transaction until its marker; read_committed Fetch (v11) reads only below
  * it and lists the aborted transactions of what it returns (from the segment's `.txnindex`,
  * 34-byte entries beside the `.log`); ListOffsets LATEST read_committed is the LSO; the LSO and
- * the index survive a restart (producer snapshot) and a rebuild from the log alone.
+ * the index survive a restart (producer snapshot) and a rebuild from the log alone; a
+ * transaction left open past its timeout is aborted by the coordinator, which releases the LSO.
  */
 import { existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -138,3 +139,28 @@ async function waitForLso(c: RawClient, lso: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('a read_committed reader held by an open transaction', () => {
+  let t: TestBroker;
+  let c: RawClient;
+  afterAll(async () => {
+    c?.close();
+    await t?.stop();
+  });
+
+  it('is released when the coordinator aborts the transaction at its timeout', async () => {
+    t = await startTestBroker({ properties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 200 } });
+    c = await RawClient.connect(t.broker.port);
+    t.broker.logs.createTopic(TOPIC, 1);
+    await findTxnCoordinator(c, 'tx-late');
+    const p = await initProducerId(c, 'tx-late', 1_000);
+    expect(await addPartitions(c, 'tx-late', p.producerId, p.producerEpoch, [{ name: TOPIC, partitions: [0] }])).toEqual({ [`${TOPIC}-0`]: 0 });
+    await producePlain(c, t, 'first'); // 0
+    expect(await produceTransactional(c, t.broker.engine, TOPIC, 0, p.producerId, p.producerEpoch, 0, 2)).toBe(0); // 1-2
+    await producePlain(c, t, 'second'); // 3
+    expect(await fetchAt(c, 1)).toMatchObject({ lastStableOffset: 1, baseOffsets: [0] });
+    // The coordinator aborts it (marker at 4 with the bumped epoch): the reader gets everything, the aborted range listed.
+    await waitForLso(c, 5);
+    expect(await fetchAt(c, 1)).toMatchObject({ highWatermark: 5, baseOffsets: [0, 1, 3, 4], aborted: [{ producerId: p.producerId, firstOffset: 1 }] });
+  });
+});
