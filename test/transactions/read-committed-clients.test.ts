@@ -1,12 +1,14 @@
 /**
  * read_committed end to end with real clients: a KafkaJS transactional producer commits,
  * aborts, commits, then leaves a transaction open (with a plain record after it); a KafkaJS
- * consumer (`readUncommitted: false`) and kcat (`-X isolation.level=read_committed`, librdkafka
+ * consumer (`readUncommitted: false`), a @platformatic/kafka consumer (its default
+ * isolationLevel READ_COMMITTED, which filters by `aborted_transactions` too) and kcat (`-X isolation.level=read_committed`, librdkafka
  * skipping aborted batches by the Fetch `aborted_transactions` list) see exactly the committed
  * records — none of the aborted transaction, none of the open one; so does a WebSocket
  * subscriber of the gateway (pushes stop at the last stable offset, aborted batches and markers
  * dropped). Once the open transaction commits, its records and the record after it become visible.
  */
+import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
@@ -62,6 +64,12 @@ describe('read_committed clients', () => {
     await ws.subscribe({ topics: [TOPIC] });
     ws.run({ eachRecord: (r) => void wsSeen.push(utf8(r.value)!), onError: (err) => void wsErrors.push(err) });
 
+    // @platformatic/kafka's consumer (read_committed by default).
+    const plt = new Consumer({ groupId: 'rc-plt', clientId: 'gregor-rc', bootstrapBrokers: [t.bootstrap], deserializers: stringDeserializers, maxWaitTime: 100 });
+    const pltSeen: string[] = [];
+    const stream = await plt.consume({ topics: [TOPIC], mode: 'earliest', autocommit: false, sessionTimeout: 10_000, heartbeatInterval: 500 } as never);
+    stream.on('data', (message: { value: string }) => void pltSeen.push(message.value));
+
     const consumer = kafka.consumer({ groupId: 'rc-reader', readUncommitted: false, maxWaitTimeInMs: 100 });
     const seen: string[] = [];
     let fetches = 0;
@@ -77,6 +85,8 @@ describe('read_committed clients', () => {
       expect(seen).toEqual(['c0', 'c1', 'c2']);
       await waitFor(() => wsSeen.includes('c2'), 20_000, 'the committed records over WebSocket');
       expect(wsSeen).toEqual(['c0', 'c1', 'c2']);
+      await waitFor(() => pltSeen.includes('c2'), 20_000, 'the committed records (@platformatic/kafka)');
+      expect(pltSeen).toEqual(['c0', 'c1', 'c2']);
 
       await open.commit();
       await waitFor(() => seen.includes('tail'), 20_000, 'the records after the commit');
@@ -84,7 +94,11 @@ describe('read_committed clients', () => {
       await waitFor(() => wsSeen.includes('tail'), 20_000, 'the records after the commit over WebSocket');
       expect(wsSeen).toEqual(['c0', 'c1', 'c2', 'o0', 'o1', 'tail']);
       expect(wsErrors).toEqual([]);
+      await waitFor(() => pltSeen.includes('tail'), 20_000, 'the records after the commit (@platformatic/kafka)');
+      expect(pltSeen).toEqual(['c0', 'c1', 'c2', 'o0', 'o1', 'tail']);
     } finally {
+      await stream.close();
+      await plt.close(true);
       await ws.close();
       await client.close();
       await consumer.disconnect();
