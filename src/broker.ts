@@ -276,6 +276,7 @@ export class Broker implements ConnectionBroker {
         minInsyncReplicas: config.minInsyncReplicas,
         replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
         replicaFetchMaxBytes: config.replicaFetchMaxBytes,
+        replicaFetchResponseMaxBytes: config.replicaFetchResponseMaxBytes,
       },
       logger.child({ component: 'replicas' }),
       leaderAppender(() => this.appendPool),

@@ -6,6 +6,7 @@
  *   gregor topics list|create|describe|alter|delete …   (see src/cli/topics.ts)
  *   gregor groups list|describe|reset-offsets …         (see src/cli/groups.ts)
  *   gregor leaders elect …                              (see src/cli/leaders.ts)
+ *   gregor reassign --generate|--execute|--verify|--cancel (see src/cli/reassign.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
@@ -16,6 +17,7 @@ import { ConfigError, knownKeys } from './config/broker-config.js';
 import { createLogger } from './logger.js';
 import { registerGroupsCommand } from './cli/groups.js';
 import { registerLeadersCommand } from './cli/leaders.js';
+import { registerReassignCommand } from './cli/reassign.js';
 import { registerTopicsCommand } from './cli/topics.js';
 import { registerUsersCommand } from './cli/users.js';
 import { registerAclsCommand } from './cli/acls.js';
@@ -99,5 +101,6 @@ export async function main(argv: string[]): Promise<void> {
   registerQuotasCommand(program);
   registerGroupsCommand(program);
   registerLeadersCommand(program);
+  registerReassignCommand(program);
   await program.parseAsync(argv);
 }

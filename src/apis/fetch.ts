@@ -16,6 +16,11 @@
  * transactions overlapping what it reads (from the segments' `.txnindex`), so it can skip their
  * records; read_uncommitted reads up to the high watermark. Every answer reports the LSO.
  * Errors per partition: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
+ * A follower's fetch (replica id ≥ 0) is also answered, without records if there are none,
+ * once the high watermark of one of its partitions is above where it stood when the fetch
+ * arrived — its own fetch offset may be what moved it — so a follower learns the high
+ * watermark in the response to the fetch that advanced it, not `replica.fetch.wait.max.ms`
+ * or the next append later.
  * Source: protocol guide "Fetch"; Kafka ReplicaManager.fetchMessages, DelayedFetch.
  */
 import type { BrokerServices } from '../broker-services.js';
@@ -46,6 +51,8 @@ interface Pass {
   releases: Array<() => void>;
   logs: PartitionLog[];
   hasError: boolean;
+  /** A follower's fetch: a partition's high watermark is above where it stood when the fetch arrived. */
+  highWatermarkMoved: boolean;
 }
 
 function emptyPartition(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionResponse {
@@ -71,9 +78,13 @@ function missingPartitionCode(broker: BrokerServices, apiVersion: number, t: Fet
   return apiVersion >= 13 && !topicIsLocal ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 }
 
-/** One read over every partition in `topics` (the request's, or its session's). */
-function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRequest['topics'], apiVersion: number, readable: (topic: string) => boolean): Pass {
-  const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false };
+/**
+ * One read over every partition in `topics` (the request's, or its session's). For a
+ * follower's fetch, `arrivalHighWatermarks` keeps each partition's high watermark from before
+ * the request's first pass recorded its fetch offset (filled on that pass).
+ */
+function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRequest['topics'], apiVersion: number, readable: (topic: string) => boolean, arrivalHighWatermarks: Map<PartitionLog, number>): Pass {
+  const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false, highWatermarkMoved: false };
   let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   // A follower's fetch carries its broker id (v15+: in ReplicaState); consumers send -1.
   const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
@@ -93,6 +104,7 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
         pass.hasError = true;
         return emptyPartition(p.partition, missingPartitionCode(broker, apiVersion, fetchTopic, p.partition, topic !== undefined));
       }
+      if (replicaId >= 0 && !arrivalHighWatermarks.has(log)) arrivalHighWatermarks.set(log, log.highWatermark);
       try {
         // Only the leader serves; a follower's fetch offset is its log end offset.
         log = replicaId >= 0 ? replicas.onFollowerFetch(log.topic, p.partition, replicaId, p.fetchOffset, p.logStartOffset) : replicas.leaderLog(log.topic, p.partition);
@@ -114,6 +126,7 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
         out.highWatermark = read.highWatermark;
         out.lastStableOffset = read.lastStableOffset;
         out.logStartOffset = read.logStartOffset;
+        if (replicaId >= 0 && read.highWatermark > (arrivalHighWatermarks.get(log) ?? read.highWatermark)) pass.highWatermarkMoved = true;
         if (read.slice) {
           if (!minOneBatch && read.slice.bytes.byteLength > maxBytes) {
             read.slice.release?.();
@@ -174,10 +187,11 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
       return { response: context.respond(createFetchResponse({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] })), quotaExempt: follower };
     }
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    const arrivalHighWatermarks = new Map<PartitionLog, number>();
     for (;;) {
-      const pass = readOnce(broker, request, context.topics, apiVersion, readable);
+      const pass = readOnce(broker, request, context.topics, apiVersion, readable, arrivalHighWatermarks);
       const waitMs = deadline - Date.now();
-      if (pass.bytes >= request.minBytes || pass.hasError || waitMs <= 0 || pass.logs.length === 0) {
+      if (pass.bytes >= request.minBytes || pass.hasError || pass.highWatermarkMoved || waitMs <= 0 || pass.logs.length === 0) {
         return { response: context.respond(pass.response), release: releaseAll(pass.releases), quotaExempt: follower };
       }
       releaseAll(pass.releases)();

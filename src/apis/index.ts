@@ -16,6 +16,8 @@ import { controlledShutdownHandler } from './controlled-shutdown.js';
 import { createPartitionsHandler } from './create-partitions.js';
 import { electLeadersHandler } from './elect-leaders.js';
 import { describeClusterHandler } from './describe-cluster.js';
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { deleteGroupsHandler } from './delete-groups.js';
@@ -89,6 +91,8 @@ for (const handler of [
   createPartitionsHandler,
   electLeadersHandler,
   describeClusterHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   // Security (src/security/, network/sasl-authenticator.ts).
   saslHandshakeHandler,
   saslAuthenticateHandler,

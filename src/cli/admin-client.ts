@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { readPropertiesFile } from '../config/broker-config.js';
 import { KafkaClient } from '../network/kafka-client.js';
+import { type MetadataResponse, createMetadataRequest } from '../protocol/generated/index.js';
 import { NO_CLIENT_SECURITY, clientSecurityFromProperties } from '../security/client-security.js';
 
 /** Where a CLI command connects: `--bootstrap-server` and, like Kafka's tools, `--command-config`. */
@@ -40,4 +41,15 @@ export async function withAdminClient(target: AdminTarget, body: (client: KafkaC
   } finally {
     client?.close();
   }
+}
+
+/**
+ * A connection to the cluster's controller, found through `client`'s Metadata (ElectLeaders
+ * and the reassignment APIs go there). Errors: no controller known; connection errors.
+ */
+export async function connectToController(client: KafkaClient, connectTo: (hostPort: string) => Promise<KafkaClient>): Promise<KafkaClient> {
+  const { response: meta } = await client.request<MetadataResponse>(3, createMetadataRequest({ topics: [], allowAutoTopicCreation: false }));
+  const controller = meta.brokers.find((b) => b.nodeId === meta.controllerId);
+  if (!controller) throw new Error(`no controller is known (controller id ${meta.controllerId})`);
+  return connectTo(`${controller.host}:${controller.port}`);
 }

@@ -14,7 +14,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
 import { type ElectLeadersResponse, type MetadataResponse, createElectLeadersRequest, createMetadataRequest } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
-import { adminOptions, withAdminClient } from './admin-client.js';
+import { adminOptions, connectToController, withAdminClient } from './admin-client.js';
 
 const METADATA = 3;
 const ELECT_LEADERS = 43;
@@ -63,9 +63,7 @@ export function registerLeadersCommand(program: Command): void {
         if (!topic || topic.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)}: topic "${opts.topic}"`);
         topicPartitions = [{ topic: opts.topic, partitions: opts.partition !== undefined ? [opts.partition] : topic.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b) }];
       }
-      const controller = meta.brokers.find((b) => b.nodeId === meta.controllerId);
-      if (!controller) throw new Error(`no controller is known (controller id ${meta.controllerId})`);
-      const target = await connectTo(`${controller.host}:${controller.port}`);
+      const target = await connectToController(client, connectTo);
       try {
         const { response } = await target.request<ElectLeadersResponse>(ELECT_LEADERS, createElectLeadersRequest({
           electionType: ELECTION_TYPE_CODES[opts.electionType],

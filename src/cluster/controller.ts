@@ -13,16 +13,29 @@
  *     `auto.leader.rebalance.enable`, every `leader.imbalance.check.interval.seconds` the
  *     preferred replicas take back leadership where a broker's share of partitions led by
  *     others exceeds `leader.imbalance.per.broker.percentage`;
- *   - /admin/delete_topics/<t> → the topic's znodes are removed (brokers then drop the logs).
+ *   - /admin/delete_topics/<t> → the topic's znodes are removed (brokers then drop the logs);
+ *   - AlterPartitionReassignments (KIP-455), or the classic /admin/reassign_partitions znode
+ *     (removed once every partition in it has moved) → the reassignment steps of
+ *     reassignment.ts, driven by partition-state changes until the target replicas are in sync.
  * Every broker learns the result through its MetadataCache watches (no LeaderAndIsr RPC).
  * All partition-state writes are conditional on the version read; a lost race re-reads.
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type ElectionType, electLeader, imbalancedPartitions } from './leader-election.js';
+import { originalOf, planReassignment, targetOf } from './reassignment.js';
 import type { CachedPartitionState, MetadataCache } from './metadata-cache.js';
 import { ZkCode, type ZkClient, ZkError } from './zk-client.js';
-import { type PartitionState, ZK_PATHS, decodePartitionState, encodeController, encodePartitionState } from './zk-paths.js';
+import {
+  type PartitionState,
+  type TopicAssignment,
+  ZK_PATHS,
+  decodePartitionState,
+  decodeTopicAssignment,
+  encodeController,
+  encodePartitionState,
+  encodeTopicAssignment,
+} from './zk-paths.js';
 
 /** The automatic preferred-leader rebalance (Kafka's auto.leader.rebalance.* settings). */
 export interface LeaderRebalanceConfig {
@@ -34,7 +47,16 @@ export interface LeaderRebalanceConfig {
   imbalancePercentage: number;
 }
 
-/** One partition's answer to an election: error code NONE, or why it did not change. */
+/** A reassignment in progress (ListPartitionReassignments). */
+export interface OngoingReassignment {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  adding: number[];
+  removing: number[];
+}
+
+/** One partition's answer to an election or a reassignment: error code NONE, or why not. */
 export interface ElectionResult {
   topic: string;
   partition: number;
@@ -51,6 +73,11 @@ export class Controller {
   private queue: Promise<void> = Promise.resolve();
   private readonly onBrokers = () => this.enqueue('brokers changed', () => this.reconcile());
   private readonly onTopic = () => this.enqueue('topic changed', () => this.reconcile());
+  /** A partition state changed: a reassignment may move on (its target replicas joined the ISR). */
+  private readonly onState = (topic: string, partition: number) => {
+    const a = this.metadata.topics.get(topic);
+    if (a?.adding?.[partition] || a?.removing?.[partition]) this.enqueue('reassignment progress', () => this.progressReassignment(topic, partition));
+  };
   /** Brokers in controlled shutdown: not to be elected leader. */
   private readonly shuttingDown = new Set<number>();
 
@@ -89,9 +116,11 @@ export class Controller {
     this.metadata.controllerId = this.brokerId;
     this.metadata.on('brokers', this.onBrokers);
     this.metadata.on('topic', this.onTopic);
+    this.metadata.on('state', this.onState);
     this.logger.info({ brokerId: this.brokerId, controllerEpoch: this.epoch }, 'became the controller');
     await this.watchDeletions();
     this.enqueue('became controller', () => this.reconcile());
+    await this.watchReassignZnode();
     if (this.rebalance.enabled) {
       this.rebalanceTimer = setInterval(() => this.enqueue('leader imbalance check', () => this.rebalanceLeaders()), this.rebalance.checkIntervalMs);
       this.rebalanceTimer.unref();
@@ -107,6 +136,7 @@ export class Controller {
     this.rebalanceTimer = null;
     this.metadata.off('brokers', this.onBrokers);
     this.metadata.off('topic', this.onTopic);
+    this.metadata.off('state', this.onState);
   }
 
   close(): void {
@@ -310,6 +340,140 @@ export class Controller {
     return [...results, ...missing];
   }
 
+  /**
+   * AlterPartitionReassignments (KIP-455): for each partition, `replicas` starts (or replaces)
+   * a reassignment to those brokers, null cancels the ongoing one. Resolves once each is
+   * started (or refused): errors UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT
+   * (empty, duplicate or not live brokers), NO_REASSIGNMENT_IN_PROGRESS (cancel with none),
+   * NOT_CONTROLLER. Source: Kafka KafkaController.onPartitionReassignment.
+   */
+  async alterPartitionReassignments(changes: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>): Promise<ElectionResult[]> {
+    const results: ElectionResult[] = [];
+    const work = async () => {
+      for (const change of changes) results.push(await this.alterOne(change.topic, change.partition, change.replicas));
+    };
+    if (this.active) {
+      this.enqueue('partition reassignment', work);
+      await this.queue;
+    }
+    return [
+      ...results,
+      ...changes.slice(results.length).map(({ topic, partition }): ElectionResult => ({
+        topic, partition,
+        errorCode: this.active ? ErrorCode.UNKNOWN_SERVER_ERROR : ErrorCode.NOT_CONTROLLER,
+        message: this.active ? 'the reassignment failed; see the controller\'s log' : 'this broker is not the controller',
+      })),
+    ];
+  }
+
+  /** Reassignments in progress, of `partitions` (null: all). */
+  listPartitionReassignments(partitions: ReadonlyArray<[string, number]> | null): OngoingReassignment[] {
+    const out: OngoingReassignment[] = [];
+    for (const [topic, a] of this.metadata.topics) {
+      a.partitions.forEach((replicas, partition) => {
+        const adding = a.adding?.[partition] ?? [];
+        const removing = a.removing?.[partition] ?? [];
+        if (adding.length + removing.length === 0) return;
+        if (partitions && !partitions.some(([t, p]) => t === topic && p === partition)) return;
+        out.push({ topic, partition, replicas, adding, removing });
+      });
+    }
+    return out;
+  }
+
+  private async alterOne(topic: string, partition: number, target: readonly number[] | null): Promise<ElectionResult> {
+    const result = (errorCode: number, message: string | null = null): ElectionResult => ({ topic, partition, errorCode, message });
+    const a = this.metadata.topics.get(topic);
+    const current = a?.partitions[partition];
+    if (!a || !current) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
+    const adding = a.adding?.[partition] ?? [];
+    const removing = a.removing?.[partition] ?? [];
+    const original = originalOf(current, adding);
+    if (target === null) {
+      if (adding.length + removing.length === 0) return result(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, `no reassignment of ${topic}-${partition} is in progress`);
+      await this.finishReassignment(topic, partition, original);
+      this.logger.info({ topic, partition, replicas: original }, 'cancelled a partition reassignment');
+      return result(ErrorCode.NONE);
+    }
+    if (target.length === 0) return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'the target replica list is empty');
+    if (new Set(target).size !== target.length) return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `duplicate brokers in [${target}]`);
+    const unknown = target.filter((r) => !this.metadata.brokers.has(r));
+    if (unknown.length > 0) return result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `brokers [${unknown}] are not live`);
+    const plan = planReassignment(original, target);
+    if (plan.adding.length + plan.removing.length === 0) {
+      // A reordering (or the original again): nothing to move.
+      await this.finishReassignment(topic, partition, [...target]);
+      return result(ErrorCode.NONE);
+    }
+    await this.writeAssignment(topic, (t) => {
+      t.partitions[partition] = plan.replicas;
+      t.adding = { ...t.adding, [partition]: plan.adding };
+      t.removing = { ...t.removing, [partition]: plan.removing };
+    });
+    // A new leader epoch tells every replica, old and new, the replica set (Kafka's LeaderAndIsr).
+    await this.updateState(topic, partition, (s) => (s ? { ...s, controllerEpoch: this.epoch, leaderEpoch: s.leaderEpoch + 1 } : null));
+    this.logger.info({ topic, partition, ...plan }, 'started a partition reassignment');
+    await this.progressReassignment(topic, partition);
+    return result(ErrorCode.NONE);
+  }
+
+  /** Completes a reassignment whose target replicas are all in sync (else waits for the next state change). */
+  private async progressReassignment(topic: string, partition: number): Promise<void> {
+    const a = this.metadata.topics.get(topic);
+    const replicas = a?.partitions[partition];
+    const removing = a?.removing?.[partition] ?? [];
+    const adding = a?.adding?.[partition] ?? [];
+    const state = this.metadata.state(topic, partition);
+    if (!replicas || !state || adding.length + removing.length === 0) return;
+    const target = targetOf(replicas, removing);
+    if (!target.every((r) => state.isr.includes(r))) return;
+    await this.finishReassignment(topic, partition, target);
+    this.logger.info({ topic, partition, replicas: target }, 'completed a partition reassignment');
+    if (this.znodeReassignments.delete(`${topic}\u0000${partition}`)) await this.maybeRemoveReassignZnode();
+  }
+
+  /**
+   * Ends a reassignment at `replicas` (the target, or the original when cancelled): the
+   * assignment becomes `replicas` with nothing adding or removing, then the leader moves into
+   * it if it is not there and the ISR keeps only its members (leader epoch + 1). In that order:
+   * every broker sees the znodes change in the order they were written, so a new leader
+   * already knows the final replica set and never takes a removed replica back into the ISR.
+   */
+  private async finishReassignment(topic: string, partition: number, replicas: number[]): Promise<void> {
+    const live = this.liveBrokers();
+    await this.writeAssignment(topic, (t) => {
+      t.partitions[partition] = replicas;
+      if (t.adding) delete t.adding[partition];
+      if (t.removing) delete t.removing[partition];
+    });
+    await this.updateState(topic, partition, (s) => {
+      if (!s) return null;
+      const inSync = s.isr.filter((r) => replicas.includes(r));
+      const leader = replicas.includes(s.leader) && live.has(s.leader) ? s.leader : replicas.find((r) => live.has(r) && inSync.includes(r)) ?? -1;
+      if (leader === s.leader && inSync.length === s.isr.length) return null;
+      return { controllerEpoch: this.epoch, leader, leaderEpoch: s.leaderEpoch + 1, isr: inSync.length > 0 ? inSync : s.isr };
+    });
+  }
+
+  /** Rewrites /brokers/topics/<topic> with `change` applied, conditional on the version read (retried on a lost race). */
+  private async writeAssignment(topic: string, change: (a: TopicAssignment) => void): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const node = await this.zk.getData(ZK_PATHS.topic(topic));
+      if (!node) return;
+      const next = decodeTopicAssignment(node.data);
+      change(next);
+      try {
+        await this.zk.setData(ZK_PATHS.topic(topic), encodeTopicAssignment(next), node.version);
+        // This broker's view at once (its watch reports it a little later).
+        this.metadata.topics.set(topic, next);
+        return;
+      } catch (err) {
+        if (err instanceof ZkError && err.code === ZkCode.BAD_VERSION) continue;
+        throw err;
+      }
+    }
+  }
+
   /** The automatic rebalance: preferred elections where a broker's imbalance is too high. */
   private async rebalanceLeaders(): Promise<void> {
     const live = this.liveBrokers();
@@ -330,6 +494,45 @@ export class Controller {
         return 'state' in decided ? decided.state : null;
       });
     }
+  }
+
+  /** Partitions of the /admin/reassign_partitions request not finished yet (`topic\u0000partition`). */
+  private readonly znodeReassignments = new Set<string>();
+
+  /** Starts the reassignments a classic /admin/reassign_partitions znode asks for (Kafka's ZK tooling). */
+  private async watchReassignZnode(): Promise<void> {
+    if (!this.active) return;
+    const node = await this.zk.getData(ZK_PATHS.reassignPartitions, () => void this.watchReassignZnode().catch(() => {}));
+    if (!node) return;
+    let partitions: Array<{ topic: string; partition: number; replicas: number[] }>;
+    try {
+      partitions = (JSON.parse(node.data.toString('utf8')) as { partitions: typeof partitions }).partitions ?? [];
+    } catch {
+      this.logger.warn('ignoring an /admin/reassign_partitions znode that is not JSON');
+      await this.zk.remove(ZK_PATHS.reassignPartitions);
+      return;
+    }
+    this.enqueue('reassignment from ZooKeeper', async () => {
+      for (const p of partitions) {
+        this.znodeReassignments.add(`${p.topic}\u0000${p.partition}`);
+        const result = await this.alterOne(p.topic, p.partition, p.replicas);
+        if (result.errorCode !== ErrorCode.NONE) {
+          this.logger.warn({ topic: p.topic, partition: p.partition, error: result.message }, 'a reassignment from /admin/reassign_partitions was refused');
+          this.znodeReassignments.delete(`${p.topic}\u0000${p.partition}`);
+        }
+      }
+      await this.maybeRemoveReassignZnode();
+    });
+  }
+
+  /** Removes /admin/reassign_partitions once every partition it named has moved (or was refused). */
+  private async maybeRemoveReassignZnode(): Promise<void> {
+    for (const key of [...this.znodeReassignments]) {
+      const [topic, partition] = [key.split('\u0000')[0]!, Number(key.split('\u0000')[1])];
+      const a = this.metadata.topics.get(topic);
+      if (!a?.adding?.[partition] && !a?.removing?.[partition]) this.znodeReassignments.delete(key);
+    }
+    if (this.znodeReassignments.size === 0) await this.zk.remove(ZK_PATHS.reassignPartitions);
   }
 
   private async watchDeletions(): Promise<void> {

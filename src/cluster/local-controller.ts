@@ -6,7 +6,7 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { ClusterMetadata } from './cluster-metadata.js';
-import type { ElectionResult } from './controller.js';
+import type { ElectionResult, OngoingReassignment } from './controller.js';
 import type { ElectionType } from './leader-election.js';
 
 export interface ControllerRole {
@@ -23,6 +23,10 @@ export interface ControllerRole {
    * ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, NOT_CONTROLLER).
    */
   electLeaders(partitions: ReadonlyArray<[string, number]> | null, type: ElectionType): Promise<ElectionResult[]>;
+  /** AlterPartitionReassignments (KIP-455): start (replicas) or cancel (null) reassignments; one result per partition. */
+  alterPartitionReassignments(changes: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>): Promise<ElectionResult[]>;
+  /** Reassignments in progress, of `partitions` (null: all). */
+  listPartitionReassignments(partitions: ReadonlyArray<[string, number]> | null): OngoingReassignment[];
 }
 
 export class LocalController implements ControllerRole {
@@ -45,5 +49,20 @@ export class LocalController implements ControllerRole {
         ? { topic, partition, errorCode: ErrorCode.ELECTION_NOT_NEEDED, message: 'the only replica is the leader' }
         : { topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `${topic}-${partition} does not exist` },
     );
+  }
+
+  /** The only broker already holds every replica: its own id is the only valid target, and nothing is ever in progress. */
+  async alterPartitionReassignments(changes: ReadonlyArray<{ topic: string; partition: number; replicas: readonly number[] | null }>): Promise<ElectionResult[]> {
+    return changes.map(({ topic, partition, replicas }) => {
+      const p = this.metadata.partition(topic, partition);
+      if (!p) return { topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `${topic}-${partition} does not exist` };
+      if (replicas === null) return { topic, partition, errorCode: ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, message: `no reassignment of ${topic}-${partition} is in progress` };
+      const ok = replicas.length === 1 && replicas[0] === p.leader;
+      return ok ? { topic, partition, errorCode: ErrorCode.NONE, message: null } : { topic, partition, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: `[${replicas}] names brokers other than this one (${p.leader})` };
+    });
+  }
+
+  listPartitionReassignments(): OngoingReassignment[] {
+    return [];
   }
 }

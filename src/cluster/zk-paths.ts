@@ -27,6 +27,8 @@ export const ZK_PATHS = {
   topicConfigs: '/config/topics',
   topicConfig: (topic: string) => `/config/topics/${topic}`,
   deleteTopics: '/admin/delete_topics',
+  /** Classic reassignment requests ({"version":1,"partitions":[{"topic","partition","replicas"}]}). */
+  reassignPartitions: '/admin/reassign_partitions',
   deleteTopic: (topic: string) => `/admin/delete_topics/${topic}`,
 } as const;
 
@@ -54,6 +56,10 @@ export interface TopicAssignment {
   topicId: string;
   /** partition → replica broker ids, the first being the preferred leader. */
   partitions: number[][];
+  /** A reassignment in progress (KIP-455): partition → replicas being added (the target's new ones). */
+  adding?: Record<number, number[]>;
+  /** A reassignment in progress: partition → replicas being removed (the original's dropped ones). */
+  removing?: Record<number, number[]>;
 }
 
 export interface PartitionState {
@@ -112,14 +118,15 @@ export function decodeBroker(id: number, data: Buffer): BrokerInfo {
 }
 
 export function encodeTopicAssignment(a: TopicAssignment): Buffer {
-  return json({ version: 3, topic_id: a.topicId, partitions: Object.fromEntries(a.partitions.map((r, p) => [String(p), r])), adding_replicas: {}, removing_replicas: {} });
+  return json({ version: 3, topic_id: a.topicId, partitions: Object.fromEntries(a.partitions.map((r, p) => [String(p), r])), adding_replicas: a.adding ?? {}, removing_replicas: a.removing ?? {} });
 }
 
 export function decodeTopicAssignment(data: Buffer): TopicAssignment {
-  const o = JSON.parse(data.toString()) as { topic_id: string; partitions: Record<string, number[]> };
+  const o = JSON.parse(data.toString()) as { topic_id: string; partitions: Record<string, number[]>; adding_replicas?: Record<string, number[]>; removing_replicas?: Record<string, number[]> };
   const partitions: number[][] = [];
   for (const [p, replicas] of Object.entries(o.partitions)) partitions[Number(p)] = replicas;
-  return { topicId: o.topic_id, partitions };
+  const byPartition = (m: Record<string, number[]> | undefined) => Object.fromEntries(Object.entries(m ?? {}).filter(([, r]) => r.length > 0).map(([p, r]) => [Number(p), r]));
+  return { topicId: o.topic_id, partitions, adding: byPartition(o.adding_replicas), removing: byPartition(o.removing_replicas) };
 }
 
 export function encodePartitionState(s: PartitionState): Buffer {

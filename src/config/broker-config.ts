@@ -78,6 +78,8 @@ export interface BrokerConfig {
   replicaFetchWaitMaxMs: number;
   /** `replica.fetch.max.bytes`: bytes a follower asks per partition and fetch. */
   replicaFetchMaxBytes: number;
+  /** `replica.fetch.response.max.bytes`: bytes a follower asks for the whole fetch response. */
+  replicaFetchResponseMaxBytes: number;
   /** `max.incremental.fetch.session.cache.slots`: most incremental fetch sessions kept (KIP-227). */
   maxIncrementalFetchSessionCacheSlots: number;
   /** `min.incremental.fetch.session.eviction.ms`: a fetch session unused this long may be evicted (ms). */
@@ -370,6 +372,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'replica.lag.time.max.ms': { field: 'replicaLagTimeMaxMs', parse: int(1, INT32_MAX) },
   'replica.fetch.wait.max.ms': { field: 'replicaFetchWaitMaxMs', parse: int(0, INT32_MAX) },
   'replica.fetch.max.bytes': { field: 'replicaFetchMaxBytes', parse: int(1024, INT32_MAX) },
+  'replica.fetch.response.max.bytes': { field: 'replicaFetchResponseMaxBytes', parse: int(1024, INT32_MAX) },
   'max.incremental.fetch.session.cache.slots': { field: 'maxIncrementalFetchSessionCacheSlots', parse: int(0, INT32_MAX) },
   'min.incremental.fetch.session.eviction.ms': { field: 'minIncrementalFetchSessionEvictionMs', parse: int(0, INT32_MAX) },
   'unclean.leader.election.enable': { field: 'uncleanLeaderElectionEnable', parse: bool },
@@ -477,6 +480,7 @@ export function defaultConfig(): BrokerConfig {
     replicaLagTimeMaxMs: 30_000,
     replicaFetchWaitMaxMs: 500,
     replicaFetchMaxBytes: 1_048_576,
+    replicaFetchResponseMaxBytes: 10_485_760,
     maxIncrementalFetchSessionCacheSlots: 1000,
     minIncrementalFetchSessionEvictionMs: 120_000,
     autoLeaderRebalanceEnable: true,

@@ -9,6 +9,12 @@
  * so replicas agree below the high watermark. Fetched batches are appended as they are;
  * OFFSET_OUT_OF_RANGE below the leader's log start restarts the replica from there.
  *
+ * The next fetch goes out in the same tick as the previous response's synchronous append (no
+ * backoff, no fsync wait), and never before it: a session has one outstanding fetch, and its
+ * fetch offset tells the leader what this replica holds — sent before the append, it would let
+ * the leader count toward acks=all records this replica could still lose. Every response's
+ * high watermark is taken, records or not (the leader answers a fetch that moved it at once).
+ *
  * Fetches run in an incremental fetch session (KIP-227, fetch-session-handler.ts): after the
  * first full fetch only partitions whose fetch offset (or other parameters) moved, or that
  * were added or dropped, are named, and the leader answers only partitions that changed.
@@ -146,7 +152,7 @@ export class ReplicaFetcher {
         replicaId: this.brokerId,
         maxWaitMs: this.config.replicaFetchWaitMaxMs,
         minBytes: 1,
-        maxBytes: this.config.replicaFetchMaxBytes,
+        maxBytes: this.config.replicaFetchResponseMaxBytes,
         ...this.session.build(
           ready.map((f) => ({
             topic: f.replica.topic,

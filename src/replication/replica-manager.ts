@@ -105,6 +105,11 @@ export class ReplicaManager {
   private shrinkTimer: NodeJS.Timeout | null = null;
   private readonly onState = (topic: string, partition: number, state: CachedPartitionState | null) => this.applyState(topic, partition, state);
   private readonly onTopicRemoved = (topic: string) => this.dropTopic(topic);
+  /** An assignment changed (a reassignment): every partition of the topic is looked at again. */
+  private readonly onTopic = (topic: string) => {
+    const assignment = this.cluster?.metadata.topics.get(topic);
+    assignment?.partitions.forEach((_, p) => this.applyState(topic, p, this.cluster!.metadata.state(topic, p) ?? null));
+  };
 
   constructor(
     private readonly broker: ReplicaHost,
@@ -122,6 +127,7 @@ export class ReplicaManager {
     this.cluster = cluster;
     this.cluster.metadata.on('state', this.onState);
     this.cluster.metadata.on('topic-removed', this.onTopicRemoved);
+    this.cluster.metadata.on('topic', this.onTopic);
     for (const [topic, partition, state] of this.cluster.metadata.allStates()) this.applyState(topic, partition, state);
     this.shrinkTimer = setInterval(() => this.shrinkIsrs(), Math.max(100, this.config.replicaLagTimeMaxMs / 2));
     this.shrinkTimer.unref();
@@ -130,6 +136,7 @@ export class ReplicaManager {
   stop(): void {
     this.cluster?.metadata.off('state', this.onState);
     this.cluster?.metadata.off('topic-removed', this.onTopicRemoved);
+    this.cluster?.metadata.off('topic', this.onTopic);
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
     for (const f of this.fetchers.values()) f.stop();
     this.fetchers.clear();
@@ -176,7 +183,11 @@ export class ReplicaManager {
     const k = key(topic, partition);
     if (!state || !replicas.includes(this.brokerId)) {
       const existing = this.replicas.get(k);
-      if (existing && !replicas.includes(this.brokerId)) this.removeReplica(existing);
+      // Reassigned away: the replica stops and its log goes (Kafka's StopReplica, delete=true).
+      if (existing && assignment && !replicas.includes(this.brokerId)) {
+        this.removeReplica(existing);
+        this.broker.logs.deletePartition(topic, partition);
+      }
       return;
     }
     let replica = this.replicas.get(k);
@@ -191,6 +202,7 @@ export class ReplicaManager {
     replica.replicas = replicas;
     replica.isr = state.isr;
     replica.zkVersion = state.zkVersion;
+    if (replica.role === 'leader') this.syncFollowers(replica);
     if (!newEpoch) {
       this.maybeAdvanceHighWatermark(replica);
       this.checkDelayed(replica);
@@ -213,6 +225,13 @@ export class ReplicaManager {
     this.logger.info({ topic: replica.topic, partition: replica.partition, leaderEpoch: replica.leaderEpoch, isr: replica.isr, logEndOffset: replica.log.logEndOffset }, 'became leader');
     this.maybeAdvanceHighWatermark(replica);
     if (!wasLeader) this.broker.coordinatorOf(replica.topic)?.onBecomeLeader(replica.partition);
+  }
+
+  /** A leader's followers follow the assignment (replicas added by a reassignment start as not caught up). */
+  private syncFollowers(replica: Replica): void {
+    const now = Date.now();
+    for (const r of replica.replicas) if (r !== this.brokerId && !replica.followers.has(r)) replica.followers.set(r, { logEndOffset: -1, lastCaughtUpMs: now, logStartOffset: -1 });
+    for (const r of replica.followers.keys()) if (!replica.replicas.includes(r)) replica.followers.delete(r);
   }
 
   private becomeFollower(replica: Replica): void {

@@ -12,8 +12,10 @@ export interface ReplicationConfig {
   minInsyncReplicas: number;
   /** `replica.fetch.wait.max.ms` */
   replicaFetchWaitMaxMs: number;
-  /** `replica.fetch.max.bytes` */
+  /** `replica.fetch.max.bytes`: per partition and fetch */
   replicaFetchMaxBytes: number;
+  /** `replica.fetch.response.max.bytes`: a whole fetch response (Kafka: 10 MiB) */
+  replicaFetchResponseMaxBytes: number;
 }
 
 export interface FollowerState {

@@ -93,6 +93,14 @@ export function localLogs(topic: TopicState): PartitionLog[] {
   return topic.partitions.filter((log): log is PartitionLog => log !== undefined);
 }
 
+/** Closes a log and removes its directory, renamed `<dir>.<random>-delete` first (as Kafka does). */
+function removeLogDir(log: PartitionLog): void {
+  log.close();
+  const doomed = `${log.dir}.${randomBytes(8).toString('hex')}-delete`;
+  renameSync(log.dir, doomed);
+  rmSync(doomed, { recursive: true, force: true });
+}
+
 export class LogManager {
   private readonly topics = new Map<string, TopicState>();
   private readonly topicsById = new Map<string, TopicState>();
@@ -361,14 +369,28 @@ export class LogManager {
     if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${name}" does not exist`);
     this.topics.delete(name);
     this.topicsById.delete(topic.topicId);
-    for (const log of localLogs(topic)) {
-      log.close();
-      const doomed = `${log.dir}.${randomBytes(8).toString('hex')}-delete`;
-      renameSync(log.dir, doomed);
-      rmSync(doomed, { recursive: true, force: true });
-    }
+    for (const log of localLogs(topic)) removeLogDir(log);
     this.checkpointLogStartOffsets();
     this.options.logger.info({ topic: name }, 'deleted topic');
+  }
+
+  /**
+   * Cluster mode: deletes this broker's replica of one partition (reassigned away: Kafka's
+   * StopReplica with deletion); the topic goes when its last local partition does. Nothing
+   * happens if the partition is not held here.
+   */
+  deletePartition(name: string, partition: number): void {
+    const topic = this.topics.get(name);
+    const log = topic?.partitions[partition];
+    if (!topic || !log) return;
+    delete topic.partitions[partition];
+    removeLogDir(log);
+    if (localLogs(topic).length === 0) {
+      this.topics.delete(name);
+      this.topicsById.delete(topic.topicId);
+    }
+    this.checkpointLogStartOffsets();
+    this.options.logger.info({ topic: name, partition }, 'deleted a partition replica');
   }
 
   topic(name: string): TopicState | undefined {

@@ -5,34 +5,17 @@
  * it leads again only when asked (or, with the rebalance on, by itself); the errors are
  * Kafka's. A single broker answers ELECTION_NOT_NEEDED.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
+import { gregorCli } from '../helpers/cli.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
 const ELECT_LEADERS = 43;
-const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
 
-/** Runs the CLI (not blocking the in-process brokers' event loop); resolves with its exit code and output. */
-function gregor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 const TOPIC = 'elections';
 type TempDir = ReturnType<typeof makeTempDir>;
 
@@ -116,13 +99,13 @@ describe('ElectLeaders', () => {
   it('gregor leaders elect reaches the controller through any broker and reports as Kafka\'s tool', async () => {
     await cluster.bounceBroker1();
     const bootstrap = `127.0.0.1:${cluster.state.brokers.find((b) => !b!.broker.controller.isActive)!.broker.port}`;
-    const run = await gregor(['leaders', 'elect', '--election-type', 'preferred', '--topic', TOPIC, '-b', bootstrap]);
+    const run = await gregorCli(['leaders', 'elect', '--election-type', 'preferred', '--topic', TOPIC, '-b', bootstrap]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Successfully completed leader election (PREFERRED) for partitions ${TOPIC}-0`);
     expect(run.stdout).toContain(`Valid replica already elected for partitions ${TOPIC}-1`);
     await waitFor(() => cluster.leaderOf(0) === 1, 10_000, 'broker 1 leading partition 0 again');
-    const bad = await gregor(['leaders', 'elect', '--election-type', 'preferred', '-b', bootstrap]);
+    const bad = await gregorCli(['leaders', 'elect', '--election-type', 'preferred', '-b', bootstrap]);
     expect(bad.code).toBe(1);
   });
 
