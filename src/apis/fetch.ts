@@ -11,6 +11,10 @@
  * later epoch an incremental fetch that reads every partition of the session and answers
  * only those that changed. Session errors (top level, no partitions):
  * FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH, FETCH_SESSION_TOPIC_ID_ERROR.
+ * Isolation (KIP-98, v4+): a read_committed consumer (isolation_level 1) reads only below the
+ * last stable offset (no record of an undecided transaction) and gets the aborted
+ * transactions overlapping what it reads (from the segments' `.txnindex`), so it can skip their
+ * records; read_uncommitted reads up to the high watermark. Every answer reports the LSO.
  * Errors per partition: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
  * A follower's fetch (replica id ≥ 0) is also answered, without records if there are none,
  * once the high watermark of one of its partitions is above where it stood when the fetch
@@ -30,6 +34,10 @@ import {
 } from '../protocol/generated/index.js';
 import { EMPTY_BYTES } from '../protocol/primitives.js';
 import type { PartitionLog } from '../storage/log.js';
+import { wholeBatches } from '../storage/batch-header.js';
+
+/** IsolationLevel.READ_COMMITTED (Fetch and ListOffsets `isolation_level`). */
+export const READ_COMMITTED = 1;
 import { clusterPermitted, topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler, HandlerResult } from './api.js';
@@ -52,7 +60,7 @@ function emptyPartition(partitionIndex: number, errorCode: number, log?: Partiti
     partitionIndex,
     errorCode,
     highWatermark: log ? log.highWatermark : -1,
-    lastStableOffset: log ? log.highWatermark : -1,
+    lastStableOffset: log ? log.lastStableOffset : -1,
     logStartOffset: log ? log.logStartOffset : -1,
     abortedTransactions: null,
     records: EMPTY_BYTES,
@@ -110,8 +118,10 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
         const minOneBatch = pass.bytes === 0;
         const maxBytes = Math.min(p.partitionMaxBytes, remaining);
         if (maxBytes <= 0 && !minOneBatch) return emptyPartition(p.partition, ErrorCode.NONE, log);
-        // Consumers read only committed records (below the high watermark); followers all.
-        const read = log.read(p.fetchOffset, maxBytes, replicaId >= 0 ? undefined : log.highWatermark);
+        // Consumers read only committed records (below the high watermark; read_committed
+        // ones below the last stable offset); followers all.
+        const readCommitted = replicaId < 0 && apiVersion >= 4 && request.isolationLevel === READ_COMMITTED;
+        const read = log.read(p.fetchOffset, maxBytes, replicaId >= 0 ? undefined : readCommitted ? log.lastStableOffset : log.highWatermark);
         const out = emptyPartition(p.partition, ErrorCode.NONE, log);
         out.highWatermark = read.highWatermark;
         out.lastStableOffset = read.lastStableOffset;
@@ -123,6 +133,7 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
             return out;
           }
           out.records = read.slice.bytes;
+          if (readCommitted) out.abortedTransactions = log.abortedTransactions(p.fetchOffset, endOffsetOf(read.slice.bytes, p.fetchOffset));
           if (read.slice.release) pass.releases.push(read.slice.release);
           pass.bytes += read.slice.bytes.byteLength;
           remaining -= read.slice.bytes.byteLength;
@@ -138,6 +149,13 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
   });
   pass.response = createFetchResponse({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses });
   return pass;
+}
+
+/** The offset after the last whole batch of `bytes` (`from` when there is none). */
+function endOffsetOf(bytes: Uint8Array, from: number): number {
+  let end = from;
+  for (const header of wholeBatches(bytes)) end = header.lastOffset + 1;
+  return end;
 }
 
 function releaseAll(releases: Array<() => void>): () => void {

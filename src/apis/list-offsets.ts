@@ -1,6 +1,7 @@
 /**
  * ListOffsets (key 2, v0-10): offsets by timestamp. Special timestamps (KIP-734, KIP-405):
- *   -1 LATEST → high watermark (= log end offset here), -2 EARLIEST → log start offset,
+ *   -1 LATEST → high watermark (= log end offset here; with isolation_level 1, read_committed,
+ *   v2+: the last stable offset, KIP-98), -2 EARLIEST → log start offset,
  *   -3 MAX_TIMESTAMP → the record with the largest timestamp, -4 EARLIEST_LOCAL → log start
  *   offset, -5 LATEST_TIERED → -1 (no tiered storage);
  *   t >= 0 → the first record with timestamp >= t, or offset -1 if there is none.
@@ -21,10 +22,10 @@ export const EARLIEST_LOCAL_TIMESTAMP = -4;
 export const LATEST_TIERED_TIMESTAMP = -5;
 
 /** { offset, timestamp } answering `timestamp` on `log`; offset -1 when there is none. */
-export function offsetForTimestamp(log: PartitionLog, timestamp: number): { offset: number; timestamp: number } {
+export function offsetForTimestamp(log: PartitionLog, timestamp: number, readCommitted = false): { offset: number; timestamp: number } {
   switch (timestamp) {
     case LATEST_TIMESTAMP:
-      return { offset: log.highWatermark, timestamp: -1 };
+      return { offset: readCommitted ? log.lastStableOffset : log.highWatermark, timestamp: -1 };
     case EARLIEST_TIMESTAMP:
     case EARLIEST_LOCAL_TIMESTAMP:
       return { offset: log.logStartOffset, timestamp: -1 };
@@ -59,7 +60,7 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest, ListOffsetsRespo
           if (!(err instanceof KafkaError)) throw err;
           return { partitionIndex: p.partitionIndex, errorCode: err.code, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
         }
-        const found = offsetForTimestamp(log, p.timestamp);
+        const found = offsetForTimestamp(log, p.timestamp, apiVersion >= 2 && request.isolationLevel === 1);
         return {
           partitionIndex: p.partitionIndex,
           errorCode: ErrorCode.NONE,

@@ -1,9 +1,12 @@
 /**
  * Pushes committed records to subscriptions (credit-based flow control).
  *
- * Subscriptions read only below the high watermark, as Kafka's Fetch serves consumers: in a
- * cluster, records a leader took but its in-sync followers have not are never pushed (a
- * failover may truncate them). One listener per partition with subscribers
+ * Subscriptions read committed records only, as Kafka's Fetch serves read_committed consumers:
+ * below the last stable offset (at most the high watermark: in a cluster, records a leader took
+ * but its in-sync followers have not are never pushed, a failover may truncate them; and
+ * nothing of an undecided transaction, KIP-98), without the batches of aborted transactions
+ * nor the control batches (transaction markers) — a range holding only those moves the
+ * position without a push. One listener per partition with subscribers
  * (PartitionLog.onAppend, which also fires when the high watermark moves); each call
  * schedules one delivery pass for that partition on the next turn of the event loop
  * (setImmediate), so a burst of appends becomes few pushes. A pass sends each subscription
@@ -23,6 +26,7 @@
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { PartitionLog } from '../storage/log.js';
 import { scanBatches } from './batch-scan.js';
+import { committedBatches } from '../transactions/committed-batches.js';
 import type { FrameCodec, RecordsPush } from './protocol.js';
 import type { Session } from './session.js';
 import { Subscription } from './subscription.js';
@@ -40,7 +44,8 @@ interface PartitionSubscribers {
 }
 
 interface EncodedPush {
-  frame: Uint8Array;
+  /** Null when every batch read was dropped (aborted, markers): the position moves, nothing is sent. */
+  frame: Uint8Array | null;
   bytes: number;
   records: number;
   next: number;
@@ -150,7 +155,7 @@ export class SubscriptionHub {
   private deliver(sub: Subscription, cache?: Map<string, EncodedPush>): void {
     const { session, log } = sub;
     while (sub.credit > 0 && !session.paused && !session.closed && session.subscriptions.get(sub.key) === sub) {
-      if (sub.position >= log.highWatermark) return;
+      if (sub.position >= log.lastStableOffset) return;
       const maxRead = Math.min(sub.credit, this.options.maxPushBytes);
       const key = `${sub.position}/${maxRead}/${sub.epoch}`;
       let push: EncodedPush | null | undefined = cache?.get(key);
@@ -165,6 +170,10 @@ export class SubscriptionHub {
         cache?.set(key, push);
       }
       if (push.bytes > sub.credit) return; // wait for credit to cover the whole batch
+      if (push.frame === null) {
+        sub.position = push.next;
+        continue;
+      }
       if (!session.sendEncoded(push.frame)) return;
       sub.credit -= push.bytes;
       sub.position = push.next;
@@ -175,12 +184,14 @@ export class SubscriptionHub {
   /** Reads committed records from the subscription's position and encodes a push, or null if none is there. */
   private encode(sub: Subscription, maxRead: number): EncodedPush | null {
     this.check(sub);
-    const read = sub.log.read(sub.position, maxRead, sub.log.highWatermark);
+    const read = sub.log.read(sub.position, maxRead, sub.log.lastStableOffset);
     if (!read.slice) return null;
     try {
-      const batches = read.slice.bytes;
+      const readSpan = scanBatches(read.slice.bytes);
+      if (readSpan.batchCount === 0) return null;
+      const batches = committedBatches(read.slice.bytes, sub.log.abortedTransactions(sub.position, readSpan.lastOffset + 1));
       const span = scanBatches(batches);
-      if (span.batchCount === 0) return null;
+      if (span.batchCount === 0) return { frame: null, bytes: 0, records: 0, next: readSpan.lastOffset + 1 };
       const frame: RecordsPush = {
         type: 'records',
         topic: sub.topic,
@@ -189,7 +200,7 @@ export class SubscriptionHub {
         highWatermark: read.highWatermark,
         batches,
       };
-      return { frame: this.options.codec.pack(frame), bytes: batches.byteLength, records: span.recordCount, next: span.lastOffset + 1 };
+      return { frame: this.options.codec.pack(frame), bytes: batches.byteLength, records: span.recordCount, next: readSpan.lastOffset + 1 };
     } finally {
       read.slice.release?.();
     }

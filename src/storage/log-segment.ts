@@ -28,6 +28,7 @@ import type { OffsetIndex } from './offset-index.js';
 import { type TailBudget, type TailBuffer, TailSlot } from './tail-buffer.js';
 import type { TimeIndex } from './time-index.js';
 import { unlinkQuietly } from './atomic-file.js';
+import { TXN_INDEX_SUFFIX, TransactionIndex } from './transaction-index.js';
 import { newRequestValidation, requestError, validateRequest } from './request-validation.js';
 import { SegmentIndexes } from './segment-indexes.js';
 import { type SegmentBytes, type SegmentSlice, batchHeadersFrom, readBatches } from './segment-reader.js';
@@ -90,6 +91,8 @@ export class LogSegment {
   private readonly indexes: SegmentIndexes;
   /** The file and tail buffer, for the reads of segment-reader.ts. */
   private readonly bytesSource: SegmentBytes;
+  /** Aborted transactions whose ABORT marker is in this segment (`.txnindex`, transaction-index.ts). */
+  readonly txnIndex: TransactionIndex;
   /** The `.log` file's current path (it changes with {@link renameFiles}). */
   logPath: string;
   /** Suffix after `.log` / `.index` / `.timeindex` ('' live; `.deleted`, `.cleaned`, `.swap`). */
@@ -108,6 +111,7 @@ export class LogSegment {
     this.size = fstatSync(this.fd).size;
     this.tailSlot = new TailSlot(options.engine.memory, options.tailCapacity, options.tailBudget ?? null);
     this.indexes = new SegmentIndexes(dir, baseOffset, suffix, options.engine, options.indexIntervalBytes);
+    this.txnIndex = new TransactionIndex(join(dir, offsetFileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
     this.bytesSource = { fd: this.fd, memory: options.engine.memory, tail: () => this.tailSlot.current };
     this.rollingBasedTimestamp = Date.now();
   }
@@ -391,6 +395,7 @@ export class LogSegment {
       this.size = validBytes;
     }
     this.nextOffset = asOffset(nextOffset);
+    this.txnIndex.truncateTo(nextOffset);
     this.tailSlot.drop();
     return truncated;
   }
@@ -455,6 +460,7 @@ export class LogSegment {
       renameSync(index.path, target);
       index.path = target;
     }
+    this.txnIndex.rename(this.txnIndex.path.slice(0, this.txnIndex.path.length - this.suffix.length) + suffix);
     beforeLog?.();
     const target = this.logPath.slice(0, this.logPath.length - this.suffix.length) + suffix;
     renameSync(this.logPath, target);
@@ -466,6 +472,7 @@ export class LogSegment {
   deleteFiles(): void {
     this.close();
     for (const path of [this.offsetIndex.path, this.timeIndex.path, this.logPath]) unlinkQuietly(path);
+    this.txnIndex.delete();
   }
 
   /** Closes and removes the segment's files (topic deletion). */
@@ -479,6 +486,7 @@ export class LogSegment {
       }
       unlinkQuietly(`${path}.deleted`);
     }
+    this.txnIndex.delete();
   }
 
   /** True if `attributes` name a compression codec (the batch's records are opaque). */

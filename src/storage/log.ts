@@ -36,7 +36,7 @@ import { checkAppend } from './append-checks.js';
 import { followerBatches } from './follower-append.js';
 import { LocalLog } from './local-log.js';
 import { ProducerStateLoader } from './producer-state-loader.js';
-import { offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './log-read.js';
+import { offsetForTimestamp, offsetOfMaxTimestamp, readSegments, segmentIndexFor } from './log-read.js';
 import { type StagedRun, stageRequests, stagedBatches } from './staged-run.js';
 
 export type { StagedPart, StagedRun } from './staged-run.js';
@@ -142,6 +142,38 @@ export class PartitionLog {
    */
   get highWatermark(): Offset {
     return this.replicated ? asOffset(Math.min(this.hw, this.logEndOffset)) : this.logEndOffset;
+  }
+
+  /**
+   * The last stable offset (KIP-98): below it every transaction is decided, so read_committed
+   * consumers read only below it — the first offset of the oldest ongoing transaction, or of
+   * one whose marker is not below the high watermark yet (producer-state.ts), at least the log
+   * start offset (DeleteRecords or retention may have removed its start), at most the high
+   * watermark. Source: Kafka UnifiedLog.lastStableOffset,
+   * maybeIncrementFirstUnstableOffset.
+   */
+  get lastStableOffset(): Offset {
+    const hw = this.highWatermark;
+    const unstable = this.producerState.firstUnstableOffset(hw);
+    return unstable === null ? hw : asOffset(Math.min(Math.max(unstable, this.startOffset), hw));
+  }
+
+  /**
+   * The aborted transactions a read_committed fetch from `fetchOffset` returning offsets below
+   * `upperBoundOffset` must list (Fetch `aborted_transactions`): every `.txnindex` entry whose
+   * marker is at or after `fetchOffset` and whose first offset is below the bound, from the
+   * segment holding `fetchOffset` on. Source: Kafka UnifiedLog.collectAbortedTransactions.
+   */
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): Array<{ producerId: number; firstOffset: number }> {
+    const out: Array<{ producerId: number; firstOffset: number }> = [];
+    const segments = this.segmentList;
+    for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
+      const segment = segments[i]!;
+      for (const txn of segment.txnIndex.all) {
+        if (txn.lastOffset >= fetchOffset && txn.firstOffset < upperBoundOffset) out.push({ producerId: txn.producerId, firstOffset: txn.firstOffset });
+      }
+    }
+    return out;
   }
 
   /** Switches to a replication-managed high watermark (cluster mode). */
@@ -330,7 +362,7 @@ export class PartitionLog {
   read(fetchOffset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): ReadResult {
     const result: ReadResult = {
       highWatermark: this.highWatermark,
-      lastStableOffset: this.highWatermark,
+      lastStableOffset: this.lastStableOffset,
       logStartOffset: this.logStartOffset,
       slice: null,
     };

@@ -6,7 +6,8 @@
  *   version int16 (1) │ crc uint32: CRC-32C of everything after it │ entries int32 count, then
  *   per entry: producerId int64, epoch int16, lastSequence int32, lastOffset int64,
  *              offsetDelta int32 (lastOffset − firstOffset), timestamp int64,
- *              coordinatorEpoch int32 (-1), currentTxnFirstOffset int64 (-1)
+ *              coordinatorEpoch int32 (-1), currentTxnFirstOffset int64 (the first offset of
+ *              the producer's ongoing transaction, -1 without one)
  *
  * Kafka stores one entry (the last batch) per producer; we store one per remembered batch,
  * oldest first, so the 5-batch dedup window survives a restart — a Kafka reader of the file
@@ -46,7 +47,7 @@ export function encodeProducerSnapshot(entries: Iterable<ProducerEntry>, engine:
     out.writeInt32BE(b.lastOffset - b.firstOffset, at + 22);
     out.writeBigInt64BE(BigInt(b.maxTimestamp), at + 26);
     out.writeInt32BE(-1, at + 34);
-    out.writeBigInt64BE(-1n, at + 38);
+    out.writeBigInt64BE(BigInt(e.currentTxnFirstOffset ?? -1), at + 38);
     at += ENTRY_BYTES;
   }
   out.writeUInt32BE(crc32cOf(engine, out.subarray(6)), 2);
@@ -72,11 +73,13 @@ export function decodeProducerSnapshot(bytes: Buffer, engine: Engine): ProducerE
     const lastOffset = Number(bytes.readBigInt64BE(at + 14));
     const offsetDelta = bytes.readInt32BE(at + 22);
     const maxTimestamp = Number(bytes.readBigInt64BE(at + 26));
+    const currentTxnFirstOffset = Number(bytes.readBigInt64BE(at + 38));
     let entry = byId.get(producerId);
     if (!entry || entry.epoch !== epoch) {
       entry = { producerId, epoch, batches: [], lastTimestamp: -1 };
       byId.set(producerId, entry);
     }
+    entry.currentTxnFirstOffset = currentTxnFirstOffset;
     if (lastSeq === NO_SEQUENCE && lastOffset === -1) {
       entry.lastTimestamp = Math.max(entry.lastTimestamp, maxTimestamp);
       continue;

@@ -12,7 +12,9 @@ import type { LogSegment } from './log-segment.js';
 import { segmentIndexFor } from './log-read.js';
 import { asOffset } from './offset.js';
 import { deleteSnapshots, listSnapshots, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot.js';
-import type { ProducerStateManager } from './producer-state.js';
+import { CONTROL_ATTRIBUTE, type ProducerStateManager } from './producer-state.js';
+import type { BatchHeader } from './batch-header.js';
+import { recordsOf, recordsSection } from './cleaner/batch-filter.js';
 
 /** Snapshot files kept per partition (the newest). */
 const SNAPSHOTS_KEPT = 2;
@@ -70,14 +72,18 @@ export class ProducerStateLoader {
         if (batch.lastOffset < from) continue;
         count++;
         if (batch.producerId < 0) continue;
-        this.state.replay({
+        const aborted = this.state.replay({
           producerId: batch.producerId,
           producerEpoch: batch.producerEpoch,
           baseSequence: batch.baseSequence,
           lastOffsetDelta: batch.lastOffset - batch.baseOffset,
           maxTimestamp: batch.maxTimestamp,
+          attributes: batch.attributes,
           firstOffset: batch.baseOffset,
+          markerType: (batch.attributes & CONTROL_ATTRIBUTE) !== 0 ? markerTypeOf(segment, batch) : undefined,
         });
+        // The segment holding an ABORT marker indexes the transaction (Kafka LogSegment.updateTxnIndex).
+        if (aborted) segment.txnIndex.append(aborted);
       }
     }
     return count;
@@ -96,5 +102,23 @@ export class ProducerStateLoader {
     this.snapshotAt = { offset, version };
     const kept = listSnapshots(this.dir).slice(-SNAPSHOTS_KEPT);
     deleteSnapshots(this.dir, (o) => !kept.includes(o));
+  }
+}
+
+/**
+ * The ControlRecordType of a control batch (its record's key: int16 version, int16 type;
+ * docs/implementation.html "Control Batches"), or -1 if it has none readable.
+ */
+function markerTypeOf(segment: LogSegment, header: BatchHeader): number {
+  const slice = segment.read(header, 0);
+  try {
+    const batch = slice.bytes.subarray(0, header.sizeInBytes);
+    for (const record of recordsOf(recordsSection(batch, header), header)) {
+      if (!record.key || record.key.byteLength < 4) return -1;
+      return new DataView(record.key.buffer, record.key.byteOffset, record.key.byteLength).getInt16(2);
+    }
+    return -1;
+  } finally {
+    slice.release?.();
   }
 }

@@ -12,6 +12,14 @@
  *
  * Sequences are int32 and wrap from 2^31-1 to 0. Batches without a producer id (-1) are not
  * tracked. The state is rebuilt from the log (replay) and snapshotted (producer-snapshot.ts).
+ *
+ * Transactions (KIP-98; Kafka ProducerStateManager.ongoingTxns, firstUnstableOffset): a
+ * transactional batch (attributes bit 4) starts its producer's transaction, or continues it;
+ * the producer's COMMIT/ABORT marker (a control batch) ends it. The first offset of the oldest
+ * ongoing transaction is the partition's first unstable offset: the last stable offset (what
+ * read_committed consumers may read) is at most that. A transaction whose marker is in the log
+ * but not yet below the high watermark (not on every in-sync replica) still counts as unstable
+ * (Kafka unreplicatedTxns): a leader change could lose the marker.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 
@@ -35,6 +43,19 @@ export interface ProducerEntry {
   batches: BatchMetadata[];
   /** The newest batch's max timestamp (ms), for producer.id.expiration.ms. */
   lastTimestamp: number;
+  /** First offset of the producer's ongoing transaction; -1 (or absent) when none. */
+  currentTxnFirstOffset?: number;
+}
+
+/** A transaction ended by an ABORT marker: what the `.txnindex` records (Kafka AbortedTxn, CompletedTxn). */
+export interface CompletedTxn {
+  producerId: number;
+  /** Offset of the transaction's first batch on this partition. */
+  firstOffset: number;
+  /** Offset of the marker. */
+  lastOffset: number;
+  /** The last stable offset once this transaction is complete (Kafka ProducerStateManager.lastStableOffset). */
+  lastStableOffset: number;
 }
 
 /** What appending checks of an idempotent batch. */
@@ -45,7 +66,16 @@ export interface ProducerBatch {
   /** Records span lastOffsetDelta + 1 offsets. */
   lastOffsetDelta: number;
   maxTimestamp: number;
+  /** The batch's attributes (bit 4 transactional, bit 5 control); absent means 0. */
+  attributes?: number;
 }
+
+/** Attributes bit 4: the batch belongs to a transaction. */
+export const TRANSACTIONAL_ATTRIBUTE = 0x10;
+/** Attributes bit 5: a control batch (a transaction marker). */
+export const CONTROL_ATTRIBUTE = 0x20;
+/** ControlRecordType.ABORT (docs/implementation.html "Control Batches"). */
+export const ABORT_MARKER = 0;
 
 /** RecordBatch.NO_SEQUENCE: the base sequence of a batch without one (a transaction marker). */
 export const NO_SEQUENCE = -1;
@@ -70,6 +100,10 @@ export interface PendingAppend {
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
+  /** Producer id → first offset of its ongoing transaction (Kafka ongoingTxns). */
+  private readonly ongoing = new Map<number, number>();
+  /** Ended transactions whose marker (lastOffset) the high watermark has not passed yet (Kafka unreplicatedTxns). */
+  private unreplicated: Array<{ firstOffset: number; lastOffset: number }> = [];
   /** Bumped on every change, so snapshots are only written when something changed. */
   version = 0;
 
@@ -81,6 +115,19 @@ export class ProducerStateManager {
   /** A producer's epoch and remembered batches, if known. */
   entry(producerId: number): ProducerEntry | undefined {
     return this.producers.get(producerId);
+  }
+
+  /**
+   * The first offset of the oldest transaction not yet stable (Kafka firstUnstableOffset):
+   * ongoing, or ended by a marker at or above `highWatermark` (not replicated yet); null when
+   * there is none. Transactions whose marker is below `highWatermark` are forgotten.
+   */
+  firstUnstableOffset(highWatermark: number): number | null {
+    if (this.unreplicated.length > 0) this.unreplicated = this.unreplicated.filter((t) => t.lastOffset >= highWatermark);
+    let first: number | null = null;
+    for (const offset of this.ongoing.values()) if (first === null || offset < first) first = offset;
+    for (const t of this.unreplicated) if (first === null || t.firstOffset < first) first = t.firstOffset;
+    return first;
   }
 
   /** Every known producer (for snapshots). */
@@ -160,29 +207,36 @@ export class ProducerStateManager {
 
   /** Records an appended batch whose first offset is `firstOffset` (no checks). */
   private record(batch: ProducerBatch, firstOffset: number): void {
-    this.replay({ ...batch, firstOffset });
+    this.replay({ producerId: batch.producerId, producerEpoch: batch.producerEpoch, baseSequence: batch.baseSequence, lastOffsetDelta: batch.lastOffsetDelta, maxTimestamp: batch.maxTimestamp, attributes: batch.attributes ?? 0, firstOffset });
   }
 
   /**
-   * Applies a batch read back from the log (recovery) without checking it: a newer epoch
-   * starts a fresh entry; the newest BATCHES_TO_RETAIN batches are kept.
+   * Applies a batch read back from the log (recovery, follower appends, markers) or just
+   * appended, without checking it: a newer epoch starts a fresh entry; the newest
+   * BATCHES_TO_RETAIN batches are kept. A transactional batch opens its producer's transaction
+   * at its first offset if none is open; a marker (`markerType`: ControlRecordType of a control
+   * batch) closes it. Returns the transaction an ABORT marker ended (for the `.txnindex`), else null.
    */
-  replay(batch: ProducerBatch & { firstOffset: number }): void {
-    if (batch.producerId < 0) return;
+  replay(batch: ProducerBatch & { firstOffset: number; markerType?: number }): CompletedTxn | null {
+    if (batch.producerId < 0) return null;
     let entry = this.producers.get(batch.producerId);
     if (!entry || batch.producerEpoch > entry.epoch) {
       entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], lastTimestamp: -1 };
       this.producers.set(batch.producerId, entry);
     } else if (batch.producerEpoch < entry.epoch) {
-      return;
+      return null;
     }
-    // A transaction marker (control batch, written by the transaction coordinator with
-    // NO_SEQUENCE) moves the producer's epoch but is no batch of its sequence: the producer's
-    // next batch continues after its last data batch (Kafka ProducerAppendInfo.appendEndTxnMarker).
+    const attributes = batch.attributes ?? 0;
+    if ((attributes & CONTROL_ATTRIBUTE) !== 0) return this.endTxn(entry, batch);
+    if ((attributes & TRANSACTIONAL_ATTRIBUTE) !== 0 && !this.ongoing.has(batch.producerId)) {
+      this.ongoing.set(batch.producerId, batch.firstOffset);
+    }
+    entry.currentTxnFirstOffset = this.ongoing.get(batch.producerId) ?? -1;
+    // A marker written without a control flag (NO_SEQUENCE) moves the epoch only.
     if (batch.baseSequence === NO_SEQUENCE) {
       entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp);
       this.version++;
-      return;
+      return null;
     }
     entry.batches.push({
       firstSeq: batch.baseSequence,
@@ -194,17 +248,42 @@ export class ProducerStateManager {
     if (entry.batches.length > BATCHES_TO_RETAIN) entry.batches.splice(0, entry.batches.length - BATCHES_TO_RETAIN);
     entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp);
     this.version++;
+    return null;
+  }
+
+  /**
+   * A transaction marker (control batch, written by the transaction coordinator with
+   * NO_SEQUENCE) ends the producer's transaction and moves its epoch, but is no batch of its
+   * sequence: the producer's next batch continues after its last data batch (Kafka
+   * ProducerAppendInfo.appendEndTxnMarker).
+   */
+  private endTxn(entry: ProducerEntry, batch: ProducerBatch & { firstOffset: number; markerType?: number }): CompletedTxn | null {
+    entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp);
+    entry.currentTxnFirstOffset = -1;
+    this.version++;
+    const firstOffset = this.ongoing.get(batch.producerId);
+    if (firstOffset === undefined) return null;
+    this.ongoing.delete(batch.producerId);
+    const lastOffset = batch.firstOffset + batch.lastOffsetDelta;
+    this.unreplicated.push({ firstOffset, lastOffset });
+    if (batch.markerType !== ABORT_MARKER) return null;
+    let stable: number | null = null;
+    for (const offset of this.ongoing.values()) if (stable === null || offset < stable) stable = offset;
+    return { producerId: batch.producerId, firstOffset, lastOffset, lastStableOffset: stable === null ? lastOffset + 1 : Math.min(stable, lastOffset + 1) };
   }
 
   /** Puts a whole entry (snapshot loading). */
   load(entry: ProducerEntry): void {
     this.producers.set(entry.producerId, entry);
+    if ((entry.currentTxnFirstOffset ?? -1) >= 0) this.ongoing.set(entry.producerId, entry.currentTxnFirstOffset!);
     this.version++;
   }
 
   /** Drops every producer (before a rebuild). */
   clear(): void {
     this.producers.clear();
+    this.ongoing.clear();
+    this.unreplicated = [];
     this.version++;
   }
 
@@ -215,7 +294,8 @@ export class ProducerStateManager {
   removeExpired(now: number, expirationMs: number): number {
     let removed = 0;
     for (const [pid, entry] of this.producers) {
-      if (entry.lastTimestamp < now - expirationMs) {
+      // A producer with an open transaction stays (Kafka isProducerExpired).
+      if (entry.lastTimestamp < now - expirationMs && !this.ongoing.has(pid)) {
         this.producers.delete(pid);
         removed++;
       }

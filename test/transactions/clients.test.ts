@@ -1,8 +1,8 @@
 /**
  * Real transactional clients end to end against one broker: KafkaJS 2.2.4's
  * `producer.transaction()` → send → commit() and → abort() succeed, each partition it wrote
- * ends with the COMMIT / ABORT control batch, and a KafkaJS consumer (read_uncommitted: the
- * partition side of read_committed is not built yet) reads the committed records;
+ * ends with the COMMIT / ABORT control batch, and a KafkaJS consumer (read_uncommitted; for
+ * read_committed see read-committed-clients.test.ts) reads the committed records;
  * @platformatic/kafka's `beginTransaction()` → send → commit() and abort() likewise.
  */
 import { Producer, stringSerializers } from '@platformatic/kafka';

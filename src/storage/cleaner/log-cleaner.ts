@@ -5,7 +5,8 @@
  * One pass over a log:
  *   1. the dirty section [firstDirty, firstUncleanable): firstDirty from
  *      `<log.dir>/cleaner-offset-checkpoint` (or the log start), firstUncleanable the active
- *      segment or the first segment with a record younger than min.compaction.lag.ms;
+ *      segment or the first segment with a record younger than min.compaction.lag.ms, at most
+ *      the last stable offset (an undecided transaction is not cleaned);
  *   2. cleanable when dirty bytes ÷ (clean + dirty bytes) >= min.cleanable.dirty.ratio, or
  *      when the oldest dirty record is older than max.compaction.lag.ms;
  *   3. key → latest offset over the dirty section (at most log.cleaner.dedupe.buffer.size ÷ 24
@@ -15,6 +16,9 @@
  *      not in the map) and, for a tombstone, if its segment holds a record younger than
  *      delete.retention.ms; records without a key are dropped; offsets never change
  *      (batch-filter.ts); compressed batches are opened and closed with their codec;
+ *      transactions (KIP-98): the batches of aborted transactions (the segments' `.txnindex`)
+ *      are dropped and count for no key; a marker (control batch) is kept, except once its
+ *      segment is past delete.retention.ms and no batch of its transaction remains before it;
  *   5. each group is swapped in atomically (PartitionLog.replaceSegments) and the checkpoint
  *      moves to the cleaned end.
  * The work yields to the event loop every ~1 MiB, so produce and fetch go on meanwhile;
@@ -33,6 +37,8 @@ import { offsetFileName } from '../offset.js';
 import { timerMs } from '../timer-ms.js';
 import { filterBatch, recordsOf, recordsSection } from './batch-filter.js';
 import { initCodecs } from './compression.js';
+import type { BatchHeader } from '../batch-header.js';
+import { CONTROL_ATTRIBUTE as CONTROL_FLAG, TRANSACTIONAL_ATTRIBUTE as TRANSACTIONAL_FLAG } from '../producer-state.js';
 
 export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
 /** Bytes per key in Kafka's dedupe buffer (16-byte hash + 8-byte offset). */
@@ -155,6 +161,7 @@ export class LogCleaner {
       const young = sealed.find((seg) => seg.nextOffset > firstDirty && seg.largestTimestamp > now - s.minCompactionLagMs);
       if (young) firstUncleanable = Math.max(firstDirty, young.baseOffset);
     }
+    firstUncleanable = Math.min(firstUncleanable, log.lastStableOffset);
     if (firstDirty >= firstUncleanable) return null;
     let dirty = 0;
     let total = 0;
@@ -194,6 +201,7 @@ export class LogCleaner {
       let end = section.firstUncleanable;
       let sinceYield = 0;
       const stats: CleanerStats = { topic: log.topic, partition: log.partition, bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsKept: 0, segmentsBefore: log.segmentCount, segmentsAfter: 0, cleanedUpTo: 0, ms: 0 };
+      const aborted = abortedBatchTest(log);
       let first = true;
       for (const seg of log.segmentList.slice(0, -1)) {
         if (seg.baseOffset >= section.firstUncleanable) break;
@@ -204,10 +212,11 @@ export class LogCleaner {
         }
         first = false;
         for (const batch of seg.batchesFrom(seg.offsetIndex.lookup(section.firstDirty))) {
-          if (batch.lastOffset < section.firstDirty) continue;
+          if (batch.lastOffset < section.firstDirty || batch.baseOffset >= section.firstUncleanable) continue;
+          if ((batch.attributes & CONTROL_FLAG) !== 0 || aborted(batch)) continue;
           const bytes = seg.read(batch, 0).bytes;
           for (const record of recordsOf(recordsSection(bytes, batch), batch)) {
-            if (record.key !== null && record.offset >= section.firstDirty) latest.set(keyString(record.key), record.offset);
+            if (record.key !== null && record.offset >= section.firstDirty && record.offset < section.firstUncleanable) latest.set(keyString(record.key), record.offset);
           }
           sinceYield += batch.sizeInBytes;
           if (sinceYield >= YIELD_EVERY_BYTES) {
@@ -219,6 +228,8 @@ export class LogCleaner {
       }
       // 4 and 5. Rewrite every segment below `end`, group by group, and swap each in.
       const deleteHorizon = now - s.deleteRetentionMs;
+      // Producers whose current transaction has a batch kept so far (its marker must stay).
+      const txnKept = new Set<number>();
       for (const group of this.groups(log, end, s.segmentBytes)) {
         const cleaned = this.newCleanedSegment(log, group[0]!);
         try {
@@ -238,14 +249,20 @@ export class LogCleaner {
               stats.bytesRead += batch.sizeInBytes;
               stats.recordsRead += batch.recordCount;
               let kept = 0;
-              const result = filterBatch(bytes, batch, (r) => {
+              const control = (batch.attributes & CONTROL_FLAG) !== 0;
+              const dropBatch = control ? !retainDeletes && !txnKept.has(batch.producerId) && batch.baseOffset < end : aborted(batch);
+              if (control) txnKept.delete(batch.producerId);
+              const result = control || dropBatch ? (dropBatch ? null : 'all') : filterBatch(bytes, batch, (r) => {
+                if (r.offset >= end) return ++kept > 0; // above the cleaned end (an undecided transaction): as it is
                 if (r.key === null) return false;
                 const keep = r.offset >= (latest.get(keyString(r.key)) ?? -1) && (r.hasValue || retainDeletes);
                 if (keep) kept++;
                 return keep;
               }, engine);
+              if (result === 'all') kept = batch.recordCount;
               stats.recordsKept += kept;
               const out = result === 'all' ? bytes : result;
+              if (out && !control && (batch.attributes & TRANSACTIONAL_FLAG) !== 0) txnKept.add(batch.producerId);
               if (out) {
                 pending.push(out);
                 pendingBytes += out.byteLength;
@@ -260,6 +277,9 @@ export class LogCleaner {
             }
           }
           flushPending();
+          // The aborted transactions of the old segments stay listed (Kafka LogCleaner copies
+          // each segment's transaction index into the cleaned one).
+          for (const seg of group) for (const txn of seg.txnIndex.all) cleaned.txnIndex.append(txn);
           cleaned.seal();
           cleaned.flush();
           this.onStep?.('cleaned', log);
@@ -307,7 +327,7 @@ export class LogCleaner {
   }
 
   private newCleanedSegment(log: PartitionLog, first: LogSegment): LogSegment {
-    for (const ext of ['.log', '.index', '.timeindex']) {
+    for (const ext of ['.log', '.index', '.timeindex', '.txnindex']) {
       try {
         unlinkSync(join(log.dir, `${offsetFileName(first.baseOffset, ext)}.cleaned`));
       } catch {
@@ -323,4 +343,16 @@ export class LogCleaner {
     for (const key of [...this.checkpoint.keys()]) if (!live.has(key)) this.checkpoint.delete(key);
     writeCheckpoint(this.checkpointPath, this.checkpoint);
   }
+}
+
+/**
+ * A test of whether a batch belongs to an aborted transaction: a transactional data batch of a
+ * producer inside a range [firstOffset, lastOffset] of the log's `.txnindex` entries.
+ */
+function abortedBatchTest(log: PartitionLog): (batch: BatchHeader) => boolean {
+  const aborted = log.segmentList.flatMap((seg) => seg.txnIndex.all);
+  return (batch) =>
+    (batch.attributes & TRANSACTIONAL_FLAG) !== 0 &&
+    (batch.attributes & CONTROL_FLAG) === 0 &&
+    aborted.some((t) => t.producerId === batch.producerId && t.firstOffset <= batch.baseOffset && batch.lastOffset <= t.lastOffset);
 }

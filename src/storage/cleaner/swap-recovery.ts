@@ -23,7 +23,7 @@ import { LogSegment, type SegmentOptions } from '../log-segment.js';
 import { asOffset } from '../offset.js';
 import { unlinkQuietly } from '../atomic-file.js';
 
-const LIVE_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+const LIVE_FILE = /^(\d{20})\.(log|index|timeindex|txnindex)$/;
 const SWAP_LOG = /^(\d{20})\.log\.swap$/;
 
 /**
