@@ -16,6 +16,7 @@ import { controlledShutdownHandler } from './controlled-shutdown.js';
 import { createPartitionsHandler } from './create-partitions.js';
 import { electLeadersHandler } from './elect-leaders.js';
 import { describeClusterHandler } from './describe-cluster.js';
+import { describeProducersHandler } from './describe-producers.js';
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 import { createTopicsHandler } from './create-topics.js';
@@ -91,6 +92,7 @@ for (const handler of [
   createPartitionsHandler,
   electLeadersHandler,
   describeClusterHandler,
+  describeProducersHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
   // Security (src/security/, network/sasl-authenticator.ts).

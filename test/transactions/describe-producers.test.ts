@@ -1,0 +1,69 @@
+/**
+ * DescribeProducers (KIP-664) from a partition's producer state: an idempotent producer's
+ * epoch, last sequence and timestamp; a transactional producer's open transaction (its first
+ * offset) until EndTxn; errors for a partition this broker does not have, and for a topic
+ * the caller may not read.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { createProduceRequest } from '../../src/protocol/generated/index.js';
+import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { addPartitions, endTxn, findTxnCoordinator, initProducerId, produceTransactional } from './txn-raw.js';
+
+const TOPIC = 'producers';
+
+describe('DescribeProducers', () => {
+  let t: TestBroker;
+  let c: RawClient;
+  beforeAll(async () => {
+    t = await startTestBroker({ websocketPort: -1 });
+    t.broker.logs.createTopic(TOPIC, 2);
+    c = await RawClient.connect(t.broker.port);
+  });
+  afterAll(async () => {
+    c.close();
+    await t.stop();
+  });
+  const describeProducers = async (partitions: number[], topic = TOPIC) =>
+    (await c.request(61, 0, { topics: [{ name: topic, partitionIndexes: partitions }] })).topics[0].partitions as Array<{
+      partitionIndex: number;
+      errorCode: number;
+      activeProducers: Array<{ producerId: bigint | number; producerEpoch: number; lastSequence: number; lastTimestamp: bigint | number; coordinatorEpoch: number; currentTxnStartOffset: bigint | number }>;
+    }>;
+
+  it('lists idempotent and transactional producers with their open transaction', async () => {
+    // An idempotent producer: two batches, sequences 0-2 and 3-4.
+    const idem = await initProducerId(c, null);
+    const producerId = Number(idem.producerId);
+    for (const [baseSequence, n] of [[0, 3], [3, 2]] as const) {
+      const records = t.broker.engine.encodeRecordBatch(Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.from(`i${baseSequence + i}`) })), { producerId, producerEpoch: idem.producerEpoch, baseSequence });
+      const res = await c.request(0, 9, createProduceRequest({ transactionalId: null, acks: -1, timeoutMs: 5_000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] }));
+      expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+    }
+    // A transactional producer with a transaction open on partition 0 from offset 5.
+    expect((await findTxnCoordinator(c, 'describer')).errorCode).toBe(ErrorCode.NONE);
+    const txn = await initProducerId(c, 'describer');
+    const txnProducer = Number(txn.producerId);
+    expect(await addPartitions(c, 'describer', txnProducer, txn.producerEpoch, [{ name: TOPIC, partitions: [0] }])).toEqual({ [`${TOPIC}-0`]: ErrorCode.NONE });
+    expect(await produceTransactional(c, t.broker.engine, TOPIC, 0, txnProducer, txn.producerEpoch, 0)).toBe(ErrorCode.NONE);
+
+    const [p0, p1] = await describeProducers([0, 1]);
+    expect(p1).toMatchObject({ partitionIndex: 1, errorCode: ErrorCode.NONE, activeProducers: [] });
+    const byId = new Map(p0!.activeProducers.map((p) => [Number(p.producerId), p]));
+    expect(byId.get(producerId)).toMatchObject({ producerEpoch: idem.producerEpoch, lastSequence: 4, coordinatorEpoch: -1 });
+    expect(Number(byId.get(producerId)!.currentTxnStartOffset)).toBe(-1);
+    expect(Number(byId.get(producerId)!.lastTimestamp)).toBeGreaterThan(0);
+    expect(byId.get(txnProducer)).toMatchObject({ producerEpoch: txn.producerEpoch, lastSequence: 1 });
+    expect(Number(byId.get(txnProducer)!.currentTxnStartOffset)).toBe(5);
+
+    expect(await endTxn(c, 'describer', txnProducer, txn.producerEpoch, true)).toBe(ErrorCode.NONE);
+    const [after] = await describeProducers([0]);
+    expect(Number(after!.activeProducers.find((p) => Number(p.producerId) === txnProducer)!.currentTxnStartOffset)).toBe(-1);
+  });
+
+  it('answers UNKNOWN_TOPIC_OR_PARTITION for what the broker does not have', async () => {
+    expect((await describeProducers([7]))[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect((await describeProducers([0], 'no-such-topic'))[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+});
