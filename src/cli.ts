@@ -7,6 +7,7 @@
  *   gregor groups list|describe|reset-offsets …         (see src/cli/groups.ts)
  *   gregor leaders elect …                              (see src/cli/leaders.ts)
  *   gregor reassign --generate|--execute|--verify|--cancel (see src/cli/reassign.ts)
+ *   gregor transactions list|describe|describe-producers (see src/cli/transactions.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
@@ -18,6 +19,7 @@ import { createLogger } from './logger.js';
 import { registerGroupsCommand } from './cli/groups.js';
 import { registerLeadersCommand } from './cli/leaders.js';
 import { registerReassignCommand } from './cli/reassign.js';
+import { registerTransactionsCommand } from './cli/transactions.js';
 import { registerTopicsCommand } from './cli/topics.js';
 import { registerUsersCommand } from './cli/users.js';
 import { registerAclsCommand } from './cli/acls.js';
@@ -102,5 +104,6 @@ export async function main(argv: string[]): Promise<void> {
   registerGroupsCommand(program);
   registerLeadersCommand(program);
   registerReassignCommand(program);
+  registerTransactionsCommand(program);
   await program.parseAsync(argv);
 }

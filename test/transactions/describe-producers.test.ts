@@ -1,13 +1,14 @@
 /**
  * DescribeProducers (KIP-664) from a partition's producer state: an idempotent producer's
  * epoch, last sequence and timestamp; a transactional producer's open transaction (its first
- * offset) until EndTxn; errors for a partition this broker does not have, and for a topic
- * the caller may not read.
+ * offset) until EndTxn; errors for a partition this broker does not have. `gregor
+ * transactions list|describe|describe-producers` shows the same as kafka-transactions.sh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { createProduceRequest } from '../../src/protocol/generated/index.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
+import { gregorCli } from '../helpers/cli.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { addPartitions, endTxn, findTxnCoordinator, initProducerId, produceTransactional } from './txn-raw.js';
 
@@ -56,6 +57,19 @@ describe('DescribeProducers', () => {
     expect(Number(byId.get(producerId)!.lastTimestamp)).toBeGreaterThan(0);
     expect(byId.get(txnProducer)).toMatchObject({ producerEpoch: txn.producerEpoch, lastSequence: 1 });
     expect(Number(byId.get(txnProducer)!.currentTxnStartOffset)).toBe(5);
+
+    // The same through the CLI, as kafka-transactions.sh shows it.
+    const bootstrap = ['-b', `127.0.0.1:${t.broker.port}`];
+    const list = await gregorCli(['transactions', 'list', ...bootstrap]);
+    expect(list.stderr).toBe('');
+    expect(list.stdout.split('\n')).toContain(`describer\t${t.broker.config.nodeId}\t${txnProducer}\tOngoing`);
+    const described = await gregorCli(['transactions', 'describe', '--transactional-id', 'describer', ...bootstrap]);
+    expect(described.stdout.split('\n')[1]!.split('\t')).toEqual(expect.arrayContaining(['describer', String(txnProducer), 'Ongoing', `${TOPIC}-0`]));
+    const producers = await gregorCli(['transactions', 'describe-producers', '--topic', TOPIC, '--partition', '0', ...bootstrap]);
+    const rows = producers.stdout.trim().split('\n').slice(1).map((l) => l.split('\t'));
+    expect(rows.find((r) => r[0] === String(txnProducer))?.[5]).toBe('5');
+    expect(rows.find((r) => r[0] === String(producerId))?.[5]).toBe('None');
+    expect((await gregorCli(['transactions', 'describe', '--transactional-id', 'nobody', ...bootstrap])).code).toBe(1);
 
     expect(await endTxn(c, 'describer', txnProducer, txn.producerEpoch, true)).toBe(ErrorCode.NONE);
     const [after] = await describeProducers([0]);

@@ -1,0 +1,119 @@
+/**
+ * `gregor transactions …`: what kafka-transactions.sh shows, over ListTransactions,
+ * DescribeTransactions and DescribeProducers (KIP-664):
+ *
+ *   gregor transactions list                                  every broker's coordinated transactional ids
+ *   gregor transactions describe --transactional-id <id>      state, producer, timeout, partitions
+ *   gregor transactions describe-producers --topic <t> --partition <p>
+ *
+ * Tab-separated tables with Kafka's column names. `describe` asks the id's coordinator
+ * (FindCoordinator), `describe-producers` the partition's leader. Exit code 1 with
+ * `gregor: <ERROR_NAME>: …` when a broker refuses.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { KafkaClient } from '../network/kafka-client.js';
+import { ErrorCode, errorName } from '../protocol/error-codes.js';
+import {
+  type DescribeProducersResponse,
+  type DescribeTransactionsResponse,
+  type FindCoordinatorResponse,
+  type ListTransactionsResponse,
+  type MetadataResponse,
+  createDescribeProducersRequest,
+  createDescribeTransactionsRequest,
+  createFindCoordinatorRequest,
+  createListTransactionsRequest,
+  createMetadataRequest,
+} from '../protocol/generated/index.js';
+import { ZERO_UUID } from '../protocol/primitives.js';
+import { adminOptions, withAdminClient } from './admin-client.js';
+
+const METADATA = 3;
+const FIND_COORDINATOR = 10;
+const DESCRIBE_PRODUCERS = 61;
+const DESCRIBE_TRANSACTIONS = 65;
+const LIST_TRANSACTIONS = 66;
+const KEY_TYPE_TRANSACTION = 1;
+
+type Connect = (hostPort: string) => Promise<KafkaClient>;
+
+function partitionNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a partition number`);
+  return n;
+}
+
+/** Runs `body` on a connection to `host:port`, closing it afterwards. */
+async function onBroker<T>(connectTo: Connect, host: string, port: number, body: (c: KafkaClient) => Promise<T>): Promise<T> {
+  const c = await connectTo(`${host}:${port}`);
+  try {
+    return await body(c);
+  } finally {
+    c.close();
+  }
+}
+
+const table = (header: string[], rows: Array<Array<string | number | bigint>>) => [header, ...rows].map((r) => r.join('\t')).join('\n');
+
+/** Adds the `transactions` command to the `gregor` program. */
+export function registerTransactionsCommand(program: Command): void {
+  const transactions = program.command('transactions').description('list and describe transactions and producers (kafka-transactions.sh)');
+
+  adminOptions(transactions.command('list').description('every transactional id the brokers coordinate')).action(async (opts: { bootstrapServer: string }) => {
+    await withAdminClient(opts, async (client, connectTo) => {
+      const { response: meta } = await client.request<MetadataResponse>(METADATA, createMetadataRequest({ topics: [], allowAutoTopicCreation: false }));
+      const rows: Array<Array<string | number | bigint>> = [];
+      for (const b of [...meta.brokers].sort((x, y) => x.nodeId - y.nodeId)) {
+        const { response } = await onBroker(connectTo, b.host, b.port, (c) => c.request<ListTransactionsResponse>(LIST_TRANSACTIONS, createListTransactionsRequest({ stateFilters: [], producerIdFilters: [] })));
+        if (response.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(response.errorCode)}: broker ${b.nodeId} refused ListTransactions`);
+        for (const t of response.transactionStates) rows.push([t.transactionalId, b.nodeId, t.producerId, t.transactionState]);
+      }
+      return table(['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState'], rows);
+    });
+  });
+
+  adminOptions(transactions.command('describe').description('one transactional id, from its coordinator').requiredOption('--transactional-id <id>', 'the transactional id'))
+    .action(async (opts: { bootstrapServer: string; transactionalId: string }) => {
+      await withAdminClient(opts, async (client, connectTo) => {
+        const { response: found } = await client.request<FindCoordinatorResponse>(FIND_COORDINATOR, createFindCoordinatorRequest({ keyType: KEY_TYPE_TRANSACTION, key: opts.transactionalId, coordinatorKeys: [opts.transactionalId] }));
+        const coordinator = found.coordinators?.[0] ?? { errorCode: found.errorCode, nodeId: found.nodeId, host: found.host, port: found.port, errorMessage: found.errorMessage };
+        if (coordinator.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(coordinator.errorCode)}: ${coordinator.errorMessage ?? 'no coordinator'}`);
+        const { response } = await onBroker(connectTo, coordinator.host, coordinator.port, (c) =>
+          c.request<DescribeTransactionsResponse>(DESCRIBE_TRANSACTIONS, createDescribeTransactionsRequest({ transactionalIds: [opts.transactionalId] })));
+        const s = response.transactionStates[0]!;
+        if (s.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(s.errorCode)}: transactional id "${opts.transactionalId}"`);
+        const partitions = s.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p}`)).join(',');
+        const start = Number(s.transactionStartTimeMs) < 0 ? 'None' : new Date(Number(s.transactionStartTimeMs)).toISOString();
+        return table(
+          ['CoordinatorId', 'TransactionalId', 'ProducerId', 'ProducerEpoch', 'TransactionState', 'TransactionTimeoutMs', 'CurrentTransactionStartTimeMs', 'TopicPartitions'],
+          [[coordinator.nodeId, s.transactionalId, s.producerId, s.producerEpoch, s.transactionState, s.transactionTimeoutMs, start, partitions]],
+        );
+      });
+    });
+
+  adminOptions(
+    transactions
+      .command('describe-producers')
+      .description('the active producers of one partition, from its leader')
+      .requiredOption('--topic <topic>', 'the topic')
+      .requiredOption('--partition <n>', 'the partition', partitionNumber),
+  ).action(async (opts: { bootstrapServer: string; topic: string; partition: number }) => {
+    await withAdminClient(opts, async (client, connectTo) => {
+      const { response: meta } = await client.request<MetadataResponse>(METADATA, createMetadataRequest({ topics: [{ name: opts.topic, topicId: ZERO_UUID }], allowAutoTopicCreation: false }));
+      const topic = meta.topics[0];
+      if (!topic || topic.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)}: topic "${opts.topic}"`);
+      const leaderId = topic.partitions.find((p) => p.partitionIndex === opts.partition)?.leaderId ?? -1;
+      const leader = meta.brokers.find((b) => b.nodeId === leaderId);
+      if (!leader) throw new Error(`${errorName(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)}: ${opts.topic}-${opts.partition} has no leader`);
+      const { response } = await onBroker(connectTo, leader.host, leader.port, (c) =>
+        c.request<DescribeProducersResponse>(DESCRIBE_PRODUCERS, createDescribeProducersRequest({ topics: [{ name: opts.topic, partitionIndexes: [opts.partition] }] })));
+      const p = response.topics[0]!.partitions[0]!;
+      if (p.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(p.errorCode)}: ${p.errorMessage ?? `${opts.topic}-${opts.partition}`}`);
+      return table(
+        ['ProducerId', 'ProducerEpoch', 'LatestCoordinatorEpoch', 'LastSequence', 'LastTimestamp', 'CurrentTransactionStartOffset'],
+        p.activeProducers.map((a) => [a.producerId, a.producerEpoch, a.coordinatorEpoch, a.lastSequence, a.lastTimestamp, Number(a.currentTxnStartOffset) < 0 ? 'None' : a.currentTxnStartOffset]),
+      );
+    });
+  });
+}
