@@ -20,9 +20,15 @@ export class HttpExchange {
   readonly accept: string;
   readonly authorization: string;
   readonly lastEventId: string;
+  /** Whether the body comes with `Transfer-Encoding: chunked` (v3's streamed produce). */
+  readonly chunked: boolean;
   readonly remote: string;
   aborted = false;
   private responded = false;
+  /** The answer has ended: the response must not be touched again. */
+  private ended = false;
+  /** Where body chunks go once the body is streamed (streamBody) rather than buffered. */
+  private sink: ((chunk: Buffer, last: boolean) => void) | null = null;
   private readonly chunks: Buffer[] = [];
   private received = 0;
   private limit = PRE_AUTH_BODY_BYTES;
@@ -47,6 +53,7 @@ export class HttpExchange {
     this.accept = req.getHeader('accept');
     this.authorization = req.getHeader('authorization');
     this.lastEventId = req.getHeader('last-event-id');
+    this.chunked = /chunked/i.test(req.getHeader('transfer-encoding'));
     this.remote = Buffer.from(res.getRemoteAddressAsText()).toString();
     this.declaredLength = Number(req.getHeader('content-length') || '0');
     res.onAborted(() => {
@@ -60,7 +67,12 @@ export class HttpExchange {
     }
     res.onData((chunk, isLast) => {
       // Once answered (or gone) the response must not be touched; the rest is discarded.
-      if (this.failure || this.responded || this.aborted) return;
+      if (this.failure || this.ended || this.aborted) return;
+      if (this.sink) {
+        if (isLast) this.complete = true;
+        this.sink(Buffer.from(chunk.slice(0)), isLast);
+        return;
+      }
       this.received += chunk.byteLength;
       if (this.received > this.limit && this.limit !== PRE_AUTH_BODY_BYTES) {
         this.fail(new RestError(413, 413, `request body larger than ${this.limit} bytes`));
@@ -93,11 +105,35 @@ export class HttpExchange {
     return new Promise<Buffer>((resolve, reject) => {
       this.waiter = { resolve, reject };
       this.settle();
-      if (this.paused && !this.failure && !this.aborted && !this.responded) {
-        this.paused = false;
-        this.res.resume();
-      }
+      if (!this.failure) this.resumeBody();
     });
+  }
+
+  /**
+   * Hands the body to `sink` chunk by chunk instead of buffering it (after authentication;
+   * for streamed requests): chunks that already arrived first. The caller bounds what it keeps
+   * and applies back-pressure with pauseBody / resumeBody.
+   */
+  streamBody(sink: (chunk: Buffer, last: boolean) => void): void {
+    this.sink = sink;
+    const early = Buffer.concat(this.chunks);
+    this.chunks.length = 0;
+    if (early.length > 0 || this.complete) sink(early, this.complete);
+    this.resumeBody();
+  }
+
+  /** Stops reading the body (back-pressure). */
+  pauseBody(): void {
+    if (this.paused || this.ended || this.aborted || this.complete) return;
+    this.paused = true;
+    this.res.pause();
+  }
+
+  /** Reads the body again after pauseBody (or the pre-authentication pause). */
+  resumeBody(): void {
+    if (!this.paused || this.ended || this.aborted) return;
+    this.paused = false;
+    this.res.resume();
   }
 
   private fail(error: RestError): void {
@@ -119,6 +155,7 @@ export class HttpExchange {
   respond(status: number, contentType: string, body: string | Uint8Array, headers: ReadonlyArray<[string, string]> = []): void {
     if (this.aborted || this.responded) return;
     this.responded = true;
+    this.ended = true;
     this.res.cork(() => {
       this.res.writeStatus(`${status} ${REASONS[status] ?? ''}`).writeHeader('Content-Type', contentType).writeHeader('Cache-Control', 'no-store');
       for (const [k, v] of headers) this.res.writeHeader(k, v);
@@ -138,7 +175,7 @@ export class HttpExchange {
 
   /** Writes one chunk of a streamed answer; false when the client is gone or its buffer is full. */
   write(chunk: string): boolean {
-    if (this.aborted) return false;
+    if (this.aborted || this.ended) return false;
     let ok = false;
     this.res.cork(() => {
       ok = this.res.write(chunk);
@@ -148,8 +185,11 @@ export class HttpExchange {
 
   /** Ends a streamed answer. */
   endStream(): void {
-    if (this.aborted) return;
-    this.res.cork(() => this.res.end(undefined, !this.complete));
+    if (this.aborted || this.ended) return;
+    this.ended = true;
+    // Not closeConnection: uWS would cut the connection before the chunked answer's last chunk;
+    // a body still arriving is discarded by the HTTP parser (onData ignores it once ended).
+    this.res.cork(() => this.res.end());
   }
 
   get hasResponded(): boolean {

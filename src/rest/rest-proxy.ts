@@ -11,12 +11,13 @@
  */
 import type uWS from 'uWebSockets.js';
 import type { RequestContext } from '../apis/api.js';
-import { requestFormat, parseJsonBody, responseType } from './embedded-format.js';
+import { parseJsonBody, requestFormat, responseType } from './embedded-format.js';
 import { HttpExchange } from './http-exchange.js';
 import { type RestServices, challenge, restContext } from './rest-context.js';
 import { RestError, restErrorOf } from './rest-error.js';
 import { getPartition, getPartitionOffsets, getTopic, listBrokers, listPartitions, listTopics } from './v2/metadata.js';
 import { produceToTopic } from './v2/produce.js';
+import { produceSingle, produceStream } from './v3/produce.js';
 import { readFormat, readRecords, streamRecords, wantsEventStream } from './v2/records.js';
 
 /** The API version handlers are told REST requests come in as (for logs; no Kafka version applies). */
@@ -58,7 +59,7 @@ async function recordsBody(ex: HttpExchange, services: RestServices) {
 /** Registers the REST proxy's routes on `app`. */
 export function registerRestProxy(app: uWS.TemplatedApp, services: RestServices): void {
   const get = (pattern: string, route: Route, negotiate?: Negotiate) => app.get(pattern, answer(services, 'get', pattern, route, negotiate));
-  const post = (pattern: string, route: Route) => app.post(pattern, answer(services, 'post', pattern, route));
+  const post = (pattern: string, route: Route, negotiate?: Negotiate) => app.post(pattern, answer(services, 'post', pattern, route, negotiate));
 
   get('/topics', (_ex, ctx) => listTopics(ctx));
   get('/topics/:topic', (ex, ctx) => getTopic(ctx, ex.params[0]!));
@@ -83,4 +84,19 @@ export function registerRestProxy(app: uWS.TemplatedApp, services: RestServices)
     const { format, body } = await recordsBody(ex, s);
     return produceToTopic(ctx, ex.params[0]!, ex.params[1]!, format, body);
   });
+
+  // v3 produce: application/json, one record per request or a stream of them (chunked).
+  post(
+    '/v3/clusters/:cluster/topics/:topic/records',
+    async (ex, ctx, s) => {
+      if (requestFormat(ex.contentType) !== null) throw new RestError(415, 415, 'HTTP 415 Unsupported Media Type: v3 records are application/json');
+      if (!ex.chunked) return produceSingle(ctx, ex, ex.params[0]!, ex.params[1]!, s.maxRequestBytes);
+      await produceStream(ctx, ex, ex.params[0]!, ex.params[1]!, s.maxRequestBytes);
+      return STREAMED;
+    },
+    (ex) => {
+      responseType(ex.accept); // 406 for an Accept the proxy cannot answer
+      return 'application/json';
+    },
+  );
 }
