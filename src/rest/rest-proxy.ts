@@ -11,7 +11,8 @@
  */
 import type uWS from 'uWebSockets.js';
 import type { RequestContext } from '../apis/api.js';
-import { parseJsonBody, requestFormat, responseType } from './embedded-format.js';
+import { V2_JSON, parseJsonBody, requestFormat, responseType } from './embedded-format.js';
+import { openApiDocument } from './openapi.js';
 import { HttpExchange } from './http-exchange.js';
 import { type RestServices, challenge, restContext } from './rest-context.js';
 import { RestError, restErrorOf } from './rest-error.js';
@@ -56,47 +57,86 @@ async function recordsBody(ex: HttpExchange, services: RestServices) {
   return { format, body: parseJsonBody(await ex.body(services.maxRequestBytes)) };
 }
 
-/** Registers the REST proxy's routes on `app`. */
-export function registerRestProxy(app: uWS.TemplatedApp, services: RestServices): void {
-  const get = (pattern: string, route: Route, negotiate?: Negotiate) => app.get(pattern, answer(services, 'get', pattern, route, negotiate));
-  const post = (pattern: string, route: Route, negotiate?: Negotiate) => app.post(pattern, answer(services, 'post', pattern, route, negotiate));
+const V2_FORMATS = ['application/vnd.kafka.binary.v2+json', 'application/vnd.kafka.json.v2+json', 'application/vnd.kafka.string.v2+json'];
 
-  get('/topics', (_ex, ctx) => listTopics(ctx));
-  get('/topics/:topic', (ex, ctx) => getTopic(ctx, ex.params[0]!));
-  get('/topics/:topic/partitions', (ex, ctx) => listPartitions(ctx, ex.params[0]!));
-  get('/topics/:topic/partitions/:partition', (ex, ctx) => getPartition(ctx, ex.params[0]!, ex.params[1]!));
-  get('/topics/:topic/partitions/:partition/offsets', (ex, ctx) => getPartitionOffsets(ctx, ex.params[0]!, ex.params[1]!));
-  get('/brokers', (_ex, ctx) => listBrokers(ctx));
-  const records: Route = async (ex, ctx) => {
-    if (!wantsEventStream(ex)) return readRecords(ctx, ex, readFormat(ex));
-    await streamRecords(ctx, ex, readFormat(ex));
-    return STREAMED;
-  };
-  const recordsType: Negotiate = (ex) => (wantsEventStream(ex) ? 'text/event-stream' : responseType(ex.accept, readFormat(ex)));
-  get('/topics/:topic/partitions/:partition/records', records, recordsType);
-  get('/topics/:topic/partitions/:partition/messages', records, recordsType);
+/** One route: its method, OpenAPI path template, what it says of itself, and what it runs. */
+export interface RestRoute {
+  method: 'get' | 'post';
+  /** OpenAPI path template (`/topics/{topic}`); parameters reach the route in order. */
+  path: string;
+  summary: string;
+  /** Request content types (POST). */
+  consumes?: string[];
+  /** Response content types. */
+  produces: string[];
+  run: Route;
+  negotiate?: Negotiate;
+}
 
-  post('/topics/:topic', async (ex, ctx, s) => {
-    const { format, body } = await recordsBody(ex, s);
-    return produceToTopic(ctx, ex.params[0]!, null, format, body);
-  });
-  post('/topics/:topic/partitions/:partition', async (ex, ctx, s) => {
-    const { format, body } = await recordsBody(ex, s);
-    return produceToTopic(ctx, ex.params[0]!, ex.params[1]!, format, body);
-  });
+const records: Route = async (ex, ctx) => {
+  if (!wantsEventStream(ex)) return readRecords(ctx, ex, readFormat(ex));
+  await streamRecords(ctx, ex, readFormat(ex));
+  return STREAMED;
+};
+const recordsType: Negotiate = (ex) => (wantsEventStream(ex) ? 'text/event-stream' : responseType(ex.accept, readFormat(ex)));
+const READ_TYPES = [...V2_FORMATS, 'text/event-stream'];
 
-  // v3 produce: application/json, one record per request or a stream of them (chunked).
-  post(
-    '/v3/clusters/:cluster/topics/:topic/records',
-    async (ex, ctx, s) => {
+/** Every route of the proxy; registration and the OpenAPI document both come from this list. */
+export const REST_ROUTES: readonly RestRoute[] = [
+  { method: 'get', path: '/topics', summary: 'List the topics the principal may describe (internal topics left out)', produces: [V2_JSON], run: (_ex, ctx) => listTopics(ctx) },
+  { method: 'get', path: '/topics/{topic}', summary: "A topic's configs and partitions", produces: [V2_JSON], run: (ex, ctx) => getTopic(ctx, ex.params[0]!) },
+  { method: 'get', path: '/topics/{topic}/partitions', summary: "A topic's partitions with leaders and replicas", produces: [V2_JSON], run: (ex, ctx) => listPartitions(ctx, ex.params[0]!) },
+  { method: 'get', path: '/topics/{topic}/partitions/{partition}', summary: 'One partition', produces: [V2_JSON], run: (ex, ctx) => getPartition(ctx, ex.params[0]!, ex.params[1]!) },
+  { method: 'get', path: '/topics/{topic}/partitions/{partition}/offsets', summary: "A partition's beginning and end offsets", produces: [V2_JSON], run: (ex, ctx) => getPartitionOffsets(ctx, ex.params[0]!, ex.params[1]!) },
+  { method: 'get', path: '/topics/{topic}/partitions/{partition}/records', summary: 'Records from an offset, with headers; Server-Sent Events with Accept: text/event-stream', produces: READ_TYPES, run: records, negotiate: recordsType },
+  { method: 'get', path: '/topics/{topic}/partitions/{partition}/messages', summary: "v2's name for …/records", produces: READ_TYPES, run: records, negotiate: recordsType },
+  { method: 'get', path: '/brokers', summary: 'Live broker ids', produces: [V2_JSON], run: (_ex, ctx) => listBrokers(ctx) },
+  {
+    method: 'post',
+    path: '/topics/{topic}',
+    summary: 'Produce records (partition chosen per record, or by the default partitioner)',
+    consumes: V2_FORMATS,
+    produces: [V2_JSON],
+    run: async (ex, ctx, s) => {
+      const { format, body } = await recordsBody(ex, s);
+      return produceToTopic(ctx, ex.params[0]!, null, format, body);
+    },
+  },
+  {
+    method: 'post',
+    path: '/topics/{topic}/partitions/{partition}',
+    summary: 'Produce records to one partition',
+    consumes: V2_FORMATS,
+    produces: [V2_JSON],
+    run: async (ex, ctx, s) => {
+      const { format, body } = await recordsBody(ex, s);
+      return produceToTopic(ctx, ex.params[0]!, ex.params[1]!, format, body);
+    },
+  },
+  {
+    method: 'post',
+    path: '/v3/clusters/{cluster_id}/topics/{topic_name}/records',
+    summary: 'v3 produce: one record, or a stream of records in a chunked body answered by one delivery report each',
+    consumes: ['application/json'],
+    produces: ['application/json'],
+    run: async (ex, ctx, s) => {
       if (requestFormat(ex.contentType) !== null) throw new RestError(415, 415, 'HTTP 415 Unsupported Media Type: v3 records are application/json');
       if (!ex.chunked) return produceSingle(ctx, ex, ex.params[0]!, ex.params[1]!, s.maxRequestBytes);
       await produceStream(ctx, ex, ex.params[0]!, ex.params[1]!, s.maxRequestBytes);
       return STREAMED;
     },
-    (ex) => {
+    negotiate: (ex) => {
       responseType(ex.accept); // 406 for an Accept the proxy cannot answer
       return 'application/json';
     },
-  );
+  },
+  { method: 'get', path: '/openapi.json', summary: 'This document (OpenAPI 3.0)', produces: ['application/json'], run: () => openApiDocument(REST_ROUTES), negotiate: () => 'application/json' },
+];
+
+/** Registers the REST proxy's routes on `app`. */
+export function registerRestProxy(app: uWS.TemplatedApp, services: RestServices): void {
+  for (const route of REST_ROUTES) {
+    const pattern = route.path.replace(/\{([^}]+)\}/g, ':$1');
+    app[route.method](pattern, answer(services, route.method, pattern, route.run, route.negotiate));
+  }
 }

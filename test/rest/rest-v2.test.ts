@@ -127,6 +127,17 @@ describe('REST proxy v2: metadata and produce', () => {
     expect(out['missing']).toEqual([404, { error_code: 40401, message: 'Topic nope not found.' }]);
   });
 
+  it('/openapi.json lists every route, and every GET it lists is served', async () => {
+    const doc = (await fetchJson('/openapi.json')).body as unknown as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/topics', '/topics/{topic}/partitions/{partition}/records', '/v3/clusters/{cluster_id}/topics/{topic_name}/records']));
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (!ops['get']) continue;
+      const res = await fetch(base + path.replace('{topic}', 'orders').replace('{partition}', '0'), { headers: { Accept: '*/*' } });
+      expect(res.status, path).toBe(200);
+    }
+  });
+
   it('bad requests get their documented errors and the broker keeps serving', async () => {
     expect(await post('/topics/orders', '{"records": [', BINARY)).toMatchObject({ status: 400, body: { error_code: 400 } });
     expect(await post('/topics/orders', { records: [{ value: 'x' }] }, 'text/plain')).toMatchObject({ status: 415, body: { error_code: 415 } });
