@@ -155,6 +155,8 @@ export interface BrokerConfig {
   restEnable: boolean;
   /** `gregor.rest.max.request.bytes`: largest REST request body accepted (bytes, default 8 MiB); larger ones are 413. */
   restMaxRequestBytes: number;
+  /** `gregor.rest.consumer.instance.timeout.ms`: a REST consumer instance without requests this long is closed (ms, default 300000, Confluent's). */
+  restConsumerInstanceTimeoutMs: number;
   /** `gregor.tail.buffers.max.bytes`: shared memory all active segments' tail buffers may take together; the least recently appended-to give theirs back first. */
   tailBuffersMaxBytes: number;
   /** `gregor.websocket.pause.bytes`: unsent bytes at which pushes to a WebSocket pause (back-pressure). */
@@ -413,6 +415,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'gregor.websocket.max.frame.bytes': { field: 'websocketMaxFrameBytes', parse: int(1024, 1024 * 1024 * 1024) },
   'gregor.rest.enable': { field: 'restEnable', parse: bool },
   'gregor.rest.max.request.bytes': { field: 'restMaxRequestBytes', parse: int(1024, 1024 * 1024 * 1024) },
+  'gregor.rest.consumer.instance.timeout.ms': { field: 'restConsumerInstanceTimeoutMs', parse: int(1000, INT32_MAX) },
   'gregor.tail.buffers.max.bytes': { field: 'tailBuffersMaxBytes', parse: int(1024 * 1024, 3 * 1024 * 1024 * 1024) },
   'gregor.websocket.pause.bytes': { field: 'websocketPauseBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
@@ -523,6 +526,7 @@ export function defaultConfig(): BrokerConfig {
     websocketMaxFrameBytes: 4 * 1024 * 1024,
     restEnable: true,
     restMaxRequestBytes: 8 * 1024 * 1024,
+    restConsumerInstanceTimeoutMs: 300_000,
     tailBuffersMaxBytes: 1024 * 1024 * 1024,
     websocketPauseBytes: 1024 * 1024,
     websocketMaxBackpressureBytes: 16 * 1024 * 1024,

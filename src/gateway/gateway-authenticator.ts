@@ -37,6 +37,13 @@ export const POLICY_VIOLATION = 1008;
 
 export type GatewayAuthenticationMode = 'jwt' | 'sasl';
 
+/** An HTTP request's verified credential (httpCredentials). */
+export interface HttpCredentials {
+  principal: KafkaPrincipal;
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
+  token?: string;
+}
+
 export interface GatewayAuthenticatorOptions {
   mode: GatewayAuthenticationMode;
   /** The WEBSOCKET listener's mechanisms (only OAUTHBEARER in jwt mode). */
@@ -116,16 +123,28 @@ export class GatewayAuthenticator {
    * whether the user exists.
    */
   async httpPrincipal(authorization: string): Promise<KafkaPrincipal> {
+    return (await this.httpCredentials(authorization)).principal;
+  }
+
+  /**
+   * httpPrincipal, with the credential itself as a gateway client would present it (the REST
+   * proxy's consumer instances log in to this gateway as their creator): `sasl` with the
+   * mechanism that verified the password, or the bearer `token`.
+   */
+  async httpCredentials(authorization: string): Promise<HttpCredentials> {
     const basic = /^Basic\s+([A-Za-z0-9+/]+={0,2})$/i.exec(authorization.trim());
-    if (!basic) return this.bearerPrincipal(authorization);
+    if (!basic) {
+      const principal = await this.bearerPrincipal(authorization);
+      return { principal, token: authorization.trim().replace(/^Bearer\s+/i, '') };
+    }
     if (this.options.mode !== 'sasl') throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'this gateway accepts only Authorization: Bearer <JWT>');
     const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const colon = text.indexOf(':');
-    const user = colon > 0 ? text.slice(0, colon) : '';
-    if (!this.options.mechanisms.verifyPassword(user, colon > 0 ? text.slice(colon + 1) : '')) {
-      throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'Authentication failed: Invalid username or password');
-    }
-    return userPrincipal(user);
+    const username = colon > 0 ? text.slice(0, colon) : '';
+    const password = colon > 0 ? text.slice(colon + 1) : '';
+    const mechanism = this.options.mechanisms.passwordMechanism(username, password);
+    if (!mechanism) throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'Authentication failed: Invalid username or password');
+    return { principal: userPrincipal(username), sasl: { mechanism: mechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username, password } };
   }
 
   /**

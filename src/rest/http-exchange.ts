@@ -23,6 +23,8 @@ export class HttpExchange {
   /** Whether the body comes with `Transfer-Encoding: chunked` (v3's streamed produce). */
   readonly chunked: boolean;
   readonly remote: string;
+  /** The Host header (for URIs the answer names). */
+  readonly host: string;
   aborted = false;
   private responded = false;
   /** The answer has ended: the response must not be touched again. */
@@ -55,13 +57,15 @@ export class HttpExchange {
     this.lastEventId = req.getHeader('last-event-id');
     this.chunked = /chunked/i.test(req.getHeader('transfer-encoding'));
     this.remote = Buffer.from(res.getRemoteAddressAsText()).toString();
+    this.host = req.getHeader('host');
     this.declaredLength = Number(req.getHeader('content-length') || '0');
     res.onAborted(() => {
       this.aborted = true;
       this.fail(new RestError(400, 400, 'the client went away'));
       for (const listener of this.abortListeners.splice(0)) listener();
     });
-    if (this.method === 'GET' || this.method === 'HEAD') {
+    // GET may carry a body (v2's GET …/offsets does); a request without one has no data to wait for.
+    if ((this.method === 'GET' || this.method === 'HEAD' || this.method === 'DELETE') && this.declaredLength === 0 && !this.chunked) {
       this.complete = true;
       return;
     }

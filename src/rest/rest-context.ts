@@ -11,10 +11,11 @@
 import type { Logger } from 'pino';
 import type { RequestContext } from '../apis/api.js';
 import type { BrokerServices } from '../broker-services.js';
-import type { GatewayAuthenticator } from '../gateway/gateway-authenticator.js';
+import type { GatewayAuthenticator, HttpCredentials } from '../gateway/gateway-authenticator.js';
 import { anonymousSession } from '../security/auth-session.js';
 import type { HttpExchange } from './http-exchange.js';
 import { RestError } from './rest-error.js';
+import type { ConsumerServices } from './v2/consumers.js';
 
 export interface RestServices {
   broker: BrokerServices;
@@ -23,6 +24,8 @@ export interface RestServices {
   logger: Logger;
   /** `gregor.rest.max.request.bytes`: the largest request body accepted (bytes). */
   maxRequestBytes: number;
+  /** Consumer instances and how they reach the gateway. */
+  consumers: ConsumerServices;
 }
 
 /** The client id Kafka handlers see for REST requests. */
@@ -35,19 +38,26 @@ let correlationIds = 0;
  * (error_code 40101) when the gateway requires authentication and the credential is missing
  * or wrong.
  */
-export async function restContext(services: RestServices, ex: HttpExchange, apiVersion: number): Promise<RequestContext> {
+export async function restContext(services: RestServices, ex: HttpExchange, apiVersion: number): Promise<RestRequestContext> {
   const session = anonymousSession('WEBSOCKET', 'PLAINTEXT', ex.remote);
   const authenticator = services.authenticator;
+  let credentials: HttpCredentials | null = null;
   if (authenticator) {
     try {
-      session.principal = await authenticator.httpPrincipal(ex.authorization);
+      credentials = await authenticator.httpCredentials(ex.authorization);
     } catch (err) {
       throw new RestError(401, 40101, `Authentication failed: ${(err as Error).message}`);
     }
-    session.saslMechanism = authenticator.mode === 'jwt' || /^bearer/i.test(ex.authorization.trim()) ? 'OAUTHBEARER' : 'PLAIN';
+    session.principal = credentials.principal;
+    session.saslMechanism = credentials.sasl?.mechanism ?? 'OAUTHBEARER';
   }
   correlationIds = (correlationIds + 1) | 0;
-  return { broker: services.broker, apiVersion, correlationId: correlationIds, clientId: REST_CLIENT_ID, remote: `${ex.remote}:http`, session, sasl: null, logger: services.logger };
+  return { broker: services.broker, apiVersion, correlationId: correlationIds, clientId: REST_CLIENT_ID, remote: `${ex.remote}:http`, session, sasl: null, logger: services.logger, credentials };
+}
+
+/** A handler context with the request's verified credential (null without gateway authentication). */
+export interface RestRequestContext extends RequestContext {
+  credentials: HttpCredentials | null;
 }
 
 /** The `WWW-Authenticate` challenge for a 401 (RFC 7235 §4.1). */

@@ -10,15 +10,16 @@
  * `{error_code, message}` (rest-error.ts); the broker keeps serving every other client.
  */
 import type uWS from 'uWebSockets.js';
-import type { RequestContext } from '../apis/api.js';
 import { V2_JSON, parseJsonBody, requestFormat, responseType } from './embedded-format.js';
 import { openApiDocument } from './openapi.js';
 import { HttpExchange } from './http-exchange.js';
-import { type RestServices, challenge, restContext } from './rest-context.js';
+import { type RestRequestContext, type RestServices, challenge, restContext } from './rest-context.js';
 import { RestError, restErrorOf } from './rest-error.js';
 import { getPartition, getPartitionOffsets, getTopic, listBrokers, listPartitions, listTopics } from './v2/metadata.js';
 import { produceToTopic } from './v2/produce.js';
 import { produceSingle, produceStream } from './v3/produce.js';
+import * as consumers from './v2/consumers.js';
+import type { ConsumerServices } from './v2/consumers.js';
 import { readFormat, readRecords, streamRecords, wantsEventStream } from './v2/records.js';
 
 /** The API version handlers are told REST requests come in as (for logs; no Kafka version applies). */
@@ -26,12 +27,14 @@ const REST_API_VERSION = 0;
 
 /** What a route returns when it answered itself (a stream). */
 export const STREAMED = Symbol('streamed');
+/** What a route returns for `204 No Content`. */
+export const NO_CONTENT = Symbol('no content');
 
-type Route = (ex: HttpExchange, ctx: RequestContext, services: RestServices) => unknown | Promise<unknown>;
+type Route = (ex: HttpExchange, ctx: RestRequestContext, services: RestServices) => unknown | Promise<unknown>;
 /** The content type to answer a request with, from its Accept header; throws RestError 406. */
 type Negotiate = (ex: HttpExchange) => string;
 
-function answer(services: RestServices, method: 'get' | 'post', pattern: string, route: Route, negotiate: Negotiate = (ex) => responseType(ex.accept)): (res: uWS.HttpResponse, req: uWS.HttpRequest) => void {
+function answer(services: RestServices, method: RestRoute['method'], pattern: string, route: Route, negotiate: Negotiate = (ex) => responseType(ex.accept)): (res: uWS.HttpResponse, req: uWS.HttpRequest) => void {
   const paramCount = (pattern.match(/:/g) ?? []).length;
   return (res, req) => {
     const params: string[] = [];
@@ -41,7 +44,8 @@ function answer(services: RestServices, method: 'get' | 'post', pattern: string,
       const type = negotiate(ex);
       const ctx = await restContext(services, ex, REST_API_VERSION);
       const body = await route(ex, ctx, services);
-      if (body !== STREAMED) ex.respond(200, type, JSON.stringify(body));
+      if (body === NO_CONTENT) ex.respond(204, type, '');
+      else if (body !== STREAMED) ex.respond(200, type, JSON.stringify(body));
     })().catch((err: unknown) => {
       const e = restErrorOf(err);
       if (e.errorCode >= 50000) services.logger.warn({ err, method, path: ex.path }, 'REST request failed');
@@ -61,7 +65,7 @@ const V2_FORMATS = ['application/vnd.kafka.binary.v2+json', 'application/vnd.kaf
 
 /** One route: its method, OpenAPI path template, what it says of itself, and what it runs. */
 export interface RestRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'del';
   /** OpenAPI path template (`/topics/{topic}`); parameters reach the route in order. */
   path: string;
   summary: string;
@@ -130,8 +134,42 @@ export const REST_ROUTES: readonly RestRoute[] = [
       return 'application/json';
     },
   },
+  ...consumerRoutes(),
   { method: 'get', path: '/openapi.json', summary: 'This document (OpenAPI 3.0)', produces: ['application/json'], run: () => openApiDocument(REST_ROUTES), negotiate: () => 'application/json' },
 ];
+
+/** The consumer-instance routes (v2/consumers.ts). */
+function consumerRoutes(): RestRoute[] {
+  const I = '/consumers/{group}/instances/{instance}';
+  const none = (run: (ctx: RestRequestContext, ex: HttpExchange, c: ConsumerServices) => Promise<unknown>): Route => async (ex, ctx, s) => {
+    await run(ctx, ex, s.consumers);
+    return NO_CONTENT;
+  };
+  const body = (run: (ctx: RestRequestContext, ex: HttpExchange, c: ConsumerServices) => Promise<unknown>): Route => (ex, ctx, s) => run(ctx, ex, s.consumers);
+  const v2 = [V2_JSON];
+  return [
+    { method: 'post', path: '/consumers/{group}', summary: 'Create a consumer instance in a group', consumes: [V2_JSON, 'application/json'], produces: v2, run: body(consumers.createInstance) },
+    { method: 'del', path: I, summary: 'Close a consumer instance (it leaves its group)', produces: v2, run: none(consumers.deleteInstance) },
+    { method: 'post', path: `${I}/subscription`, summary: 'Subscribe to topics (joins the group)', consumes: [V2_JSON, 'application/json'], produces: v2, run: none(consumers.subscribe) },
+    { method: 'get', path: `${I}/subscription`, summary: 'The subscribed topics', produces: v2, run: body(consumers.getSubscription) },
+    { method: 'del', path: `${I}/subscription`, summary: 'Unsubscribe', produces: v2, run: none(consumers.unsubscribe) },
+    { method: 'post', path: `${I}/assignments`, summary: 'Read exactly these partitions', consumes: [V2_JSON, 'application/json'], produces: v2, run: none(consumers.assign) },
+    { method: 'get', path: `${I}/assignments`, summary: 'The assigned partitions', produces: v2, run: body(consumers.getAssignments) },
+    { method: 'post', path: `${I}/positions`, summary: 'Seek partitions to offsets', consumes: [V2_JSON, 'application/json'], produces: v2, run: none((c, e, s) => consumers.seek(c, e, s, 'offsets')) },
+    { method: 'post', path: `${I}/positions/beginning`, summary: 'Seek partitions to their beginning', consumes: [V2_JSON, 'application/json'], produces: v2, run: none((c, e, s) => consumers.seek(c, e, s, 'beginning')) },
+    { method: 'post', path: `${I}/positions/end`, summary: 'Seek partitions to their end', consumes: [V2_JSON, 'application/json'], produces: v2, run: none((c, e, s) => consumers.seek(c, e, s, 'end')) },
+    { method: 'post', path: `${I}/offsets`, summary: 'Commit offsets (no body: what records handed out)', consumes: [V2_JSON, 'application/json'], produces: v2, run: none(consumers.commit) },
+    { method: 'get', path: `${I}/offsets`, summary: "The group's committed offsets for the partitions in the body", produces: v2, run: body(consumers.committed) },
+    {
+      method: 'get',
+      path: `${I}/records`,
+      summary: "Records read since the last call, in the instance's format",
+      produces: ['application/vnd.kafka.binary.v2+json', 'application/vnd.kafka.json.v2+json', 'application/vnd.kafka.string.v2+json'],
+      run: body(consumers.records),
+      negotiate: (ex) => /application\/vnd\.kafka\.(binary|json|string)\.v2\+json/.exec(ex.accept.toLowerCase())?.[0] ?? responseType(ex.accept),
+    },
+  ];
+}
 
 /** Registers the REST proxy's routes on `app`. */
 export function registerRestProxy(app: uWS.TemplatedApp, services: RestServices): void {

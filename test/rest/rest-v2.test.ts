@@ -132,7 +132,7 @@ describe('REST proxy v2: metadata and produce', () => {
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/topics', '/topics/{topic}/partitions/{partition}/records', '/v3/clusters/{cluster_id}/topics/{topic_name}/records']));
     for (const [path, ops] of Object.entries(doc.paths)) {
-      if (!ops['get']) continue;
+      if (!ops['get'] || path.startsWith('/consumers/')) continue; // instance routes need an instance (rest-consumers.test.ts)
       const res = await fetch(base + path.replace('{topic}', 'orders').replace('{partition}', '0'), { headers: { Accept: '*/*' } });
       expect(res.status, path).toBe(200);
     }

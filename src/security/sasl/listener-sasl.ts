@@ -80,18 +80,18 @@ export function listenerSaslServerFactory(props: Readonly<Record<string, string>
       if (mechanism === 'OAUTHBEARER') return new OAuthBearerSaslServer(verifier!);
       return null;
     },
-    verifyPassword(user: string, password: string): boolean {
-      if (user.length === 0 || password.length === 0) return false;
+    passwordMechanism(user: string, password: string): string | null {
+      if (user.length === 0 || password.length === 0) return null;
       if (enabled.includes('PLAIN')) {
         const expected = users!.get(user);
-        if (expected !== undefined && constantTimeEqual(password, expected)) return true;
+        if (expected !== undefined && constantTimeEqual(password, expected)) return 'PLAIN';
       }
       for (const mechanism of enabled) {
         if (!isScramMechanism(mechanism)) continue;
         const credential = credentials.scramCredential(user, mechanism);
-        if (credential && passwordMatches(mechanism, credential, password)) return true;
+        if (credential && passwordMatches(mechanism, credential, password)) return mechanism;
       }
-      return false;
+      return null;
     },
   };
 }

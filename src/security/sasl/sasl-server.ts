@@ -24,11 +24,11 @@ export interface SaslServerFactory {
   /** A fresh server for `mechanism`, or null when the listener does not offer it. */
   create(mechanism: string): SaslServer | null;
   /**
-   * Whether `password` is `user`'s, by the password mechanisms this listener offers (PLAIN's
-   * configured users, SCRAM's stored credentials): for HTTP Basic authentication (RFC 7617)
-   * with the same users as SASL. False for an unknown user; never throws.
+   * The mechanism by which `password` is `user`'s, of the password mechanisms this listener
+   * offers (PLAIN's configured users, SCRAM's stored credentials), or null: for HTTP Basic
+   * authentication (RFC 7617) with the same users as SASL. Null for an unknown user; never throws.
    */
-  verifyPassword(user: string, password: string): boolean;
+  passwordMechanism(user: string, password: string): string | null;
 }
 
 /** An authentication failure; its message goes to the client, so it never tells whether a user exists. */
