@@ -14,6 +14,7 @@
  *                       → PreparingRebalance on a join with new metadata, a leave, an expiry.
  *   Dead                deleted; answers COORDINATOR_NOT_AVAILABLE / GROUP_ID_NOT_FOUND.
  */
+import { PendingTxnOffsets } from './pending-txn-offsets.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -72,6 +73,11 @@ export interface CommittedOffset {
   leaderEpoch: number;
   metadata: string;
   commitTimestamp: number;
+  /**
+   * Base offset of the `__consumer_offsets` batch holding it (-1 while its write is in flight;
+   * absent when not known), which decides between a transactional and a plain commit.
+   */
+  appendOffset?: number;
 }
 
 /** A group id the coordinator accepts (else INVALID_GROUP_ID): any non-empty string. */
@@ -109,6 +115,8 @@ export class Group {
   readonly staticMembers = new Map<string, string>();
   /** Committed offsets: "topic\0partition" → value. */
   readonly offsets = new Map<string, CommittedOffset>();
+  /** Offsets of open transactions (TxnOffsetCommit), per producer id, until their marker. */
+  readonly pendingTxnOffsets = new PendingTxnOffsets();
 
   constructor(readonly groupId: string) {}
 
