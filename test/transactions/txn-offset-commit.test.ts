@@ -6,7 +6,10 @@
  * consume-transform-produce loop (`transaction.sendOffsets`), with @platformatic/kafka
  * (`addConsumer` / `addOffset`, v3+ with the consumer's member id and generation), and on the
  * raw protocol: Kafka's errors (UNKNOWN_TOPIC_OR_PARTITION, v3 ILLEGAL_GENERATION /
- * UNKNOWN_MEMBER_ID) and fencing (an older epoch: INVALID_PRODUCER_EPOCH).
+ * UNKNOWN_MEMBER_ID) and fencing (an older epoch: INVALID_PRODUCER_EPOCH). After a restart the
+ * replay of `__consumer_offsets` holds transactional offsets until their marker: committed
+ * ones visible, aborted ones absent, open ones pending until a live marker or the
+ * transaction timeout ends them.
  */
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
@@ -14,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
-import { API, addOffsets, describeTxn, endTxn, fetchBatches, fetchCommitted, initProducerId, txnOffsetCommit } from './txn-raw.js';
+import { API, addOffsets, describeTxn, endTxn, fetchBatches, fetchCommitted, findTxnCoordinator, initProducerId, txnOffsetCommit, waitForState } from './txn-raw.js';
 
 describe('TxnOffsetCommit', () => {
   let t: TestBroker;
@@ -131,6 +135,7 @@ describe('TxnOffsetCommit', () => {
   });
 
   it('raw protocol: Kafka errors, the pending offsets dropped by a fencing abort, an older epoch refused', async () => {
+    await findTxnCoordinator(raw, 'raw-tx');
     const a = await initProducerId(raw, 'raw-tx');
     expect(a.errorCode).toBe(0);
     expect(await addOffsets(raw, 'raw-tx', a.producerId, a.producerEpoch, 'raw-group')).toBe(0);
@@ -167,5 +172,72 @@ describe('TxnOffsetCommit', () => {
     expect(await endTxn(raw, 'raw-tx', b.producerId, b.producerEpoch, true)).toBe(0);
     await waitForAsync(async () => (await fetchCommitted(raw, 'raw-group', 'raw-in', 0, true)).committedOffset === 13, 10_000, 'offset 13 committed');
     expect(API.TXN_OFFSET_COMMIT).toBe(28);
+  });
+});
+
+describe('TxnOffsetCommit across a restart', () => {
+  const dir = makeTempDir();
+  let t: TestBroker | null = null;
+  let c: RawClient | null = null;
+  const start = async () => {
+    t = await startTestBroker({ logDirs: dir.path, properties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 200 } });
+    c = await RawClient.connect(t.broker.port);
+    return c;
+  };
+  const stop = async () => {
+    c?.close();
+    await t?.broker.stop();
+    c = null;
+    t = null;
+  };
+  afterAll(async () => {
+    await stop();
+    dir.remove();
+  });
+
+  it('replays __consumer_offsets: committed offsets visible, aborted ones absent, open ones pending until their marker or the timeout', async () => {
+    let raw = await start();
+    t!.broker.logs.createTopic('rs-in', 1);
+    const open = async (id: string, group: string, offset: number, timeoutMs = 60_000) => {
+      await findTxnCoordinator(raw, id);
+      const p = await initProducerId(raw, id, timeoutMs);
+      expect(await addOffsets(raw, id, p.producerId, p.producerEpoch, group)).toBe(0);
+      expect(await txnOffsetCommit(raw, 2, { transactionalId: id, groupId: group, producerId: p.producerId, producerEpoch: p.producerEpoch, topics: [{ name: 'rs-in', partitions: [{ partitionIndex: 0, committedOffset: offset }] }] })).toEqual({ 'rs-in-0': 0 });
+      return p;
+    };
+    const done = await open('rs-done', 'rg-done', 5);
+    expect(await endTxn(raw, 'rs-done', done.producerId, done.producerEpoch, true)).toBe(0);
+    await waitForState(raw, 'rs-done', 'CompleteCommit');
+    const aborted = await open('rs-aborted', 'rg-aborted', 3);
+    expect(await endTxn(raw, 'rs-aborted', aborted.producerId, aborted.producerEpoch, false)).toBe(0);
+    await waitForState(raw, 'rs-aborted', 'CompleteAbort');
+    const toCommit = await open('rs-open', 'rg-open', 9);
+    const toAbort = await open('rs-open2', 'rg-open2', 4);
+    await open('rs-timeout', 'rg-timeout', 7, 2_000);
+    expect((await fetchCommitted(raw, 'rg-done', 'rs-in', 0, true))).toEqual({ errorCode: 0, committedOffset: 5 });
+    await stop();
+
+    raw = await start();
+    expect(await fetchCommitted(raw, 'rg-done', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: 5 });
+    expect(await fetchCommitted(raw, 'rg-aborted', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: -1 });
+    for (const group of ['rg-open', 'rg-open2']) {
+      expect(await fetchCommitted(raw, group, 'rs-in', 0, true)).toEqual({ errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT, committedOffset: -1 });
+      expect(await fetchCommitted(raw, group, 'rs-in', 0, false)).toEqual({ errorCode: 0, committedOffset: -1 });
+    }
+    // The replayed pending offsets complete with the live markers.
+    expect(await endTxn(raw, 'rs-open', toCommit.producerId, toCommit.producerEpoch, true)).toBe(0);
+    expect(await endTxn(raw, 'rs-open2', toAbort.producerId, toAbort.producerEpoch, false)).toBe(0);
+    await waitForAsync(async () => (await fetchCommitted(raw, 'rg-open', 'rs-in', 0, true)).committedOffset === 9, 10_000, 'rg-open committed');
+    await waitForAsync(async () => (await fetchCommitted(raw, 'rg-open2', 'rs-in', 0, true)).errorCode === 0, 10_000, 'rg-open2 aborted');
+    expect(await fetchCommitted(raw, 'rg-open2', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: -1 });
+    // The timed-out transaction is aborted by the coordinator: its offset never shows.
+    await waitForAsync(async () => (await fetchCommitted(raw, 'rg-timeout', 'rs-in', 0, true)).errorCode === 0, 15_000, 'rg-timeout aborted');
+    expect(await fetchCommitted(raw, 'rg-timeout', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: -1 });
+    // A third life replays the markers written in the second.
+    await stop();
+    raw = await start();
+    expect(await fetchCommitted(raw, 'rg-open', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: 9 });
+    expect(await fetchCommitted(raw, 'rg-open2', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: -1 });
+    expect(await fetchCommitted(raw, 'rg-timeout', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: -1 });
   });
 });
