@@ -14,7 +14,10 @@
  *                       → PreparingRebalance on a join with new metadata, a leave, an expiry.
  *   Dead                deleted; answers COORDINATOR_NOT_AVAILABLE / GROUP_ID_NOT_FOUND.
  */
+import { type CommittedOffset } from './committed-offset.js';
 import { PendingTxnOffsets } from './pending-txn-offsets.js';
+
+export { type CommittedOffset, offsetKey } from './committed-offset.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -65,29 +68,9 @@ export interface MemberIdentity {
   groupInstanceId: string | null;
 }
 
-/** A committed offset of a group, as replayed from or written to `__consumer_offsets`. Units: ms since the epoch. */
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-  leaderEpoch: number;
-  metadata: string;
-  commitTimestamp: number;
-  /**
-   * Base offset of the `__consumer_offsets` batch holding it (-1 while its write is in flight;
-   * absent when not known), which decides between a transactional and a plain commit.
-   */
-  appendOffset?: number;
-}
-
 /** A group id the coordinator accepts (else INVALID_GROUP_ID): any non-empty string. */
 export function isLegalGroupId(groupId: string): boolean {
   return groupId.length > 0;
-}
-
-/** The key of a committed offset in {@link Group.offsets}: "topic\0partition". */
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }
 
 /** The JoinGroup answer carrying only an error code (and the member id it concerns). */

@@ -14,7 +14,7 @@
  * Source: Kafka GroupMetadata.prepareTxnOffsetCommit, onTxnOffsetCommitAppend,
  * failPendingTxnOffsetCommit, completePendingTxnOffsetCommit.
  */
-import { type CommittedOffset, offsetKey } from './group.js';
+import { type CommittedOffset, offsetKey } from './committed-offset.js';
 
 export class PendingTxnOffsets {
   /** producer id → "topic\0partition" → offset. */
