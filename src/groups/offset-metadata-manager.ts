@@ -90,6 +90,7 @@ export class OffsetMetadataManager {
    * batch of the producer and holds them pending in the group until the transaction's marker
    * reaches that partition ({@link onTransactionCompleted}). A group not known yet is created
    * (Empty). v3 member checks only when the request names a member, instance or generation.
+   * The caller has checked that the partitions exist (in the cluster metadata).
    * Resolves to an error code per topic/partition: INVALID_GROUP_ID, NOT_COORDINATOR,
    * COORDINATOR_NOT_AVAILABLE, FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION,
    * OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION; the write's errors: INVALID_PRODUCER_EPOCH
@@ -102,7 +103,9 @@ export class OffsetMetadataManager {
     const group = this.groups.getOrCreate(req.groupId);
     const code = txnCommitError(group, req);
     if (code !== ErrorCode.NONE) return everyPartition(req, code);
-    const { result, accepted, records } = this.validatePartitions(req);
+    // The handler checked the partitions against the cluster metadata (Kafka KafkaApis does);
+    // in a cluster they need not be on this broker.
+    const { result, accepted, records } = this.validatePartitions(req, () => true);
     if (records.length === 0) return result;
     const pending = group.pendingTxnOffsets;
     pending.prepare(req.producerId, accepted);
@@ -127,8 +130,11 @@ export class OffsetMetadataManager {
     }
   }
 
-  /** Per partition of a commit: its error or NONE, the offsets accepted and their records. */
-  private validatePartitions(req: CommitRequest): { result: PartitionErrors; accepted: CommittedOffset[]; records: RecordInput[] } {
+  /**
+   * Per partition of a commit: its error or NONE, the offsets accepted and their records.
+   * `exists` decides UNKNOWN_TOPIC_OR_PARTITION (by default: the partition's log is on this broker).
+   */
+  private validatePartitions(req: CommitRequest, exists = (topic: string, partition: number) => this.logs.partition(topic, partition) !== undefined): { result: PartitionErrors; accepted: CommittedOffset[]; records: RecordInput[] } {
     const now = Date.now();
     const records: RecordInput[] = [];
     const accepted: CommittedOffset[] = [];
@@ -137,7 +143,7 @@ export class OffsetMetadataManager {
       partitions: t.partitions.map((p) => {
         const metadata = p.committedMetadata ?? '';
         if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-        if (!this.logs.partition(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (!exists(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         accepted.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now });
         records.push(offsetCommitRecord(req.groupId, t.name, p.partitionIndex, { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1 }));
         return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };

@@ -15,7 +15,7 @@ import { RawClient } from '../helpers/raw-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
-import { addPartitions, endTxn, fetchBatches, findTxnCoordinator, initProducerId, produceTransactional, waitForState } from './txn-raw.js';
+import { addOffsets, addPartitions, endTxn, fetchBatches, fetchCommitted, findTxnCoordinator, initProducerId, produceTransactional, txnOffsetCommit, waitForState } from './txn-raw.js';
 
 const TXN_ID = 'cluster-app';
 const TOPIC = 'ct';
@@ -35,6 +35,7 @@ describe('cluster: the coordinator writes markers on another broker with WriteTx
         '-o', 'zookeeper.session.timeout.ms=15000', '-o', 'replica.fetch.wait.max.ms=100',
         '-o', 'listeners=PLAINTEXT://127.0.0.1:0', '-o', 'gregor.websocket.port=-1',
         '-o', 'transaction.state.log.num.partitions=1', '-o', 'transaction.state.log.replication.factor=1',
+        '-o', 'offsets.topic.num.partitions=4',
       ]);
     }
     await waitForAsync(async () => {
@@ -81,6 +82,45 @@ describe('cluster: the coordinator writes markers on another broker with WriteTx
     } finally {
       coordinator.close();
       leader.close();
+    }
+  }, 60_000);
+
+  it('TxnOffsetCommit on a group coordinator that is not the transaction coordinator: pending until WriteTxnMarkers brings the COMMIT marker', async () => {
+    const groupBrokerId = nodes.find((n) => n.id !== coordinatorId)!.id;
+    const kafka = new Kafka({ clientId: 'txn-cluster-offsets', brokers: nodes.map((n) => `127.0.0.1:${n.proc!.port}`), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    // The consumed topic lives only on the transaction coordinator's broker, not on the group's.
+    await admin.createTopics({ topics: [{ topic: 'ct-in', replicaAssignment: [{ partition: 0, replicas: [coordinatorId] }] }] });
+    await admin.disconnect();
+    const coordinator = await RawClient.connect(portOf(coordinatorId));
+    const groupBroker = await RawClient.connect(portOf(groupBrokerId));
+    try {
+      // A group whose __consumer_offsets partition the other broker leads.
+      let group = '';
+      await waitForAsync(async () => {
+        for (let i = 0; i < 40; i++) {
+          const found = (await coordinator.request(10, 4, { keyType: 0, coordinatorKeys: [`ctp-${i}`] })).coordinators[0];
+          if (found.errorCode === ErrorCode.NONE && found.nodeId === groupBrokerId) {
+            group = `ctp-${i}`;
+            return true;
+          }
+        }
+        return false;
+      }, 20_000, 'a group coordinated by the other broker');
+      let init = { errorCode: -1, producerId: -1, producerEpoch: -1 };
+      await waitForAsync(async () => (init = await initProducerId(coordinator, 'cluster-ctp')).errorCode === 0, 10_000, 'InitProducerId');
+      const { producerId, producerEpoch } = init;
+      await waitForAsync(async () => (await addOffsets(coordinator, 'cluster-ctp', producerId, producerEpoch, group)) === 0, 10_000, 'AddOffsetsToTxn');
+      expect(await txnOffsetCommit(groupBroker, 3, { transactionalId: 'cluster-ctp', groupId: group, producerId, producerEpoch, topics: [{ name: 'ct-in', partitions: [{ partitionIndex: 0, committedOffset: 42 }] }] })).toEqual({ 'ct-in-0': 0 });
+      expect(await fetchCommitted(groupBroker, group, 'ct-in', 0, true)).toEqual({ errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT, committedOffset: -1 });
+      expect(await fetchCommitted(groupBroker, group, 'ct-in', 0, false)).toEqual({ errorCode: 0, committedOffset: -1 });
+      expect(await endTxn(coordinator, 'cluster-ctp', producerId, producerEpoch, true)).toBe(0);
+      await waitForState(coordinator, 'cluster-ctp', 'CompleteCommit', 15_000);
+      expect(await fetchCommitted(groupBroker, group, 'ct-in', 0, true)).toEqual({ errorCode: 0, committedOffset: 42 });
+    } finally {
+      coordinator.close();
+      groupBroker.close();
     }
   }, 60_000);
 });
