@@ -6,8 +6,8 @@
  * consume-transform-produce loop (`transaction.sendOffsets`), with @platformatic/kafka
  * (`addConsumer` / `addOffset`, v3+ with the consumer's member id and generation), and on the
  * raw protocol: Kafka's errors (UNKNOWN_TOPIC_OR_PARTITION, v3 ILLEGAL_GENERATION /
- * UNKNOWN_MEMBER_ID) and fencing (an older epoch: INVALID_PRODUCER_EPOCH). After a restart the
- * replay of `__consumer_offsets` holds transactional offsets until their marker: committed
+ * UNKNOWN_MEMBER_ID) and fencing (an older epoch: INVALID_PRODUCER_EPOCH). After a broker
+ * process is killed with SIGKILL and restarted on its log dir, the replay of `__consumer_offsets` holds transactional offsets until their marker: committed
  * ones visible, aborted ones absent, open ones pending until a live marker or the
  * transaction timeout ends them.
  */
@@ -15,6 +15,7 @@ import { Consumer, Producer, stringDeserializers, stringSerializers } from '@pla
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -175,29 +176,29 @@ describe('TxnOffsetCommit', () => {
   });
 });
 
-describe('TxnOffsetCommit across a restart', () => {
+describe('TxnOffsetCommit across a kill -9', () => {
   const dir = makeTempDir();
-  let t: TestBroker | null = null;
+  let proc: BrokerProcess | null = null;
   let c: RawClient | null = null;
   const start = async () => {
-    t = await startTestBroker({ logDirs: dir.path, properties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 200 } });
-    c = await RawClient.connect(t.broker.port);
+    proc = await spawnBroker(['--port', '0', '--log-dirs', dir.path, '-o', 'advertised.listeners=PLAINTEXT://127.0.0.1:0', '-o', 'gregor.websocket.port=-1', '-o', 'transaction.abort.timed.out.transaction.cleanup.interval.ms=200']);
+    c = await RawClient.connect(proc.port);
     return c;
   };
-  const stop = async () => {
+  const kill = async () => {
     c?.close();
-    await t?.broker.stop();
+    await proc?.stop('SIGKILL');
     c = null;
-    t = null;
+    proc = null;
   };
   afterAll(async () => {
-    await stop();
+    await kill();
     dir.remove();
   });
 
   it('replays __consumer_offsets: committed offsets visible, aborted ones absent, open ones pending until their marker or the timeout', async () => {
     let raw = await start();
-    t!.broker.logs.createTopic('rs-in', 1);
+    expect((await raw.request(19, 4, { topics: [{ name: 'rs-in', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5_000, validateOnly: false })).topics[0].errorCode).toBe(0);
     const open = async (id: string, group: string, offset: number, timeoutMs = 60_000) => {
       await findTxnCoordinator(raw, id);
       const p = await initProducerId(raw, id, timeoutMs);
@@ -215,7 +216,7 @@ describe('TxnOffsetCommit across a restart', () => {
     const toAbort = await open('rs-open2', 'rg-open2', 4);
     await open('rs-timeout', 'rg-timeout', 7, 2_000);
     expect((await fetchCommitted(raw, 'rg-done', 'rs-in', 0, true))).toEqual({ errorCode: 0, committedOffset: 5 });
-    await stop();
+    await kill();
 
     raw = await start();
     expect(await fetchCommitted(raw, 'rg-done', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: 5 });
@@ -234,7 +235,7 @@ describe('TxnOffsetCommit across a restart', () => {
     await waitForAsync(async () => (await fetchCommitted(raw, 'rg-timeout', 'rs-in', 0, true)).errorCode === 0, 15_000, 'rg-timeout aborted');
     expect(await fetchCommitted(raw, 'rg-timeout', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: -1 });
     // A third life replays the markers written in the second.
-    await stop();
+    await kill();
     raw = await start();
     expect(await fetchCommitted(raw, 'rg-open', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: 9 });
     expect(await fetchCommitted(raw, 'rg-open2', 'rs-in', 0, true)).toEqual({ errorCode: 0, committedOffset: -1 });
