@@ -109,6 +109,26 @@ export class GatewayAuthenticator {
   }
 
   /**
+   * The principal of an HTTP request (the REST proxy) from its `Authorization` header:
+   * `Bearer <JWT>` as bearerPrincipal, or — in sasl mode — `Basic <base64 user:password>`
+   * (RFC 7617) checked against the WEBSOCKET listener's password mechanisms (PLAIN users,
+   * SCRAM credentials). Rejects with KafkaError SASL_AUTHENTICATION_FAILED, never saying
+   * whether the user exists.
+   */
+  async httpPrincipal(authorization: string): Promise<KafkaPrincipal> {
+    const basic = /^Basic\s+([A-Za-z0-9+/]+={0,2})$/i.exec(authorization.trim());
+    if (!basic) return this.bearerPrincipal(authorization);
+    if (this.options.mode !== 'sasl') throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'this gateway accepts only Authorization: Bearer <JWT>');
+    const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    const user = colon > 0 ? text.slice(0, colon) : '';
+    if (!this.options.mechanisms.verifyPassword(user, colon > 0 ? text.slice(colon + 1) : '')) {
+      throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'Authentication failed: Invalid username or password');
+    }
+    return userPrincipal(user);
+  }
+
+  /**
    * Takes one `authenticate` frame for `session` (first authentication, a step of it, or a
    * re-authentication) and resolves to the result frame's fields; once the exchange completes
    * the session's principal and expiry are set. Rejects with KafkaError

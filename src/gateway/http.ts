@@ -6,6 +6,7 @@
  *   GET /health            200 `{"status":"ok", ...}` (JSON) while the broker runs
  *   GET /metrics           Prometheus text (prom-client), see metrics/broker-metrics.ts; access
  *                          and answer as metrics/metrics-endpoint.ts
+ *   /topics…, /brokers     the REST proxy (src/rest/rest-proxy.ts) unless `gregor.rest.enable=false`
  *   anything else          404
  * Every response closes its connection (no idle keep-alive sockets at shutdown). The page
  * is sent cross-origin isolated (COOP/COEP), so browsers allow the shared WebAssembly
@@ -20,6 +21,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { type MetricsAccess, answerMetrics } from '../metrics/metrics-endpoint.js';
 import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import { LIVE_PAGE_HTML } from './live-page.js';
+import { registerRestProxy } from '../rest/rest-proxy.js';
 
 export interface HttpSources {
   broker: BrokerServices;
@@ -108,5 +110,8 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
       if (!aborted) send(res, `${reply.status} ${reply.reason}`, reply.contentType, reply.body, reply.headers);
     });
   });
+  if (sources.broker.config.restEnable) {
+    registerRestProxy(app, { broker: sources.broker, authenticator: sources.gateway.options.authenticator, logger: sources.broker.logger, maxRequestBytes: sources.broker.config.restMaxRequestBytes });
+  }
   app.any('/*', (res) => send(res, '404 Not Found', 'text/plain', 'not found\n'));
 }

@@ -23,6 +23,12 @@ export interface SaslServerFactory {
   readonly enabledMechanisms: string[];
   /** A fresh server for `mechanism`, or null when the listener does not offer it. */
   create(mechanism: string): SaslServer | null;
+  /**
+   * Whether `password` is `user`'s, by the password mechanisms this listener offers (PLAIN's
+   * configured users, SCRAM's stored credentials): for HTTP Basic authentication (RFC 7617)
+   * with the same users as SASL. False for an unknown user; never throws.
+   */
+  verifyPassword(user: string, password: string): boolean;
 }
 
 /** An authentication failure; its message goes to the client, so it never tells whether a user exists. */
