@@ -76,6 +76,7 @@ export class OffsetMetadataManager {
     const code = commitError(group, req);
     if (code !== ErrorCode.NONE) return every(code);
     const { result, accepted, records } = this.validatePartitions(req);
+    if (records.length === 0 && accepted.length === 0 && req.topics.length === 0) return result;
     const member = group.members.get(req.memberId);
     if (member) this.rebalance.scheduleHeartbeat(group, member);
     let appendOffset = -1;
@@ -103,9 +104,7 @@ export class OffsetMetadataManager {
     const group = this.groups.getOrCreate(req.groupId);
     const code = txnCommitError(group, req);
     if (code !== ErrorCode.NONE) return everyPartition(req, code);
-    // The handler checked the partitions against the cluster metadata (Kafka KafkaApis does);
-    // in a cluster they need not be on this broker.
-    const { result, accepted, records } = this.validatePartitions(req, () => true);
+    const { result, accepted, records } = this.validatePartitions(req);
     if (records.length === 0) return result;
     const pending = group.pendingTxnOffsets;
     pending.prepare(req.producerId, accepted);
@@ -132,9 +131,10 @@ export class OffsetMetadataManager {
 
   /**
    * Per partition of a commit: its error or NONE, the offsets accepted and their records.
-   * `exists` decides UNKNOWN_TOPIC_OR_PARTITION (by default: the partition's log is on this broker).
+   * The handlers checked that the partitions exist, against the cluster metadata (Kafka's
+   * KafkaApis does): in a cluster they need not be on this broker.
    */
-  private validatePartitions(req: CommitRequest, exists = (topic: string, partition: number) => this.logs.partition(topic, partition) !== undefined): { result: PartitionErrors; accepted: CommittedOffset[]; records: RecordInput[] } {
+  private validatePartitions(req: CommitRequest): { result: PartitionErrors; accepted: CommittedOffset[]; records: RecordInput[] } {
     const now = Date.now();
     const records: RecordInput[] = [];
     const accepted: CommittedOffset[] = [];
@@ -143,7 +143,6 @@ export class OffsetMetadataManager {
       partitions: t.partitions.map((p) => {
         const metadata = p.committedMetadata ?? '';
         if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-        if (!exists(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         accepted.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now });
         records.push(offsetCommitRecord(req.groupId, t.name, p.partitionIndex, { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1 }));
         return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
