@@ -41,6 +41,8 @@ describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', (
   let cluster: ProcessCluster;
   let client: RawClient;
   let follower: BrokerProcess;
+  let coordinator = -1;
+  const coordinatorIdOf = () => coordinator;
 
   beforeAll(async () => {
     cluster = await ProcessCluster.start([1, 2], [
@@ -68,6 +70,7 @@ describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', (
       }
     }, 20_000, 'the coordinator with a full ISR of __consumer_offsets');
     follower = cluster.node(coordinatorId === 1 ? 2 : 1).proc!;
+    coordinator = coordinatorId;
     client = await RawClient.connect(cluster.portOf(coordinatorId));
   }, 60_000);
 
@@ -169,5 +172,18 @@ describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', (
     expect(await within(dropping, HELD_MS)).toBe('pending');
     resume();
     expect((await dropping).results.map((r: { errorCode: number }) => r.errorCode)).toEqual([ErrorCode.NONE]);
+  });
+
+  it('a group commits offsets of a partition only another broker hosts; unknown partitions are refused', async () => {
+    const elsewhere = 'elsewhere';
+    const otherId = cluster.nodes.find((n) => n.proc && n.proc.port !== cluster.portOf(coordinatorIdOf()))!.id;
+    const created = await client.request(19, 4, { topics: [{ name: elsewhere, numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [otherId] }], configs: [] }], timeoutMs: 10_000, validateOnly: false });
+    expect(created.topics[0].errorCode).toBe(ErrorCode.NONE);
+    const commitTo = (partitionIndex: number) =>
+      client.request(OFFSET_COMMIT, 8, createOffsetCommitRequest({ groupId: 'cross', generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: elsewhere, partitions: [{ partitionIndex, committedOffset: 9, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }] }] }));
+    await waitForAsync(async () => (await commitTo(0)).topics[0].partitions[0].errorCode === ErrorCode.NONE, 10_000, 'the commit for the partition on the other broker');
+    const fetched = await client.request(OFFSET_FETCH, 7, createOffsetFetchRequest({ groupId: 'cross', topics: [{ name: elsewhere, partitionIndexes: [0] }] }));
+    expect(fetched.topics[0].partitions[0].committedOffset).toBe(9);
+    expect((await commitTo(3)).topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 });
