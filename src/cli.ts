@@ -15,7 +15,7 @@
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Broker } from './broker.js';
+import type { Broker } from './broker.js';
 import { ConfigError, knownKeys } from './config/broker-config.js';
 import { createLogger } from './logger.js';
 import { registerGroupsCommand } from './cli/groups.js';
@@ -69,6 +69,8 @@ export async function main(argv: string[]): Promise<void> {
       const logger = createLogger();
       let broker: Broker;
       try {
+        // Imported here: the client commands (topics, produce, consume …) start without the broker.
+        const { Broker } = await import('./broker.js');
         broker = await Broker.start({
           configFile: opts.config,
           port: opts.port,

@@ -37,7 +37,8 @@
  */
 import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { Consumer, type ConsumeOptions, type GroupPartitionsAssigner, type Message, type MessagesStream, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
+// Types only: the client is imported when the command runs, so other commands start without it.
+import type { Consumer, ConsumeOptions, GroupPartitionsAssigner, Message, MessagesStream } from '@platformatic/kafka';
 import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, topicPartitionCount } from './console-options.js';
 import { recordFormatter } from './record-format.js';
 
@@ -79,10 +80,10 @@ function assignOnly(topic: string, partitions: number[]): GroupPartitionsAssigne
 async function positioning(consumer: Consumer, topic: string, opts: ConsumeCliOptions, grouped: boolean, props: Record<string, string>): Promise<Positioning> {
   if (grouped) {
     const earliest = opts.fromBeginning || props['auto.offset.reset'] === 'earliest';
-    return { mode: MessagesStreamModes.COMMITTED, fallbackMode: earliest ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST };
+    return { mode: 'committed', fallbackMode: earliest ? 'earliest' : 'latest' };
   }
-  if (opts.fromBeginning || opts.offset === 'earliest') return { mode: MessagesStreamModes.EARLIEST };
-  if (typeof opts.offset === 'bigint') return { mode: MessagesStreamModes.MANUAL, offsets: [{ topic, partition: opts.partition!, offset: opts.offset }] };
+  if (opts.fromBeginning || opts.offset === 'earliest') return { mode: 'earliest' };
+  if (typeof opts.offset === 'bigint') return { mode: 'manual', offsets: [{ topic, partition: opts.partition!, offset: opts.offset }] };
   if (opts.timestamp !== undefined) {
     const found = await consumer.listOffsets({
       topics: [topic],
@@ -91,9 +92,9 @@ async function positioning(consumer: Consumer, topic: string, opts: ConsumeCliOp
     });
     // -1: no record at or after the timestamp; MANUAL mode starts such partitions at the log end.
     const offsets = [...(found.get(topic) ?? [])].flatMap((offset, partition) => (offset !== undefined && offset >= 0n ? [{ topic, partition, offset }] : []));
-    return { mode: MessagesStreamModes.MANUAL, offsets };
+    return { mode: 'manual', offsets };
   }
-  return { mode: MessagesStreamModes.LATEST };
+  return { mode: 'latest' };
 }
 
 async function consume(topic: string, opts: ConsumeCliOptions): Promise<void> {
@@ -107,6 +108,7 @@ async function consume(topic: string, opts: ConsumeCliOptions): Promise<void> {
   const isolation = opts.isolationLevel ?? props['isolation.level'] ?? 'read_uncommitted';
   if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') throw new Error(`isolation.level "${isolation}" is not read_committed or read_uncommitted`);
 
+  const { Consumer } = await import('@platformatic/kafka');
   const consumer = new Consumer({
     ...connection,
     groupId: group ?? `console-consumer-${randomInt(100_000)}`,

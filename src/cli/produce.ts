@@ -32,7 +32,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { compatibilityPartitioner, type MessageToProduce, Producer, type ProduceResult } from '@platformatic/kafka';
+// Types only: the client is imported when the command runs, so other commands start without it.
+import type { MessageToProduce, Producer, ProduceResult } from '@platformatic/kafka';
 import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, topicPartitionCount } from './console-options.js';
 import { unescapeBytes } from './record-format.js';
 
@@ -132,6 +133,8 @@ class BatchSender {
     private readonly settings: ProduceSettings,
     private readonly partitions: number,
     private readonly fixedPartition: number | undefined,
+    /** murmur2(key), made positive as Java's Utils.toPositive does. */
+    private readonly keyHash: (key: Buffer) => number,
   ) {}
 
   async add(record: PendingRecord): Promise<void> {
@@ -165,7 +168,7 @@ class BatchSender {
 
   #partitionOf(key: Buffer | undefined, batchPartition: number): number {
     if (this.fixedPartition !== undefined) return this.fixedPartition;
-    if (key) return compatibilityPartitioner(undefined as never, key) % this.partitions;
+    if (key) return this.keyHash(key) % this.partitions;
     return batchPartition;
   }
 
@@ -196,6 +199,7 @@ async function produce(topic: string, opts: ProduceCliOptions): Promise<void> {
   if (separator !== null && separator.length === 0) throw new Error('--key-separator is empty');
   const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length, 0);
 
+  const { Producer, compatibilityPartitioner } = await import('@platformatic/kafka');
   const producer = new Producer<Buffer, Buffer, string, Buffer>({
     ...connection,
     acks: settings.acks,
@@ -206,7 +210,7 @@ async function produce(topic: string, opts: ProduceCliOptions): Promise<void> {
   });
   try {
     const partitions = await topicPartitionCount(producer, topic, opts.partition);
-    const sender = new BatchSender(producer, settings, partitions, opts.partition);
+    const sender = new BatchSender(producer, settings, partitions, opts.partition, (key) => compatibilityPartitioner(undefined as never, key));
     const input = opts.file ? createReadStream(opts.file) : process.stdin;
     let line = 0;
     let total = 0;
