@@ -54,6 +54,18 @@ export function consoleConnection(opts: ConsoleConnection, role: 'producer' | 'c
   return { props, connection: kafkaConnectionOptions(opts.bootstrapServer, props, `gregor-console-${role}`) };
 }
 
+/**
+ * The client's wait between retries as Kafka's clients do it (KIP-580): retry.backoff.ms
+ * (default 100) doubling per attempt up to retry.backoff.max.ms (default 1000). Units: ms.
+ * (@platformatic/kafka's own default is a flat 1000 ms, which makes an unknown topic take
+ * seconds to report.)
+ */
+export function retryBackoff(props: Readonly<Record<string, string>>): (client: unknown, operationId: string, attempt: number) => number {
+  const baseMs = intOption('retry.backoff.ms', 0)(props['retry.backoff.ms'] ?? '100');
+  const maxMs = intOption('retry.backoff.max.ms', 0)(props['retry.backoff.max.ms'] ?? '1000');
+  return (_client, _operationId, attempt) => Math.min(baseMs * 2 ** Math.max(0, attempt - 1), Math.max(baseMs, maxMs));
+}
+
 /** A commander parser for an integer option in [min, max]. */
 export function intOption(what: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {

@@ -39,7 +39,7 @@ import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 // Types only: the client is imported when the command runs, so other commands start without it.
 import type { Consumer, ConsumeOptions, GroupPartitionsAssigner, Message, MessagesStream } from '@platformatic/kafka';
-import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, topicPartitionCount } from './console-options.js';
+import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
 import { recordFormatter } from './record-format.js';
 
 interface ConsumeCliOptions extends ConsoleConnection {
@@ -111,6 +111,7 @@ async function consume(topic: string, opts: ConsumeCliOptions): Promise<void> {
   const { Consumer } = await import('@platformatic/kafka');
   const consumer = new Consumer({
     ...connection,
+    retryDelay: retryBackoff(props),
     groupId: group ?? `console-consumer-${randomInt(100_000)}`,
     autocommit: false,
     isolationLevel: isolation === 'read_committed' ? 1 : 0,

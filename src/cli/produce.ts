@@ -34,7 +34,7 @@ import { createReadStream } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 // Types only: the client is imported when the command runs, so other commands start without it.
 import type { MessageToProduce, Producer, ProduceResult } from '@platformatic/kafka';
-import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, topicPartitionCount } from './console-options.js';
+import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
 import { unescapeBytes } from './record-format.js';
 
 const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -202,6 +202,7 @@ async function produce(topic: string, opts: ProduceCliOptions): Promise<void> {
   const { Producer, compatibilityPartitioner } = await import('@platformatic/kafka');
   const producer = new Producer<Buffer, Buffer, string, Buffer>({
     ...connection,
+    retryDelay: retryBackoff(props),
     acks: settings.acks,
     compression: settings.compression,
     idempotent: settings.idempotent,
