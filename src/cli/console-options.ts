@@ -29,6 +29,24 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /**
+ * Adds the connection options for `role` to `cmd` and makes `run(topic, opts)` its action:
+ * any failure becomes one stderr line `gregor: <describeError>` and exit code 1 (commander's
+ * own option errors stay one line too: no help text after them).
+ */
+export function consoleCommand<Opts extends ConsoleConnection>(cmd: Command, role: 'producer' | 'consumer', run: (topic: string, opts: Opts) => Promise<void>): void {
+  consoleConnectionOptions(cmd, role)
+    .showHelpAfterError(false)
+    .action(async (topic: string, opts: Opts) => {
+      try {
+        await run(topic, opts);
+      } catch (err) {
+        process.stderr.write(`gregor: ${describeError(err)}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+/**
  * Adds the connection options to `cmd` for `role` ('producer' adds --producer.config and
  * --producer-property; 'consumer' the consumer ones).
  */

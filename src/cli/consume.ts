@@ -39,7 +39,7 @@ import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 // Types only: the client is imported when the command runs, so other commands start without it.
 import type { Consumer, ConsumeOptions, GroupPartitionsAssigner, Message, MessagesStream } from '@platformatic/kafka';
-import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
+import { type ConsoleConnection, consoleCommand, consoleConnection, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
 import { recordFormatter } from './record-format.js';
 
 interface ConsumeCliOptions extends ConsoleConnection {
@@ -199,12 +199,5 @@ export function registerConsumeCommand(program: Command): void {
     .option('--timeout-ms <ms>', 'exit when no record arrives for this long', intOption('a time in ms', 1))
     .addOption(new Option('--isolation-level <level>', 'isolation.level (default read_uncommitted)').choices(['read_uncommitted', 'read_committed']))
     .option('--format <format>', 'printf-style: %k %v %h %t %p %o %T %K %V, escapes \\n \\t \\xNN; or json', '%v\\n');
-  consoleConnectionOptions(cmd, 'consumer').showHelpAfterError(false).action(async (topic: string, opts: ConsumeCliOptions) => {
-    try {
-      await consume(topic, opts);
-    } catch (err) {
-      process.stderr.write(`gregor: ${describeError(err)}\n`);
-      process.exitCode = 1;
-    }
-  });
+  consoleCommand<ConsumeCliOptions>(cmd, 'consumer', consume);
 }

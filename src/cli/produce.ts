@@ -34,7 +34,7 @@ import { createReadStream } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 // Types only: the client is imported when the command runs, so other commands start without it.
 import type { MessageToProduce, Producer, ProduceResult } from '@platformatic/kafka';
-import { type ConsoleConnection, consoleConnection, consoleConnectionOptions, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
+import { type ConsoleConnection, consoleCommand, consoleConnection, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
 import { unescapeBytes } from './record-format.js';
 
 const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -257,12 +257,5 @@ export function registerProduceCommand(program: Command): void {
     .option('--idempotent', 'enable.idempotence=true (needs acks=all)')
     .option('--batch-size <bytes>', 'send a batch once it holds this many bytes (batch.size, default 16384)', intOption('a byte count', 1))
     .option('--linger-ms <ms>', 'send a batch at most this long after its first record (linger.ms, default 5)', intOption('a time in ms', 0));
-  consoleConnectionOptions(cmd, 'producer').showHelpAfterError(false).action(async (topic: string, opts: ProduceCliOptions) => {
-    try {
-      await produce(topic, opts);
-    } catch (err) {
-      process.stderr.write(`gregor: ${describeError(err)}\n`);
-      process.exitCode = 1;
-    }
-  });
+  consoleCommand<ProduceCliOptions>(cmd, 'producer', produce);
 }
