@@ -21,7 +21,6 @@ export interface ConsoleConnection {
   'consumer.config'?: string;
   producerProperty?: string[];
   consumerProperty?: string[];
-  property: string[];
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -55,8 +54,7 @@ export function consoleConnectionOptions(cmd: Command, role: 'producer' | 'consu
     .option('-b, --bootstrap-server <host:port>', 'the brokers to bootstrap from (comma-separated)', 'localhost:9092')
     .option('--command-config <file>', 'Kafka client properties (security.protocol, sasl.*, ssl.*, client.id …)')
     .option(`--${role}.config <file>`, `${role} properties file (as kafka-console-${role} reads it)`)
-    .option(`--${role}-property <key=value>`, `a ${role} property; repeatable, wins over the files`, collect, [])
-    .option('--property <key=value>', 'alias of the -property option above', collect, []);
+    .option(`--${role}-property <key=value>`, `a ${role} property; repeatable, wins over the files`, collect, []);
 }
 
 /**
@@ -66,7 +64,7 @@ export function consoleConnectionOptions(cmd: Command, role: 'producer' | 'consu
  */
 export function consoleConnection(opts: ConsoleConnection, role: 'producer' | 'consumer'): { props: Record<string, string>; connection: KafkaConnectionOptions } {
   const files = [opts.commandConfig, opts[`${role}.config`]].filter((f): f is string => f !== undefined);
-  const overrides = [...((role === 'producer' ? opts.producerProperty : opts.consumerProperty) ?? []), ...opts.property];
+  const overrides = (role === 'producer' ? opts.producerProperty : opts.consumerProperty) ?? [];
   const props = files.reduce<Record<string, string>>((acc, file) => ({ ...acc, ...clientProperties(file) }), {});
   Object.assign(props, clientProperties(undefined, overrides));
   return { props, connection: kafkaConnectionOptions(opts.bootstrapServer, props, `gregor-console-${role}`) };
