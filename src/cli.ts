@@ -8,12 +8,14 @@
  *   gregor leaders elect …                              (see src/cli/leaders.ts)
  *   gregor reassign --generate|--execute|--verify|--cancel (see src/cli/reassign.ts)
  *   gregor transactions list|describe|describe-producers (see src/cli/transactions.ts)
+ *   gregor produce <topic> …  console producer: lines → records (see src/cli/produce.ts)
+ *   gregor consume <topic> …  console consumer: records → formatted lines (src/cli/consume.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Broker } from './broker.js';
+import type { Broker } from './broker.js';
 import { ConfigError, knownKeys } from './config/broker-config.js';
 import { createLogger } from './logger.js';
 import { registerGroupsCommand } from './cli/groups.js';
@@ -24,6 +26,8 @@ import { registerTopicsCommand } from './cli/topics.js';
 import { registerUsersCommand } from './cli/users.js';
 import { registerAclsCommand } from './cli/acls.js';
 import { registerQuotasCommand } from './cli/quotas.js';
+import { registerProduceCommand } from './cli/produce.js';
+import { registerConsumeCommand } from './cli/consume.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -65,6 +69,8 @@ export async function main(argv: string[]): Promise<void> {
       const logger = createLogger();
       let broker: Broker;
       try {
+        // Imported here: the client commands (topics, produce, consume …) start without the broker.
+        const { Broker } = await import('./broker.js');
         broker = await Broker.start({
           configFile: opts.config,
           port: opts.port,
@@ -105,5 +111,7 @@ export async function main(argv: string[]): Promise<void> {
   registerLeadersCommand(program);
   registerReassignCommand(program);
   registerTransactionsCommand(program);
+  registerProduceCommand(program);
+  registerConsumeCommand(program);
   await program.parseAsync(argv);
 }
