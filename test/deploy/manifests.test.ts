@@ -19,6 +19,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { propertiesFromEnvironment } from '../../src/deploy/env-config.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { fieldErrors } from '../helpers/k8s-strict-fields.js';
 import { K8S_DIR, type Manifest, containerEnv, findManifest, loadKustomization, parseManifestFile } from '../helpers/k8s-manifests.js';
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -50,6 +51,17 @@ describe('deploy/k8s against the Kubernetes API schemas', () => {
       expect(() => validate(manifest), `${file}: ${manifest.kind} ${manifest.metadata.name}`).not.toThrow();
     }
   });
+
+  it('has no field the API does not define (strict field validation, from the models\' types)', () => {
+    const misspelt = structuredClone(gregor);
+    misspelt.metadata.name = 'misspelt';
+    misspelt.spec.template.spec.containers[0].readinesProbe = misspelt.spec.template.spec.containers[0].readinessProbe;
+    delete misspelt.spec.template.spec.containers[0].readinessProbe;
+    // One compile for all: the deployment's objects have no complaint, the misspelt copy has one.
+    expect(fieldErrors([...manifests.map((m) => m.manifest), misspelt])).toEqual([
+      `StatefulSet misspelt: Object literal may only specify known properties, and '"readinesProbe"' does not exist in type 'IContainer'.`,
+    ]);
+  }, 60_000);
 
   it('a broken manifest fails', () => {
     const broken = structuredClone(gregor);
