@@ -10,15 +10,21 @@ import { CONSUME_FORMAT, kcat, parseConsumed } from './kcat.js';
 export interface AckedLoad {
   /** Values acknowledged so far, in acknowledgement order. */
   readonly acked: string[];
+  /** The same, per partition (index = partition), in the order the producer sent them. */
+  readonly ackedByPartition: string[][];
+  /** Sends that failed after the producer's retries (their values were not acknowledged). */
+  readonly failures: number;
   /** Per partition: the longest time without an acknowledged write (ms). */
   readonly maxGap: number[];
   /** Stops producing and disconnects; resolves once the last send has settled. */
   stop(): Promise<void>;
 }
 
-/** Starts writing 10-record batches `s<seq>-<i>` to `topic`, partition `seq % partitions`. */
-export async function startAckedLoad(kafka: Kafka, topic: string, partitions: number): Promise<AckedLoad> {
+/** Starts writing batches of `batch` records `s<seq>-<i>` to `topic`, partition `seq % partitions`. */
+export async function startAckedLoad(kafka: Kafka, topic: string, partitions: number, batch = 10): Promise<AckedLoad> {
   const acked: string[] = [];
+  const ackedByPartition = Array.from({ length: partitions }, (): string[] => []);
+  let failures = 0;
   const lastAck = Array.from({ length: partitions }, () => Date.now());
   const maxGap = Array.from({ length: partitions }, () => 0);
   let producing = true;
@@ -27,20 +33,25 @@ export async function startAckedLoad(kafka: Kafka, topic: string, partitions: nu
   const loop = (async () => {
     for (let seq = 0; producing; seq++) {
       const partition = seq % partitions;
-      const values = Array.from({ length: 10 }, (_, i) => `s${seq}-${i}`);
+      const values = Array.from({ length: batch }, (_, i) => `s${seq}-${i}`);
       try {
         await producer.send({ topic, acks: -1, timeout: 10_000, messages: values.map((value) => ({ partition, value })) });
         acked.push(...values);
+        ackedByPartition[partition]!.push(...values);
         const now = Date.now();
         maxGap[partition] = Math.max(maxGap[partition]!, now - lastAck[partition]!);
         lastAck[partition] = now;
       } catch {
-        /* counted by the gap */
+        failures++; // and counted by the gap
       }
     }
   })();
   return {
     acked,
+    ackedByPartition,
+    get failures() {
+      return failures;
+    },
     maxGap,
     stop: async () => {
       producing = false;
