@@ -26,6 +26,7 @@ import type { ScramCredentialSource } from './security/sasl/scram-credential.js'
 import type { FetchPurgatory } from './server/fetch-purgatory.js';
 import type { FetchSessionCache } from './server/fetch-session-cache.js';
 import type { BrokerMetrics } from './metrics/broker-metrics.js';
+import type { BrokerReadiness } from './cluster/readiness.js';
 import type { LogManager } from './storage/log-manager.js';
 import type { ProducerIdManager } from './storage/producer-ids.js';
 import type { AppendPool } from './workers/append-pool.js';
@@ -69,6 +70,8 @@ export interface BrokerServices {
   readonly metrics: BrokerMetrics;
   /** The WebSocket port broker `nodeId` advertises (-1 when none). */
   websocketPortOf(nodeId: number): number;
+  /** Whether to take traffic: started, joined, in the ISR of every followed partition (GET /health). */
+  readiness(): BrokerReadiness;
   /** This broker's advertised endpoint on `listenerName`. */
   endpointFor(listenerName: string): { host: string; port: number };
   /** Another broker's endpoint on `listenerName`, if it has that listener. */

@@ -80,6 +80,7 @@ import { ZkEntityConfigStore } from './security/entity-config/zk-entity-config-s
 import { StoredScramCredentials } from './security/entity-config/scram-credentials.js';
 import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
+import { type BrokerReadiness, brokerReadiness } from './cluster/readiness.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -648,6 +649,13 @@ export class Broker implements ConnectionBroker {
   private markReady(): void {
     this.ready = true;
     for (const serve of this.whenReady.splice(0)) serve();
+  }
+
+  /** Readiness for Kubernetes (cluster/readiness.ts): started, registered, in every followed partition's ISR. */
+  readiness(): BrokerReadiness {
+    const registered = this.config.zookeeperConnect === null || (this.cluster?.metadata.brokers.has(this.config.nodeId) ?? false);
+    const notInSync = this.ready ? this.replicas.outOfSyncFollowers().map((r) => `${r.topic}-${r.partition}`) : [];
+    return brokerReadiness({ started: this.ready, stopping: this.stopped, registered, notInSync });
   }
 
   /** Called by a connection when its socket closes. */

@@ -2,7 +2,7 @@
  * The `gregor` command line (commander).
  *
  *   gregor start [--config server.properties] [--port N] [--ws-port N] [--log-dirs DIR]
- *                [--engine js|wasm] [--workers N] [--override key=value ...]
+ *                [--engine js|wasm] [--workers N] [--override key=value ...] [--from-env]
  *   gregor topics list|create|describe|alter|delete …   (see src/cli/topics.ts)
  *   gregor groups list|describe|reset-offsets …         (see src/cli/groups.ts)
  *   gregor leaders elect …                              (see src/cli/leaders.ts)
@@ -18,6 +18,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Broker } from './broker.js';
 import { ConfigError, knownKeys } from './config/broker-config.js';
 import { createLogger } from './logger.js';
+import { EnvConfigError, propertiesFromEnvironment } from './deploy/env-config.js';
 import { registerGroupsCommand } from './cli/groups.js';
 import { registerLeadersCommand } from './cli/leaders.js';
 import { registerReassignCommand } from './cli/reassign.js';
@@ -65,12 +66,14 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--engine <engine>', 'hot-path core').choices(['wasm', 'js']))
     .option('--workers <n>', 'append worker threads (gregor.workers; 0 = inline on the main thread)', parseWorkers)
     .option('-o, --override <key=value>', `any property; known keys: ${knownKeys().join(', ')}`, collectOverride, {})
-    .action(async (opts: { config?: string; port?: number; wsPort?: number; logDirs?: string; engine?: 'js' | 'wasm'; workers?: number; override: Record<string, string> }) => {
+    .option('--from-env', 'properties from GREGOR_<PROPERTY> variables, node.id from the StatefulSet ordinal in HOSTNAME (container entrypoint, src/deploy/env-config.ts); --override wins')
+    .action(async (opts: { config?: string; port?: number; wsPort?: number; logDirs?: string; engine?: 'js' | 'wasm'; workers?: number; override: Record<string, string>; fromEnv?: boolean }) => {
       const logger = createLogger();
       let broker: Broker;
       try {
         // Imported here: the client commands (topics, produce, consume …) start without the broker.
         const { Broker } = await import('./broker.js');
+        const fromEnv = opts.fromEnv ? propertiesFromEnvironment(process.env) : {};
         broker = await Broker.start({
           configFile: opts.config,
           port: opts.port,
@@ -78,11 +81,12 @@ export async function main(argv: string[]): Promise<void> {
           logDirs: opts.logDirs,
           engine: opts.engine,
           workers: opts.workers,
-          properties: opts.override,
+          properties: { ...fromEnv, ...opts.override },
           logger,
         });
       } catch (err) {
-        const message = err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message;
+        const message =
+          err instanceof ConfigError ? `invalid configuration: ${err.message}` : err instanceof EnvConfigError ? `invalid environment: ${err.message}` : (err as Error).message;
         process.stderr.write(`gregor: ${message}\n`);
         process.exitCode = 1;
         return;

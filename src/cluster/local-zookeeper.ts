@@ -33,7 +33,8 @@ export interface LocalZooKeeper {
   resume: () => void;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback right now (the OS picks it; it may be taken again before use). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;

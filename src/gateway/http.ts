@@ -3,7 +3,11 @@
  *   GET /                  the live page (live-page.ts)
  *   GET /gregor-client.js  the client library's browser bundle (dist/browser/, `npm run build`)
  *   GET /gregor-core.wasm  the WASM core, for the bundle's record-batch encoder
- *   GET /health            200 `{"status":"ok", ...}` (JSON) while the broker runs
+ *   GET /health            200 `{"status":"ok", ...}` (JSON) while the broker is ready; 503
+ *                          `{"status":"starting"|"joining"|"catching-up"|"stopping", "notInSync": [...]}`
+ *                          until it has joined the cluster and is in the ISR of every partition
+ *                          it follows, and while it stops (cluster/readiness.ts; a Kubernetes
+ *                          readinessProbe)
  *   GET /metrics           Prometheus text (prom-client), see metrics/broker-metrics.ts; access
  *                          and answer as metrics/metrics-endpoint.ts
  *   /topics…, /brokers     the REST proxy (src/rest/rest-proxy.ts) unless `gregor.rest.enable=false`
@@ -89,8 +93,10 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
   });
   app.get('/health', (res) => {
     const { broker } = sources;
+    const readiness = broker.readiness();
     const body = JSON.stringify({
-      status: 'ok',
+      status: readiness.ready ? 'ok' : readiness.state,
+      ...(readiness.notInSync.length > 0 ? { notInSync: readiness.notInSync } : {}),
       nodeId: broker.config.nodeId,
       clusterId: broker.clusterId,
       topics: broker.logs.allTopics().length,
@@ -98,7 +104,7 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
       kafkaConnections: broker.kafkaConnectionCount,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     });
-    send(res, '200 OK', 'application/json', body);
+    send(res, readiness.ready ? '200 OK' : '503 Service Unavailable', 'application/json', body);
   });
   // The same answer as the broker's own metrics port (metrics/metrics-endpoint.ts).
   const access: MetricsAccess = { metrics: sources.metrics, authorizer: () => sources.broker.authorizer, bearer: sources.gateway.options.authenticator };

@@ -473,6 +473,11 @@ export class ReplicaManager {
     return lowWatermarkOf(replica, (id) => this.cluster?.metadata.brokers.has(id) ?? false);
   }
 
+  /** Partitions this broker follows without being in their ISR (still catching up), for readiness. */
+  outOfSyncFollowers(): Replica[] {
+    return [...this.replicas.values()].filter((r) => r.role === 'follower' && !r.isr.includes(this.brokerId));
+  }
+
   /** Partitions this broker leads, for controlled shutdown and metrics. */
   ledPartitions(): Replica[] {
     return [...this.replicas.values()].filter((r) => r.role === 'leader');

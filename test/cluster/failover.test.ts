@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { createMetadataRequest, createProduceRequest } from '../../src/protocol/generated/index.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
+import { startAckedLoad } from '../helpers/acked-load.js';
 import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { prng } from '../helpers/records.js';
@@ -73,31 +74,13 @@ describe('a three-broker cluster on ZooKeeper', () => {
     await admin.disconnect();
 
     // The producer: acks=-1, one small batch at a time, remembering what was acknowledged.
-    const acked = new Map<number, string[]>(Array.from({ length: PARTITIONS }, (_, p) => [p, []]));
-    let ackedCount = 0;
-    let failures = 0;
-    let producing = true;
-    const producer = kafka.producer({ retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-    await producer.connect();
-    const loop = (async () => {
-      for (let seq = 0; producing; seq++) {
-        const partition = seq % PARTITIONS;
-        const values = Array.from({ length: 20 }, (_, i) => `s${seq}-${i}`);
-        try {
-          await producer.send({ topic: TOPIC, acks: -1, timeout: 10_000, messages: values.map((value) => ({ partition, value })) });
-          acked.get(partition)!.push(...values);
-          ackedCount += values.length;
-        } catch {
-          failures++;
-        }
-      }
-    })();
+    const load = await startAckedLoad(kafka, TOPIC, PARTITIONS, 20);
 
     const rand = prng(2026);
     const failoverMs: number[] = [];
     for (let round = 0; round < 5; round++) {
-      const before = ackedCount;
-      await waitFor(() => ackedCount >= before + 200, 30_000, `producer progress before round ${round + 1}`);
+      const before = load.acked.length;
+      await waitFor(() => load.acked.length >= before + 200, 30_000, `producer progress before round ${round + 1}`);
       const states = await view();
       // Round 1: the leader of partition 0; round 2: the controller; then random brokers.
       let victimId: number;
@@ -115,15 +98,13 @@ describe('a three-broker cluster on ZooKeeper', () => {
         return [...now.values()].every((s) => s.leader >= 0 && s.leader !== victimId);
       }, 10_000, `new leaders after killing broker ${victimId}`);
       if (led.length > 0) failoverMs.push(Date.now() - killedAt);
-      const during = ackedCount;
-      await waitFor(() => ackedCount >= during + 100, 30_000, `the producer carrying on after killing broker ${victimId}`);
+      const during = load.acked.length;
+      await waitFor(() => load.acked.length >= during + 100, 30_000, `the producer carrying on after killing broker ${victimId}`);
       await start(victim);
       // It catches up and rejoins every ISR.
       await waitForAsync(async () => [...(await view()).values()].every((s) => s.isr.length === 3), 30_000, `broker ${victimId} back in every ISR`);
     }
-    producing = false;
-    await loop;
-    await producer.disconnect();
+    await load.stop();
 
     // Every acknowledged record, in order per partition, read back through the cluster.
     const { code, stdout } = await kcat(['-C', '-b', bootstrap().join(','), '-t', TOPIC, '-o', 'beginning', '-e', '-f', CONSUME_FORMAT], undefined, 60_000);
@@ -134,7 +115,7 @@ describe('a three-broker cluster on ZooKeeper', () => {
       const position = new Map<string, number>();
       values.forEach((v, i) => position.has(v) || position.set(v, i));
       let last = -1;
-      for (const v of acked.get(p)!) {
+      for (const v of load.ackedByPartition[p]!) {
         const at = position.get(v);
         expect(at, `acknowledged record ${v} of partition ${p}`).toBeDefined();
         expect(at!).toBeGreaterThan(last);
@@ -143,8 +124,8 @@ describe('a three-broker cluster on ZooKeeper', () => {
       const offsets = consumed.filter((r) => r.partition === p).map((r) => r.offset);
       expect(offsets).toEqual(offsets.map((_, i) => offsets[0]! + i));
     }
-    expect(ackedCount).toBeGreaterThan(1000);
-    console.log(`failover (kill → new leaders seen), ms: ${failoverMs.join(', ')}; producer send failures: ${failures}`);
+    expect(load.acked.length).toBeGreaterThan(1000);
+    console.log(`failover (kill → new leaders seen), ms: ${failoverMs.join(', ')}; producer send failures: ${load.failures}`);
   });
 
   it('kcat -L shows the same cluster on every broker', async () => {

@@ -9,7 +9,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
-import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
+import { missingFromLog, startAckedLoad } from '../helpers/acked-load.js';
 import { partitionStates } from '../helpers/partition-states.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
@@ -75,27 +75,8 @@ describe('a rolling restart under load', () => {
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void consumed.add(message.value!.toString()) });
 
-    const acked: string[] = [];
-    const lastAck = Array.from({ length: PARTITIONS }, () => Date.now());
-    const maxGap = Array.from({ length: PARTITIONS }, () => 0);
-    let producing = true;
-    const producer = kafka.producer({ retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-    await producer.connect();
-    const loop = (async () => {
-      for (let seq = 0; producing; seq++) {
-        const partition = seq % PARTITIONS;
-        const values = Array.from({ length: 10 }, (_, i) => `s${seq}-${i}`);
-        try {
-          await producer.send({ topic: TOPIC, acks: -1, timeout: 10_000, messages: values.map((value) => ({ partition, value })) });
-          acked.push(...values);
-          const now = Date.now();
-          maxGap[partition] = Math.max(maxGap[partition]!, now - lastAck[partition]!);
-          lastAck[partition] = now;
-        } catch {
-          /* counted by the gap */
-        }
-      }
-    })();
+    const load = await startAckedLoad(kafka, TOPIC, PARTITIONS);
+    const { acked, maxGap } = load;
 
     for (const n of nodes) {
       const before = acked.length;
@@ -108,16 +89,10 @@ describe('a rolling restart under load', () => {
     }
     const after = acked.length;
     await waitFor(() => acked.length >= after + 100, 30_000, 'producer progress after the last restart');
-    producing = false;
-    await loop;
-    await producer.disconnect();
+    await load.stop();
 
     // Nothing acknowledged is lost: every record is in the log, read back with kcat.
-    const { code, stdout } = await kcat(['-C', '-b', bootstrap().join(','), '-t', TOPIC, '-o', 'beginning', '-e', '-f', CONSUME_FORMAT], undefined, 60_000);
-    expect(code).toBe(0);
-    const inLog = new Set(parseConsumed(stdout).map((r) => r.value!.toString()));
-    const lost = acked.filter((v) => !inLog.has(v));
-    expect(lost, 'acknowledged records missing from the log').toEqual([]);
+    expect(await missingFromLog(bootstrap().join(','), TOPIC, acked), 'acknowledged records missing from the log').toEqual([]);
     // And the group reads them all: the consumer that ran through the restarts, or else a
     // fresh member of the same group resuming from the committed offsets (KafkaJS's consumer
     // was seen to stall once with every record in the log, when the brokers came back on new
