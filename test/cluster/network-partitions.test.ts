@@ -247,6 +247,10 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
         return !v.brokers.includes(old.leader) && v.states.get(0)!.leader !== old.leader && !v.states.get(0)!.isr.includes(old.leader);
       }, SESSION_TIMEOUT_MS + 12_000, `broker ${old.leader} deregistered and partition 0 led elsewhere`);
       const movedMs = Date.now() - cutAt;
+      // It noticed too (ZooKeeper's read timeout, 2/3 of the session): a silent partition sends
+      // no RST, and TCP alone would retransmit for minutes.
+      const victim = brokers.find((b) => b.id === old.leader)!;
+      await waitFor(() => victim.proc!.output().includes('lost the ZooKeeper connection'), SESSION_TIMEOUT_MS * 2, `broker ${old.leader} noticing the lost ZooKeeper connection`);
       const moved = Date.now();
       await waitFor(() => progress(producer.acked, 0, 20, moved), 30_000, 'writes on the new leader of partition 0');
       // Its followers follow the new leader now: the old one cannot complete an acks=all write.

@@ -9,16 +9,17 @@
  * uses); the test process gets 10.231.N.254 on its veth, so it reaches every node directly.
  * Processes are put into a node with `exec(name)` (`ip netns exec <ns>`, a command prefix).
  *
- * Faults are egress qdiscs on both ends of a node's link (the node's interface, and its port
- * on the bridge), built from what every kernel with CONFIG_NET_SCHED has (this machine class
- * lacks sch_netem, sch_prio and act_gact): an HTB root whose class 1:1 carries traffic
+ * Faults are egress qdiscs (partitions: on the bridge ports only, so they are silent to the
+ * endpoints' own TCP stacks; degradation: on both ends of a node's link), built from what
+ * every kernel with CONFIG_NET_SCHED has (this machine class lacks sch_netem, sch_prio and
+ * act_gact): an HTB root whose class 1:1 carries traffic
  * (rate-limited when degraded; netem delay below it where the kernel has netem) and whose
- * class 1:4 is a black hole (`pfifo limit 0`); u32 filters (by destination) and a classic-BPF
+ * class 1:4 is a black hole (`pfifo limit 0`); u32 filters (by source) and a classic-BPF
  * filter (random loss) steer packets into the black hole. Drops are silent (no RST, no
  * ICMP), as in a real partition.
  *   - isolate(a): everything to and from `a` is dropped (the test process included);
  *   - isolateFrom(a, [b, …]): traffic between `a` and each `b` is dropped both ways
- *     (per-destination u32 filters on each side); the test process still reaches both;
+ *     (by source address, on each one's bridge port); the test process still reaches both;
  *   - degrade(a, {lossPct, rateKbit, delayMs, jitterMs}): on both directions of a's link;
  *   - heal(a?) undoes the faults of `a` (and the partitions others hold towards it), or all.
  * Names: `gr<pid><letter>-…` (≤ 15 characters), so a later run can tell a dead run's
@@ -214,17 +215,21 @@ export class NetnsNetwork {
       run(['ip', '-n', ns, 'addr', 'add', `${this.address(name)}/24`, 'dev', ns]);
       run(['ip', '-n', ns, 'link', 'set', ns, 'up']);
       run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-      this.apply(name);
     }
+    this.applyAll();
   }
 
-  /** Rebuilds the qdiscs on both ends of node `name`'s link from the fault state. */
-  private apply(name: string): void {
-    const ends: Array<{ ns: string; dev: string; nodeSide: boolean }> = [
-      { ns: this.ns(name), dev: this.ns(name), nodeSide: true },
-      { ns: this.switchNs, dev: this.port(name), nodeSide: false },
-    ];
-    const d = this.degraded.get(name);
+  /**
+   * Rebuilds the qdiscs of node `name`'s link (null: the root veth's bridge port) from the
+   * fault state. Partitions drop in the switch only (the bridge port's egress, by source
+   * address), so no endpoint's own stack sees a local drop (a drop on a host's own interface
+   * is reported to its TCP, which then fails the connection within seconds: not silent).
+   * Degradation applies to both ends (the node's interface and its bridge port).
+   */
+  private apply(name: string | null): void {
+    const ends: Array<{ ns: string; dev: string; switchSide: boolean }> = [{ ns: this.switchNs, dev: name === null ? `${this.hostLink}s` : this.port(name), switchSide: true }];
+    if (name !== null) ends.push({ ns: this.ns(name), dev: this.ns(name), switchSide: false });
+    const d = name === null ? undefined : this.degraded.get(name);
     for (const end of ends) {
       const tc = (...args: string[]) => run(['ip', 'netns', 'exec', end.ns, 'tc', ...args]);
       run(['ip', 'netns', 'exec', end.ns, 'tc', 'qdisc', 'del', 'dev', end.dev, 'root'], true);
@@ -237,16 +242,26 @@ export class NetnsNetwork {
       tc('qdisc', 'add', 'dev', end.dev, 'parent', '1:4', 'handle', '40:', 'pfifo', 'limit', '0');
       if (d?.delayMs) tc('qdisc', 'add', 'dev', end.dev, 'parent', '1:1', 'handle', '10:', 'netem', 'limit', '10000', 'delay', `${d.delayMs}ms`, `${d.jitterMs ?? 0}ms`);
       const toBlackHole = (prio: number, ...match: string[]) => tc('filter', 'add', 'dev', end.dev, 'parent', '1:', ...match.slice(0, 2), 'prio', String(prio), ...match.slice(2), 'classid', '1:4');
-      if (this.isolated.has(name)) toBlackHole(1, 'protocol', 'all', 'u32', 'match', 'u32', '0', '0');
-      if (end.nodeSide) for (const peer of this.blocked.get(name) ?? []) toBlackHole(2, 'protocol', 'ip', 'u32', 'match', 'ip', 'dst', `${this.address(peer)}/32`);
+      if (end.switchSide) {
+        if (name !== null && this.isolated.has(name)) toBlackHole(1, 'protocol', 'all', 'u32', 'match', 'u32', '0', '0');
+        const sources = new Set([...this.isolated].filter((n) => n !== name));
+        if (name !== null) for (const peer of this.blocked.get(name) ?? []) sources.add(peer);
+        for (const source of sources) toBlackHole(2, 'protocol', 'ip', 'u32', 'match', 'ip', 'src', `${this.address(source)}/32`);
+      }
       if (d?.lossPct) toBlackHole(3, 'protocol', 'all', 'bpf', 'bytecode', randomLoss(d.lossPct));
     }
+  }
+
+  /** Every link's qdiscs from the fault state (a partition involves other nodes' ports). */
+  private applyAll(): void {
+    this.apply(null);
+    for (const name of this.names) this.apply(name);
   }
 
   /** Full partition: every packet to or from node `name` is dropped, silently. */
   isolate(name: string): void {
     this.isolated.add(name);
-    this.apply(name);
+    this.applyAll();
   }
 
   /** Partial partition: traffic between node `name` and each of `peers` is dropped both ways. */
@@ -255,7 +270,7 @@ export class NetnsNetwork {
       if (!this.blocked.has(a)) this.blocked.set(a, new Set());
       this.blocked.get(a)!.add(b);
     }
-    for (const n of new Set([name, ...peers])) this.apply(n);
+    this.applyAll();
   }
 
   /** netem delay (± jitter, ms) and loss (%) on both directions of node `name`'s link. */
@@ -267,15 +282,13 @@ export class NetnsNetwork {
   /** Undoes the faults on node `name` and the partitions others hold towards it (no name: all). */
   heal(name?: string): void {
     const targets = name === undefined ? this.names : [name];
-    const touched = new Set<string>();
     for (const t of targets) {
       this.isolated.delete(t);
       this.degraded.delete(t);
       this.blocked.delete(t);
-      touched.add(t);
-      for (const [n, peers] of this.blocked) if (peers.delete(t)) touched.add(n);
+      for (const peers of this.blocked.values()) peers.delete(t);
     }
-    for (const n of touched) this.apply(n);
+    this.applyAll();
   }
 
   /** Kills what still runs in the namespaces (SIGKILL), deletes them and the root veth. Idempotent. */
