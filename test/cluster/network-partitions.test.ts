@@ -57,7 +57,7 @@ interface Figures {
 describe.skipIf(!canUseNetns())('replication under network partitions (network namespaces)', () => {
   let net: NetnsNetwork;
   let zk: ZooKeeperServer | undefined;
-  const brokers: Broker[] = IDS.map((id) => ({ id, dir: makeTempDir(`gregor-netns${id}-`), proc: null }));
+  const brokers: Broker[] = [];
   const topics: string[] = [];
   const figures: Figures[] = [];
   const address = (id: number) => `${net.address(node(id))}:9092`;
@@ -74,6 +74,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
 
   beforeAll(async () => {
     net = NetnsNetwork.create(['zk', ...IDS.map(node)]);
+    for (const id of IDS) brokers.push({ id, dir: makeTempDir(`gregor-netns${id}-`), proc: null });
     zk = await startZooKeeper({ host: net.address('zk'), port: 2181, commandPrefix: net.exec('zk') });
     for (const b of brokers) await startBroker(b);
   }, 90_000);
@@ -104,7 +105,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     topics.push(topic);
   };
 
-  /** Partition states as brokers other than `excluded` report them (highest leader epoch wins). */
+  /** Partition states and live brokers as the first broker other than `excluded` that answers reports them. */
   const viewWithout = async (producer: HistoryProducer, excluded: number) => {
     const states = new Map<number, { leader: number; isr: number[] }>();
     for (const id of IDS.filter((i) => i !== excluded)) {
