@@ -1,7 +1,8 @@
 /**
  * A local ZooKeeper server, or a local ensemble of 3 or 5, for development, tests and
  * benchmarks: Debian's `zookeeper` package (`zkServer.sh start-foreground` over configs
- * written here), loopback only, admin server off. Stopped by the PIDs they were started with;
+ * written here), on loopback (a single server may bind another address and run under a
+ * command prefix, e.g. in a network namespace), admin server off. Stopped by the PIDs they were started with;
  * pause()/resume() (SIGSTOP / SIGCONT) simulate an outage, an ensemble's servers can be killed
  * and restarted one by one. Not for production: a real ensemble's servers run on separate
  * machines.
