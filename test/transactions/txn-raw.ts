@@ -9,7 +9,7 @@ import { RECORD_BATCH_OVERHEAD, readBatchHeader } from '../../src/storage/batch-
 import { RawClient } from '../helpers/raw-client.js';
 import { waitForAsync } from '../helpers/wait.js';
 
-export const API = { PRODUCE: 0, FETCH: 1, FIND_COORDINATOR: 10, INIT_PRODUCER_ID: 22, ADD_PARTITIONS: 24, ADD_OFFSETS: 25, END_TXN: 26, WRITE_TXN_MARKERS: 27, DESCRIBE_TXNS: 65, LIST_TXNS: 66 } as const;
+export const API = { PRODUCE: 0, FETCH: 1, FIND_COORDINATOR: 10, INIT_PRODUCER_ID: 22, ADD_PARTITIONS: 24, ADD_OFFSETS: 25, END_TXN: 26, WRITE_TXN_MARKERS: 27, TXN_OFFSET_COMMIT: 28, OFFSET_FETCH: 9, DESCRIBE_TXNS: 65, LIST_TXNS: 66 } as const;
 export const TRANSACTIONAL = 0x10;
 export const CONTROL = 0x20;
 
@@ -58,6 +58,31 @@ export async function addPartitions(c: RawClient, transactionalId: string, produ
   const out: Record<string, number> = {};
   for (const t of res.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) out[`${t.name}-${p.partitionIndex}`] = p.partitionErrorCode;
   return out;
+}
+
+/** AddOffsetsToTxn v3: the group's `__consumer_offsets` partition joins the transaction; the error code. */
+export async function addOffsets(c: RawClient, transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<number> {
+  return (await c.request(API.ADD_OFFSETS, 3, { transactionalId, producerId, producerEpoch, groupId })).errorCode;
+}
+
+/** TxnOffsetCommit at `version` (`body`: the request's fields); the per-partition error codes as "topic-partition" → code. */
+export async function txnOffsetCommit(c: RawClient, version: number, body: Record<string, unknown>): Promise<Record<string, number>> {
+  const topics = (body.topics as Array<{ name: string; partitions: Array<Record<string, unknown>> }>).map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ committedLeaderEpoch: -1, committedMetadata: '', ...p })),
+  }));
+  const res = await c.request(API.TXN_OFFSET_COMMIT, version, { generationId: -1, memberId: '', groupInstanceId: null, ...body, topics });
+  const out: Record<string, number> = {};
+  for (const t of res.topics) for (const p of t.partitions) out[`${t.name}-${p.partitionIndex}`] = p.errorCode;
+  return out;
+}
+
+/** OffsetFetch v7 for one partition of a group, with or without require_stable (KIP-447). */
+export async function fetchCommitted(c: RawClient, groupId: string, topic: string, partition: number, requireStable: boolean): Promise<{ errorCode: number; committedOffset: number }> {
+  const res = await c.request(API.OFFSET_FETCH, 7, { groupId, topics: [{ name: topic, partitionIndexes: [partition] }], requireStable });
+  if (res.errorCode !== 0) return { errorCode: res.errorCode, committedOffset: -1 };
+  const p = res.topics[0].partitions[0];
+  return { errorCode: p.errorCode, committedOffset: Number(p.committedOffset) };
 }
 
 export async function endTxn(c: RawClient, transactionalId: string, producerId: number, producerEpoch: number, committed: boolean, version = 3): Promise<number> {
