@@ -12,7 +12,9 @@
  *   b. a follower's link loses 10 % of packets (both ways) at a low bandwidth: replication
  *      carries on, nothing acknowledged is lost;
  *   c. a leader cut off from ZooKeeper only: its session expires, leadership moves, it
- *      registers again after the heal and rejoins every ISR.
+ *      registers again after the heal and rejoins every ISR;
+ *   d. the controller cut off from everyone (the test process too): a new controller moves
+ *      its leaderships; after the heal it rejoins every ISR.
  * Each checks: no acknowledged write lost, duplicated or moved to another offset. At the end
  * every replica's log of every partition is byte-identical (the brokers are stopped first,
  * so the files hold everything). Requires root (ip netns, tc); skipped otherwise.
@@ -114,7 +116,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
         try {
           const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: producer.topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
           for (const p of res.topics[0].partitions) states.set(p.partitionIndex, { leader: p.leaderId, isr: p.isrNodes });
-          return { states, brokers: (res.brokers as Array<{ nodeId: number }>).map((b) => b.nodeId).sort() };
+          return { states, brokers: (res.brokers as Array<{ nodeId: number }>).map((b) => b.nodeId).sort(), controller: res.controllerId as number };
         } finally {
           c.close();
         }
@@ -267,6 +269,39 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await producer.stop();
       console.log(`leader cut from ZooKeeper: leadership moved after ${movedMs} ms, zombie acks=all answer ${stale.errorCode}, failures ${JSON.stringify([...producer.failures])}`);
       await verify('leader isolated from ZooKeeper only', producer, producer.longestGap(0, cutAt, healed), ['zk-zombie-all']);
+    } finally {
+      net.heal();
+      await producer.stop();
+      producer.close();
+    }
+  });
+
+  it('the controller cut off from everyone: another broker takes over as controller and leader, the old one rejoins after the heal', async () => {
+    await createTopic('isolated-controller');
+    const producer = new HistoryProducer(bootstrap(), 'isolated-controller', PARTITIONS);
+    producer.start();
+    try {
+      await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      const controller = (await viewWithout(producer, -1)).controller;
+      const cutAt = Date.now();
+      net.isolate(node(controller));
+      await waitForAsync(async () => {
+        const v = await viewWithout(producer, controller);
+        return v.controller !== controller && v.controller >= 0 && [...v.states.values()].every((s) => s.leader !== controller && s.leader >= 0);
+      }, SESSION_TIMEOUT_MS + 12_000, `a new controller and no partition led by broker ${controller}`);
+      const movedMs = Date.now() - cutAt;
+      const moved = Date.now();
+      await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, moved)), 30_000, 'writes on every partition without the old controller');
+      net.heal();
+      await waitForAsync(async () => {
+        const v = await viewWithout(producer, -1);
+        return v.brokers.length === 3 && [...v.states.values()].every((s) => s.isr.length === 3);
+      }, 40_000, `broker ${controller} back in every ISR`);
+      const healed = Date.now();
+      await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
+      await producer.stop();
+      console.log(`controller ${controller} isolated: new controller and leaders after ${movedMs} ms, failures ${JSON.stringify([...producer.failures])}`);
+      await verify('controller isolated from everyone', producer, Math.max(...[0, 1, 2].map((p) => producer.longestGap(p, cutAt, healed))));
     } finally {
       net.heal();
       await producer.stop();
