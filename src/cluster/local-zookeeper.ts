@@ -1,7 +1,8 @@
 /**
  * A local ZooKeeper server, or a local ensemble of 3 or 5, for development, tests and
  * benchmarks: Debian's `zookeeper` package (`zkServer.sh start-foreground` over configs
- * written here), loopback only, admin server off. Stopped by the PIDs they were started with;
+ * written here), on loopback (a single server may bind another address and run under a
+ * command prefix, e.g. in a network namespace), admin server off. Stopped by the PIDs they were started with;
  * pause()/resume() (SIGSTOP / SIGCONT) simulate an outage, an ensemble's servers can be killed
  * and restarted one by one. Not for production: a real ensemble's servers run on separate
  * machines.
@@ -16,8 +17,15 @@ import { join } from 'node:path';
 export const ZK_SERVER = '/usr/share/zookeeper/bin/zkServer.sh';
 
 export interface LocalZooKeeperOptions {
-  /** Client port on 127.0.0.1 (default: a free one). */
+  /** Client port (default: a free one on 127.0.0.1). */
   port?: number;
+  /** The address the client port binds (clientPortAddress; default 127.0.0.1). */
+  host?: string;
+  /**
+   * A command that execs zkServer.sh in another context (e.g. `['ip', 'netns', 'exec', ns]`:
+   * the server runs in that network namespace; `host` must be reachable from here).
+   */
+  commandPrefix?: string[];
   /** Where data and logs go (default: a temp dir, removed on stop). */
   dataDir?: string;
   /** ZooKeeper's tick, ms; sessions may be 2 to 20 ticks (default 200: tests use short sessions). */
@@ -43,8 +51,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Sends ZooKeeper's four-letter word `ruok`; true if it answers `imok`. */
-export async function zooKeeperIsOk(port: number): Promise<boolean> {
-  return (await fourLetterWord(port, 'ruok')) === 'imok';
+export async function zooKeeperIsOk(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return (await fourLetterWord(port, 'ruok', host)) === 'imok';
 }
 
 /** One server of a local ensemble: its id (myid), client port, and process control. */
@@ -74,9 +82,9 @@ export interface LocalZooKeeperEnsemble {
 }
 
 /** Sends a four-letter word and resolves with the answer ('' when the server does not answer). */
-function fourLetterWord(port: number, word: string): Promise<string> {
+function fourLetterWord(port: number, word: string, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
+    const socket = connect({ port, host });
     let out = '';
     socket.setTimeout(1000, () => socket.destroy());
     socket.on('connect', () => socket.write(word));
@@ -104,7 +112,7 @@ async function serving(servers: readonly LocalZooKeeperServer[]): Promise<void> 
 }
 
 /** Writes a server's zoo.cfg (and myid in an ensemble); returns the config path. */
-function writeConfig(dir: string, tick: number, ports: ServerPorts, ensemble: Array<ServerPorts & { id: number }> | null, myId: number): string {
+function writeConfig(dir: string, tick: number, ports: ServerPorts, ensemble: Array<ServerPorts & { id: number }> | null, myId: number, host = '127.0.0.1'): string {
   mkdirSync(join(dir, 'data'), { recursive: true });
   const lines = [
     `tickTime=${tick}`,
@@ -112,7 +120,7 @@ function writeConfig(dir: string, tick: number, ports: ServerPorts, ensemble: Ar
     'syncLimit=5',
     `dataDir=${join(dir, 'data')}`,
     `clientPort=${ports.client}`,
-    'clientPortAddress=127.0.0.1',
+    `clientPortAddress=${host}`,
     'admin.enableServer=false',
     `minSessionTimeout=${2 * tick}`,
     `maxSessionTimeout=${Math.max(60_000, 20 * tick)}`,
@@ -128,16 +136,17 @@ function writeConfig(dir: string, tick: number, ports: ServerPorts, ensemble: Ar
 }
 
 /** Runs zkServer.sh on `cfg` and waits (up to 30 s) for `ruok` (an ensemble member answers once it has a quorum). */
-async function runServer(dir: string, cfg: string, port: number): Promise<ChildProcess> {
-  const child: ChildProcess = spawn(ZK_SERVER, ['start-foreground', cfg], {
+async function runServer(dir: string, cfg: string, port: number, host = '127.0.0.1', prefix: readonly string[] = []): Promise<ChildProcess> {
+  const command = [...prefix, ZK_SERVER, 'start-foreground', cfg];
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, ZOO_LOG_DIR: dir, ZOO_LOG4J_PROP: 'WARN,CONSOLE' },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   const deadline = Date.now() + 30_000;
-  while (!(await zooKeeperIsOk(port))) {
+  while (!(await zooKeeperIsOk(port, host))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`ZooKeeper did not start on 127.0.0.1:${port}`);
+      throw new Error(`ZooKeeper did not start on ${host}:${port}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -156,19 +165,20 @@ export async function startLocalZooKeeper(options: LocalZooKeeperOptions = {}): 
   const temporary = options.dataDir === undefined;
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gregor-zk-'));
   const port = options.port ?? (await freePort());
-  const cfg = writeConfig(dir, options.tickTimeMs ?? 200, { client: port, peer: 0, election: 0 }, null, 0);
+  const host = options.host ?? '127.0.0.1';
+  const cfg = writeConfig(dir, options.tickTimeMs ?? 200, { client: port, peer: 0, election: 0 }, null, 0, host);
   const cleanup = () => {
     if (temporary) rmSync(dir, { recursive: true, force: true });
   };
   let child: ChildProcess;
   try {
-    child = await runServer(dir, cfg, port);
+    child = await runServer(dir, cfg, port, host, options.commandPrefix);
   } catch (err) {
     cleanup();
     throw err;
   }
   return {
-    connectString: `127.0.0.1:${port}`,
+    connectString: `${host}:${port}`,
     port,
     pid: child.pid!,
     stop: async () => {

@@ -5,8 +5,9 @@
  *
  * Events: 'brokers' (live set changed), 'topic' (name; assignment added or changed),
  * 'topic-removed' (name), 'state' (topic, partition, state | null), 'controller' (id).
- * After a session expiry the owner calls start() again; watches of an older start are
- * ignored (generation check), so no chain fires twice.
+ * After a session expiry the owner calls start() again: every topic and partition state is
+ * read again and its watch re-armed (the expired session's watches are gone), and watches of
+ * an older start are ignored (generation check), so no chain fires twice.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -37,6 +38,8 @@ export class MetadataCache extends EventEmitter {
   readonly topicConfigs = new Map<string, Record<string, string>>();
   private readonly states = new Map<string, CachedPartitionState>();
   private readonly watchedStates = new Set<string>();
+  /** Topics whose assignment znode is watched in this generation. */
+  private readonly watchedTopics = new Set<string>();
   controllerId = -1;
   private generation = 0;
 
@@ -51,6 +54,7 @@ export class MetadataCache extends EventEmitter {
   async start(): Promise<void> {
     const gen = ++this.generation;
     this.watchedStates.clear();
+    this.watchedTopics.clear();
     await Promise.all([this.loadBrokers(gen), this.loadController(gen), this.loadTopics(gen)]);
   }
 
@@ -118,16 +122,19 @@ export class MetadataCache extends EventEmitter {
       const partitions = this.topics.get(name)!.partitions.length;
       this.topics.delete(name);
       this.topicConfigs.delete(name);
+      this.watchedTopics.delete(name);
       for (let p = 0; p < partitions; p++) {
         this.states.delete(key(name, p));
         this.watchedStates.delete(key(name, p));
       }
       if (gen === this.generation) this.emit('topic-removed', name);
     }
-    await Promise.all(names.filter((n) => !this.topics.has(n)).map((n) => this.loadTopic(gen, n)));
+    // Topics new to this generation: new ones, and after a session expiry every known one.
+    await Promise.all(names.filter((n) => !this.watchedTopics.has(n)).map((n) => this.loadTopic(gen, n)));
   }
 
   private async loadTopic(gen: number, topic: string): Promise<void> {
+    this.watchedTopics.add(topic);
     const node = await this.zk.getData(ZK_PATHS.topic(topic), this.guard(gen, () => this.loadTopic(gen, topic)));
     if (!node || gen !== this.generation) return;
     const config = await this.zk.getData(ZK_PATHS.topicConfig(topic));

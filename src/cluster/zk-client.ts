@@ -11,6 +11,13 @@
  * Session: 'expired' is emitted when the ensemble dropped our session (ephemeral nodes and
  * watches are gone); the owner then calls reconnect() and re-registers. 'disconnected' /
  * 'connected' track connectivity within one session (the library reconnects by itself).
+ *
+ * Read timeout (ZooKeeper's ClientCnxn: no answer within 2/3 of the session timeout means the
+ * connection is dead): the library pings but never notices a silent network partition (no
+ * RST, no FIN: TCP retransmits for minutes), so the session would be expired on the server
+ * while this side still believes it is connected, and learns it only when TCP gives up. A
+ * heartbeat (`exists /`) every third of the session timeout that is unanswered for 2/3 of it
+ * drops the socket; the library reconnects, and the server then reports the expiry.
  */
 import { EventEmitter } from 'node:events';
 import type { Client, Watcher } from 'node-zookeeper-client';
@@ -53,6 +60,10 @@ export interface ZkNode {
 export class ZkClient extends EventEmitter {
   private client: Client;
   private closed = false;
+  private connected = false;
+  /** When the unanswered heartbeat was sent (0: none in flight). */
+  private heartbeatSentMs = 0;
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(
     private readonly connectString: string,
@@ -60,6 +71,27 @@ export class ZkClient extends EventEmitter {
   ) {
     super();
     this.client = this.newClient();
+    this.heartbeat = setInterval(() => this.checkLiveness(), Math.max(50, Math.floor(sessionTimeoutMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** The read timeout: a heartbeat unanswered for 2/3 of the session timeout drops the connection. */
+  private checkLiveness(): void {
+    if (this.closed || !this.connected) return;
+    const client = this.client;
+    if (this.heartbeatSentMs === 0) {
+      this.heartbeatSentMs = Date.now();
+      client.exists('/', undefined as unknown as Watcher, () => {
+        if (client === this.client) this.heartbeatSentMs = 0;
+      });
+      return;
+    }
+    if (Date.now() - this.heartbeatSentMs < (this.sessionTimeoutMs * 2) / 3) return;
+    this.heartbeatSentMs = 0;
+    this.connected = false;
+    // node-zookeeper-client's own socket: closing it makes the library reconnect (and fail the
+    // requests in flight with CONNECTION_LOSS), as ZooKeeper's SessionTimeoutException does.
+    (client as unknown as { connectionManager?: { socket?: { destroy: () => void } } }).connectionManager?.socket?.destroy();
   }
 
   /**
@@ -75,8 +107,15 @@ export class ZkClient extends EventEmitter {
 
   private newClient(): Client {
     const client = zookeeper!.createClient(this.connectString, { sessionTimeout: this.sessionTimeoutMs, spinDelay: 200, retries: 0 });
-    client.on('connected', () => this.emit('connected'));
-    client.on('disconnected', () => this.emit('disconnected'));
+    client.on('connected', () => {
+      this.connected = true;
+      this.heartbeatSentMs = 0;
+      this.emit('connected');
+    });
+    client.on('disconnected', () => {
+      this.connected = false;
+      this.emit('disconnected');
+    });
     client.on('expired', () => {
       if (!this.closed) this.emit('expired');
     });
@@ -100,6 +139,7 @@ export class ZkClient extends EventEmitter {
 
   /** Opens a new session after the old one expired. */
   async reconnect(timeoutMs: number): Promise<void> {
+    this.connected = false;
     this.client.removeAllListeners();
     this.client.close();
     this.client = this.newClient();
@@ -113,6 +153,7 @@ export class ZkClient extends EventEmitter {
 
   close(): void {
     this.closed = true;
+    clearInterval(this.heartbeat);
     this.client.removeAllListeners();
     this.client.close();
   }

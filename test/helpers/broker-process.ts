@@ -19,8 +19,13 @@ export interface BrokerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | string | null>;
 }
 
-export async function spawnBroker(args: string[], env: Record<string, string> = {}): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', ...args], {
+/**
+ * Starts `gregor start <args>`; `prefix` runs it through another program that execs it (e.g.
+ * `['ip', 'netns', 'exec', ns]`: the broker then runs in that network namespace, same PID).
+ */
+export async function spawnBroker(args: string[], env: Record<string, string> = {}, prefix: readonly string[] = []): Promise<BrokerProcess> {
+  const command = [...prefix, process.execPath, BIN, 'start', ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, GREGOR_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,7 +6,10 @@ import { type LocalZooKeeper, type LocalZooKeeperOptions, startLocalZooKeeper } 
 
 export type ZooKeeperServer = LocalZooKeeper;
 
-/** `options.port`: a fixed client port (e.g. one brokers were already told to use). */
-export function startZooKeeper(options: Pick<LocalZooKeeperOptions, 'port'> = {}): Promise<ZooKeeperServer> {
+/**
+ * `options.port`: a fixed client port (e.g. one brokers were already told to use); `host` and
+ * `commandPrefix` run it on a network namespace's address (test/helpers/netns.ts).
+ */
+export function startZooKeeper(options: LocalZooKeeperOptions = {}): Promise<ZooKeeperServer> {
   return startLocalZooKeeper(options);
 }
