@@ -8,6 +8,7 @@
  *   gregor leaders elect …                              (see src/cli/leaders.ts)
  *   gregor reassign --generate|--execute|--verify|--cancel (see src/cli/reassign.ts)
  *   gregor transactions list|describe|describe-producers (see src/cli/transactions.ts)
+ *   gregor perf produce|consume                         (see src/cli/perf.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
@@ -24,6 +25,7 @@ import { registerTopicsCommand } from './cli/topics.js';
 import { registerUsersCommand } from './cli/users.js';
 import { registerAclsCommand } from './cli/acls.js';
 import { registerQuotasCommand } from './cli/quotas.js';
+import { registerPerfCommand } from './cli/perf.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -105,5 +107,6 @@ export async function main(argv: string[]): Promise<void> {
   registerLeadersCommand(program);
   registerReassignCommand(program);
   registerTransactionsCommand(program);
+  registerPerfCommand(program);
   await program.parseAsync(argv);
 }
