@@ -20,7 +20,7 @@
 import { Consumer } from '@platformatic/kafka';
 import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
 import type { ConsumeSummary } from './kafka-format.js';
-import { MB, type SeriesPoint } from './produce-stats.js';
+import { MB, type SeriesPoint, addToSeries, closeSeries } from './produce-stats.js';
 
 export interface ConsumePerfOptions {
   bootstrap: string;
@@ -95,10 +95,7 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
         records++;
         bytes += size;
         lastRecordMs = now;
-        const second = Math.floor((now - start) / 1000);
-        while (series.length <= second) series.push({ second: series.length, records: 0, bytes: 0 });
-        series[second]!.records++;
-        series[second]!.bytes += size;
+        addToSeries(series, now - start, 1, size);
         if (records >= o.messages) resolve(false);
       });
     });
@@ -129,7 +126,7 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
         fetchMbPerSec: fetchMs > 0 ? mb / (fetchMs / 1000) : 0,
         fetchRecordsPerSec: fetchMs > 0 ? records / (fetchMs / 1000) : 0,
       },
-      series,
+      series: closeSeries(series, end - start),
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);

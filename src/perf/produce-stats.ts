@@ -24,11 +24,30 @@ export interface ProduceWindow {
   latencyMaxMs: number;
 }
 
-/** One second of acknowledgements: records and bytes acknowledged in [second, second + 1). */
+/**
+ * One second of acknowledgements: records and bytes acknowledged in [second, second + 1);
+ * `ms` is the time the bucket covers (1000, less for the last one of a run).
+ */
 export interface SeriesPoint {
   second: number;
   records: number;
   bytes: number;
+  ms: number;
+}
+
+/** Adds `n` records of `bytes` at `atMs` ms since the start to per-second `series`. */
+export function addToSeries(series: SeriesPoint[], atMs: number, n: number, bytes: number): void {
+  const second = Math.floor(atMs / 1000);
+  while (series.length <= second) series.push({ second: series.length, records: 0, bytes: 0, ms: 1000 });
+  series[second]!.records += n;
+  series[second]!.bytes += bytes;
+}
+
+/** Sets the last bucket's `ms` to what the run (`elapsedMs` long) covered of it. */
+export function closeSeries(series: SeriesPoint[], elapsedMs: number): SeriesPoint[] {
+  const last = series.at(-1);
+  if (last) last.ms = Math.max(0, Math.min(1000, elapsedMs - last.second * 1000));
+  return series;
 }
 
 /** The final line's figures plus the HDR percentiles (ms). */
@@ -101,10 +120,7 @@ export class ProduceStats {
     this.bytes += bytes;
     this.windowRecords += n;
     this.windowBytes += bytes;
-    const second = Math.floor((ackMs - this.startMs) / 1000);
-    while (this.series.length <= second) this.series.push({ second: this.series.length, records: 0, bytes: 0 });
-    this.series[second]!.records += n;
-    this.series[second]!.bytes += bytes;
+    addToSeries(this.series, ackMs - this.startMs, n, bytes);
     if (ackMs - this.windowStartMs >= this.reportingIntervalMs) this.closeWindow(ackMs);
   }
 
@@ -135,6 +151,7 @@ export class ProduceStats {
   /** The totals at `endMs` (performance.now()). */
   summary(endMs: number): ProduceSummary {
     const elapsedMs = endMs - this.startMs;
+    closeSeries(this.series, elapsedMs);
     const pct = (p: number) => (this.records > 0 ? this.histogram.getValueAtPercentile(p) / US_PER_MS : 0);
     return {
       records: this.records,

@@ -3,7 +3,8 @@
  * two inline SVG charts and the summary table:
  *
  * - `#throughput-chart`: records/s per second of the run (acknowledgements for produce,
- *   records read for consume), a polyline with one point per second.
+ *   records read for consume), a polyline with one point per second (the last, partial
+ *   second as a rate over the time it covered; left out when under MIN_BUCKET_MS).
  * - `#latency-chart` (produce only): the latency distribution as HDR's percentile curve,
  *   x = percentile on the usual 1/(1 − p) log scale (0 %, 90 %, 99 %, 99.9 %, …), y = ms.
  *
@@ -12,6 +13,7 @@
  */
 import type { ConsumePerfResult } from './consume-runner.js';
 import type { ProducePerfResult } from './produce-runner.js';
+import type { SeriesPoint } from './produce-stats.js';
 
 interface ChartSpec {
   id: string;
@@ -24,7 +26,9 @@ interface ChartSpec {
 
 const W = 760;
 const H = 320;
-const M = { left: 70, right: 20, top: 36, bottom: 46 };
+const M = { left: 70, right: 44, top: 36, bottom: 46 };
+/** Buckets shorter than this (the run's last, partial second) are left out of the chart: too short for a rate. */
+const MIN_BUCKET_MS = 250;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -74,7 +78,7 @@ function lineChart(c: ChartSpec): string {
   return parts.join('\n');
 }
 
-function throughputChart(series: Array<{ second: number; records: number }>, what: string): string {
+function throughputChart(series: readonly SeriesPoint[], what: string): string {
   const last = series.length;
   const step = Math.max(1, Math.ceil(last / 10));
   const xTicks = [];
@@ -84,7 +88,7 @@ function throughputChart(series: Array<{ second: number; records: number }>, wha
     title: `Throughput over time (${what} per second)`,
     xLabel: 'seconds since start',
     yLabel: 'records/s',
-    points: series.map((p) => [p.second + 0.5, p.records]),
+    points: series.filter((p) => p.ms >= MIN_BUCKET_MS).map((p) => [p.second + p.ms / 2000, (1000 * p.records) / p.ms]),
     xTicks,
   });
 }
