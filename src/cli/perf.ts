@@ -69,11 +69,32 @@ function writeReport(file: string | undefined, result: ProducePerfResult | Consu
   process.stderr.write(`Report written to ${file}\n`);
 }
 
-function compareLines<R extends { summary: { recordsPerSec: number } }>(c: CompareResult<R>): string {
-  return `median B/A: ${c.medianRatio.toFixed(4)} over ${c.pairs.length} run(s) (records/sec)`;
+/** Runs --compare's pairs and prints each pair's ratio and the median (or, with --json, one document). */
+async function runCompare<R extends { summary: { recordsPerSec: number } }>(
+  kind: 'produce' | 'consume',
+  addresses: { A: string; B: string },
+  opts: { runs: number; json?: boolean },
+  run: (side: 'A' | 'B', index: number) => Promise<R>,
+  unit: (r: R) => string,
+): Promise<void> {
+  const result: CompareResult<R> = await compareAlternately(opts.runs, run, (r) => r.summary.recordsPerSec, (p) => {
+    if (!opts.json) process.stdout.write(`run ${p.run}: B/A ${p.ratio.toFixed(4)} (A ${unit(p.a)}, B ${unit(p.b)})\n`);
+  });
+  if (opts.json) process.stdout.write(`${JSON.stringify({ kind: `${kind}-compare`, a: addresses.A, b: addresses.B, ratios: result.pairs.map((p) => p.ratio), medianRatio: result.medianRatio, pairs: result.pairs }, null, 2)}\n`);
+  else process.stdout.write(`median B/A: ${result.medianRatio.toFixed(4)} over ${result.pairs.length} run(s) (records/sec)\n`);
 }
 
-interface ProduceOpts {
+/** The options withCommonOptions adds, plus --reporting-interval. */
+interface CommonOpts {
+  bootstrapServer?: string;
+  reportingInterval: number;
+  json?: boolean;
+  report?: string;
+  compare?: string;
+  runs: number;
+}
+
+interface ProduceOpts extends CommonOpts {
   topic: string;
   numRecords: number;
   recordSize?: number;
@@ -82,12 +103,6 @@ interface ProduceOpts {
   throughput: number;
   producerProps?: string[];
   'producer.config'?: string;
-  bootstrapServer?: string;
-  reportingInterval: number;
-  json?: boolean;
-  report?: string;
-  compare?: string;
-  runs: number;
 }
 
 async function produce(opts: ProduceOpts): Promise<void> {
@@ -118,8 +133,10 @@ async function produce(opts: ProduceOpts): Promise<void> {
   if (opts.compare) {
     const addresses = { A: bootstrap, B: opts.compare };
     if (!opts.json) process.stdout.write(`A: ${addresses.A}\nB: ${addresses.B}\n`);
-    const result = await compareAlternately(
-      opts.runs,
+    await runCompare(
+      'produce',
+      addresses,
+      opts,
       async (side, i) => {
         const bar = new ProgressBar(opts.numRecords, `records (run ${i + 1} ${side})`);
         const r = await once(`run ${i + 1} ${side}: `, addresses[side], bar, true);
@@ -128,13 +145,8 @@ async function produce(opts: ProduceOpts): Promise<void> {
         if (r.summary.errors > 0) throw new Error(`${r.summary.errors} records failed on ${side} (${addresses[side]}): ${r.firstError}`);
         return r;
       },
-      (r) => r.summary.recordsPerSec,
-      (p) => {
-        if (!opts.json) process.stdout.write(`run ${p.run}: B/A ${p.ratio.toFixed(4)} (A ${p.a.summary.recordsPerSec.toFixed(1)} records/sec, B ${p.b.summary.recordsPerSec.toFixed(1)} records/sec)\n`);
-      },
+      (r) => `${r.summary.recordsPerSec.toFixed(1)} records/sec`,
     );
-    if (opts.json) process.stdout.write(`${JSON.stringify({ kind: 'produce-compare', a: addresses.A, b: addresses.B, ratios: result.pairs.map((p) => p.ratio), medianRatio: result.medianRatio, pairs: result.pairs }, null, 2)}\n`);
-    else process.stdout.write(`${compareLines(result)}\n`);
     return;
   }
   const bar = new ProgressBar(opts.numRecords, 'records');
@@ -146,7 +158,7 @@ async function produce(opts: ProduceOpts): Promise<void> {
   if (result.summary.errors > 0) throw new Error(`${result.summary.errors} of ${opts.numRecords} records failed: ${result.firstError}`);
 }
 
-interface ConsumeOpts {
+interface ConsumeOpts extends CommonOpts {
   topic: string;
   messages: number;
   group?: string;
@@ -154,12 +166,6 @@ interface ConsumeOpts {
   fromLatest?: boolean;
   'consumer.config'?: string;
   consumerProps?: string[];
-  bootstrapServer?: string;
-  reportingInterval: number;
-  json?: boolean;
-  report?: string;
-  compare?: string;
-  runs: number;
 }
 
 async function consume(opts: ConsumeOpts): Promise<void> {
@@ -196,20 +202,17 @@ async function consume(opts: ConsumeOpts): Promise<void> {
   if (opts.compare) {
     const addresses = { A: bootstrap, B: opts.compare };
     if (!opts.json) process.stdout.write(`A: ${addresses.A}\nB: ${addresses.B}\n${CONSUMER_HEADER}\n`);
-    const result = await compareAlternately(
-      opts.runs,
+    await runCompare(
+      'consume',
+      addresses,
+      opts,
       async (side, i) => {
         const r = await once(addresses[side], `${groupFor(i)}-${side}`, `run ${i + 1} ${side}: `);
         if (!opts.json) process.stdout.write(`${consumerLine(r.summary)}\n`);
         return r;
       },
-      (r) => r.summary.recordsPerSec,
-      (p) => {
-        if (!opts.json) process.stdout.write(`run ${p.run}: B/A ${p.ratio.toFixed(4)} (A ${p.a.summary.recordsPerSec.toFixed(4)} nMsg.sec, B ${p.b.summary.recordsPerSec.toFixed(4)} nMsg.sec)\n`);
-      },
+      (r) => `${r.summary.recordsPerSec.toFixed(4)} nMsg.sec`,
     );
-    if (opts.json) process.stdout.write(`${JSON.stringify({ kind: 'consume-compare', a: addresses.A, b: addresses.B, ratios: result.pairs.map((p) => p.ratio), medianRatio: result.medianRatio, pairs: result.pairs }, null, 2)}\n`);
-    else process.stdout.write(`${compareLines(result)}\n`);
     return;
   }
   const result = await once(bootstrap, groupFor(0), '');
@@ -218,10 +221,20 @@ async function consume(opts: ConsumeOpts): Promise<void> {
   writeReport(opts.report, result);
 }
 
+/** The options both commands take: the address, the outputs, --compare. */
+function withCommonOptions(cmd: Command, jsonHolds: string, reportShows: string): Command {
+  return cmd
+    .option('-b, --bootstrap-server <list>', 'host:port[,host:port…] (or bootstrap.servers in the properties)')
+    .option('--json', `print one JSON document (${jsonHolds}) instead of the lines`)
+    .option('--report <file>', `write a self-contained HTML report (${reportShows})`)
+    .option('--compare <bootstrap2>', 'run the same workload against -b (A) and this broker (B) alternately; print B/A ratios')
+    .option('--runs <n>', 'pairs of runs for --compare', integer(1, 'a run count >= 1'), 3);
+}
+
 /** Adds `perf produce` and `perf consume` to the `gregor` program. */
 export function registerPerfCommand(program: Command): void {
   const perf = program.command('perf').description('benchmark any Kafka-compatible broker (kafka-producer-perf-test / kafka-consumer-perf-test)');
-  perf
+  const produceCommand = perf
     .command('produce')
     .description("kafka-producer-perf-test: send records as fast as allowed, report throughput and send→ack latency")
     .requiredOption('--topic <topic>', 'topic to produce to')
@@ -232,14 +245,9 @@ export function registerPerfCommand(program: Command): void {
     .requiredOption('--throughput <rate>', 'records/s to hold; -1 for no limit', throughputArg)
     .option('--producer-props <k=v...>', 'producer properties (Kafka names: acks, batch.size, linger.ms, compression.type, …)')
     .option('--producer.config <file>', 'producer properties file')
-    .option('-b, --bootstrap-server <list>', 'host:port[,host:port…] (or bootstrap.servers in the properties)')
-    .option('--reporting-interval <ms>', 'ms between periodic lines', integer(1, 'a time in ms'), 5000)
-    .option('--json', 'print one JSON document (summary, percentiles, windows, per-second series) instead of the lines')
-    .option('--report <file>', 'write a self-contained HTML report (throughput over time, latency percentiles)')
-    .option('--compare <bootstrap2>', 'run the workload against -b (A) and this broker (B) alternately; print B/A ratios')
-    .option('--runs <n>', 'pairs of runs for --compare', integer(1, 'a run count >= 1'), 3)
-    .action((opts: ProduceOpts) => failOnError(() => produce(opts)));
-  perf
+    .option('--reporting-interval <ms>', 'ms between periodic lines', integer(1, 'a time in ms'), 5000);
+  withCommonOptions(produceCommand, 'summary, percentiles, windows, per-second series', 'throughput over time, latency percentiles').action((opts: ProduceOpts) => failOnError(() => produce(opts)));
+  const consumeCommand = perf
     .command('consume')
     .description('kafka-consumer-perf-test: read records in a consumer group, report MB/s and records/s')
     .requiredOption('--topic <topic>', 'topic to consume from')
@@ -249,11 +257,6 @@ export function registerPerfCommand(program: Command): void {
     .option('--from-latest', 'start at the log end when the group has no committed offset (default: the beginning)')
     .option('--consumer.config <file>', 'consumer properties file')
     .option('--consumer-props <k=v...>', 'consumer properties (Kafka names)')
-    .option('-b, --bootstrap-server <list>', 'host:port[,host:port…] (or bootstrap.servers in the properties)')
-    .option('--reporting-interval <ms>', 'ms between progress lines when stderr is not a terminal', integer(1, 'a time in ms'), 5000)
-    .option('--json', 'print one JSON document instead of the lines')
-    .option('--report <file>', 'write a self-contained HTML report (records read over time)')
-    .option('--compare <bootstrap2>', 'read the same records from -b (A) and this broker (B) alternately; print B/A ratios')
-    .option('--runs <n>', 'pairs of runs for --compare', integer(1, 'a run count >= 1'), 3)
-    .action((opts: ConsumeOpts) => failOnError(() => consume(opts)));
+    .option('--reporting-interval <ms>', 'ms between progress lines when stderr is not a terminal', integer(1, 'a time in ms'), 5000);
+  withCommonOptions(consumeCommand, 'summary, per-second series', 'records read over time').action((opts: ConsumeOpts) => failOnError(() => consume(opts)));
 }

@@ -148,11 +148,19 @@ export class ProduceStats {
     this.onWindow(w);
   }
 
+  /**
+   * The latency (ms) at `percentile`: HDR reports the top of a value's bucket (up to 0.1 %
+   * above the recorded value at 3 significant digits), so it is capped at the exact maximum.
+   */
+  latencyAtPercentile(percentile: number): number {
+    return Math.min(this.histogram.getValueAtPercentile(percentile) / US_PER_MS, this.latencyMaxMs);
+  }
+
   /** The totals at `endMs` (performance.now()). */
   summary(endMs: number): ProduceSummary {
     const elapsedMs = endMs - this.startMs;
     closeSeries(this.series, elapsedMs);
-    const pct = (p: number) => (this.records > 0 ? this.histogram.getValueAtPercentile(p) / US_PER_MS : 0);
+    const pct = (p: number) => (this.records > 0 ? this.latencyAtPercentile(p) : 0);
     return {
       records: this.records,
       bytes: this.bytes,
@@ -182,9 +190,9 @@ export class ProduceStats {
       const tail = 10 ** (-k / stepsPerDecade);
       if (tail < lastFraction) break;
       const percentile = 100 * (1 - tail);
-      points.push({ percentile, latencyMs: this.histogram.getValueAtPercentile(percentile) / US_PER_MS });
+      points.push({ percentile, latencyMs: this.latencyAtPercentile(percentile) });
     }
-    points.push({ percentile: 100, latencyMs: this.histogram.maxValue / US_PER_MS });
+    points.push({ percentile: 100, latencyMs: this.latencyMaxMs });
     return points;
   }
 }

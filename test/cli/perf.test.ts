@@ -48,7 +48,7 @@ describe('gregor perf (CLI, broker process)', () => {
   });
 
   it('produce 200,000 × 100 B unthrottled: periodic and final lines in Kafka format; the count is the log end offsets sum', async () => {
-    const r = await gregorCli(['perf', 'produce', '--topic', 'perf', '--num-records', '200000', '--record-size', '100', '--throughput', '-1', '-b', bootA, '--reporting-interval', '250']);
+    const r = await gregorCli(['perf', 'produce', '--topic', 'perf', '--num-records', '200000', '--record-size', '100', '--throughput', '-1', '-b', bootA, '--reporting-interval', '250'], 80_000);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(2);
@@ -63,10 +63,10 @@ describe('gregor perf (CLI, broker process)', () => {
     expect(p50! <= p95! && p95! <= p99! && p99! <= p999!).toBe(true);
     expect(Number(final![5])).toBeGreaterThanOrEqual(p999!);
     expect(await logEndSum(bootA, 'perf')).toBe(200_000);
-  }, 60_000);
+  }, 90_000);
 
   it('consume reads the 200,000 records back and reports them in kafka-consumer-perf-test format', async () => {
-    const r = await gregorCli(['perf', 'consume', '--topic', 'perf', '--messages', '200000', '--timeout', '10000', '-b', bootA]);
+    const r = await gregorCli(['perf', 'consume', '--topic', 'perf', '--messages', '200000', '--timeout', '10000', '-b', bootA], 80_000);
     expect(r.code, r.stderr).toBe(0);
     const [header, line] = r.stdout.trim().split('\n');
     expect(header).toBe('start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
@@ -78,7 +78,7 @@ describe('gregor perf (CLI, broker process)', () => {
     expect(fields[4]).toBe('200000');
     expect(Number(fields[5])).toBeGreaterThan(0);
     expect(r.stderr).not.toContain('WARNING');
-  }, 60_000);
+  }, 90_000);
 
   it('--throughput 20000 holds 20,000 ± 10 % records/s over ~5 s', async () => {
     const r = await gregorCli(['perf', 'produce', '--topic', 'paced', '--num-records', '100000', '--record-size', '100', '--throughput', '20000', '-b', bootA]);
