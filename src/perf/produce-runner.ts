@@ -13,6 +13,7 @@
 import { Producer } from '@platformatic/kafka';
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
+import { describeError } from './describe-error.js';
 import type { PayloadSource } from './payloads.js';
 import { type PercentilePoint, ProduceStats, type ProduceSummary, type ProduceWindow, type SeriesPoint } from './produce-stats.js';
 import { producerSettings } from './producer-settings.js';
@@ -94,7 +95,7 @@ export async function runProducePerf(o: ProducePerfOptions): Promise<ProducePerf
       windows: stats.windows,
       series: stats.series,
       percentiles: stats.percentileCurve(),
-      firstError: accumulator.firstError ? accumulator.firstError.message : null,
+      firstError: accumulator.firstError ? describeError(accumulator.firstError) : null,
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);

@@ -37,8 +37,9 @@ describe('gregor perf (CLI, broker process)', () => {
     [a, b] = await Promise.all(dirs.map((d) => spawnBroker(['--port', '0', '--ws-port', '-1', '--log-dirs', d.path])));
     bootA = `127.0.0.1:${a.port}`;
     bootB = `127.0.0.1:${b.port}`;
-    for (const [topic, boot] of [['perf', bootA], ['paced', bootA], ['json', bootA], ['cmp', bootA], ['cmp', bootB]] as const) {
-      const r = await gregorCli(['topics', 'create', topic, '-p', String(PARTITIONS), '-b', boot]);
+    for (const [topic, boot] of [['perf', bootA], ['paced', bootA], ['json', bootA], ['cmp', bootA], ['cmp', bootB], ['small', bootB]] as const) {
+      const configs = topic === 'small' ? ['-c', 'max.message.bytes=200'] : [];
+      const r = await gregorCli(['topics', 'create', topic, '-p', String(PARTITIONS), ...configs, '-b', boot]);
       expect(r.code, r.stderr).toBe(0);
     }
   }, 60_000);
@@ -132,5 +133,15 @@ describe('gregor perf (CLI, broker process)', () => {
     r = await gregorCli(['perf', 'produce', '--topic', 'perf', '--num-records', '10', '--record-size', '10', '--throughput', '-1']);
     expect(r).toMatchObject({ code: 1, stderr: 'gregor: --bootstrap-server is required (or bootstrap.servers in --producer-props / --producer.config)\n' });
     expect(await logEndSum(bootA, 'perf')).toBe(200_000);
+  }, 60_000);
+
+  it('records the broker refuses are counted and reported by their Kafka error; an unreachable broker is one line', async () => {
+    let r = await gregorCli(['perf', 'produce', '--topic', 'small', '--num-records', '500', '--record-size', '300', '--throughput', '-1', '-b', bootB, '--producer-props', 'retries=0']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^0 records sent, /);
+    expect(r.stderr).toMatch(/^gregor: 500 of 500 records failed: .*MESSAGE_TOO_LARGE: /);
+    r = await gregorCli(['perf', 'produce', '--topic', 'perf', '--num-records', '10', '--record-size', '10', '--throughput', '-1', '-b', '127.0.0.1:1', '--producer-props', 'retries=0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^gregor: .*ECONNREFUSED 127\.0\.0\.1:1\n$/);
   }, 60_000);
 });
