@@ -28,7 +28,7 @@ describe('gregor perf --report (Chromium)', () => {
   let bootstrap: string;
 
   beforeAll(async () => {
-    [broker, browser] = await Promise.all([spawnBroker(['--port', '0', '--ws-port', '-1', '--log-dirs', join(dir.path, 'logs')]), launchChromium()]);
+    [broker, browser] = await Promise.all([spawnBroker(['--port', '0', '--ws-port', '-1', '--log-dirs', join(dir.path, 'logs'), '-o', 'group.initial.rebalance.delay.ms=0']), launchChromium()]);
     bootstrap = `127.0.0.1:${broker.port}`;
     const r = await gregorCli(['topics', 'create', 'report', '-p', '2', '-b', bootstrap]);
     expect(r.code, r.stderr).toBe(0);

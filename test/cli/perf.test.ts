@@ -3,8 +3,11 @@
  * broker process: Kafka's periodic and final lines, a count that equals the partitions' log
  * end offsets (kcat -Q, librdkafka's ListOffsets), the throttler holding 20,000 records/s
  * (the issue's acceptance: it measures the tool's pacing, not the broker's speed), --json,
- * the consumer reading the records back, --compare against a second broker, bad input.
+ * the consumer reading the records back, --payload-file, --compare against a second broker,
+ * records the broker refuses, bad input.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
 import { gregorCli } from '../helpers/cli.js';
@@ -34,10 +37,11 @@ describe('gregor perf (CLI, broker process)', () => {
   let bootB: string;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all(dirs.map((d) => spawnBroker(['--port', '0', '--ws-port', '-1', '--log-dirs', d.path])));
+    // No initial rebalance delay: the consumer's join then takes milliseconds, not 3 s.
+    [a, b] = await Promise.all(dirs.map((d) => spawnBroker(['--port', '0', '--ws-port', '-1', '--log-dirs', d.path, '-o', 'group.initial.rebalance.delay.ms=0'])));
     bootA = `127.0.0.1:${a.port}`;
     bootB = `127.0.0.1:${b.port}`;
-    for (const [topic, boot] of [['perf', bootA], ['paced', bootA], ['json', bootA], ['cmp', bootA], ['cmp', bootB], ['small', bootB]] as const) {
+    for (const [topic, boot] of [['perf', bootA], ['paced', bootA], ['json', bootA], ['cmp', bootA], ['cmp', bootB], ['small', bootB], ['file', bootB]] as const) {
       const configs = topic === 'small' ? ['-c', 'max.message.bytes=200'] : [];
       const r = await gregorCli(['topics', 'create', topic, '-p', String(PARTITIONS), ...configs, '-b', boot]);
       expect(r.code, r.stderr).toBe(0);
@@ -108,6 +112,22 @@ describe('gregor perf (CLI, broker process)', () => {
     // Not a TTY: the periodic lines went to stderr, stdout holds only the JSON.
     expect(r.stderr).toMatch(/records sent, .* ms max latency\.\n/);
     expect(await logEndSum(bootA, 'json')).toBe(30_000);
+  }, 60_000);
+
+  it('--payload-file: each record is one of the file\'s delimited payloads', async () => {
+    const file = join(dirs[1]!.path, 'payloads.txt');
+    writeFileSync(file, 'alpha|beta-beta|gamma-gamma-gamma|');
+    const r = await gregorCli(['perf', 'produce', '--topic', 'file', '--num-records', '3000', '--payload-file', file, '--payload-delimiter', '|', '--throughput', '-1', '-b', bootB, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary.records).toBe(3000);
+    expect(doc.summary.bytes).toBeGreaterThan(3000 * 5);
+    expect(doc.summary.bytes).toBeLessThan(3000 * 17);
+    const read = await kcat(['-C', '-b', bootB, '-t', 'file', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+    const values = read.stdout.toString().trim().split('\n');
+    expect(values).toHaveLength(3000);
+    expect(new Set(values)).toEqual(new Set(['alpha', 'beta-beta', 'gamma-gamma-gamma']));
+    expect(values.reduce((s, v) => s + v.length, 0)).toBe(doc.summary.bytes);
   }, 60_000);
 
   it('--compare runs A, B alternately and prints each pair\'s ratio and the median', async () => {
