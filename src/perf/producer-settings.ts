@@ -4,7 +4,8 @@
  * onto @platformatic/kafka and the tool's own send window (send-window.ts):
  *
  *   acks                                   all | -1 | 1 | 0          default all
- *   compression.type                       none gzip snappy lz4 zstd default none
+ *   compression.type                       none gzip snappy lz4 zstd default none (zstd needs
+ *                                          Node.js 22.15+: the client uses node:zlib's; refused before)
  *   batch.size                             bytes per partition batch default 16384
  *   linger.ms                              ms a batch may wait       default 5 (Kafka 4.0, KIP-1030)
  *   max.in.flight.requests.per.connection  sends awaiting their ack  default 5
@@ -20,7 +21,7 @@
  * Any other key is reported once on stderr, as Kafka does ("was supplied but isn't a known
  * config"), and ignored. Errors: Error naming the key for a value out of its domain.
  */
-import type { CompressionAlgorithmValue } from '@platformatic/kafka';
+import { type CompressionAlgorithmValue, compressionsAlgorithms } from '@platformatic/kafka';
 
 export interface ProducerSettings {
   acks: -1 | 0 | 1;
@@ -55,6 +56,7 @@ export function producerSettings(props: Readonly<Record<string, string>>): Produ
   if (acks === null) throw new Error(`Invalid value ${acksRaw} for configuration acks: String must be one of: all, -1, 0, 1`);
   const compression = (props['compression.type'] ?? 'none').trim() as CompressionAlgorithmValue;
   if (!(COMPRESSIONS as readonly string[]).includes(compression)) throw new Error(`Invalid value ${compression} for configuration compression.type: String must be one of: ${COMPRESSIONS.join(', ')}`);
+  if (compressionsAlgorithms[compression]?.available === false) throw new Error(`compression.type ${compression} is not available to the client in Node.js ${process.version} (@platformatic/kafka compresses zstd with node:zlib, Node.js 22.15 and later)`);
   const idempotentRaw = (props['enable.idempotence'] ?? 'false').trim();
   if (idempotentRaw !== 'true' && idempotentRaw !== 'false') throw new Error(`Invalid value ${idempotentRaw} for configuration enable.idempotence: Expected value to be either true or false`);
   const idempotent = idempotentRaw === 'true';
