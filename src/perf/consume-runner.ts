@@ -4,7 +4,8 @@
  * (ConsumerPerformance.scala, read, not copied):
  *
  * - start/end: wall-clock ms when the test began and when it stopped (all records read, or
- *   `timeoutMs` passed without a record — then `timedOut` and Kafka's WARNING).
+ *   `timeoutMs` passed without a record since the join or the last record — then
+ *   `timedOut` and Kafka's WARNING).
  * - rebalance.time.ms: from the start to the group join; fetch.time.ms: the rest.
  * - bytes: key + value bytes of the records read; MB = 1024 × 1024 bytes.
  * - Offsets: the group's committed offsets, else the earliest (`fromLatest`: the latest),
@@ -81,6 +82,9 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
   try {
     const stream = await consumer.consume({ topics: [o.topic], mode: 'committed', fallbackMode: o.fromLatest ? 'latest' : 'earliest', autocommit });
     joinedMs ??= performance.now() - start;
+    // The --timeout clock starts once the group is joined (a join may take the broker's
+    // group.initial.rebalance.delay.ms, 3 s by default, before any fetch).
+    lastRecordMs = performance.now();
     if (o.onProgress) progressTimer = setInterval(() => o.onProgress!(records), 200);
     const timedOut = await new Promise<boolean>((resolve, reject) => {
       if (o.messages <= 0) return resolve(false);
@@ -100,7 +104,7 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
       });
     });
     const end = performance.now();
-    const endEpochMs = startEpochMs + (end - start);
+    const endEpochMs = Math.round(startEpochMs + (end - start));
     await stream.close().catch(() => {});
     const elapsedSec = (end - start) / 1000;
     const rebalanceMs = joinedMs ?? 0;

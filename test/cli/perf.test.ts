@@ -85,6 +85,13 @@ describe('gregor perf (CLI, broker process)', () => {
     expect(r.stderr).not.toContain('WARNING');
   }, 90_000);
 
+  it('consume --from-latest skips what is there; --timeout ends the wait with Kafka\'s WARNING', async () => {
+    const r = await gregorCli(['perf', 'consume', '--topic', 'perf', '--messages', '10', '--from-latest', '--timeout', '1500', '-b', bootA]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')[1]!.split(', ').slice(2, 5)).toEqual(['0.0000', '0.0000', '0']);
+    expect(r.stderr).toContain('WARNING: Exiting before consuming the expected number of messages: timeout (1500 ms) exceeded.');
+  }, 60_000);
+
   it('--throughput 20000 holds 20,000 ± 10 % records/s over ~5 s', async () => {
     const r = await gregorCli(['perf', 'produce', '--topic', 'paced', '--num-records', '100000', '--record-size', '100', '--throughput', '20000', '-b', bootA]);
     expect(r.code, r.stderr).toBe(0);
