@@ -81,12 +81,12 @@ export interface ProduceOpts extends CommonOpts {
 
 /** `gregor perf produce`. */
 export async function produce(opts: ProduceOpts): Promise<void> {
-  if ((opts.recordSize === undefined) === (opts.payloadFile === undefined)) throw new Error('either --record-size or --payload-file must be specified, not both');
+  if ((opts.recordSize === undefined) === (opts.payloadFile === undefined)) throw new Error('Either --record-size or --payload-file must be specified but not both.');
   const props = clientProperties(opts['producer.config'], opts.producerProps ?? []);
   const bootstrap = bootstrapOf(opts.bootstrapServer, props, '--producer-props / --producer.config');
   const payloads: PayloadSource = opts.payloadFile ? filePayloads(opts.payloadFile, opts.payloadDelimiter) : fixedSizePayload(opts.recordSize!);
   const warned = new Set<string>();
-  const once = (side: string, address: string, bar: ProgressBar, quiet: boolean) =>
+  const once = (address: string, bar: ProgressBar, quiet: boolean) =>
     runProducePerf({
       bootstrap: address,
       props,
@@ -97,7 +97,7 @@ export async function produce(opts: ProduceOpts): Promise<void> {
       reportingIntervalMs: opts.reportingInterval,
       onWindow: (w) => {
         const out = quiet ? null : periodicStream(opts.json === true, bar);
-        if (out) bar.line(`${side}${windowLine(w)}`, out);
+        if (out) bar.line(windowLine(w), out);
       },
       onProgress: (n) => bar.update(n),
       onWarning: (m) => {
@@ -114,7 +114,7 @@ export async function produce(opts: ProduceOpts): Promise<void> {
       opts,
       async (side, i) => {
         const bar = new ProgressBar(opts.numRecords, `records (run ${i + 1} ${side})`);
-        const r = await once(`run ${i + 1} ${side}: `, addresses[side], bar, true);
+        const r = await once(addresses[side], bar, true);
         bar.finish();
         if (!opts.json) process.stdout.write(`run ${i + 1} ${side}: ${totalLine(r.summary)}\n`);
         if (r.summary.errors > 0) throw new Error(`${r.summary.errors} records failed on ${side} (${addresses[side]}): ${r.firstError}`);
@@ -125,7 +125,7 @@ export async function produce(opts: ProduceOpts): Promise<void> {
     return;
   }
   const bar = new ProgressBar(opts.numRecords, 'records');
-  const result = await once('', bootstrap, bar, false);
+  const result = await once(bootstrap, bar, false);
   bar.finish();
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(`${totalLine(result.summary)}\n`);
