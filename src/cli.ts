@@ -10,6 +10,7 @@
  *   gregor transactions list|describe|describe-producers (see src/cli/transactions.ts)
  *   gregor produce <topic> …  console producer: lines → records (see src/cli/produce.ts)
  *   gregor consume <topic> …  console consumer: records → formatted lines (src/cli/consume.ts)
+ *   gregor perf produce|consume                         (see src/cli/perf.ts)
  *
  * Exit codes: 0 after a graceful shutdown (SIGINT/SIGTERM), 1 on a start-up error
  * (invalid config, port in use, unreadable log dir), printed as one clear line.
@@ -29,6 +30,7 @@ import { registerAclsCommand } from './cli/acls.js';
 import { registerQuotasCommand } from './cli/quotas.js';
 import { registerProduceCommand } from './cli/produce.js';
 import { registerConsumeCommand } from './cli/consume.js';
+import { registerPerfCommand } from './cli/perf.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -117,5 +119,6 @@ export async function main(argv: string[]): Promise<void> {
   registerTransactionsCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
+  registerPerfCommand(program);
   await program.parseAsync(argv);
 }
