@@ -74,6 +74,10 @@ describe('WebSocket group operations in cluster mode', () => {
       expect(await s.request('findCoordinator', { groupId: onTwo })).toMatchObject({ type: 'result', nodeId: 2, port: brokers[1]!.broker.port, websocketPort: brokers[1]!.broker.websocketPort });
       expect(await s.request('findCoordinator', { groupId: onOne })).toMatchObject({ type: 'result', nodeId: 1, port: brokers[0]!.broker.port, websocketPort: brokers[0]!.broker.websocketPort });
     }
+    // The topic exists, so commits are refused for the group's sake, not the partition's (Kafka
+    // answers UNKNOWN_TOPIC_OR_PARTITION first for partitions the cluster does not have).
+    expect(await sockets[1]!.request('createTopic', { topic: TOPIC, partitions: 4 })).toMatchObject({ type: 'result' });
+    await waitFor(() => brokers[0]!.broker.metadata.partition(TOPIC, 0) !== undefined, 20_000, 'the topic known to broker 1');
     const joinOn = (s: RawSocket, groupId: string) => s.request('joinGroup', { groupId, protocolType: 'consumer', protocols: [{ name: 'range', metadata: encodeSubscription([TOPIC]) }], sessionTimeoutMs: 5000 });
     expect(await joinOn(sockets[0]!, onTwo)).toMatchObject({ type: 'error', code: 16, name: 'NOT_COORDINATOR' });
     expect(await sockets[0]!.request('heartbeat', { groupId: onTwo, generationId: 1, memberId: 'm' })).toMatchObject({ code: 16, name: 'NOT_COORDINATOR' });
@@ -88,7 +92,6 @@ describe('WebSocket group operations in cluster mode', () => {
     const wrong = await connect(`ws://127.0.0.1:${brokers[0]!.broker.websocketPort}`);
     const right = await connect(`ws://127.0.0.1:${brokers[1]!.broker.websocketPort}`);
     try {
-      await right.createTopic(TOPIC, { partitions: 4 });
       const lost = wrong.consumer({ groupId: onTwo, sessionTimeoutMs: 5000, heartbeatIntervalMs: 300 });
       await expect(lost.subscribe({ topics: [TOPIC] })).rejects.toMatchObject({ type: 'NOT_COORDINATOR', message: expect.stringContaining('coordinated by broker 2') });
       await lost.close();
