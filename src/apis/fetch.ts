@@ -21,6 +21,9 @@
  * arrived — its own fetch offset may be what moved it — so a follower learns the high
  * watermark in the response to the fetch that advanced it, not `replica.fetch.wait.max.ms`
  * or the next append later.
+ * Replication throttle (KIP-73, replication-quota.ts): a follower outside the ISR fetching a
+ * replica in `leader.replication.throttled.replicas` gets no records while the leader's
+ * `leader.replication.throttled.rate` is exceeded; every throttled partition's bytes are recorded.
  * Source: protocol guide "Fetch"; Kafka ReplicaManager.fetchMessages, DelayedFetch.
  */
 import type { BrokerServices } from '../broker-services.js';
@@ -53,6 +56,8 @@ interface Pass {
   hasError: boolean;
   /** A follower's fetch: a partition's high watermark is above where it stood when the fetch arrived. */
   highWatermarkMoved: boolean;
+  /** A follower's fetch: bytes of leader-throttled partitions read (recorded against the leader's replication quota). */
+  throttledBytes: number;
 }
 
 function emptyPartition(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionResponse {
@@ -84,7 +89,7 @@ function missingPartitionCode(broker: BrokerServices, apiVersion: number, t: Fet
  * the request's first pass recorded its fetch offset (filled on that pass).
  */
 function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRequest['topics'], apiVersion: number, readable: (topic: string) => boolean, arrivalHighWatermarks: Map<PartitionLog, number>): Pass {
-  const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false, highWatermarkMoved: false };
+  const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false, highWatermarkMoved: false, throttledBytes: 0 };
   let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   // A follower's fetch carries its broker id (v15+: in ReplicaState); consumers send -1.
   const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
@@ -118,6 +123,9 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
         const minOneBatch = pass.bytes === 0;
         const maxBytes = Math.min(p.partitionMaxBytes, remaining);
         if (maxBytes <= 0 && !minOneBatch) return emptyPartition(p.partition, ErrorCode.NONE, log);
+        // Leader throttle (KIP-73): an out-of-sync follower of a throttled replica gets no records
+        // while leader.replication.throttled.rate is exceeded; they do not count toward min_bytes.
+        if (replicaId >= 0 && replicas.shouldLeaderThrottle(log.topic, p.partition, replicaId)) return emptyPartition(p.partition, ErrorCode.NONE, log);
         // Consumers read only committed records (below the high watermark; read_committed
         // ones below the last stable offset); followers all.
         const readCommitted = replicaId < 0 && apiVersion >= 4 && request.isolationLevel === READ_COMMITTED;
@@ -137,6 +145,7 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
           if (read.slice.release) pass.releases.push(read.slice.release);
           pass.bytes += read.slice.bytes.byteLength;
           remaining -= read.slice.bytes.byteLength;
+          if (replicaId >= 0 && replicas.leaderQuota.isThrottled(log.topic, p.partition)) pass.throttledBytes += read.slice.bytes.byteLength;
         }
         return out;
       } catch (err) {
@@ -192,6 +201,8 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
       const pass = readOnce(broker, request, context.topics, apiVersion, readable, arrivalHighWatermarks);
       const waitMs = deadline - Date.now();
       if (pass.bytes >= request.minBytes || pass.hasError || pass.highWatermarkMoved || waitMs <= 0 || pass.logs.length === 0) {
+        // Every throttled partition's bytes count, in-sync followers' too (Kafka sizeOfThrottledPartitions).
+        if (follower) broker.replicas.leaderQuota.record(pass.throttledBytes);
         return { response: context.respond(pass.response), release: releaseAll(pass.releases), quotaExempt: follower };
       }
       releaseAll(pass.releases)();

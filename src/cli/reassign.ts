@@ -12,6 +12,9 @@
  * {"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[2,3]}]}
  * (`log_dirs` is accepted and ignored). --generate proposes Kafka's (rack-aware) assignment
  * over the brokers listed; --execute prints the current assignment for rollback first.
+ * `--execute --throttle <bytes/s>` throttles the moving replicas' replication and --verify
+ * removes the throttle once the plan's reassignments are done (reassign-throttle.ts), unless
+ * `--preserve-throttles`.
  */
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -28,6 +31,7 @@ import {
 } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, connectToController, withAdminClient } from './admin-client.js';
+import { clearReassignmentThrottles, reassignmentThrottles, setReassignmentThrottles } from './reassign-throttle.js';
 
 const METADATA = 3;
 const ALTER_PARTITION_REASSIGNMENTS = 45;
@@ -49,6 +53,15 @@ interface ReassignOptions {
   topicsToMoveJsonFile?: string;
   reassignmentJsonFile?: string;
   brokerList?: number[];
+  /** bytes/s */
+  throttle?: number;
+  preserveThrottles?: boolean;
+}
+
+function bytesPerSecond(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of bytes/s`);
+  return n;
 }
 
 function brokerList(value: string): number[] {
@@ -117,7 +130,9 @@ export function registerReassignCommand(program: Command): void {
       .option('--cancel', 'cancel the reassignments in the file')
       .option('--topics-to-move-json-file <file>', '{"version":1,"topics":[{"topic":"t"}]} (with --generate)')
       .option('--reassignment-json-file <file>', 'the plan (with --execute, --verify, --cancel)')
-      .option('--broker-list <ids>', 'broker ids to assign over, e.g. 1,2,3 (with --generate)', brokerList),
+      .option('--broker-list <ids>', 'broker ids to assign over, e.g. 1,2,3 (with --generate)', brokerList)
+      .option('--throttle <bytes/s>', 'limit the moving replicas\' replication to this rate (with --execute; --verify removes it)', bytesPerSecond)
+      .option('--preserve-throttles', 'keep the throttles when --verify finds the reassignments done'),
   ).action(async (opts: ReassignOptions) => {
     const actions = [opts.generate, opts.execute, opts.verify, opts.cancel].filter(Boolean).length;
     const fail = (message: string) => {
@@ -144,9 +159,10 @@ export function registerReassignCommand(program: Command): void {
       try {
         if (opts.execute) {
           const current = currentAssignment(await metadata(client, [...new Set(plan.map((p) => p.topic))])).filter((c) => plan.some((p) => p.topic === c.topic && p.partition === c.partition));
+          const throttleLines = opts.throttle === undefined ? '' : `${await setReassignmentThrottles(client, await metadata(client, []), connectTo, reassignmentThrottles(current, plan), opts.throttle)}\n`;
           const failed = await alter(controller, plan);
           if (failed.length > 0) throw new Error(`Error reassigning partitions:\n${failed.join('\n')}`);
-          return `Current partition replica assignment\n\n${planJson(current)}\n\nSave this to use as the --reassignment-json-file option during rollback\nSuccessfully started partition reassignments for ${plan.map((p) => `${p.topic}-${p.partition}`).join(',')}`;
+          return `Current partition replica assignment\n\n${planJson(current)}\n\nSave this to use as the --reassignment-json-file option during rollback\n${throttleLines}Successfully started partition reassignments for ${plan.map((p) => `${p.topic}-${p.partition}`).join(',')}`;
         }
         if (opts.cancel) {
           const failed = await alter(controller, plan.map((p) => ({ ...p, replicas: null })));
@@ -173,6 +189,9 @@ export function registerReassignCommand(program: Command): void {
           if (inProgress.has(name)) lines.push(`Reassignment of partition ${name} is still in progress.`);
           else if (JSON.stringify(now) === JSON.stringify(p.replicas)) lines.push(`Reassignment of partition ${name} is completed.`);
           else lines.push(`There is no active reassignment of partition ${name}, but replica set is ${JSON.stringify(now ?? [])} rather than ${JSON.stringify(p.replicas)}.`);
+        }
+        if (inProgress.size === 0 && !opts.preserveThrottles) {
+          lines.push('', await clearReassignmentThrottles(client, await metadata(client, []), connectTo, [...new Set(plan.map((p) => p.topic))]));
         }
         return lines.join('\n');
       } finally {

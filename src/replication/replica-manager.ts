@@ -40,6 +40,7 @@ import type { LogManager } from '../storage/log-manager.js';
 import { lowWatermarkOf } from './low-watermark.js';
 import { OffsetPurgatory } from './offset-purgatory.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
+import { ReplicationQuota } from './replication-quota.js';
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -111,12 +112,24 @@ export class ReplicaManager {
     assignment?.partitions.forEach((_, p) => this.applyState(topic, p, this.cluster!.metadata.state(topic, p) ?? null));
   };
 
+  /** `leader.replication.throttled.rate` over `leader.replication.throttled.replicas` (KIP-73). */
+  readonly leaderQuota: ReplicationQuota;
+  /** `follower.replication.throttled.rate` over `follower.replication.throttled.replicas` (KIP-73). */
+  readonly followerQuota: ReplicationQuota;
+
   constructor(
     private readonly broker: ReplicaHost,
     private readonly config: ReplicationConfig,
     private readonly logger: Logger,
     private readonly appender: LeaderAppender,
-  ) {}
+  ) {
+    const t = config.throttle;
+    const none = () => Number.MAX_SAFE_INTEGER;
+    const window = { windowNum: t?.windowNum ?? 11, windowSizeMs: t?.windowSizeMs ?? 1000 };
+    const topicConfigs = (topic: string) => this.cluster?.metadata.topicConfigs.get(topic);
+    this.leaderQuota = new ReplicationQuota({ rate: t ? () => t.leaderRate() : none, ...window }, broker.config.nodeId, 'leader.replication.throttled.replicas', topicConfigs);
+    this.followerQuota = new ReplicationQuota({ rate: t ? () => t.followerRate() : none, ...window }, broker.config.nodeId, 'follower.replication.throttled.replicas', topicConfigs);
+  }
 
   get brokerId(): number {
     return this.broker.config.nodeId;
@@ -274,7 +287,7 @@ export class ReplicaManager {
     if (leaderId === null) return;
     let fetcher = this.fetchers.get(leaderId);
     if (!fetcher) {
-      fetcher = new ReplicaFetcher(leaderId, this.brokerId, (id) => this.broker.connectToBroker(id), this.config, this.logger.child({ fetcher: leaderId }), (r, hw, start) => this.onFollowerProgress(r, hw, start));
+      fetcher = new ReplicaFetcher(leaderId, this.brokerId, (id) => this.broker.connectToBroker(id), this.config, this.logger.child({ fetcher: leaderId }), (r, hw, start) => this.onFollowerProgress(r, hw, start), this.followerQuota);
       this.fetchers.set(leaderId, fetcher);
     }
     fetcher.add(replica);
@@ -385,6 +398,17 @@ export class ReplicaManager {
     this.maybeAdvanceHighWatermark(replica);
     this.deleteRecordsWaiters.check(replica);
     return log;
+  }
+
+  /**
+   * Whether the leader holds back records from follower `followerId` of a partition we lead
+   * (Kafka ReplicaManager.shouldLeaderThrottle): it is out of the ISR, the partition is a
+   * leader-throttled replica here, and `leader.replication.throttled.rate` is exceeded.
+   */
+  shouldLeaderThrottle(topic: string, partition: number, followerId: number): boolean {
+    const replica = this.replica(topic, partition);
+    if (!replica || replica.isr.includes(followerId)) return false;
+    return this.leaderQuota.isThrottled(topic, partition) && this.leaderQuota.isQuotaExceeded();
   }
 
   /** High watermark = min LEO over the ISR (ours included); completes waiting acks=all produces. */
