@@ -277,6 +277,7 @@ export class Broker implements ConnectionBroker {
         replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
         replicaFetchMaxBytes: config.replicaFetchMaxBytes,
         replicaFetchResponseMaxBytes: config.replicaFetchResponseMaxBytes,
+        rackAwareReplicaSelector: config.replicaSelectorClass !== null,
         throttle: {
           leaderRate: () => config.leaderReplicationThrottledRate,
           followerRate: () => config.followerReplicationThrottledRate,

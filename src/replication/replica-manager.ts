@@ -187,6 +187,50 @@ export class ReplicaManager {
     return this.leader(topic, partition).log;
   }
 
+  /**
+   * The log a consumer's fetch reads (Kafka Partition.localLogWithEpochOrThrow): the leader's,
+   * or with `followerAllowed` (Fetch v11+, KIP-392) a follower's too — consumers then read up to
+   * this replica's own high watermark. `currentLeaderEpoch` (Fetch v9+, -1: not sent) is checked
+   * against this replica's. Errors: FENCED_LEADER_EPOCH (the consumer's epoch is older),
+   * UNKNOWN_LEADER_EPOCH (newer: this broker has not caught up with the state yet),
+   * NOT_LEADER_OR_FOLLOWER (no replica here, offline, or a follower when only the leader may
+   * serve), UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  consumerLog(topic: string, partition: number, currentLeaderEpoch: number, followerAllowed: boolean): { log: PartitionLog; asFollower: boolean } {
+    const replica = this.replica(topic, partition);
+    if (replica && currentLeaderEpoch >= 0 && replica.role !== 'offline') {
+      if (currentLeaderEpoch < replica.leaderEpoch) throw new KafkaError(ErrorCode.FENCED_LEADER_EPOCH, `${topic}-${partition}: leader epoch ${currentLeaderEpoch} is older than ${replica.leaderEpoch}`);
+      if (currentLeaderEpoch > replica.leaderEpoch) throw new KafkaError(ErrorCode.UNKNOWN_LEADER_EPOCH, `${topic}-${partition}: leader epoch ${currentLeaderEpoch} is newer than ${replica.leaderEpoch} known here`);
+    }
+    if (followerAllowed && replica?.role === 'follower') return { log: replica.log, asFollower: true };
+    return { log: this.leader(topic, partition).log, asFollower: false };
+  }
+
+  /**
+   * The replica a consumer in rack `clientRack` should read `topic`-`partition` from at
+   * `fetchOffset`, when this broker leads it (Kafka ReplicaManager.findPreferredReadReplica with
+   * RackAwareReplicaSelector, KIP-392): among the leader and the in-sync followers holding the
+   * offset, the leader if it is in the client's rack, else the follower in that rack with the
+   * highest log end offset (then the most recently caught up). -1 when the leader should serve
+   * (no selector, no rack, no replica in the rack, or the leader is the one).
+   */
+  preferredReadReplica(topic: string, partition: number, clientRack: string, fetchOffset: number): number {
+    if (!this.config.rackAwareReplicaSelector || !clientRack || !this.cluster) return -1;
+    const replica = this.replica(topic, partition);
+    if (replica?.role !== 'leader') return -1;
+    const rackOf = (id: number) => this.cluster!.metadata.brokers.get(id)?.rack ?? null;
+    if (rackOf(this.brokerId) === clientRack) return -1;
+    const now = Date.now();
+    let best: { id: number; logEndOffset: number; lagMs: number } | null = null;
+    for (const [id, f] of replica.followers) {
+      if (!replica.isr.includes(id) || rackOf(id) !== clientRack) continue;
+      if (f.logEndOffset < fetchOffset || f.logStartOffset > fetchOffset) continue;
+      const lagMs = now - f.lastCaughtUpMs;
+      if (!best || f.logEndOffset > best.logEndOffset || (f.logEndOffset === best.logEndOffset && lagMs < best.lagMs)) best = { id, logEndOffset: f.logEndOffset, lagMs };
+    }
+    return best?.id ?? -1;
+  }
+
   // ── Roles ──────────────────────────────────────────────────────────────────────────────
 
   private applyState(topic: string, partition: number, state: CachedPartitionState | null): void {
