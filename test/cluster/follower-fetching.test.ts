@@ -18,15 +18,14 @@ import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
+import { type ZkCluster, startZkCluster } from '../helpers/zk-cluster.js';
 
 const TOPIC = 'nearby';
 const RECORDS = 300;
 const SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
 
 describe('fetch from follower (KIP-392)', () => {
-  let zk: ZooKeeperServer;
-  const dirs = [1, 2, 3].map((id) => makeTempDir(`gregor-kip392-${id}-`));
+  let cluster: ZkCluster;
   const brokers: TestBroker[] = [];
   const state = () => brokers[0]!.broker.metadata.partition(TOPIC, 0)!;
   const servedAsFollower = async (b: TestBroker) => {
@@ -47,18 +46,8 @@ describe('fetch from follower (KIP-392)', () => {
   const consume = (rack: string) => kcat(['-b', `127.0.0.1:${brokers[0]!.broker.port}`, '-C', '-t', TOPIC, '-p', '0', '-o', 'beginning', '-e', '-q', '-X', `client.rack=${rack}`, '-f', CONSUME_FORMAT]);
 
   beforeAll(async () => {
-    zk = await startZooKeeper();
-    for (const id of [1, 2, 3]) {
-      brokers.push(await startTestBroker({
-        logDirs: dirs[id - 1]!.path,
-        websocketPort: -1,
-        properties: {
-          'node.id': id, 'broker.rack': `r${id}`, 'replica.selector.class': SELECTOR, 'zookeeper.connect': zk.connectString,
-          'replica.fetch.wait.max.ms': 100, 'zookeeper.session.timeout.ms': 6000, 'auto.leader.rebalance.enable': 'false',
-        },
-      }));
-    }
-    await waitFor(() => brokers.every((b) => b.broker.metadata.aliveBrokers().length === 3), 15_000, 'three brokers registered');
+    cluster = await startZkCluster(3, (id) => ({ 'broker.rack': `r${id}`, 'replica.selector.class': SELECTOR }));
+    brokers.push(...cluster.brokers);
     await brokers[0]!.broker.topicAdmin.createTopic({ name: TOPIC, numPartitions: -1, replicationFactor: -1, assignment: [[1, 2, 3]], configs: {} }, false, 10_000);
     await waitFor(() => state()?.isr.length === 3, 15_000, 'a full ISR');
     const engine = createEngine('js');
@@ -73,9 +62,7 @@ describe('fetch from follower (KIP-392)', () => {
     await waitFor(() => brokers.every((b) => b.broker.logs.partition(TOPIC, 0)?.highWatermark === RECORDS), 10_000, 'every replica at the high watermark');
   }, 60_000);
   afterAll(async () => {
-    for (const b of brokers) await b.broker.stop();
-    await zk?.stop();
-    dirs.forEach((d) => d.remove());
+    await cluster?.stop();
   });
 
   it('kcat with client.rack=r2 reads every record, served by the follower in r2', async () => {
@@ -125,6 +112,11 @@ describe('fetch from follower (KIP-392)', () => {
   });
 
   it('refuses a replica.selector.class it does not have', async () => {
-    await expect(startTestBroker({ logDirs: dirs[0]!.path, websocketPort: -1, properties: { 'replica.selector.class': 'com.example.Mine' } })).rejects.toThrow(/replica.selector.class.*not supported/);
+    const dir = makeTempDir('gregor-kip392-bad-');
+    try {
+      await expect(startTestBroker({ logDirs: dir.path, websocketPort: -1, properties: { 'replica.selector.class': 'com.example.Mine' } })).rejects.toThrow(/replica.selector.class.*not supported/);
+    } finally {
+      dir.remove();
+    }
   });
 });
