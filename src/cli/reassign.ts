@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
+import { originalOf } from '../cluster/reassignment.js';
 import { assignReplicasToBrokers } from '../cluster/replica-assignment.js';
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
@@ -56,6 +57,7 @@ interface ReassignOptions {
   /** bytes/s */
   throttle?: number;
   preserveThrottles?: boolean;
+  additional?: boolean;
 }
 
 function bytesPerSecond(value: string): number {
@@ -118,6 +120,19 @@ async function alter(controller: KafkaClient, partitions: ReadonlyArray<{ topic:
   return failed;
 }
 
+/**
+ * The partitions of `plan` (null: all) with a reassignment in progress (ListPartitionReassignments),
+ * by `topic-partition`, with their original replicas (RS − adding).
+ */
+async function ongoingReassignments(controller: KafkaClient, plan: readonly PlannedPartition[] | null): Promise<Map<string, number[]>> {
+  const { response } = await controller.request<ListPartitionReassignmentsResponse>(LIST_PARTITION_REASSIGNMENTS, createListPartitionReassignmentsRequest({
+    timeoutMs: 30_000,
+    topics: plan === null ? null : [...new Set(plan.map((p) => p.topic))].map((name) => ({ name, partitionIndexes: plan.filter((p) => p.topic === name).map((p) => p.partition) })),
+  }));
+  if (response.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(response.errorCode)}: ${response.errorMessage ?? ''}`);
+  return new Map(response.topics.flatMap((t) => t.partitions.map((p) => [`${t.name}-${p.partitionIndex}`, originalOf(p.replicas, p.addingReplicas)] as const)));
+}
+
 /** Adds the `reassign` command to the `gregor` program. */
 export function registerReassignCommand(program: Command): void {
   adminOptions(
@@ -132,7 +147,8 @@ export function registerReassignCommand(program: Command): void {
       .option('--reassignment-json-file <file>', 'the plan (with --execute, --verify, --cancel)')
       .option('--broker-list <ids>', 'broker ids to assign over, e.g. 1,2,3 (with --generate)', brokerList)
       .option('--throttle <bytes/s>', 'limit the moving replicas\' replication to this rate (with --execute; --verify removes it)', bytesPerSecond)
-      .option('--preserve-throttles', 'keep the throttles when --verify finds the reassignments done'),
+      .option('--preserve-throttles', 'keep the throttles when --verify finds the reassignments done')
+      .option('--additional', 'execute while other reassignments are in progress (also to change the throttle of a running one)'),
   ).action(async (opts: ReassignOptions) => {
     const actions = [opts.generate, opts.execute, opts.verify, opts.cancel].filter(Boolean).length;
     const fail = (message: string) => {
@@ -158,8 +174,14 @@ export function registerReassignCommand(program: Command): void {
       const controller = await connectToController(client, connectTo);
       try {
         if (opts.execute) {
+          const ongoing = await ongoingReassignments(controller, null);
+          if (!opts.additional && ongoing.size > 0) {
+            throw new Error('Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one. The --additional flag can also be used to change the throttle by resubmitting the current reassignment.');
+          }
           const current = currentAssignment(await metadata(client, [...new Set(plan.map((p) => p.topic))])).filter((c) => plan.some((p) => p.topic === c.topic && p.partition === c.partition));
-          const throttleLines = opts.throttle === undefined ? '' : `${await setReassignmentThrottles(client, await metadata(client, []), connectTo, reassignmentThrottles(current, plan), opts.throttle)}\n`;
+          // A partition already moving is throttled from its original replicas (Kafka's --additional).
+          const original = current.map((c) => ({ ...c, replicas: ongoing.get(`${c.topic}-${c.partition}`) ?? c.replicas }));
+          const throttleLines = opts.throttle === undefined ? '' : `${await setReassignmentThrottles(client, await metadata(client, []), connectTo, reassignmentThrottles(original, plan), opts.throttle)}\n`;
           const failed = await alter(controller, plan);
           if (failed.length > 0) throw new Error(`Error reassigning partitions:\n${failed.join('\n')}`);
           return `Current partition replica assignment\n\n${planJson(current)}\n\nSave this to use as the --reassignment-json-file option during rollback\n${throttleLines}Successfully started partition reassignments for ${plan.map((p) => `${p.topic}-${p.partition}`).join(',')}`;
@@ -175,12 +197,7 @@ export function registerReassignCommand(program: Command): void {
           return lines.join('\n');
         }
         // --verify
-        const { response: ongoing } = await controller.request<ListPartitionReassignmentsResponse>(LIST_PARTITION_REASSIGNMENTS, createListPartitionReassignmentsRequest({
-          timeoutMs: 30_000,
-          topics: [...new Set(plan.map((p) => p.topic))].map((name) => ({ name, partitionIndexes: plan.filter((p) => p.topic === name).map((p) => p.partition) })),
-        }));
-        if (ongoing.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(ongoing.errorCode)}: ${ongoing.errorMessage ?? ''}`);
-        const inProgress = new Set(ongoing.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionIndex}`)));
+        const inProgress = await ongoingReassignments(controller, plan);
         const current = currentAssignment(await metadata(client, [...new Set(plan.map((p) => p.topic))]));
         const lines = ['Status of partition reassignment:'];
         for (const p of plan) {

@@ -3,7 +3,8 @@
  * Migration") on a real ZooKeeper with three in-process brokers, driven by the real CLI:
  * `gregor reassign --execute --throttle 200000` sets `leader|follower.replication.throttled.rate`
  * on the brokers taking part and the throttled-replicas lists on the topic (through
- * IncrementalAlterConfigs, /config/brokers, /config/topics and change notifications); moving a
+ * IncrementalAlterConfigs, /config/brokers, /config/topics and change notifications), and a
+ * second --execute needs `--additional` (which changes the throttle of the running move); moving a
  * partition holding ~2 MB then takes at least what the rate allows (a lower bound derived from
  * the rate, allowing the quota's first-window burst and one fetch of overshoot), completes,
  * and in-sync followers (of the moving partition and of another one) keep acks=all writes
@@ -91,12 +92,20 @@ describe('replication throttle', () => {
     const bytes = brokers[0]!.broker.logs.partition(TOPIC, 0)!.sizeInBytes;
     expect(bytes).toBeGreaterThan(BATCHES * BATCH_RECORDS * RECORD_BYTES);
     const started = Date.now();
-    const { stdout, file } = await execute([2, 3], ['--throttle', String(RATE)]);
-    expect(stdout).toContain(`The inter-broker throttle limit was set to ${RATE} B/s`);
+    // Started at a quarter of RATE (so it is surely still running for the next two commands) …
+    const { stdout, file } = await execute([2, 3], ['--throttle', String(RATE / 4)]);
+    expect(stdout).toContain(`The inter-broker throttle limit was set to ${RATE / 4} B/s`);
+    const rates = () => brokers.map((b) => [b.broker.config.leaderReplicationThrottledRate, b.broker.config.followerReplicationThrottledRate]);
+    expect(rates()).toEqual(Array(3).fill([RATE / 4, RATE / 4]));
+    // … another --execute needs --additional, which changes the throttle of the running move.
+    const refused = await gregorCli(['reassign', '--execute', '--reassignment-json-file', file, '--throttle', String(RATE), ...bootstrap()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Cannot execute because there is an existing partition assignment.  Use --additional');
+    expect((await execute([2, 3], ['--additional', '--throttle', String(RATE)])).stdout).toContain(`The inter-broker throttle limit was set to ${RATE} B/s`);
     // The throttle is on the brokers and reaches the topic's replicas (dynamic configs, change notifications).
-    expect(brokers.map((b) => [b.broker.config.leaderReplicationThrottledRate, b.broker.config.followerReplicationThrottledRate])).toEqual(Array(3).fill([RATE, RATE]));
+    expect(rates()).toEqual(Array(3).fill([RATE, RATE]));
     await waitFor(() => brokers[2]!.broker.metadata.topicConfigs(TOPIC)?.['follower.replication.throttled.replicas'] === '0:3', 10_000, 'the throttled replicas on broker 3');
-    expect(brokers[0]!.broker.metadata.topicConfigs(TOPIC)?.['leader.replication.throttled.replicas']).toBe('0:1,0:2');
+    expect(brokers[0]!.broker.metadata.topicConfigs(TOPIC)?.['leader.replication.throttled.replicas']?.split(',').sort()).toEqual(['0:1', '0:2']);
     // In-sync followers are never held back: acks=all writes to the moving partition (follower 2
     // is in its ISR) and to partition 1 complete while the move is throttled.
     expect(await produce(0, 5, 5000)).toEqual(Array(5).fill(0));
@@ -104,7 +113,8 @@ describe('replication throttle', () => {
     expect(JSON.stringify(state(0)!.replicas)).not.toBe('[2,3]');
     await done([2, 3]);
     const ms = Date.now() - started;
-    // Lower bound: everything but the first-window burst and one fetch of overshoot per side at RATE.
+    // Lower bound: everything but the first-window burst and one fetch of overshoot per side at
+    // RATE (the highest rate the move had).
     const minMs = ((bytes - RATE - 2 * FETCH_MAX) / RATE) * 1000;
     expect(ms).toBeGreaterThanOrEqual(minMs * 0.9);
     await waitFor(() => brokers[2]!.broker.logs.partition(TOPIC, 0)?.logEndOffset === brokers[1]!.broker.logs.partition(TOPIC, 0)?.logEndOffset, 10_000, 'broker 3 caught up');
