@@ -18,6 +18,12 @@
  * which goes first, and prints the wss ÷ ws ratio of the produce and consume medians.
  *
  *   npm run bench:websocket -- --wss [--records 200000 --runs 5]
+ *
+ * `--rest`: adds the REST proxy (bench/rest-client.ts: v2 produce in POSTs of 1,000 binary
+ * records, acks=all, one request in flight; consume as Server-Sent Events) as a third client
+ * in the same runs.
+ *
+ *   npm run bench:websocket -- --rest [--records 200000 --runs 3]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,6 +38,7 @@ import { makeCertificates, type TestCertificates } from '../test/helpers/certifi
 const VALUE_BYTES = 100;
 const KEY_BYTES = 8;
 const CLIENT = fileURLToPath(new URL('./websocket-client.js', import.meta.url));
+const REST_CLIENT = fileURLToPath(new URL('./rest-client.js', import.meta.url));
 
 interface Args {
   records: number;
@@ -39,16 +46,19 @@ interface Args {
   json: string | null;
   /** Compare ws:// with wss:// (instead of the WebSocket client with kcat). */
   wss: boolean;
+  /** Add the REST proxy (v2 produce in POSTs of 1,000, SSE consume) beside the WebSocket client and kcat. */
+  rest: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { records: 1_000_000, runs: 3, json: null, wss: false };
+  const args: Args = { records: 1_000_000, runs: 3, json: null, wss: false, rest: false };
   for (let i = 0; i < argv.length; i++) {
     const next = argv[i + 1];
     if (argv[i] === '--records' && next) args.records = Number(next);
     if (argv[i] === '--runs' && next) args.runs = Number(next);
     if (argv[i] === '--json' && next) args.json = next;
     if (argv[i] === '--wss') args.wss = true;
+    if (argv[i] === '--rest') args.rest = true;
   }
   return args;
 }
@@ -86,7 +96,7 @@ function run(cmd: string, args: string[], input: Buffer | null, stdoutFile: stri
 
 interface Result {
   /** 'websocket' is the client library over ws://, 'wss' the same over wss://. */
-  client: 'websocket' | 'wss' | 'kcat';
+  client: 'websocket' | 'wss' | 'kcat' | 'rest';
   produceRecordsPerSec: number;
   produceMBPerSec: number;
   consumeRecordsPerSec: number;
@@ -110,7 +120,11 @@ async function once(client: Result['client'], records: number, input: Buffer, ch
     let produceMs: number;
     let consumeMs: number;
     const extra: Partial<Result> = {};
-    if (client !== 'kcat') {
+    if (client === 'rest') {
+      const produced = await run(process.execPath, [REST_CLIENT, 'produce', '--url', url.replace(/^ws/, 'http'), '--topic', 'bench', '--records', String(records)], null, outFile, env);
+      if (produced.code !== 0) throw new Error(`rest produce failed: ${produced.stderr}`);
+      produceMs = (JSON.parse(readFileSync(outFile, 'utf8')) as { ms: number }).ms;
+    } else if (client !== 'kcat') {
       const produced = await run(process.execPath, [CLIENT, 'produce', '--url', url, '--records', String(records)], null, outFile, env);
       if (produced.code !== 0) throw new Error(`websocket produce failed: ${produced.stderr}`);
       const p = JSON.parse(readFileSync(outFile, 'utf8')) as { ms: number; ackP50Ms: number; ackP99Ms: number; encoder: string };
@@ -126,7 +140,13 @@ async function once(client: Result['client'], records: number, input: Buffer, ch
     const leo = broker.logs.partition('bench', 0)!.logEndOffset;
     if (leo !== records) throw new Error(`${client}: expected ${records} records in the log, found ${leo}`);
 
-    if (client !== 'kcat') {
+    if (client === 'rest') {
+      const consumed = await run(process.execPath, [REST_CLIENT, 'consume', '--url', url.replace(/^ws/, 'http'), '--topic', 'bench', '--records', String(records)], null, outFile, env);
+      if (consumed.code !== 0) throw new Error(`rest consume failed: ${consumed.stderr}`);
+      const c = JSON.parse(readFileSync(outFile, 'utf8')) as { ms: number; count: number; checksum: string };
+      if (c.count < records || c.checksum !== checksum) throw new Error('rest: consumed values differ from produced');
+      consumeMs = c.ms;
+    } else if (client !== 'kcat') {
       const consumed = await run(process.execPath, [CLIENT, 'consume', '--url', url, '--records', String(records)], null, outFile, env);
       if (consumed.code !== 0) throw new Error(`websocket consume failed: ${consumed.stderr}`);
       const c = JSON.parse(readFileSync(outFile, 'utf8')) as { ms: number; count: number; checksum: string };
@@ -166,7 +186,7 @@ async function main(): Promise<void> {
   const { input, checksum } = makeInput(args.records);
   const certDir = args.wss ? mkdtempSync(join(tmpdir(), 'gregor-bench-wss-')) : null;
   const certs = certDir ? makeCertificates(certDir) : null;
-  const clients: ReadonlyArray<Result['client']> = args.wss ? ['websocket', 'wss'] : ['websocket', 'kcat'];
+  const clients: ReadonlyArray<Result['client']> = args.wss ? ['websocket', 'wss'] : args.rest ? ['websocket', 'kcat', 'rest'] : ['websocket', 'kcat'];
   const results: Result[] = [];
   for (let r = 0; r < args.runs; r++) {
     const order = r % 2 === 0 ? clients : [...clients].reverse();
@@ -190,7 +210,7 @@ async function main(): Promise<void> {
       consumeRecordsPerSec: Math.round(median(mine.map((r) => r.consumeRecordsPerSec))),
       consumeMBPerSec: +median(mine.map((r) => r.consumeMBPerSec)).toFixed(1),
     };
-    if (client !== 'kcat') {
+    if (client === 'websocket' || client === 'wss') {
       row['ackP50Ms'] = median(mine.map((r) => r.ackP50Ms!));
       row['ackP99Ms'] = median(mine.map((r) => r.ackP99Ms!));
     }

@@ -47,6 +47,7 @@ import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
 import { endTxnHandler } from './end-txn.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit.js';
 import { writeTxnMarkersHandler } from './write-txn-markers.js';
 import { describeTransactionsHandler } from './describe-transactions.js';
 import { listTransactionsHandler } from './list-transactions.js';
@@ -83,6 +84,7 @@ for (const handler of [
   addPartitionsToTxnHandler,
   addOffsetsToTxnHandler,
   endTxnHandler,
+  txnOffsetCommitHandler,
   writeTxnMarkersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,

@@ -10,6 +10,7 @@
  * Source: protocol guide "OffsetCommit"; KIP-211 (v5 drops retention time).
  */
 import { type OffsetCommitRequest, type OffsetCommitResponse, createOffsetCommitResponse } from '../protocol/generated/index.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import type { ApiHandler } from './api.js';
 
 export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitResponse> = {
@@ -18,6 +19,16 @@ export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitRe
   minVersion: 0,
   maxVersion: 9,
   async handle(request, { broker, apiVersion }) {
+    // Partitions the cluster does not have are refused here, from the cluster metadata (Kafka's
+    // KafkaApis does so): in a cluster they need not be on the coordinator's broker.
+    const unknown: OffsetCommitResponse['topics'] = [];
+    const known = request.topics
+      .map((t) => {
+        const missing = t.partitions.filter((p) => !broker.metadata.partition(t.name, p.partitionIndex));
+        if (missing.length > 0) unknown.push({ name: t.name, partitions: missing.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })) });
+        return { ...t, partitions: t.partitions.filter((p) => !missing.includes(p)) };
+      })
+      .filter((t) => t.partitions.length > 0);
     // Answered once the commit is on the in-sync replicas of __consumer_offsets (a failed
     // write: COORDINATOR_NOT_AVAILABLE / NOT_COORDINATOR, see GroupCoordinator.commitOffsets).
     const topics = await broker.groups.commitOffsets({
@@ -25,7 +36,7 @@ export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitRe
       generationId: apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,
       memberId: apiVersion >= 1 ? request.memberId : '',
       groupInstanceId: apiVersion >= 7 ? request.groupInstanceId : null,
-      topics: request.topics.map((t) => ({
+      topics: known.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
@@ -35,6 +46,6 @@ export const offsetCommitHandler: ApiHandler<OffsetCommitRequest, OffsetCommitRe
         })),
       })),
     });
-    return { response: createOffsetCommitResponse({ topics }) };
+    return { response: createOffsetCommitResponse({ topics: [...topics, ...unknown] }) };
   },
 };

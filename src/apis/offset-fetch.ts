@@ -4,7 +4,8 @@
  * Authorization (docs/security.html): DESCRIBE on each group, else that group is
  * GROUP_AUTHORIZATION_FAILED while the others are answered; DESCRIBE on each topic, else a
  * named topic's partitions are TOPIC_AUTHORIZATION_FAILED and, when fetching all, the topic is
- * left out.
+ * left out. Offsets of open transactions (TxnOffsetCommit) are not returned; v7+ with
+ * require_stable, their partitions answer UNSTABLE_OFFSET_COMMIT (KIP-447).
  * Source: protocol guide "OffsetFetch"; Kafka's KafkaApis.handleOffsetFetchRequest.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -20,15 +21,15 @@ interface RequestedTopic {
 
 const noOffset = (partitionIndex: number, errorCode: number) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode });
 
-/** One group's answer, authorized. */
-function fetchGroup(ctx: RequestContext, groupId: string, requested: RequestedTopic[] | null) {
+/** One group's answer, authorized; `requireStable` (v7+, KIP-447): UNSTABLE_OFFSET_COMMIT where a transaction's offsets are pending. */
+function fetchGroup(ctx: RequestContext, groupId: string, requested: RequestedTopic[] | null, requireStable: boolean) {
   if (!groupPermitted(ctx, AclOperation.DESCRIBE, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
   const describable = (t: { name: string }) => topicPermitted(ctx, AclOperation.DESCRIBE, t.name);
   if (requested === null) {
-    const result = ctx.broker.groups.fetchOffsets(groupId, null);
+    const result = ctx.broker.groups.fetchOffsets(groupId, null, requireStable);
     return { errorCode: result.errorCode, topics: result.topics.filter(describable) };
   }
-  const result = ctx.broker.groups.fetchOffsets(groupId, requested.filter(describable));
+  const result = ctx.broker.groups.fetchOffsets(groupId, requested.filter(describable), requireStable);
   const denied = requested.filter((t) => !describable(t)).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => noOffset(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) }));
   return { errorCode: result.errorCode, topics: [...result.topics, ...denied] };
 }
@@ -40,10 +41,10 @@ export const offsetFetchHandler: ApiHandler<OffsetFetchRequest, OffsetFetchRespo
   maxVersion: 9,
   handle(request, ctx) {
     if (ctx.apiVersion >= 8) {
-      const groups = request.groups.map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId, g.topics) }));
+      const groups = request.groups.map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId, g.topics, request.requireStable) }));
       return { response: createOffsetFetchResponse({ groups }) };
     }
-    const result = fetchGroup(ctx, request.groupId, request.topics);
+    const result = fetchGroup(ctx, request.groupId, request.topics, ctx.apiVersion >= 7 && request.requireStable);
     // Before v2 a group-level error can only be told per partition.
     const topics =
       ctx.apiVersion < 2 && result.errorCode !== ErrorCode.NONE

@@ -161,6 +161,12 @@ export interface BrokerConfig {
   websocketHost: string;
   /** `gregor.websocket.max.frame.bytes`: largest WebSocket frame accepted (bytes); larger ones are answered MESSAGE_TOO_LARGE. */
   websocketMaxFrameBytes: number;
+  /** `gregor.rest.enable`: serve the REST proxy (Confluent REST Proxy v2) on the gateway's HTTP port (default true). */
+  restEnable: boolean;
+  /** `gregor.rest.max.request.bytes`: largest REST request body accepted (bytes, default 8 MiB); larger ones are 413. */
+  restMaxRequestBytes: number;
+  /** `gregor.rest.consumer.instance.timeout.ms`: a REST consumer instance without requests this long is closed (ms, default 300000, Confluent's). */
+  restConsumerInstanceTimeoutMs: number;
   /** `gregor.tail.buffers.max.bytes`: shared memory all active segments' tail buffers may take together; the least recently appended-to give theirs back first. */
   tailBuffersMaxBytes: number;
   /** `gregor.websocket.pause.bytes`: unsent bytes at which pushes to a WebSocket pause (back-pressure). */
@@ -432,6 +438,9 @@ const DEFINITIONS: Record<string, Definition> = {
   'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
   'gregor.websocket.host': { field: 'websocketHost', parse: (_k, raw) => raw.trim().replace(/^\[|\]$/g, '') },
   'gregor.websocket.max.frame.bytes': { field: 'websocketMaxFrameBytes', parse: int(1024, 1024 * 1024 * 1024) },
+  'gregor.rest.enable': { field: 'restEnable', parse: bool },
+  'gregor.rest.max.request.bytes': { field: 'restMaxRequestBytes', parse: int(1024, 1024 * 1024 * 1024) },
+  'gregor.rest.consumer.instance.timeout.ms': { field: 'restConsumerInstanceTimeoutMs', parse: int(1000, INT32_MAX) },
   'gregor.tail.buffers.max.bytes': { field: 'tailBuffersMaxBytes', parse: int(1024 * 1024, 3 * 1024 * 1024 * 1024) },
   'gregor.websocket.pause.bytes': { field: 'websocketPauseBytes', parse: int(1024, INT32_MAX) },
   'gregor.websocket.max.backpressure.bytes': { field: 'websocketMaxBackpressureBytes', parse: int(1024, INT32_MAX) },
@@ -545,6 +554,9 @@ export function defaultConfig(): BrokerConfig {
     websocketPort: 9093,
     websocketHost: '',
     websocketMaxFrameBytes: 4 * 1024 * 1024,
+    restEnable: true,
+    restMaxRequestBytes: 8 * 1024 * 1024,
+    restConsumerInstanceTimeoutMs: 300_000,
     tailBuffersMaxBytes: 1024 * 1024 * 1024,
     websocketPauseBytes: 1024 * 1024,
     websocketMaxBackpressureBytes: 16 * 1024 * 1024,

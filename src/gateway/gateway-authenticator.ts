@@ -37,6 +37,13 @@ export const POLICY_VIOLATION = 1008;
 
 export type GatewayAuthenticationMode = 'jwt' | 'sasl';
 
+/** An HTTP request's verified credential (httpCredentials). */
+export interface HttpCredentials {
+  principal: KafkaPrincipal;
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
+  token?: string;
+}
+
 export interface GatewayAuthenticatorOptions {
   mode: GatewayAuthenticationMode;
   /** The WEBSOCKET listener's mechanisms (only OAUTHBEARER in jwt mode). */
@@ -106,6 +113,38 @@ export class GatewayAuthenticator {
     } catch (err) {
       throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, (err as Error).message);
     }
+  }
+
+  /**
+   * The principal of an HTTP request (the REST proxy) from its `Authorization` header:
+   * `Bearer <JWT>` as bearerPrincipal, or — in sasl mode — `Basic <base64 user:password>`
+   * (RFC 7617) checked against the WEBSOCKET listener's password mechanisms (PLAIN users,
+   * SCRAM credentials). Rejects with KafkaError SASL_AUTHENTICATION_FAILED, never saying
+   * whether the user exists.
+   */
+  async httpPrincipal(authorization: string): Promise<KafkaPrincipal> {
+    return (await this.httpCredentials(authorization)).principal;
+  }
+
+  /**
+   * httpPrincipal, with the credential itself as a gateway client would present it (the REST
+   * proxy's consumer instances log in to this gateway as their creator): `sasl` with the
+   * mechanism that verified the password, or the bearer `token`.
+   */
+  async httpCredentials(authorization: string): Promise<HttpCredentials> {
+    const basic = /^Basic\s+([A-Za-z0-9+/]+={0,2})$/i.exec(authorization.trim());
+    if (!basic) {
+      const principal = await this.bearerPrincipal(authorization);
+      return { principal, token: authorization.trim().replace(/^Bearer\s+/i, '') };
+    }
+    if (this.options.mode !== 'sasl') throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'this gateway accepts only Authorization: Bearer <JWT>');
+    const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    const username = colon > 0 ? text.slice(0, colon) : '';
+    const password = colon > 0 ? text.slice(colon + 1) : '';
+    const mechanism = this.options.mechanisms.passwordMechanism(username, password);
+    if (!mechanism) throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'Authentication failed: Invalid username or password');
+    return { principal: userPrincipal(username), sasl: { mechanism: mechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username, password } };
   }
 
   /**

@@ -68,6 +68,7 @@ export class WebSocketGateway {
   private listenSocket: uWS.us_listen_socket | null = null;
   /** The bound port. */
   port = 0;
+  private readonly http: { close(): Promise<void> };
   private closed = false;
 
   private constructor(
@@ -119,7 +120,7 @@ export class WebSocketGateway {
       drain: (ws) => ws.getUserData().session?.onDrain(),
       close: (ws) => this.onClose(ws),
     });
-    registerHttpRoutes(this.app, { broker, metrics: this.metrics, gateway: this });
+    this.http = registerHttpRoutes(this.app, { broker, metrics: this.metrics, gateway: this });
   }
 
   /** Starts the gateway and resolves once it listens. */
@@ -212,6 +213,8 @@ export class WebSocketGateway {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // REST consumer instances are WebSocket clients of this gateway: they leave their groups first.
+    await this.http.close().catch((err: unknown) => this.logger.warn({ err }, 'closing REST consumer instances failed'));
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = null;
     this.hub.close();

@@ -6,6 +6,7 @@
  *   GET /health            200 `{"status":"ok", ...}` (JSON) while the broker runs
  *   GET /metrics           Prometheus text (prom-client), see metrics/broker-metrics.ts; access
  *                          and answer as metrics/metrics-endpoint.ts
+ *   /topics…, /brokers     the REST proxy (src/rest/rest-proxy.ts) unless `gregor.rest.enable=false`
  *   anything else          404
  * Every response closes its connection (no idle keep-alive sockets at shutdown). The page
  * is sent cross-origin isolated (COOP/COEP), so browsers allow the shared WebAssembly
@@ -20,11 +21,13 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { type MetricsAccess, answerMetrics } from '../metrics/metrics-endpoint.js';
 import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import { LIVE_PAGE_HTML } from './live-page.js';
+import { ConsumerRegistry } from '../rest/consumers/consumer-registry.js';
+import { registerRestProxy } from '../rest/rest-proxy.js';
 
 export interface HttpSources {
   broker: BrokerServices;
   metrics: BrokerMetrics;
-  gateway: { sessions: ReadonlySet<unknown>; options: { authenticator: GatewayAuthenticator | null } };
+  gateway: { sessions: ReadonlySet<unknown>; readonly port: number; options: { authenticator: GatewayAuthenticator | null; tlsKeystorePath: string | null } };
 }
 
 const ISOLATION_HEADERS: Array<[string, string]> = [
@@ -61,7 +64,8 @@ function fileAsset(locate: () => string | null): () => Uint8Array | null {
   };
 }
 
-export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources): void {
+/** Registers the routes; close() ends what they keep open (REST consumer instances) before the gateway stops. */
+export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources): { close(): Promise<void> } {
   const started = Date.now();
   const bundle = fileAsset(browserBundlePath);
   const wasm = fileAsset(() => {
@@ -108,5 +112,24 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
       if (!aborted) send(res, `${reply.status} ${reply.reason}`, reply.contentType, reply.body, reply.headers);
     });
   });
+  let consumerInstances: ConsumerRegistry | null = null;
+  if (sources.broker.config.restEnable) {
+    const config = sources.broker.config;
+    consumerInstances = new ConsumerRegistry(config.restConsumerInstanceTimeoutMs);
+    const gateway = sources.gateway;
+    registerRestProxy(app, {
+      broker: sources.broker,
+      authenticator: gateway.options.authenticator,
+      logger: sources.broker.logger,
+      maxRequestBytes: config.restMaxRequestBytes,
+      consumers: {
+        registry: consumerInstances,
+        // Consumer instances are clients of this gateway on loopback (not over TLS: wss gateways have none).
+        gatewayUrl: () => (gateway.port > 0 && !gateway.options.tlsKeystorePath ? `ws://127.0.0.1:${gateway.port}` : null),
+        maxRequestBytes: config.restMaxRequestBytes,
+      },
+    });
+  }
   app.any('/*', (res) => send(res, '404 Not Found', 'text/plain', 'not found\n'));
+  return { close: async () => consumerInstances?.close() };
 }

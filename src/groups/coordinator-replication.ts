@@ -9,9 +9,10 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 
-/** Where an append to `__consumer_offsets` landed: its partition and the log end offset after it. */
+/** Where an append to `__consumer_offsets` landed: its partition, the batch's base offset and the log end offset after it. */
 export interface LogPosition {
   partition: number;
+  baseOffset?: number;
   endOffset: number;
 }
 

@@ -7,7 +7,8 @@
  *   group-metadata-manager.ts  the groups, loading them from `__consumer_offsets`, writes
  *   group-membership.ts        JoinGroup, SyncGroup, Heartbeat, LeaveGroup
  *   group-rebalance.ts         the rebalance and its timers (sessions, join/sync deadlines)
- *   offset-metadata-manager.ts OffsetCommit, OffsetFetch, OffsetDelete, offset expiry
+ *   offset-metadata-manager.ts OffsetCommit, TxnOffsetCommit, OffsetFetch, OffsetDelete, offset expiry
+ *   pending-txn-offsets.ts     offsets of open transactions, until their COMMIT/ABORT marker
  *
  * In a cluster a broker coordinates the groups of the `__consumer_offsets` partitions it
  * leads; on a single broker, every group. Group state and committed offsets are written to
@@ -31,12 +32,12 @@ import { GroupMetadataManager } from './group-metadata-manager.js';
 import { GroupRebalance } from './group-rebalance.js';
 import { EMPTY_BYTES, type Group, type GroupState, type JoinResult, type MemberIdentity, type SyncResult } from './group.js';
 import { OFFSETS_TOPIC } from './offsets-topic.js';
-import { type CommitRequest, type OffsetFetchResult, OffsetMetadataManager, type PartitionErrors } from './offset-metadata-manager.js';
+import { type CommitRequest, type OffsetFetchResult, OffsetMetadataManager, type PartitionErrors, type TxnCommitRequest } from './offset-metadata-manager.js';
 
 export type { GroupCoordinatorConfig } from './group-coordinator-config.js';
 export type { JoinRequest, SyncRequest } from './group-membership.js';
 export type { MemberIdentity } from './group.js';
-export type { CommitRequest, OffsetFetchResult } from './offset-metadata-manager.js';
+export type { CommitRequest, OffsetFetchResult, TxnCommitRequest } from './offset-metadata-manager.js';
 
 export interface GroupDescription {
   errorCode: number;
@@ -151,9 +152,30 @@ export class GroupCoordinator {
     return this.offsets.commitOffsets(req);
   }
 
-  /** OffsetFetch: committed offsets of the group (offset -1 where none); null topics = all. */
-  fetchOffsets(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): OffsetFetchResult {
-    return this.offsets.fetchOffsets(groupId, topics);
+  /**
+   * TxnOffsetCommit (KIP-98): an error code per topic/partition once the offsets are in
+   * `__consumer_offsets` as the producer's transactional batch; they stay pending (not
+   * fetched) until {@link onTransactionCompleted}.
+   */
+  commitTxnOffsets(req: TxnCommitRequest): Promise<PartitionErrors> {
+    return this.offsets.commitTxnOffsets(req);
+  }
+
+  /**
+   * A transaction marker of `producerId` was appended to `__consumer_offsets` partition
+   * `partition` (and replicated): its pending offsets there become committed (`commit`) or
+   * are dropped.
+   */
+  onTransactionCompleted(producerId: number, partition: number, commit: boolean): void {
+    this.offsets.onTransactionCompleted(producerId, partition, commit);
+  }
+
+  /**
+   * OffsetFetch: committed offsets of the group (offset -1 where none); null topics = all;
+   * `requireStable` (KIP-447): partitions with offsets of an open transaction answer UNSTABLE_OFFSET_COMMIT.
+   */
+  fetchOffsets(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, requireStable = false): OffsetFetchResult {
+    return this.offsets.fetchOffsets(groupId, topics, requireStable);
   }
 
   /** OffsetDelete (KIP-496): removes committed offsets of partitions the group does not subscribe to. */

@@ -14,8 +14,9 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { LogManager } from '../storage/log-manager.js';
 import { type AwaitReplication, type LogPosition, REPLICATED_AT_ONCE, appendErrorToResponseError } from './coordinator-replication.js';
 import type { GroupCoordinatorConfig } from './group-coordinator-config.js';
-import { Group, type Member, isLegalGroupId, offsetKey } from './group.js';
-import { type GroupMetadataValue, OFFSETS_TOPIC, OffsetsTopic, groupMetadataRecord, offsetCommitRecord } from './offsets-topic.js';
+import { type CommittedOffset, Group, type Member, isLegalGroupId, offsetKey } from './group.js';
+import { type GroupMetadataValue, OFFSETS_TOPIC, OffsetsTopic, type TxnProducer, groupMetadataRecord, offsetCommitRecord } from './offsets-topic.js';
+import { TRANSACTIONAL_ATTRIBUTE } from '../storage/producer-state.js';
 
 export class GroupMetadataManager {
   /** The groups this broker coordinates, by group id. */
@@ -113,29 +114,62 @@ export class GroupMetadataManager {
 
   /**
    * Replays one partition of `__consumer_offsets` (or all) into groups: the last GroupMetadata
-   * record of each group and its committed offsets, tombstones removing. `onMemberRestored`
-   * sees every member of a restored group (the coordinator arms its session timer).
+   * record of each group and its committed offsets, tombstones removing. Offsets in a
+   * transactional batch are held per producer until that producer's marker: COMMIT applies
+   * them (unless a commit appended later is there), ABORT drops them; those with no marker yet
+   * stay pending in their group (Kafka GroupMetadataManager.doLoadGroupsAndOffsets).
+   * `onMemberRestored` sees every member of a restored group (the coordinator arms its session timer).
    */
   loadGroups(partition: number | undefined, onMemberRestored: (group: Group, member: Member) => void): void {
     const metadata = new Map<string, GroupMetadataValue>();
-    const loaded = this.offsetsTopic.load((record) => {
-      if (record.kind === 'group') {
-        if (record.value) metadata.set(record.group, record.value);
-        else {
-          metadata.delete(record.group);
-          this.groups.delete(record.group);
+    /** producer id → group id → "topic\0partition" → offset (null: a tombstone). */
+    const pending = new Map<number, Map<string, Map<string, CommittedOffset | null>>>();
+    const loaded = this.offsetsTopic.load(
+      (record, batch) => {
+        if (record.kind === 'group') {
+          if (record.value) metadata.set(record.group, record.value);
+          else {
+            metadata.delete(record.group);
+            this.groups.delete(record.group);
+          }
+          return;
         }
-        return;
-      }
-      const group = this.getOrCreate(record.group);
-      const key = offsetKey(record.topic, record.partition);
-      if (record.value) {
+        const key = offsetKey(record.topic, record.partition);
         const v = record.value;
-        group.offsets.set(key, { topic: record.topic, partition: record.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: v.commitTimestamp });
-      } else group.offsets.delete(key);
-    }, partition);
+        const offset = v && { topic: record.topic, partition: record.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: v.commitTimestamp, appendOffset: batch.baseOffset };
+        if ((batch.attributes & TRANSACTIONAL_ATTRIBUTE) !== 0 && batch.producerId >= 0) {
+          const byGroup = pending.get(batch.producerId) ?? new Map<string, Map<string, CommittedOffset | null>>();
+          pending.set(batch.producerId, byGroup);
+          const offsets = byGroup.get(record.group) ?? new Map<string, CommittedOffset | null>();
+          byGroup.set(record.group, offsets);
+          offsets.set(key, offset);
+          return;
+        }
+        const group = this.getOrCreate(record.group);
+        if (offset) group.offsets.set(key, offset);
+        else group.offsets.delete(key);
+      },
+      partition,
+      (producerId, commit) => {
+        const byGroup = pending.get(producerId);
+        if (!byGroup) return;
+        pending.delete(producerId);
+        if (!commit) return;
+        for (const [groupId, offsets] of byGroup) {
+          const group = this.getOrCreate(groupId);
+          for (const [key, offset] of offsets) {
+            if (!offset) continue;
+            const current = group.offsets.get(key);
+            if (!current || (current.appendOffset ?? -1) < (offset.appendOffset ?? -1)) group.offsets.set(key, offset);
+          }
+        }
+      },
+    );
+    for (const [producerId, byGroup] of pending) {
+      for (const [groupId, offsets] of byGroup) for (const [key, offset] of offsets) this.getOrCreate(groupId).pendingTxnOffsets.put(producerId, key, offset);
+    }
     for (const [groupId, value] of metadata) this.restoreGroup(groupId, value, onMemberRestored);
-    this.logger.info({ records: loaded, groups: this.groups.size, partition }, 'loaded consumer groups and offsets');
+    this.logger.info({ records: loaded, groups: this.groups.size, pendingTransactions: pending.size, partition }, 'loaded consumer groups and offsets');
   }
 
   /** A group from its last GroupMetadata record: Stable with its members, or Empty. */
@@ -172,16 +206,20 @@ export class GroupMetadataManager {
    * in-sync replicas of the group's `__consumer_offsets` partition have them, with NONE or the
    * client's error: `toResponseError` of the append's or the wait's error code (an append that
    * fails other than with a KafkaError: COORDINATOR_NOT_AVAILABLE). Never rejects.
+   * With `options.producer`, the records are a transactional batch of that producer
+   * (TxnOffsetCommit); `options.onAppend` learns the batch's base offset once it is in the log.
    */
-  writeAnswered(groupId: string, records: RecordInput[], toResponseError = appendErrorToResponseError): Promise<number> {
+  writeAnswered(groupId: string, records: RecordInput[], toResponseError = appendErrorToResponseError, options: { producer?: TxnProducer; onAppend?: (baseOffset: number) => void } = {}): Promise<number> {
     let at: LogPosition | null;
     try {
-      at = this.offsetsTopic.append(groupId, records);
+      at = this.offsetsTopic.append(groupId, records, options.producer);
     } catch (err) {
-      this.logger.error({ err, group: groupId }, `appending to ${OFFSETS_TOPIC} failed`);
+      if (err instanceof KafkaError) this.logger.warn({ group: groupId, errorCode: err.code, reason: err.message }, `appending to ${OFFSETS_TOPIC} failed`);
+      else this.logger.error({ err, group: groupId }, `appending to ${OFFSETS_TOPIC} failed`);
       return Promise.resolve(toResponseError(err instanceof KafkaError ? err.code : ErrorCode.COORDINATOR_NOT_AVAILABLE));
     }
     if (!at) return Promise.resolve(ErrorCode.NONE);
+    if (at.baseOffset !== undefined) options.onAppend?.(at.baseOffset);
     return this.awaitReplication(at.partition, at.endOffset, this.config.offsetsCommitTimeoutMs).then(toResponseError, () => ErrorCode.COORDINATOR_NOT_AVAILABLE);
   }
 
@@ -217,6 +255,7 @@ export class GroupMetadataManager {
   removeGroup(group: Group): RecordInput[] {
     const records = [...group.offsets.values()].map((o) => offsetCommitRecord(group.groupId, o.topic, o.partition, null));
     records.push(groupMetadataRecord(group.groupId, null));
+    group.pendingTxnOffsets.clear();
     group.transition('Dead');
     this.groups.delete(group.groupId);
     this.logger.info({ group: group.groupId }, 'group deleted');

@@ -14,6 +14,10 @@
  *                       → PreparingRebalance on a join with new metadata, a leave, an expiry.
  *   Dead                deleted; answers COORDINATOR_NOT_AVAILABLE / GROUP_ID_NOT_FOUND.
  */
+import { type CommittedOffset } from './committed-offset.js';
+import { PendingTxnOffsets } from './pending-txn-offsets.js';
+
+export { type CommittedOffset, offsetKey } from './committed-offset.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -64,24 +68,9 @@ export interface MemberIdentity {
   groupInstanceId: string | null;
 }
 
-/** A committed offset of a group, as replayed from or written to `__consumer_offsets`. Units: ms since the epoch. */
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-  leaderEpoch: number;
-  metadata: string;
-  commitTimestamp: number;
-}
-
 /** A group id the coordinator accepts (else INVALID_GROUP_ID): any non-empty string. */
 export function isLegalGroupId(groupId: string): boolean {
   return groupId.length > 0;
-}
-
-/** The key of a committed offset in {@link Group.offsets}: "topic\0partition". */
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }
 
 /** The JoinGroup answer carrying only an error code (and the member id it concerns). */
@@ -109,6 +98,8 @@ export class Group {
   readonly staticMembers = new Map<string, string>();
   /** Committed offsets: "topic\0partition" → value. */
   readonly offsets = new Map<string, CommittedOffset>();
+  /** Offsets of open transactions (TxnOffsetCommit), per producer id, until their marker. */
+  readonly pendingTxnOffsets = new PendingTxnOffsets();
 
   constructor(readonly groupId: string) {}
 

@@ -1,7 +1,8 @@
 /**
  * Committed offsets of the groups (Kafka OffsetMetadataManager, group-coordinator module;
  * GroupMetadataManager.storeOffsets / getOffsets / cleanupGroupMetadata in the older core):
- * OffsetCommit, OffsetFetch, OffsetDelete (KIP-496) and their expiry after
+ * OffsetCommit, TxnOffsetCommit (KIP-98: pending until the transaction's marker; KIP-447
+ * require_stable), OffsetFetch, OffsetDelete (KIP-496) and their expiry after
  * `offsets.retention.minutes` (KIP-211), checked every `offsets.retention.check.interval.ms`.
  * A commit or deletion takes effect once `__consumer_offsets` holds it on the in-sync replicas.
  *
@@ -20,7 +21,7 @@ import type { DelayQueue } from './delay-queue.js';
 import type { GroupCoordinatorConfig } from './group-coordinator-config.js';
 import type { GroupMetadataManager } from './group-metadata-manager.js';
 import type { GroupRebalance } from './group-rebalance.js';
-import { type Group, type MemberIdentity, offsetKey } from './group.js';
+import { type CommittedOffset, type Group, type MemberIdentity, offsetKey } from './group.js';
 import { offsetCommitRecord } from './offsets-topic.js';
 
 export interface CommitRequest extends MemberIdentity {
@@ -32,6 +33,13 @@ export interface CommitRequest extends MemberIdentity {
 export interface OffsetFetchResult {
   errorCode: number;
   topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }> }>;
+}
+
+/** A TxnOffsetCommit: the commit, for the transactional producer (KIP-98). */
+export interface TxnCommitRequest extends CommitRequest {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
 }
 
 /** Error codes per topic and partition (OffsetCommit, OffsetDelete). */
@@ -57,7 +65,7 @@ export class OffsetMetadataManager {
    * INVALID_COMMIT_OFFSET_SIZE).
    */
   async commitOffsets(req: CommitRequest): Promise<PartitionErrors> {
-    const every = (code: number) => req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
+    const every = (code: number) => everyPartition(req, code);
     const requestError = this.groups.requestError(req.groupId);
     if (requestError !== ErrorCode.NONE) return every(requestError);
     let group = this.groups.get(req.groupId);
@@ -67,37 +75,96 @@ export class OffsetMetadataManager {
     }
     const code = commitError(group, req);
     if (code !== ErrorCode.NONE) return every(code);
+    const { result, accepted, records } = this.validatePartitions(req);
+    if (records.length === 0 && accepted.length === 0 && req.topics.length === 0) return result;
+    const member = group.members.get(req.memberId);
+    if (member) this.rebalance.scheduleHeartbeat(group, member);
+    let appendOffset = -1;
+    const failed = await this.groups.writeAnswered(req.groupId, records, offsetCommitErrorToResponseError, { onAppend: (at) => (appendOffset = at) });
+    if (failed !== ErrorCode.NONE) return withWriteError(result, failed);
+    for (const a of accepted) group.offsets.set(offsetKey(a.topic, a.partition), { ...a, appendOffset });
+    return result;
+  }
+
+  /**
+   * TxnOffsetCommit (KIP-98): writes the offsets to `__consumer_offsets` as a transactional
+   * batch of the producer and holds them pending in the group until the transaction's marker
+   * reaches that partition ({@link onTransactionCompleted}). A group not known yet is created
+   * (Empty). v3 member checks only when the request names a member, instance or generation.
+   * The caller has checked that the partitions exist (in the cluster metadata).
+   * Resolves to an error code per topic/partition: INVALID_GROUP_ID, NOT_COORDINATOR,
+   * COORDINATOR_NOT_AVAILABLE, FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION,
+   * OFFSET_METADATA_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION; the write's errors: INVALID_PRODUCER_EPOCH
+   * (an older epoch of the producer), INVALID_COMMIT_OFFSET_SIZE, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR.
+   * Source: Kafka GroupCoordinator.handleTxnCommitOffsets, validateOffsetCommit, GroupMetadataManager.storeOffsets.
+   */
+  async commitTxnOffsets(req: TxnCommitRequest): Promise<PartitionErrors> {
+    const requestError = this.groups.requestError(req.groupId);
+    if (requestError !== ErrorCode.NONE) return everyPartition(req, requestError);
+    const group = this.groups.getOrCreate(req.groupId);
+    const code = txnCommitError(group, req);
+    if (code !== ErrorCode.NONE) return everyPartition(req, code);
+    const { result, accepted, records } = this.validatePartitions(req);
+    if (records.length === 0) return result;
+    const pending = group.pendingTxnOffsets;
+    pending.prepare(req.producerId, accepted);
+    const failed = await this.groups.writeAnswered(req.groupId, records, offsetCommitErrorToResponseError, {
+      producer: { producerId: req.producerId, producerEpoch: req.producerEpoch },
+      onAppend: (at) => pending.appended(req.producerId, accepted, at),
+    });
+    if (failed === ErrorCode.NONE) return result;
+    pending.failed(req.producerId, accepted);
+    return withWriteError(result, failed);
+  }
+
+  /**
+   * A COMMIT or ABORT marker of `producerId` is on `__consumer_offsets` partition `partition`:
+   * the producer's pending offsets of the groups there become committed (COMMIT) or are
+   * dropped (ABORT). Source: Kafka GroupCoordinator.onTransactionCompleted, GroupMetadataManager.handleTxnCompletion.
+   */
+  onTransactionCompleted(producerId: number, partition: number, commit: boolean): void {
+    for (const group of this.groups.groupsIn(partition)) {
+      const applied = group.pendingTxnOffsets.complete(producerId, commit, group.offsets);
+      if (applied > 0) this.logger.debug({ group: group.groupId, producerId, applied }, 'transactional offsets committed');
+    }
+  }
+
+  /**
+   * Per partition of a commit: its error or NONE, the offsets accepted and their records.
+   * The handlers checked that the partitions exist, against the cluster metadata (Kafka's
+   * KafkaApis does): in a cluster they need not be on this broker.
+   */
+  private validatePartitions(req: CommitRequest): { result: PartitionErrors; accepted: CommittedOffset[]; records: RecordInput[] } {
     const now = Date.now();
     const records: RecordInput[] = [];
-    const accepted: Array<{ topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }> = [];
+    const accepted: CommittedOffset[] = [];
     const result = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
         const metadata = p.committedMetadata ?? '';
         if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-        if (!this.logs.partition(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-        accepted.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata });
+        accepted.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now });
         records.push(offsetCommitRecord(req.groupId, t.name, p.partitionIndex, { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1 }));
         return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
       }),
     }));
-    const member = group.members.get(req.memberId);
-    if (member) this.rebalance.scheduleHeartbeat(group, member);
-    const failed = await this.groups.writeAnswered(req.groupId, records, offsetCommitErrorToResponseError);
-    if (failed !== ErrorCode.NONE) {
-      return result.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p, errorCode: p.errorCode === ErrorCode.NONE ? failed : p.errorCode })) }));
-    }
-    for (const a of accepted) group.offsets.set(offsetKey(a.topic, a.partition), { ...a, commitTimestamp: now });
-    return result;
+    return { result, accepted, records };
   }
 
-  /** OffsetFetch: committed offsets of the group (offset -1 where none); null topics = all. */
-  fetchOffsets(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): OffsetFetchResult {
+  /**
+   * OffsetFetch: committed offsets of the group (offset -1 where none); null topics = all.
+   * Offsets of open transactions are not returned; with `requireStable` (KIP-447, v7+) their
+   * partitions answer UNSTABLE_OFFSET_COMMIT.
+   */
+  fetchOffsets(groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, requireStable = false): OffsetFetchResult {
     const requestError = this.groups.requestError(groupId);
     if (requestError !== ErrorCode.NONE) return { errorCode: requestError, topics: [] };
     const group = this.groups.get(groupId);
     if (group?.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
     const entry = (topic: string, partitionIndex: number) => {
+      if (requireStable && group?.pendingTxnOffsets.has(topic, partitionIndex)) {
+        return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      }
       const o = group?.offsets.get(offsetKey(topic, partitionIndex));
       return {
         partitionIndex,
@@ -167,7 +234,7 @@ export class OffsetMetadataManager {
         for (const key of doomed) group.offsets.delete(key);
         expired += records.length;
       }
-      if (group.offsets.size === 0 && group.pendingMembers.size === 0) this.groups.writeUnanswered(group.groupId, this.groups.removeGroup(group), 'group tombstone');
+      if (group.offsets.size === 0 && group.pendingMembers.size === 0 && group.pendingTxnOffsets.isEmpty) this.groups.writeUnanswered(group.groupId, this.groups.removeGroup(group), 'group tombstone');
     }
     if (expired > 0) this.logger.info({ expired }, 'expired committed offsets');
     return expired;
@@ -198,4 +265,24 @@ function commitError(group: Group, req: CommitRequest): number {
   if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
   if (group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
   return ErrorCode.NONE;
+}
+
+/** Why a transactional commit from `req` may not go into `group`'s offsets (NONE if it may; Kafka validateOffsetCommit, isTransactional). */
+function txnCommitError(group: Group, req: TxnCommitRequest): number {
+  if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  if (req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null) return ErrorCode.NONE;
+  if (group.isFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+  if (req.memberId !== '' && !group.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+  if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  return ErrorCode.NONE;
+}
+
+/** `code` for every partition of the request. */
+function everyPartition(req: CommitRequest, code: number): PartitionErrors {
+  return req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
+}
+
+/** The accepted partitions of `result` get the write's error `failed`. */
+function withWriteError(result: PartitionErrors, failed: number): PartitionErrors {
+  return result.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p, errorCode: p.errorCode === ErrorCode.NONE ? failed : p.errorCode })) }));
 }

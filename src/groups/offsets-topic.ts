@@ -27,13 +27,21 @@ import {
 } from '../protocol/generated/coordinator-records/offset-commit-value.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { Reader, Writer } from '../protocol/primitives.js';
-import { readRecords } from '../protocol/record-batch-reader.js';
-import { wholeBatches } from '../storage/batch-header.js';
+import { type BatchHeader, wholeBatches } from '../storage/batch-header.js';
+import { recordsOf, recordsSection } from '../storage/cleaner/batch-filter.js';
+import { type ProducerEntry, TRANSACTIONAL_ATTRIBUTE } from '../storage/producer-state.js';
+import { CONTROL_FLAG, ControlRecordType, decodeControlRecordKey } from '../transactions/control-batch.js';
 import type { PartitionLog } from '../storage/log.js';
 import { type LogManager, localLogs } from '../storage/log-manager.js';
 import type { LogPosition } from './coordinator-replication.js';
 
 export type { GroupMetadataValue, OffsetCommitValue };
+
+/** The transactional producer a TxnOffsetCommit writes for (its producer id and epoch). */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 const OFFSET_COMMIT_KEY_VERSION = 1;
@@ -130,59 +138,92 @@ export class OffsetsTopic {
   }
 
   /**
-   * Appends `records` for `groupId` as one uncompressed batch, so they land atomically.
-   * Returns the partition and the log end offset after the batch (what replication must
-   * reach before the write is safe on a cluster), or null when there was nothing to write.
+   * Appends `records` for `groupId` as one uncompressed batch, so they land atomically; with
+   * `producer`, as a transactional batch of that producer (TxnOffsetCommit), its sequence
+   * following the producer's last batch on the partition so the log's idempotence checks pass
+   * (Kafka appends these with AppendOrigin.COORDINATOR, which skips the sequence check; the
+   * epoch check stays: an older epoch is INVALID_PRODUCER_EPOCH).
+   * Returns the partition, the batch's base offset and the log end offset after it (what
+   * replication must reach before the write is safe on a cluster), or null when there was
+   * nothing to write.
    * Errors: whatever the log raises (KafkaError), for the caller to map onto a response.
    */
-  append(groupId: string, records: RecordInput[]): LogPosition | null {
+  append(groupId: string, records: RecordInput[], producer?: TxnProducer): LogPosition | null {
     if (records.length === 0) return null;
     if (!this.partitionCountSource) this.ensureExists();
     const partition = this.partitionOf(groupId);
     const log = this.logs.partition(OFFSETS_TOPIC, partition);
     if (!log) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC}-${partition} is not on this broker`);
     const epoch = this.leaderEpochOf?.(partition) ?? 0;
-    const result = log.append(this.engine.encodeRecordBatch(records, { baseTimestamp: Date.now() }), epoch);
-    return { partition, endOffset: result.lastOffset + 1 };
+    const txn = producer && {
+      producerId: producer.producerId,
+      producerEpoch: producer.producerEpoch,
+      baseSequence: nextSequence(log.producerState.entry(producer.producerId), producer.producerEpoch),
+      attributes: TRANSACTIONAL_ATTRIBUTE,
+    };
+    const result = log.append(this.engine.encodeRecordBatch(records, { baseTimestamp: Date.now(), ...txn }), epoch);
+    return { partition, baseOffset: result.firstOffset, endOffset: result.lastOffset + 1 };
   }
 
   /** Cluster mode: the leader epoch to stamp on a partition's batches. */
   leaderEpochOf: ((partition: number) => number) | null = null;
 
-  /** Replays every local partition (or only `partition`) in offset order, calling `apply` for each known record. */
-  load(apply: (record: CoordinatorRecord) => void, partition?: number): number {
+  /**
+   * Replays every local partition (or only `partition`) in offset order, calling `apply` for
+   * each known record with the batch that holds it, and `onMarker` for each transaction marker
+   * (control batch: its producer id and whether it commits).
+   */
+  load(apply: (record: CoordinatorRecord, batch: BatchHeader) => void, partition?: number, onMarker?: (producerId: number, commit: boolean) => void): number {
     const topic = this.logs.topic(OFFSETS_TOPIC);
     if (!topic) return 0;
     let count = 0;
-    const applyKnown = (key: Uint8Array, value: Uint8Array | null): boolean => {
+    const applyKnown = (key: Uint8Array, value: Uint8Array | null, batch: BatchHeader): boolean => {
       const decoded = decodeCoordinatorRecord(key, value);
-      if (decoded) apply(decoded);
+      if (decoded) apply(decoded, batch);
       return decoded !== null;
     };
-    for (const log of localLogs(topic)) if (partition === undefined || log.partition === partition) count += replayCoordinatorLog(log, applyKnown);
+    const marker = onMarker && ((batch: BatchHeader, type: number) => onMarker(batch.producerId, type === ControlRecordType.COMMIT));
+    for (const log of localLogs(topic)) if (partition === undefined || log.partition === partition) count += replayCoordinatorLog(log, applyKnown, marker);
     return count;
   }
 }
 
 /**
  * Replays a coordinator's partition log (`__consumer_offsets`, `__transaction_state`) from its
- * log start in offset order, calling `apply(key, value)` for every keyed record (control
- * batches are skipped); `apply` answers whether it knew the record. Returns how many it knew.
+ * log start in offset order, calling `apply(key, value, batch)` for every keyed record of a
+ * data batch; `apply` answers whether it knew the record. A control batch goes to
+ * `onMarker(batch, type)` (ControlRecordType of its record's key) if given. Returns how many
+ * records `apply` knew. Errors: CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE (KafkaError).
  */
-export function replayCoordinatorLog(log: PartitionLog, apply: (key: Uint8Array, value: Uint8Array | null) => boolean): number {
+export function replayCoordinatorLog(
+  log: PartitionLog,
+  apply: (key: Uint8Array, value: Uint8Array | null, batch: BatchHeader) => boolean,
+  onMarker?: (batch: BatchHeader, type: number) => void,
+): number {
   let offset: number = log.logStartOffset;
   let count = 0;
   while (offset < log.logEndOffset) {
     const { slice } = log.read(offset, LOAD_READ_BYTES);
     if (!slice) break;
     try {
-      for (const record of readRecords(slice.bytes)) {
-        if (record.offset < offset || !record.key) continue;
-        if (apply(record.key, record.value)) count++;
+      let next = offset;
+      for (const header of wholeBatches(slice.bytes)) {
+        next = header.lastOffset + 1;
+        if (header.lastOffset < offset) continue;
+        const batch = slice.bytes.subarray(header.position, header.position + header.sizeInBytes);
+        const control = (header.attributes & CONTROL_FLAG) !== 0;
+        if (control && !onMarker) continue;
+        for (const record of recordsOf(recordsSection(batch, header), header)) {
+          if (control) {
+            if (record.key && record.key.byteLength >= 4) onMarker!(header, decodeControlRecordKey(record.key).type);
+            break;
+          }
+          if (record.offset < offset || !record.key) continue;
+          if (apply(record.key, record.hasValue ? record.value : null, header)) count++;
+        }
       }
       // Advance by whole batches: compaction can drop a batch's last records but keeps its
       // last offset, so the next read must start after the batch, not after its last record.
-      const next = lastOffsetOfBatches(slice.bytes) + 1;
       if (next <= offset) break;
       offset = next;
     } finally {
@@ -192,9 +233,9 @@ export function replayCoordinatorLog(log: PartitionLog, apply: (key: Uint8Array,
   return count;
 }
 
-/** The last offset of the last whole batch in `bytes` (batch header: baseOffset + lastOffsetDelta). */
-function lastOffsetOfBatches(bytes: Uint8Array): number {
-  let last = -1;
-  for (const header of wholeBatches(bytes)) last = header.lastOffset;
-  return last;
+/** The sequence a coordinator's batch for `producerEpoch` continues with, after the producer's last one (0 for a new epoch). */
+function nextSequence(entry: ProducerEntry | undefined, producerEpoch: number): number {
+  const last = entry && entry.epoch === producerEpoch ? entry.batches.at(-1) : undefined;
+  if (!last) return 0;
+  return last.lastSeq === 2147483647 ? 0 : last.lastSeq + 1;
 }

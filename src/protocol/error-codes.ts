@@ -140,6 +140,37 @@ export function errorName(code: number): string {
   return namesByCode.get(code) ?? `UNKNOWN(${code})`;
 }
 
+/** Codes whose exceptions extend Kafka's RetriableException. */
+const RETRIABLE = new Set<number>([
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.REQUEST_TIMED_OUT,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.NOT_ENOUGH_REPLICAS,
+  ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  ErrorCode.CONCURRENT_TRANSACTIONS,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+  ErrorCode.INVALID_FETCH_SESSION_EPOCH,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.OFFSET_NOT_AVAILABLE,
+  ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+  ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+  ErrorCode.UNSTABLE_OFFSET_COMMIT,
+  ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+]);
+
+/** Whether Kafka's exception for `code` is a RetriableException (retrying the same request may succeed). */
+export function isRetriable(code: number): boolean {
+  return RETRIABLE.has(code);
+}
+
 /**
  * A failure that maps onto one Kafka error code. Thrown by storage and handlers where the
  * error belongs to one partition or topic; handlers catch it and put `code` in the response.

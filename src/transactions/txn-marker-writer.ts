@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { BrokerServices } from '../broker-services.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/generated/index.js';
+import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { ControlRecordType, type TxnMarker, encodeMarkerBatch } from './control-batch.js';
 import type { TopicPartition } from './transaction-metadata.js';
 
@@ -21,15 +22,18 @@ const WRITE_TXN_MARKERS = 27;
 const MARKER_APPEND_TIMEOUT_MS = 5_000;
 
 /** What the marker writer uses of the broker. */
-export type MarkerHost = Pick<BrokerServices, 'config' | 'engine' | 'replicas' | 'metadata' | 'connectToBroker'>;
+export type MarkerHost = Pick<BrokerServices, 'config' | 'engine' | 'replicas' | 'metadata' | 'connectToBroker' | 'groups'>;
 
 /**
  * Appends `marker` to each of `partitions` that this broker leads; returns an error code per
  * partition (in order): NONE, or UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
  * NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR…
+ * A marker on the in-sync replicas of a `__consumer_offsets` partition completes the
+ * producer's transactional offsets there (GroupCoordinator.onTransactionCompleted, as Kafka's
+ * KafkaApis.handleWriteTxnMarkersRequest does).
  * Used by the coordinator for local partitions and by the WriteTxnMarkers handler.
  */
-export function appendMarkers(host: Pick<BrokerServices, 'engine' | 'replicas'>, marker: TxnMarker, partitions: readonly TopicPartition[]): Promise<number[]> {
+export function appendMarkers(host: Pick<BrokerServices, 'engine' | 'replicas' | 'groups'>, marker: TxnMarker, partitions: readonly TopicPartition[]): Promise<number[]> {
   return Promise.all(
     partitions.map(async ({ topic, partition }) => {
       try {
@@ -37,6 +41,7 @@ export function appendMarkers(host: Pick<BrokerServices, 'engine' | 'replicas'>,
           acks: -1,
           timeoutMs: MARKER_APPEND_TIMEOUT_MS,
         });
+        if (errorCode === ErrorCode.NONE && topic === OFFSETS_TOPIC) host.groups.onTransactionCompleted(marker.producerId, partition, marker.type === ControlRecordType.COMMIT);
         return errorCode;
       } catch (err) {
         if (err instanceof KafkaError) return err.code;

@@ -6,31 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GregorClient, GregorError, connect, partitionForKey, utf8 } from '../../src/client/node.js';
-import type { ConsumerRecord } from '../../src/client/records.js';
+import { collectRecords } from '../helpers/ws-consume.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 
 const T0 = Date.UTC(2026, 0, 1);
-
-async function collect(client: GregorClient, topic: string, count: number, timeoutMs = 20_000): Promise<ConsumerRecord[]> {
-  const consumer = client.consumer({ autoOffsetReset: 'earliest' });
-  await consumer.subscribe({ topics: [topic] });
-  const records: ConsumerRecord[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`got ${records.length} of ${count} records`)), timeoutMs);
-    consumer.run({
-      eachRecord: (r) => {
-        records.push(r);
-        if (records.length === count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-      onError: reject,
-    });
-  });
-  await consumer.close();
-  return records;
-}
 
 describe('client library round trip', () => {
   let t: TestBroker;
@@ -71,7 +50,7 @@ describe('client library round trip', () => {
     const metas = (await Promise.all(Array.from({ length: 20 }, (_, c) => producer.send({ topic: 'rt', messages: sent.slice(c * 1000, c * 1000 + 1000) })))).flat();
     expect(metas).toHaveLength(20_000);
     metas.forEach((m, i) => expect(m.partition).toBe(partitionForKey(new TextEncoder().encode(sent[i]!.key), 3)));
-    const got = await collect(client, 'rt', 20_000);
+    const got = await collectRecords(client, 'rt', 20_000);
     const bySeq = new Map(got.map((r) => [Number(utf8(r.headers.find((h) => h.key === 'seq')!.value)), r]));
     expect(bySeq.size).toBe(20_000);
     sent.forEach((s, i) => {
@@ -98,7 +77,7 @@ describe('client library round trip', () => {
       await p.send({ topic: 'encoders', messages: [{ key: encoder, value: `via ${encoder}`, headers: [['h', null]], timestamp: T0 }] });
       await other.close();
     }
-    const got = await collect(client, 'encoders', 3);
+    const got = await collectRecords(client, 'encoders', 3);
     expect(got.map((r) => [utf8(r.key), utf8(r.value), r.offset])).toEqual([
       ['a', 'acks0', 0],
       ['js', 'via js', 1],

@@ -18,11 +18,10 @@ import {
   createOffsetFetchRequest,
   createSyncGroupRequest,
 } from '../../src/protocol/generated/index.js';
-import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
+import type { BrokerProcess } from '../helpers/broker-process.js';
+import { ProcessCluster } from '../helpers/process-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitForAsync } from '../helpers/wait.js';
-import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
 const OFFSET_COMMIT = 8;
 const OFFSET_FETCH = 9;
@@ -39,25 +38,15 @@ const COMMIT_TIMEOUT_MS = 2_000;
 const HELD_MS = 1_000;
 
 describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', () => {
-  let zk: ZooKeeperServer;
-  const nodes = [1, 2].map((id) => ({ id, dir: makeTempDir(`gregor-cr${id}-`), proc: null as BrokerProcess | null }));
+  let cluster: ProcessCluster;
   let client: RawClient;
   let follower: BrokerProcess;
 
   beforeAll(async () => {
-    zk = await startZooKeeper();
-    for (const n of nodes) {
-      n.proc = await spawnBroker([
-        '--port', '0', '--log-dirs', n.dir.path,
-        '-o', `node.id=${n.id}`, '-o', `zookeeper.connect=${zk.connectString}`,
-        '-o', 'zookeeper.session.timeout.ms=15000', '-o', 'replica.lag.time.max.ms=30000',
-        '-o', 'replica.fetch.wait.max.ms=100', '-o', 'listeners=PLAINTEXT://127.0.0.1:0',
-        '-o', 'group.initial.rebalance.delay.ms=0', '-o', 'offsets.topic.num.partitions=1',
-        '-o', 'offsets.topic.replication.factor=2', '-o', `offsets.commit.timeout.ms=${COMMIT_TIMEOUT_MS}`,
-        '-o', 'group.min.session.timeout.ms=1000', '-o', 'gregor.websocket.port=-1',
-      ]);
-    }
-    const kafka = new Kafka({ clientId: 'cr', brokers: nodes.map((n) => `127.0.0.1:${n.proc!.port}`), logLevel: logLevel.NOTHING });
+    cluster = await ProcessCluster.start([1, 2], [
+      'zookeeper.session.timeout.ms=15000', 'replica.lag.time.max.ms=30000', 'replica.fetch.wait.max.ms=100', 'group.initial.rebalance.delay.ms=0', 'offsets.topic.num.partitions=1', 'offsets.topic.replication.factor=2', `offsets.commit.timeout.ms=${COMMIT_TIMEOUT_MS}`, 'group.min.session.timeout.ms=1000',
+    ], 'gregor-cr');
+    const kafka = new Kafka({ clientId: 'cr', brokers: cluster.bootstrap(), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 2 }] });
@@ -66,7 +55,7 @@ describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', (
     // FindCoordinator creates __consumer_offsets; wait until its one partition has both replicas in sync.
     let coordinatorId = -1;
     await waitForAsync(async () => {
-      const c = await RawClient.connect(nodes[0]!.proc!.port);
+      const c = await RawClient.connect(cluster.portOf(1));
       try {
         const found = await c.request(FIND_COORDINATOR, 3, createFindCoordinatorRequest({ key: GROUP, keyType: 0 }));
         if (found.errorCode !== ErrorCode.NONE) return false;
@@ -78,19 +67,13 @@ describe('cluster: coordinator writes wait for the ISR of __consumer_offsets', (
         c.close();
       }
     }, 20_000, 'the coordinator with a full ISR of __consumer_offsets');
-    const coordinator = nodes.find((n) => n.id === coordinatorId)!;
-    follower = nodes.find((n) => n.id !== coordinatorId)!.proc!;
-    client = await RawClient.connect(coordinator.proc!.port);
+    follower = cluster.node(coordinatorId === 1 ? 2 : 1).proc!;
+    client = await RawClient.connect(cluster.portOf(coordinatorId));
   }, 60_000);
 
   afterAll(async () => {
     client?.close();
-    for (const n of nodes) {
-      n.proc?.child.kill('SIGCONT');
-      await n.proc?.stop('SIGKILL');
-      n.dir.remove();
-    }
-    await zk?.stop();
+    await cluster?.close();
   });
 
   const pause = async () => {

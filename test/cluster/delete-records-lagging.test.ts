@@ -12,34 +12,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { createCreateTopicsRequest, createDeleteRecordsRequest, createMetadataRequest, createProduceRequest } from '../../src/protocol/generated/index.js';
-import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
+import { type ClusterNode, ProcessCluster } from '../helpers/process-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
-import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
 const TOPIC = 'dr-lagging';
 
-interface Node {
-  id: number;
-  dir: { path: string; remove: () => void };
-  proc: BrokerProcess | null;
-}
-
 describe('DeleteRecords with a lagging follower', () => {
-  let zk: ZooKeeperServer;
-  const nodes: Node[] = [1, 2].map((id) => ({ id, dir: makeTempDir(`gregor-drlag${id}-`), proc: null }));
+  let cluster: ProcessCluster;
   const engine = createEngine('js');
-  const byId = (id: number) => nodes.find((n) => n.id === id)!;
 
-  const request = (id: number, apiKey: number, version: number, body: unknown) => RawClient.requestOnce(byId(id).proc!.port, apiKey, version, body);
+  const request = (id: number, apiKey: number, version: number, body: unknown) => RawClient.requestOnce(cluster.portOf(id), apiKey, version, body);
   const deleteRecords = async (id: number, offset: number, timeoutMs: number) => {
     const res = await request(id, 21, 2, createDeleteRecordsRequest({ timeoutMs, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset }] }] }));
     const p = res.topics[0].partitions[0];
     return { errorCode: p.errorCode as number, lowWatermark: Number(p.lowWatermark) };
   };
   /** The log start offset a broker checkpointed for the partition (0 when it has no entry). */
-  const checkpointed = (n: Node) => {
+  const checkpointed = (n: ClusterNode) => {
     const file = join(n.dir.path, 'log-start-offset-checkpoint');
     if (!existsSync(file)) return 0;
     const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${TOPIC} 0 `));
@@ -47,24 +37,13 @@ describe('DeleteRecords with a lagging follower', () => {
   };
 
   beforeAll(async () => {
-    zk = await startZooKeeper();
-    for (const n of nodes) {
-      n.proc = await spawnBroker([
-        '--port', '0', '--log-dirs', n.dir.path,
-        '-o', `node.id=${n.id}`, '-o', `zookeeper.connect=${zk.connectString}`,
-        '-o', 'zookeeper.session.timeout.ms=10000', '-o', 'replica.lag.time.max.ms=10000',
-        '-o', 'replica.fetch.wait.max.ms=100', '-o', 'listeners=PLAINTEXT://127.0.0.1:0',
-        '-o', 'offsets.topic.replication.factor=1', '-o', 'gregor.websocket.port=-1',
-      ]);
-    }
+    cluster = await ProcessCluster.start([1, 2], [
+      'zookeeper.session.timeout.ms=10000', 'replica.lag.time.max.ms=10000',
+      'replica.fetch.wait.max.ms=100', 'offsets.topic.replication.factor=1',
+    ], 'gregor-drlag');
   }, 60_000);
   afterAll(async () => {
-    for (const n of nodes) {
-      n.proc?.child.kill('SIGCONT');
-      await n.proc?.stop('SIGKILL');
-      n.dir.remove();
-    }
-    await zk?.stop();
+    await cluster?.close();
   });
 
   it('times out while the follower is paused, completes once it has the new start', async () => {
@@ -77,13 +56,13 @@ describe('DeleteRecords with a lagging follower', () => {
       leader = p.leaderId;
       return p.isrNodes.length === 2;
     }, 15_000, 'a full ISR');
-    const follower = nodes.find((n) => n.id !== leader)!;
+    const follower = cluster.node(leader === 1 ? 2 : 1);
     const res = await request(leader, 0, 9, createProduceRequest({ acks: -1, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: engine.encodeRecordBatch(Array.from({ length: 20 }, (_, i) => ({ key: null, value: Buffer.from(`r${i}`) }))) }] }] }));
     expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
 
     follower.proc!.child.kill('SIGSTOP');
     expect(await deleteRecords(leader, 10, 1000)).toEqual({ errorCode: ErrorCode.REQUEST_TIMED_OUT, lowWatermark: 0 });
-    expect(checkpointed(byId(leader))).toBe(10);
+    expect(checkpointed(cluster.node(leader))).toBe(10);
     expect(checkpointed(follower)).toBe(0);
 
     follower.proc!.child.kill('SIGCONT');

@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GregorClient, connect, partitionForKey, utf8 } from '../../src/client/node.js';
-import type { ConsumerRecord } from '../../src/client/records.js';
 import { CONSUME_FORMAT, kcat, parseConsumed } from '../helpers/kcat.js';
+import { collectRecords } from '../helpers/ws-consume.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 
 const PARTITIONS = 3;
@@ -24,27 +24,6 @@ const JAVA_MURMUR2: Array<[string, number]> = [
   ['abc', 479470107],
 ];
 const javaPartition = (hash: number) => (hash & 0x7fffffff) % PARTITIONS;
-
-async function receive(client: GregorClient, topic: string, count: number): Promise<ConsumerRecord[]> {
-  const consumer = client.consumer({ autoOffsetReset: 'earliest' });
-  await consumer.subscribe({ topics: [topic] });
-  const got: ConsumerRecord[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`received ${got.length} of ${count}`)), 30_000);
-    consumer.run({
-      eachRecord: (r) => {
-        got.push(r);
-        if (got.length === count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-      onError: reject,
-    });
-  });
-  await consumer.close();
-  return got;
-}
 
 describe('interop with kcat', () => {
   let t: TestBroker;
@@ -96,7 +75,7 @@ describe('interop with kcat', () => {
         Buffer.from(lines),
       );
       expect(produced.code, produced.stderr).toBe(0);
-      const got = await receive(client, topic, 3000);
+      const got = await collectRecords(client, topic, 3000);
       const seen = new Set<number>();
       for (const r of got) {
         const i = Number(utf8(r.key)!.slice('key-'.length));

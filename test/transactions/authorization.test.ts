@@ -2,9 +2,10 @@
  * Every transaction API checks its ACL operation (docs/security.html "Operations and
  * Resources on Protocols"), on a SASL_PLAINTEXT broker with the ACL authorizer (admin is a
  * super user; alice may WRITE and DESCRIBE transactional id `alice-txn` and WRITE topic
- * `secure`): FindCoordinator, InitProducerId, AddPartitionsToTxn (per partition
+ * `secure`, READ topic `secure` and group `alice-group`): FindCoordinator, InitProducerId, AddPartitionsToTxn (per partition
  * TOPIC_AUTHORIZATION_FAILED, the rest OPERATION_NOT_ATTEMPTED), AddOffsetsToTxn (READ on the
- * group), EndTxn, WriteTxnMarkers (CLUSTER_ACTION), DescribeTransactions (DESCRIBE) and
+ * group), TxnOffsetCommit (WRITE on the id, READ on the group, READ on each topic), EndTxn,
+ * WriteTxnMarkers (CLUSTER_ACTION), DescribeTransactions (DESCRIBE) and
  * ListTransactions (lists only what the session may DESCRIBE).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +44,8 @@ describe('transaction APIs under ACLs', () => {
     alice = await connect('alice');
     const allow = (resourceType: number, resourceName: string, operation: number) => ({ resourceType, resourceName, resourcePatternType: PatternType.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionType.ALLOW });
     const created = await req(admin, 30, {
-      creations: [allow(ResourceType.TRANSACTIONAL_ID, 'alice-txn', AclOperation.WRITE), allow(ResourceType.TRANSACTIONAL_ID, 'alice-txn', AclOperation.DESCRIBE), allow(ResourceType.TOPIC, 'secure', AclOperation.WRITE)],
+      creations: [allow(ResourceType.TRANSACTIONAL_ID, 'alice-txn', AclOperation.WRITE), allow(ResourceType.TRANSACTIONAL_ID, 'alice-txn', AclOperation.DESCRIBE), allow(ResourceType.TOPIC, 'secure', AclOperation.WRITE),
+        allow(ResourceType.TOPIC, 'secure', AclOperation.READ), allow(ResourceType.GROUP, 'alice-group', AclOperation.READ)],
     });
     expect(created.results.every((r: { errorCode: number }) => r.errorCode === 0)).toBe(true);
     expect((await req(admin, API.FIND_COORDINATOR, { keyType: 1, coordinatorKeys: ['admin-txn'] })).coordinators[0].errorCode).toBe(0);
@@ -90,5 +92,19 @@ describe('transaction APIs under ACLs', () => {
     expect(listed.transactionStates.map((s: { transactionalId: string }) => s.transactionalId)).toEqual(['alice-txn']);
     const all = await req(admin, API.LIST_TXNS, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
     expect(all.transactionStates.map((s: { transactionalId: string }) => s.transactionalId).sort()).toEqual(['admin-txn', 'alice-txn']);
+  });
+
+  it('TxnOffsetCommit needs WRITE on the transactional id, READ on the group and READ on each topic', async () => {
+    const { producerId, producerEpoch } = await req(alice, API.INIT_PRODUCER_ID, { transactionalId: 'alice-txn', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    const commit = async (transactionalId: string, groupId: string, topics: string[]) => {
+      const res = await req(alice, API.TXN_OFFSET_COMMIT, {
+        transactionalId, groupId, producerId, producerEpoch, generationId: -1, memberId: '', groupInstanceId: null,
+        topics: topics.map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] })),
+      }, 3);
+      return Object.fromEntries(res.topics.map((x: { name: string; partitions: Array<{ errorCode: number }> }) => [x.name, x.partitions[0]!.errorCode]));
+    };
+    expect(await commit('admin-txn', 'alice-group', ['secure'])).toEqual({ secure: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED });
+    expect(await commit('alice-txn', 'some-group', ['secure'])).toEqual({ secure: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+    expect(await commit('alice-txn', 'alice-group', ['secure', 'denied'])).toEqual({ secure: 0, denied: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
   });
 });

@@ -16,33 +16,17 @@
  * the connection); 1 and -1 (all, the default): a result once appended.
  * Source: protocol guide "Produce" (apis/produce.ts); Kafka BuiltInPartitioner.
  */
-import { produceHandler } from '../../apis/produce.js';
+import { type AppendedBatch, PRODUCE_VERSION, choosePartitions, nextPartition, produceBatch, produceRecords } from '../../apis/produce-records.js';
 import type { RecordInput } from '../../engine/engine.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { type ProduceResponse, createProduceRequest } from '../../protocol/generated/index.js';
-import type { HandlerResult } from '../../apis/api.js';
-import type { TopicState } from '../../storage/log-manager.js';
-import { partitionForKey } from '../../client/partitioner.js';
 import { scanBatches } from '../batch-scan.js';
 import { type Frame, arrayField, bytesField, bytesOf, intField, topicField } from '../fields.js';
 import { type GatewayContext, type Operation, kafkaContext } from '../operation.js';
 import type { Session } from '../session.js';
 
-const PRODUCE_VERSION = 9;
 const INT32_MAX = 0x7fffffff;
 
 type PartitionResult = { partition: number; baseOffset: number; recordCount: number; logStartOffset: number };
-
-/** Round-robin cursor per topic for broker-chosen partitions. */
-const cursors = new WeakMap<TopicState, { next: number }>();
-
-function nextPartition(topic: TopicState): number {
-  let cursor = cursors.get(topic);
-  if (!cursor) cursors.set(topic, (cursor = { next: Math.floor(Math.random() * topic.partitions.length) }));
-  const p = cursor.next % topic.partitions.length;
-  cursor.next = p + 1;
-  return p;
-}
 
 function append(ctx: GatewayContext, session: Session, id: number, topic: string, partition: number, acks: number, batch: Uint8Array): PartitionResult | Promise<PartitionResult> {
   // With the append worker pool the bytes are read after this callback returns, when uWS has
@@ -50,21 +34,11 @@ function append(ctx: GatewayContext, session: Session, id: number, topic: string
   const records = ctx.broker.appendPool ? new Uint8Array(batch) : batch;
   // Counted now: in a cluster the handler also answers later, after uWS reclaimed `batch`.
   const span = scanBatches(batch);
-  const kafkaRequest = createProduceRequest({
-    transactionalId: null,
-    // acks 0 is answered like 1 internally so that failures can still be reported.
-    acks: acks === 0 ? 1 : acks,
-    timeoutMs: 30_000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-  });
-  const result = produceHandler.handle(kafkaRequest, kafkaContext(ctx, session, id, PRODUCE_VERSION));
-  const finish = (answer: HandlerResult<ProduceResponse> | null): PartitionResult => {
-    const response = answer!.response.responses[0]!.partitionResponses[0]!;
-    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, response.errorMessage ?? `produce to ${topic}-${partition} failed`);
+  const finish = (appended: AppendedBatch): PartitionResult => {
     ctx.metrics.produced(topic, span.recordCount, records.byteLength);
-    return { partition, baseOffset: response.baseOffset, recordCount: span.recordCount, logStartOffset: response.logStartOffset };
+    return { ...appended, recordCount: span.recordCount };
   };
-  // The Produce handler answers later when the append worker pool validates (gregor.workers > 0).
+  const result = produceBatch(kafkaContext(ctx, session, id, PRODUCE_VERSION), topic, partition, acks, records);
   return result instanceof Promise ? result.then(finish) : finish(result);
 }
 
@@ -101,33 +75,23 @@ export const produce: Operation = (request, session, ctx) => {
   if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topicName}" does not exist`);
   if (requested >= topic.partitions.length) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topicName}-${requested} does not exist`);
 
-  const results: Array<PartitionResult | Promise<PartitionResult>> = [];
-  if (batch) {
-    results.push(append(ctx, session, id, topicName, requested >= 0 ? requested : nextPartition(topic), acks, batch));
-  } else {
-    if (records!.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'a produce request holds no records');
-    const now = Date.now();
-    const inputs = records!.map((r, i) => recordOf(r, i, now));
-    const byPartition = new Map<number, RecordInput[]>();
-    let keyless = -1;
-    for (const input of inputs) {
-      let p = requested;
-      if (p < 0) p = input.key ? partitionForKey(input.key, topic.partitions.length) : keyless >= 0 ? keyless : (keyless = nextPartition(topic));
-      const list = byPartition.get(p);
-      if (list) list.push(input);
-      else byPartition.set(p, [input]);
-    }
-    // Encode every batch first, so that a bad record fails the request before anything is written.
-    const encoded = [...byPartition].map(([p, list]) => {
-      try {
-        return [p, ctx.broker.engine.encodeRecordBatch(list)] as const;
-      } catch (err) {
-        throw new KafkaError(ErrorCode.INVALID_RECORD, `cannot encode the records for ${topicName}-${p}: ${(err as Error).message}`);
-      }
-    });
-    for (const [p, bytes] of encoded) results.push(append(ctx, session, id, topicName, p, acks, bytes));
-  }
   const reply = (partitions: PartitionResult[]) => (acks === 0 ? null : { fields: { topic: topicName, partitions } });
-  if (results.some((r) => r instanceof Promise)) return Promise.all(results).then(reply);
-  return reply(results as PartitionResult[]);
+  if (batch) {
+    const result = append(ctx, session, id, topicName, requested >= 0 ? requested : nextPartition(topic), acks, batch);
+    return result instanceof Promise ? result.then((r) => reply([r])) : reply([result]);
+  }
+  if (records!.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'a produce request holds no records');
+  const now = Date.now();
+  const inputs = records!.map((r, i) => recordOf(r, i, now));
+  const partitions = choosePartitions(topic, inputs, inputs.map(() => requested));
+  return produceRecords(kafkaContext(ctx, session, id, PRODUCE_VERSION), topicName, inputs, partitions, acks).then((outcomes) => {
+    const failed = outcomes.find((o) => o.result instanceof KafkaError);
+    if (failed) throw failed.result;
+    return reply(
+      outcomes.map((o) => {
+        ctx.metrics.produced(topicName, o.indexes.length, o.bytes);
+        return { ...(o.result as AppendedBatch), recordCount: o.indexes.length };
+      }),
+    );
+  });
 };

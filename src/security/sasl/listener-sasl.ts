@@ -20,8 +20,8 @@ import { listenerProperty, listenerPropertyName } from '../../config/security-ke
 import { JwtVerifier } from '../jwt-verifier.js';
 import { parseJaasConfig, plainUsers } from './jaas.js';
 import { OAuthBearerSaslServer } from './oauthbearer.js';
-import { PlainSaslServer } from './plain.js';
-import { type ScramCredentialSource } from './scram-credential.js';
+import { PlainSaslServer, constantTimeEqual } from './plain.js';
+import { type ScramCredentialSource, passwordMatches } from './scram-credential.js';
 import { isScramMechanism } from './scram-mechanism.js';
 import { ScramSaslServer } from './scram.js';
 import type { SaslServer, SaslServerFactory } from './sasl-server.js';
@@ -78,6 +78,19 @@ export function listenerSaslServerFactory(props: Readonly<Record<string, string>
       if (mechanism === 'PLAIN') return new PlainSaslServer((user) => users!.get(user));
       if (isScramMechanism(mechanism)) return new ScramSaslServer(mechanism, credentials);
       if (mechanism === 'OAUTHBEARER') return new OAuthBearerSaslServer(verifier!);
+      return null;
+    },
+    passwordMechanism(user: string, password: string): string | null {
+      if (user.length === 0 || password.length === 0) return null;
+      if (enabled.includes('PLAIN')) {
+        const expected = users!.get(user);
+        if (expected !== undefined && constantTimeEqual(password, expected)) return 'PLAIN';
+      }
+      for (const mechanism of enabled) {
+        if (!isScramMechanism(mechanism)) continue;
+        const credential = credentials.scramCredential(user, mechanism);
+        if (credential && passwordMatches(mechanism, credential, password)) return mechanism;
+      }
       return null;
     },
   };

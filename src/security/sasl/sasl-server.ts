@@ -23,6 +23,12 @@ export interface SaslServerFactory {
   readonly enabledMechanisms: string[];
   /** A fresh server for `mechanism`, or null when the listener does not offer it. */
   create(mechanism: string): SaslServer | null;
+  /**
+   * The mechanism by which `password` is `user`'s, of the password mechanisms this listener
+   * offers (PLAIN's configured users, SCRAM's stored credentials), or null: for HTTP Basic
+   * authentication (RFC 7617) with the same users as SASL. Null for an unknown user; never throws.
+   */
+  passwordMechanism(user: string, password: string): string | null;
 }
 
 /** An authentication failure; its message goes to the client, so it never tells whether a user exists. */

@@ -9,7 +9,7 @@
  *   StoredKey      = H(ClientKey)
  *   ServerKey      = HMAC(SaltedPassword, "Server Key")
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, type ScramMechanism } from './scram-mechanism.js';
 
 export interface ScramCredential {
@@ -64,6 +64,17 @@ export function credentialFromSaltedPassword(mechanism: ScramMechanism, salted: 
 export function credentialFromPassword(mechanism: ScramMechanism, password: string, iterations = SCRAM_MIN_ITERATIONS, salt: Buffer = randomBytes(32)): ScramCredential {
   checkIterations(iterations);
   return credentialFromSaltedPassword(mechanism, saltedPassword(mechanism, password, salt, iterations), salt, iterations);
+}
+
+/**
+ * Whether `password` derives `credential` (StoredKey = H(HMAC(Hi(password, salt, i), "Client
+ * Key")), compared in constant time): a password check against what the broker stores, for
+ * HTTP Basic authentication. Costs one PBKDF2 of `iterations` rounds.
+ */
+export function passwordMatches(mechanism: ScramMechanism, credential: ScramCredential, password: string): boolean {
+  const salted = saltedPassword(mechanism, password, credential.salt, credential.iterations);
+  const storedKey = digest(mechanism, hmac(mechanism, salted, 'Client Key'));
+  return storedKey.length === credential.storedKey.length && timingSafeEqual(storedKey, credential.storedKey);
 }
 
 export function checkIterations(iterations: number): void {
