@@ -92,6 +92,9 @@ describe('fetch from follower (KIP-392)', () => {
     const settled = () => state().leaderEpoch > 0 && state().leader === 1 && JSON.stringify(state().replicas) === '[1,2]' && [leader, follower].every((b) => b.broker.replicas.replica(TOPIC, 0)?.leaderEpoch === state().leaderEpoch);
     await waitFor(settled, 15_000, 'a new leader epoch on both replicas');
     await waitFor(() => [leader, follower].every((b) => b.broker.logs.partition(TOPIC, 0)?.highWatermark === RECORDS), 10_000, 'both replicas at the high watermark');
+    // The new epoch restarts the leader's view of its followers: follower 2 is a candidate again
+    // once it has fetched in it.
+    await waitFor(() => leader.broker.replicas.replica(TOPIC, 0)?.followers.get(2)?.logEndOffset === RECORDS, 10_000, 'follower 2 fetching in the new epoch');
     const epoch = state().leaderEpoch;
     const redirected = await fetch(leader, 12, { rack: 'r2' });
     expect(redirected).toMatchObject({ errorCode: ErrorCode.NONE, preferredReadReplica: 2, highWatermark: RECORDS });
