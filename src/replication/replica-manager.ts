@@ -19,7 +19,11 @@
  * watermark (the followers', low-watermark.ts).
  *
  * Consumers read only up to the high watermark (PartitionLog.highWatermark); requests for a
- * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER.
+ * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER — except Fetch v11+, which a
+ * follower serves up to its own high watermark, and to which a leader with
+ * `replica.selector.class` may answer with a preferred read replica in the consumer's rack
+ * (KIP-392). Replication throttles (KIP-73): `leaderQuota` and `followerQuota`
+ * (replication-quota.ts) hold back out-of-sync throttled replicas.
  *
  * A single broker is a cluster of one: until `start(cluster)` every local partition is led by
  * this broker in epoch 0, with itself as the only replica and the whole ISR, so produce,
