@@ -278,12 +278,19 @@ export class Broker implements ConnectionBroker {
         replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
         replicaFetchMaxBytes: config.replicaFetchMaxBytes,
         replicaFetchResponseMaxBytes: config.replicaFetchResponseMaxBytes,
+        rackAwareReplicaSelector: config.replicaSelectorClass !== null,
+        throttle: {
+          leaderRate: () => config.leaderReplicationThrottledRate,
+          followerRate: () => config.followerReplicationThrottledRate,
+          windowNum: config.replicationQuotaWindowNum,
+          windowSizeMs: config.replicationQuotaWindowSizeSeconds * 1000,
+        },
       },
       logger.child({ component: 'replicas' }),
       leaderAppender(() => this.appendPool),
     );
     this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
-    this.metrics = new BrokerMetrics({ tailBudget: this.tailBudget, logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions });
+    this.metrics = new BrokerMetrics({ tailBudget: this.tailBudget, logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions, replicationQuotas: { leader: this.replicas.leaderQuota, follower: this.replicas.followerQuota } });
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,

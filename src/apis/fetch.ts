@@ -21,6 +21,15 @@
  * arrived — its own fetch offset may be what moved it — so a follower learns the high
  * watermark in the response to the fetch that advanced it, not `replica.fetch.wait.max.ms`
  * or the next append later.
+ * Fetch from follower (KIP-392, v11+): with `replica.selector.class` set, the leader answers a
+ * consumer whose `rack_id` names a rack holding an in-sync follower (and not the leader) with
+ * that follower as `preferred_read_replica` and no records; a follower serves consumers (v11+)
+ * up to its own high watermark (beyond it: no records; beyond its log end: OFFSET_OUT_OF_RANGE).
+ * A consumer's `current_leader_epoch` (v9+) older than the replica's is FENCED_LEADER_EPOCH,
+ * newer UNKNOWN_LEADER_EPOCH; a follower asked by a consumer below v11 is NOT_LEADER_OR_FOLLOWER.
+ * Replication throttle (KIP-73, replication-quota.ts): a follower outside the ISR fetching a
+ * replica in `leader.replication.throttled.replicas` gets no records while the leader's
+ * `leader.replication.throttled.rate` is exceeded; every throttled partition's bytes are recorded.
  * Source: protocol guide "Fetch"; Kafka ReplicaManager.fetchMessages, DelayedFetch.
  */
 import type { BrokerServices } from '../broker-services.js';
@@ -53,6 +62,12 @@ interface Pass {
   hasError: boolean;
   /** A follower's fetch: a partition's high watermark is above where it stood when the fetch arrived. */
   highWatermarkMoved: boolean;
+  /** A follower's fetch: bytes of leader-throttled partitions read (recorded against the leader's replication quota). */
+  throttledBytes: number;
+  /** A consumer's fetch: a partition was pointed to a preferred read replica (answered at once, as Kafka does). */
+  redirected: boolean;
+  /** A consumer's fetch: record bytes this broker served as a follower (KIP-392). */
+  followerServedBytes: number;
 }
 
 function emptyPartition(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionResponse {
@@ -84,7 +99,7 @@ function missingPartitionCode(broker: BrokerServices, apiVersion: number, t: Fet
  * the request's first pass recorded its fetch offset (filled on that pass).
  */
 function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRequest['topics'], apiVersion: number, readable: (topic: string) => boolean, arrivalHighWatermarks: Map<PartitionLog, number>): Pass {
-  const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false, highWatermarkMoved: false };
+  const pass: Pass = { response: null as unknown as FetchResponse, bytes: 0, releases: [], logs: [], hasError: false, highWatermarkMoved: false, throttledBytes: 0, redirected: false, followerServedBytes: 0 };
   let remaining = apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   // A follower's fetch carries its broker id (v15+: in ReplicaState); consumers send -1.
   const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
@@ -105,9 +120,21 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
         return emptyPartition(p.partition, missingPartitionCode(broker, apiVersion, fetchTopic, p.partition, topic !== undefined));
       }
       if (replicaId >= 0 && !arrivalHighWatermarks.has(log)) arrivalHighWatermarks.set(log, log.highWatermark);
+      let asFollower = false;
       try {
-        // Only the leader serves; a follower's fetch offset is its log end offset.
-        log = replicaId >= 0 ? replicas.onFollowerFetch(log.topic, p.partition, replicaId, p.fetchOffset, p.logStartOffset) : replicas.leaderLog(log.topic, p.partition);
+        if (replicaId >= 0) {
+          // A follower's fetch offset is its log end offset.
+          log = replicas.onFollowerFetch(log.topic, p.partition, replicaId, p.fetchOffset, p.logStartOffset);
+        } else {
+          // KIP-392 (v11+): the leader may point a consumer with a rack to a follower in it.
+          const preferred = apiVersion >= 11 ? replicas.preferredReadReplica(log.topic, p.partition, request.rackId, p.fetchOffset) : -1;
+          if (preferred >= 0) {
+            pass.redirected = true;
+            return { ...emptyPartition(p.partition, ErrorCode.NONE, log), preferredReadReplica: preferred };
+          }
+          // Only the leader serves, and from v11 a follower too (up to its own high watermark).
+          ({ log, asFollower } = replicas.consumerLog(log.topic, p.partition, apiVersion >= 9 ? p.currentLeaderEpoch : -1, apiVersion >= 11));
+        }
       } catch (err) {
         if (!(err instanceof KafkaError)) throw err;
         pass.hasError = true;
@@ -118,6 +145,9 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
         const minOneBatch = pass.bytes === 0;
         const maxBytes = Math.min(p.partitionMaxBytes, remaining);
         if (maxBytes <= 0 && !minOneBatch) return emptyPartition(p.partition, ErrorCode.NONE, log);
+        // Leader throttle (KIP-73): an out-of-sync follower of a throttled replica gets no records
+        // while leader.replication.throttled.rate is exceeded; they do not count toward min_bytes.
+        if (replicaId >= 0 && replicas.shouldLeaderThrottle(log.topic, p.partition, replicaId)) return emptyPartition(p.partition, ErrorCode.NONE, log);
         // Consumers read only committed records (below the high watermark; read_committed
         // ones below the last stable offset); followers all.
         const readCommitted = replicaId < 0 && apiVersion >= 4 && request.isolationLevel === READ_COMMITTED;
@@ -137,6 +167,8 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
           if (read.slice.release) pass.releases.push(read.slice.release);
           pass.bytes += read.slice.bytes.byteLength;
           remaining -= read.slice.bytes.byteLength;
+          if (replicaId >= 0 && replicas.leaderQuota.isThrottled(log.topic, p.partition)) pass.throttledBytes += read.slice.bytes.byteLength;
+          if (asFollower) pass.followerServedBytes += read.slice.bytes.byteLength;
         }
         return out;
       } catch (err) {
@@ -191,7 +223,10 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
     for (;;) {
       const pass = readOnce(broker, request, context.topics, apiVersion, readable, arrivalHighWatermarks);
       const waitMs = deadline - Date.now();
-      if (pass.bytes >= request.minBytes || pass.hasError || pass.highWatermarkMoved || waitMs <= 0 || pass.logs.length === 0) {
+      if (pass.bytes >= request.minBytes || pass.hasError || pass.highWatermarkMoved || pass.redirected || waitMs <= 0 || pass.logs.length === 0) {
+        // Every throttled partition's bytes count, in-sync followers' too (Kafka sizeOfThrottledPartitions).
+        if (follower) broker.replicas.leaderQuota.record(pass.throttledBytes);
+        if (pass.followerServedBytes > 0) broker.metrics.followerConsumerFetch(pass.followerServedBytes);
         return { response: context.respond(pass.response), release: releaseAll(pass.releases), quotaExempt: follower };
       }
       releaseAll(pass.releases)();

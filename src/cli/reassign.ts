@@ -12,9 +12,13 @@
  * {"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[2,3]}]}
  * (`log_dirs` is accepted and ignored). --generate proposes Kafka's (rack-aware) assignment
  * over the brokers listed; --execute prints the current assignment for rollback first.
+ * `--execute --throttle <bytes/s>` throttles the moving replicas' replication and --verify
+ * removes the throttle once the plan's reassignments are done (reassign-throttle.ts), unless
+ * `--preserve-throttles`.
  */
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
+import { originalOf } from '../cluster/reassignment.js';
 import { assignReplicasToBrokers } from '../cluster/replica-assignment.js';
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
@@ -28,6 +32,7 @@ import {
 } from '../protocol/generated/index.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, connectToController, withAdminClient } from './admin-client.js';
+import { clearReassignmentThrottles, reassignmentThrottles, setReassignmentThrottles } from './reassign-throttle.js';
 
 const METADATA = 3;
 const ALTER_PARTITION_REASSIGNMENTS = 45;
@@ -49,6 +54,16 @@ interface ReassignOptions {
   topicsToMoveJsonFile?: string;
   reassignmentJsonFile?: string;
   brokerList?: number[];
+  /** bytes/s */
+  throttle?: number;
+  preserveThrottles?: boolean;
+  additional?: boolean;
+}
+
+function bytesPerSecond(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of bytes/s`);
+  return n;
 }
 
 function brokerList(value: string): number[] {
@@ -105,6 +120,19 @@ async function alter(controller: KafkaClient, partitions: ReadonlyArray<{ topic:
   return failed;
 }
 
+/**
+ * The partitions of `plan` (null: all) with a reassignment in progress (ListPartitionReassignments),
+ * by `topic-partition`, with their original replicas (RS − adding).
+ */
+async function ongoingReassignments(controller: KafkaClient, plan: readonly PlannedPartition[] | null): Promise<Map<string, number[]>> {
+  const { response } = await controller.request<ListPartitionReassignmentsResponse>(LIST_PARTITION_REASSIGNMENTS, createListPartitionReassignmentsRequest({
+    timeoutMs: 30_000,
+    topics: plan === null ? null : [...new Set(plan.map((p) => p.topic))].map((name) => ({ name, partitionIndexes: plan.filter((p) => p.topic === name).map((p) => p.partition) })),
+  }));
+  if (response.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(response.errorCode)}: ${response.errorMessage ?? ''}`);
+  return new Map(response.topics.flatMap((t) => t.partitions.map((p) => [`${t.name}-${p.partitionIndex}`, originalOf(p.replicas, p.addingReplicas)] as const)));
+}
+
 /** Adds the `reassign` command to the `gregor` program. */
 export function registerReassignCommand(program: Command): void {
   adminOptions(
@@ -117,7 +145,10 @@ export function registerReassignCommand(program: Command): void {
       .option('--cancel', 'cancel the reassignments in the file')
       .option('--topics-to-move-json-file <file>', '{"version":1,"topics":[{"topic":"t"}]} (with --generate)')
       .option('--reassignment-json-file <file>', 'the plan (with --execute, --verify, --cancel)')
-      .option('--broker-list <ids>', 'broker ids to assign over, e.g. 1,2,3 (with --generate)', brokerList),
+      .option('--broker-list <ids>', 'broker ids to assign over, e.g. 1,2,3 (with --generate)', brokerList)
+      .option('--throttle <bytes/s>', 'limit the moving replicas\' replication to this rate (with --execute; --verify removes it)', bytesPerSecond)
+      .option('--preserve-throttles', 'keep the throttles when --verify finds the reassignments done')
+      .option('--additional', 'execute while other reassignments are in progress (also to change the throttle of a running one)'),
   ).action(async (opts: ReassignOptions) => {
     const actions = [opts.generate, opts.execute, opts.verify, opts.cancel].filter(Boolean).length;
     const fail = (message: string) => {
@@ -143,10 +174,17 @@ export function registerReassignCommand(program: Command): void {
       const controller = await connectToController(client, connectTo);
       try {
         if (opts.execute) {
+          const ongoing = await ongoingReassignments(controller, null);
+          if (!opts.additional && ongoing.size > 0) {
+            throw new Error('Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one. The --additional flag can also be used to change the throttle by resubmitting the current reassignment.');
+          }
           const current = currentAssignment(await metadata(client, [...new Set(plan.map((p) => p.topic))])).filter((c) => plan.some((p) => p.topic === c.topic && p.partition === c.partition));
+          // A partition already moving is throttled from its original replicas (Kafka's --additional).
+          const original = current.map((c) => ({ ...c, replicas: ongoing.get(`${c.topic}-${c.partition}`) ?? c.replicas }));
+          const throttleLines = opts.throttle === undefined ? '' : `${await setReassignmentThrottles(client, await metadata(client, []), connectTo, reassignmentThrottles(original, plan), opts.throttle)}\n`;
           const failed = await alter(controller, plan);
           if (failed.length > 0) throw new Error(`Error reassigning partitions:\n${failed.join('\n')}`);
-          return `Current partition replica assignment\n\n${planJson(current)}\n\nSave this to use as the --reassignment-json-file option during rollback\nSuccessfully started partition reassignments for ${plan.map((p) => `${p.topic}-${p.partition}`).join(',')}`;
+          return `Current partition replica assignment\n\n${planJson(current)}\n\nSave this to use as the --reassignment-json-file option during rollback\n${throttleLines}Successfully started partition reassignments for ${plan.map((p) => `${p.topic}-${p.partition}`).join(',')}`;
         }
         if (opts.cancel) {
           const failed = await alter(controller, plan.map((p) => ({ ...p, replicas: null })));
@@ -159,12 +197,7 @@ export function registerReassignCommand(program: Command): void {
           return lines.join('\n');
         }
         // --verify
-        const { response: ongoing } = await controller.request<ListPartitionReassignmentsResponse>(LIST_PARTITION_REASSIGNMENTS, createListPartitionReassignmentsRequest({
-          timeoutMs: 30_000,
-          topics: [...new Set(plan.map((p) => p.topic))].map((name) => ({ name, partitionIndexes: plan.filter((p) => p.topic === name).map((p) => p.partition) })),
-        }));
-        if (ongoing.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(ongoing.errorCode)}: ${ongoing.errorMessage ?? ''}`);
-        const inProgress = new Set(ongoing.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionIndex}`)));
+        const inProgress = await ongoingReassignments(controller, plan);
         const current = currentAssignment(await metadata(client, [...new Set(plan.map((p) => p.topic))]));
         const lines = ['Status of partition reassignment:'];
         for (const p of plan) {
@@ -173,6 +206,9 @@ export function registerReassignCommand(program: Command): void {
           if (inProgress.has(name)) lines.push(`Reassignment of partition ${name} is still in progress.`);
           else if (JSON.stringify(now) === JSON.stringify(p.replicas)) lines.push(`Reassignment of partition ${name} is completed.`);
           else lines.push(`There is no active reassignment of partition ${name}, but replica set is ${JSON.stringify(now ?? [])} rather than ${JSON.stringify(p.replicas)}.`);
+        }
+        if (inProgress.size === 0 && !opts.preserveThrottles) {
+          lines.push('', await clearReassignmentThrottles(client, await metadata(client, []), connectTo, [...new Set(plan.map((p) => p.topic))]));
         }
         return lines.join('\n');
       } finally {

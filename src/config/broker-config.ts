@@ -80,6 +80,16 @@ export interface BrokerConfig {
   replicaFetchMaxBytes: number;
   /** `replica.fetch.response.max.bytes`: bytes a follower asks for the whole fetch response. */
   replicaFetchResponseMaxBytes: number;
+  /** `leader.replication.throttled.rate`: bytes/s this broker serves, as leader, to throttled replicas (dynamic; Long.MAX = none). */
+  leaderReplicationThrottledRate: number;
+  /** `follower.replication.throttled.rate`: bytes/s this broker fetches, as follower, for throttled replicas (dynamic; Long.MAX = none). */
+  followerReplicationThrottledRate: number;
+  /** `replication.quota.window.num`: samples the replication rate is measured over (Kafka: 11). */
+  replicationQuotaWindowNum: number;
+  /** `replication.quota.window.size.seconds`: length of one sample (s). */
+  replicationQuotaWindowSizeSeconds: number;
+  /** `replica.selector.class`: null (leader only) or Kafka's RackAwareReplicaSelector (KIP-392). */
+  replicaSelectorClass: string | null;
   /** `max.incremental.fetch.session.cache.slots`: most incremental fetch sessions kept (KIP-227). */
   maxIncrementalFetchSessionCacheSlots: number;
   /** `min.incremental.fetch.session.eviction.ms`: a fetch session unused this long may be evicted (ms). */
@@ -251,6 +261,16 @@ const authorizerClass: Parser = (key, raw) => {
   return name;
 };
 
+/** Kafka's rack-aware replica selector (KIP-392), the one `replica.selector.class` accepts besides none. */
+export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
+
+const replicaSelectorClass: Parser = (key, raw) => {
+  const name = raw.trim();
+  if (name === '') return null;
+  if (name !== RACK_AWARE_REPLICA_SELECTOR) throw new ConfigError(`${key}: ${name} is not supported (use ${RACK_AWARE_REPLICA_SELECTOR}, or leave it empty to read from leaders only)`);
+  return name;
+};
+
 const list: Parser = (_key, raw) =>
   raw
     .split(',')
@@ -379,6 +399,11 @@ const DEFINITIONS: Record<string, Definition> = {
   'replica.fetch.wait.max.ms': { field: 'replicaFetchWaitMaxMs', parse: int(0, INT32_MAX) },
   'replica.fetch.max.bytes': { field: 'replicaFetchMaxBytes', parse: int(1024, INT32_MAX) },
   'replica.fetch.response.max.bytes': { field: 'replicaFetchResponseMaxBytes', parse: int(1024, INT32_MAX) },
+  'leader.replication.throttled.rate': { field: 'leaderReplicationThrottledRate', parse: long(0) },
+  'follower.replication.throttled.rate': { field: 'followerReplicationThrottledRate', parse: long(0) },
+  'replication.quota.window.num': { field: 'replicationQuotaWindowNum', parse: int(1, INT32_MAX) },
+  'replication.quota.window.size.seconds': { field: 'replicationQuotaWindowSizeSeconds', parse: int(1, INT32_MAX) },
+  'replica.selector.class': { field: 'replicaSelectorClass', parse: replicaSelectorClass },
   'max.incremental.fetch.session.cache.slots': { field: 'maxIncrementalFetchSessionCacheSlots', parse: int(0, INT32_MAX) },
   'min.incremental.fetch.session.eviction.ms': { field: 'minIncrementalFetchSessionEvictionMs', parse: int(0, INT32_MAX) },
   'unclean.leader.election.enable': { field: 'uncleanLeaderElectionEnable', parse: bool },
@@ -490,6 +515,11 @@ export function defaultConfig(): BrokerConfig {
     replicaFetchWaitMaxMs: 500,
     replicaFetchMaxBytes: 1_048_576,
     replicaFetchResponseMaxBytes: 10_485_760,
+    leaderReplicationThrottledRate: Number.MAX_SAFE_INTEGER,
+    followerReplicationThrottledRate: Number.MAX_SAFE_INTEGER,
+    replicationQuotaWindowNum: 11,
+    replicationQuotaWindowSizeSeconds: 1,
+    replicaSelectorClass: null,
     maxIncrementalFetchSessionCacheSlots: 1000,
     minIncrementalFetchSessionEvictionMs: 120_000,
     autoLeaderRebalanceEnable: true,

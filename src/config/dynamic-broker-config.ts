@@ -42,6 +42,8 @@ export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set([
   'message.max.bytes',
   'min.insync.replicas',
   'producer.id.expiration.ms',
+  'leader.replication.throttled.rate',
+  'follower.replication.throttled.rate',
 ]);
 
 const longString = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(n));
@@ -83,6 +85,9 @@ const BROKER_DESCRIPTIONS: Record<string, { type: number; value: (c: BrokerConfi
   'log.cleaner.dedupe.buffer.size': { type: ConfigType.LONG, value: (c) => longString(c.logCleanerDedupeBufferSize) },
   'min.insync.replicas': { type: ConfigType.INT, value: (c) => String(c.minInsyncReplicas) },
   'producer.id.expiration.ms': { type: ConfigType.INT, value: (c) => String(c.producerIdExpirationMs) },
+  'leader.replication.throttled.rate': { type: ConfigType.LONG, value: (c) => longString(c.leaderReplicationThrottledRate) },
+  'follower.replication.throttled.rate': { type: ConfigType.LONG, value: (c) => longString(c.followerReplicationThrottledRate) },
+  'replica.selector.class': { type: ConfigType.STRING, value: (c) => c.replicaSelectorClass },
 };
 
 /** A broker property's ConfigType (LIST for log.cleanup.policy), or null if not described. */

@@ -124,6 +124,19 @@ function ratioValue(raw: string): string {
   return raw.trim();
 }
 
+/**
+ * `leader|follower.replication.throttled.replicas` (Kafka ThrottledReplicaListValidator):
+ * `*` or `partition:brokerId,…`; returned without blanks.
+ */
+function throttledReplicasValue(raw: string): string {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 1 && items[0] === '*') return '*';
+  if (items.some((i) => !/^\d+\s*:\s*\d+$/.test(i))) {
+    invalid(raw, 'must be the literal \'*\' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...');
+  }
+  return items.map((i) => i.replace(/\s+/g, '')).join(',');
+}
+
 /** A setting whose only value is what this broker does (others would be a lie). */
 function onlySupported(value: string, why: string): (raw: string) => string {
   return (raw) => {
@@ -141,7 +154,9 @@ const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
   'file.delete.delay.ms': { type: ConfigType.LONG, brokerKey: 'log.segment.delete.delay.ms', fallback: (c) => longString(c.logSegmentDeleteDelayMs), check: long(0n), doc: 'delay before a deleted segment\'s .deleted files are removed (ms)' },
   'flush.messages': { type: ConfigType.LONG, brokerKey: 'log.flush.interval.messages', fallback: (c) => longString(c.logFlushIntervalMessages), check: long(1n), doc: 'fsync after this many records' },
   'flush.ms': { type: ConfigType.LONG, brokerKey: 'log.flush.interval.ms', fallback: (c) => (c.logFlushIntervalMs < 0 ? String(LONG_MAX) : String(c.logFlushIntervalMs)), check: onlySupported(String(LONG_MAX), 'per-topic flush.ms is not supported; set log.flush.interval.ms on the broker'), doc: 'fsync after this long (ms); broker-wide only' },
+  'follower.replication.throttled.replicas': { type: ConfigType.LIST, brokerKey: null, fallback: () => '', check: throttledReplicasValue, doc: 'replicas (partition:brokerId, or *) whose fetching, on the follower, follower.replication.throttled.rate limits' },
   'index.interval.bytes': { type: ConfigType.INT, brokerKey: 'log.index.interval.bytes', fallback: (c) => String(c.logIndexIntervalBytes), check: int(0n), doc: 'bytes between offset index entries' },
+  'leader.replication.throttled.replicas': { type: ConfigType.LIST, brokerKey: null, fallback: () => '', check: throttledReplicasValue, doc: 'replicas (partition:brokerId, or *) whose serving, on the leader, leader.replication.throttled.rate limits' },
   'max.compaction.lag.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.max.compaction.lag.ms', fallback: (c) => longString(c.logCleanerMaxCompactionLagMs), check: long(1n), doc: 'a record is compacted at the latest this long after it was written (ms)' },
   'max.message.bytes': { type: ConfigType.INT, brokerKey: 'message.max.bytes', fallback: (c) => String(c.messageMaxBytes), check: int(0n), doc: 'largest record batch accepted (bytes)' },
   'message.timestamp.type': { type: ConfigType.STRING, brokerKey: 'log.message.timestamp.type', fallback: () => 'CreateTime', check: onlySupported('CreateTime', 'only CreateTime is supported'), doc: 'CreateTime (the producer\'s timestamps are kept)' },

@@ -27,6 +27,14 @@
  *       (IncrementalFetchSessionEvictionsPerSec, as a counter)
  *   gregor_fetch_requests_total{session}                    Fetch requests by session context:
  *       sessionless (epoch −1), full (epoch 0), incremental, error (a session error)
+ *   gregor_replication_throttled_bytes_total{side}          bytes of throttled replicas
+ *       (KIP-73) this broker served as leader (side="leader") or fetched as follower
+ *       (side="follower"), counted against `*.replication.throttled.rate`
+ *   gregor_replication_throttled_rate_bytes{side}           their measured rate (bytes/s, the
+ *       quota's sampled rate)
+ *   gregor_follower_consumer_fetch_bytes_total              record bytes this broker served, as
+ *       a follower, to consumers (KIP-392 fetch from follower); with
+ *       gregor_follower_consumer_fetches_total (responses holding such records)
  * plus Node's process metrics (`process_resident_memory_bytes`, event loop lag, GC, …).
  * Components add their own metrics to `registry` (see gateway/gateway-metrics.ts).
  * Source: prom-client 15 README; Prometheus exposition format 0.0.4.
@@ -36,6 +44,7 @@ import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { FetchSessionCache } from '../server/fetch-session-cache.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { TailBudget } from '../storage/tail-buffer.js';
+import type { ReplicationQuota } from '../replication/replication-quota.js';
 
 export interface BrokerMetricSources {
   logs: LogManager;
@@ -47,6 +56,8 @@ export interface BrokerMetricSources {
   fetchSessions?: FetchSessionCache;
   /** The tail buffers' shared-memory bound (absent: no tail gauges). */
   tailBudget?: TailBudget;
+  /** The replication throttles (absent: no throttle metrics). */
+  replicationQuotas?: { leader: ReplicationQuota; follower: ReplicationQuota };
 }
 
 /** Seconds: 100 µs … 30 s (JoinGroup and long-poll Fetch wait long by design). */
@@ -58,6 +69,8 @@ export class BrokerMetrics {
   private readonly fetchRequests: Counter<'session'>;
   /** Label children of `fetchRequests`, resolved once (it is counted on every Fetch). */
   private readonly fetchRequestsBySession = new Map<string, ReturnType<Counter<'session'>['labels']>>();
+  private readonly followerConsumerFetchBytes: Counter;
+  private readonly followerConsumerFetches: Counter;
 
   constructor(sources: BrokerMetricSources) {
     collectDefaultMetrics({ register: this.registry });
@@ -165,6 +178,32 @@ export class BrokerMetrics {
         },
       });
     }
+    this.followerConsumerFetchBytes = new Counter({ name: 'gregor_follower_consumer_fetch_bytes_total', help: 'Record bytes served to consumers by this broker as a follower (KIP-392).', registers });
+    this.followerConsumerFetches = new Counter({ name: 'gregor_follower_consumer_fetches_total', help: 'Consumer fetch responses with records this broker served as a follower (KIP-392).', registers });
+    const quotas = sources.replicationQuotas;
+    if (quotas) {
+      new Counter({
+        name: 'gregor_replication_throttled_bytes_total',
+        help: 'Bytes of throttled replicas served as leader or fetched as follower (KIP-73), by side.',
+        labelNames: ['side'] as const,
+        registers,
+        collect() {
+          this.reset();
+          this.inc({ side: 'leader' }, quotas.leader.recordedBytes);
+          this.inc({ side: 'follower' }, quotas.follower.recordedBytes);
+        },
+      });
+      new Gauge({
+        name: 'gregor_replication_throttled_rate_bytes',
+        help: 'Measured rate of throttled replication (bytes/s), by side.',
+        labelNames: ['side'] as const,
+        registers,
+        collect() {
+          this.set({ side: 'leader' }, quotas.leader.measuredRate());
+          this.set({ side: 'follower' }, quotas.follower.measuredRate());
+        },
+      });
+    }
     if (sources.groups) {
       const groups = sources.groups;
       const perGroupPartition = (name: string, help: string, value: (committed: number, highWatermark: number) => number) =>
@@ -190,6 +229,12 @@ export class BrokerMetrics {
   /** Records one Kafka-protocol request's handling time (seconds) under its API name (e.g. "Fetch"). */
   kafkaRequest(api: string, seconds: number): void {
     this.kafkaRequests.observe({ api }, seconds);
+  }
+
+  /** Counts a consumer fetch response with `bytes` of records this broker served as a follower (KIP-392). */
+  followerConsumerFetch(bytes: number): void {
+    this.followerConsumerFetches.inc();
+    this.followerConsumerFetchBytes.inc(bytes);
   }
 
   /** Counts one Fetch request under its session context (sessionless, full, incremental, error). */

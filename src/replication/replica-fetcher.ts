@@ -18,6 +18,11 @@
  * Fetches run in an incremental fetch session (KIP-227, fetch-session-handler.ts): after the
  * first full fetch only partitions whose fetch offset (or other parameters) moved, or that
  * were added or dropped, are named, and the leader answers only partitions that changed.
+ *
+ * Follower throttle (KIP-73, Kafka ReplicaFetcherThread.shouldFollowerThrottle): a partition
+ * listed in `follower.replication.throttled.replicas` for this broker, while this replica is out
+ * of the ISR and `follower.replication.throttled.rate` is exceeded, is left out of the fetch;
+ * the bytes fetched for every throttled partition are recorded against the rate.
  */
 import type { Logger } from 'pino';
 import { KafkaClient } from '../network/kafka-client.js';
@@ -32,6 +37,7 @@ import {
 import { FetchSessionHandler } from './fetch-session-handler.js';
 import { UNDEFINED_EPOCH } from './leader-epoch-cache.js';
 import type { Replica, ReplicationConfig } from './replica.js';
+import type { ReplicationQuota } from './replication-quota.js';
 
 const FETCH = 1;
 const OFFSET_FOR_LEADER_EPOCH = 23;
@@ -39,6 +45,8 @@ const OFFSET_FOR_LEADER_EPOCH = 23;
 const FETCH_VERSION = 12;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
 const RETRY_BACKOFF_MS = 200;
+/** How long the fetcher waits when every partition it could fetch is held back by the follower throttle (ms). */
+const THROTTLE_BACKOFF_MS = 100;
 
 interface Followed {
   replica: Replica;
@@ -63,7 +71,15 @@ export class ReplicaFetcher {
     private readonly logger: Logger,
     /** After each fetched partition: the leader's high watermark and log start offset (the follower's follow them). */
     private readonly onProgress: (replica: Replica, leaderHighWatermark: number, leaderLogStartOffset: number) => void,
+    /** The follower-side replication throttle (replication-quota.ts). */
+    private readonly quota?: ReplicationQuota,
   ) {}
+
+  /** Out of the ISR, a follower-throttled replica here, and the follower rate exceeded. */
+  private throttled(replica: Replica): boolean {
+    if (!this.quota || replica.isr.includes(this.brokerId)) return false;
+    return this.quota.isThrottled(replica.topic, replica.partition) && this.quota.isQuotaExceeded();
+  }
 
   add(replica: Replica): void {
     const k = `${replica.topic}\u0000${replica.partition}`;
@@ -144,8 +160,12 @@ export class ReplicaFetcher {
   }
 
   private async fetchOnce(client: KafkaClient): Promise<void> {
-    const ready = [...this.partitions.values()].filter((f) => f.truncatedForEpoch === f.replica.leaderEpoch);
-    if (ready.length === 0) return;
+    const truncated = [...this.partitions.values()].filter((f) => f.truncatedForEpoch === f.replica.leaderEpoch);
+    const ready = truncated.filter((f) => !this.throttled(f.replica));
+    if (ready.length === 0) {
+      if (truncated.length > 0) await new Promise((r) => setTimeout(r, THROTTLE_BACKOFF_MS));
+      return;
+    }
     const { response } = await client.request<FetchResponse>(
       FETCH,
       createFetchRequest({
@@ -189,6 +209,7 @@ export class ReplicaFetcher {
         }
         if (p.records && p.records.byteLength > 0) {
           for (const { epoch, startOffset } of replica.log.appendAsFollower(p.records)) replica.epochs.assign(epoch, startOffset);
+          if (this.quota?.isThrottled(replica.topic, replica.partition)) this.quota.record(p.records.byteLength);
         }
         this.onProgress(replica, p.highWatermark, p.logStartOffset);
       }

@@ -19,7 +19,11 @@
  * watermark (the followers', low-watermark.ts).
  *
  * Consumers read only up to the high watermark (PartitionLog.highWatermark); requests for a
- * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER.
+ * partition this broker does not lead get NOT_LEADER_OR_FOLLOWER — except Fetch v11+, which a
+ * follower serves up to its own high watermark, and to which a leader with
+ * `replica.selector.class` may answer with a preferred read replica in the consumer's rack
+ * (KIP-392). Replication throttles (KIP-73): `leaderQuota` and `followerQuota`
+ * (replication-quota.ts) hold back out-of-sync throttled replicas.
  *
  * A single broker is a cluster of one: until `start(cluster)` every local partition is led by
  * this broker in epoch 0, with itself as the only replica and the whole ISR, so produce,
@@ -40,6 +44,7 @@ import type { LogManager } from '../storage/log-manager.js';
 import { lowWatermarkOf } from './low-watermark.js';
 import { OffsetPurgatory } from './offset-purgatory.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
+import { ReplicationQuota } from './replication-quota.js';
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -111,12 +116,24 @@ export class ReplicaManager {
     assignment?.partitions.forEach((_, p) => this.applyState(topic, p, this.cluster!.metadata.state(topic, p) ?? null));
   };
 
+  /** `leader.replication.throttled.rate` over `leader.replication.throttled.replicas` (KIP-73). */
+  readonly leaderQuota: ReplicationQuota;
+  /** `follower.replication.throttled.rate` over `follower.replication.throttled.replicas` (KIP-73). */
+  readonly followerQuota: ReplicationQuota;
+
   constructor(
     private readonly broker: ReplicaHost,
     private readonly config: ReplicationConfig,
     private readonly logger: Logger,
     private readonly appender: LeaderAppender,
-  ) {}
+  ) {
+    const t = config.throttle;
+    const none = () => Number.MAX_SAFE_INTEGER;
+    const window = { windowNum: t?.windowNum ?? 11, windowSizeMs: t?.windowSizeMs ?? 1000 };
+    const topicConfigs = (topic: string) => this.cluster?.metadata.topicConfigs.get(topic);
+    this.leaderQuota = new ReplicationQuota({ rate: t ? () => t.leaderRate() : none, ...window }, broker.config.nodeId, 'leader.replication.throttled.replicas', topicConfigs);
+    this.followerQuota = new ReplicationQuota({ rate: t ? () => t.followerRate() : none, ...window }, broker.config.nodeId, 'follower.replication.throttled.replicas', topicConfigs);
+  }
 
   get brokerId(): number {
     return this.broker.config.nodeId;
@@ -172,6 +189,50 @@ export class ReplicaManager {
   /** The partition's log if this broker leads it. Errors: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION. */
   leaderLog(topic: string, partition: number): PartitionLog {
     return this.leader(topic, partition).log;
+  }
+
+  /**
+   * The log a consumer's fetch reads (Kafka Partition.localLogWithEpochOrThrow): the leader's,
+   * or with `followerAllowed` (Fetch v11+, KIP-392) a follower's too — consumers then read up to
+   * this replica's own high watermark. `currentLeaderEpoch` (Fetch v9+, -1: not sent) is checked
+   * against this replica's. Errors: FENCED_LEADER_EPOCH (the consumer's epoch is older),
+   * UNKNOWN_LEADER_EPOCH (newer: this broker has not caught up with the state yet),
+   * NOT_LEADER_OR_FOLLOWER (no replica here, offline, or a follower when only the leader may
+   * serve), UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  consumerLog(topic: string, partition: number, currentLeaderEpoch: number, followerAllowed: boolean): { log: PartitionLog; asFollower: boolean } {
+    const replica = this.replica(topic, partition);
+    if (replica && currentLeaderEpoch >= 0 && replica.role !== 'offline') {
+      if (currentLeaderEpoch < replica.leaderEpoch) throw new KafkaError(ErrorCode.FENCED_LEADER_EPOCH, `${topic}-${partition}: leader epoch ${currentLeaderEpoch} is older than ${replica.leaderEpoch}`);
+      if (currentLeaderEpoch > replica.leaderEpoch) throw new KafkaError(ErrorCode.UNKNOWN_LEADER_EPOCH, `${topic}-${partition}: leader epoch ${currentLeaderEpoch} is newer than ${replica.leaderEpoch} known here`);
+    }
+    if (followerAllowed && replica?.role === 'follower') return { log: replica.log, asFollower: true };
+    return { log: this.leader(topic, partition).log, asFollower: false };
+  }
+
+  /**
+   * The replica a consumer in rack `clientRack` should read `topic`-`partition` from at
+   * `fetchOffset`, when this broker leads it (Kafka ReplicaManager.findPreferredReadReplica with
+   * RackAwareReplicaSelector, KIP-392): among the leader and the in-sync followers holding the
+   * offset, the leader if it is in the client's rack, else the follower in that rack with the
+   * highest log end offset (then the most recently caught up). -1 when the leader should serve
+   * (no selector, no rack, no replica in the rack, or the leader is the one).
+   */
+  preferredReadReplica(topic: string, partition: number, clientRack: string, fetchOffset: number): number {
+    if (!this.config.rackAwareReplicaSelector || !clientRack || !this.cluster) return -1;
+    const replica = this.replica(topic, partition);
+    if (replica?.role !== 'leader') return -1;
+    const rackOf = (id: number) => this.cluster!.metadata.brokers.get(id)?.rack ?? null;
+    if (rackOf(this.brokerId) === clientRack) return -1;
+    const now = Date.now();
+    let best: { id: number; logEndOffset: number; lagMs: number } | null = null;
+    for (const [id, f] of replica.followers) {
+      if (!replica.isr.includes(id) || rackOf(id) !== clientRack) continue;
+      if (f.logEndOffset < fetchOffset || f.logStartOffset > fetchOffset) continue;
+      const lagMs = now - f.lastCaughtUpMs;
+      if (!best || f.logEndOffset > best.logEndOffset || (f.logEndOffset === best.logEndOffset && lagMs < best.lagMs)) best = { id, logEndOffset: f.logEndOffset, lagMs };
+    }
+    return best?.id ?? -1;
   }
 
   // ── Roles ──────────────────────────────────────────────────────────────────────────────
@@ -274,7 +335,7 @@ export class ReplicaManager {
     if (leaderId === null) return;
     let fetcher = this.fetchers.get(leaderId);
     if (!fetcher) {
-      fetcher = new ReplicaFetcher(leaderId, this.brokerId, (id) => this.broker.connectToBroker(id), this.config, this.logger.child({ fetcher: leaderId }), (r, hw, start) => this.onFollowerProgress(r, hw, start));
+      fetcher = new ReplicaFetcher(leaderId, this.brokerId, (id) => this.broker.connectToBroker(id), this.config, this.logger.child({ fetcher: leaderId }), (r, hw, start) => this.onFollowerProgress(r, hw, start), this.followerQuota);
       this.fetchers.set(leaderId, fetcher);
     }
     fetcher.add(replica);
@@ -385,6 +446,17 @@ export class ReplicaManager {
     this.maybeAdvanceHighWatermark(replica);
     this.deleteRecordsWaiters.check(replica);
     return log;
+  }
+
+  /**
+   * Whether the leader holds back records from follower `followerId` of a partition we lead
+   * (Kafka ReplicaManager.shouldLeaderThrottle): it is out of the ISR, the partition is a
+   * leader-throttled replica here, and `leader.replication.throttled.rate` is exceeded.
+   */
+  shouldLeaderThrottle(topic: string, partition: number, followerId: number): boolean {
+    const replica = this.replica(topic, partition);
+    if (!replica || replica.isr.includes(followerId)) return false;
+    return this.leaderQuota.isThrottled(topic, partition) && this.leaderQuota.isQuotaExceeded();
   }
 
   /** High watermark = min LEO over the ISR (ours included); completes waiting acks=all produces. */

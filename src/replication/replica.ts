@@ -16,6 +16,25 @@ export interface ReplicationConfig {
   replicaFetchMaxBytes: number;
   /** `replica.fetch.response.max.bytes`: a whole fetch response (Kafka: 10 MiB) */
   replicaFetchResponseMaxBytes: number;
+  /**
+   * `replica.selector.class` = Kafka's RackAwareReplicaSelector (KIP-392): the leader points
+   * consumers that send a `rack_id` to an in-sync replica in their rack. Absent/false: consumers
+   * read from leaders only.
+   */
+  rackAwareReplicaSelector?: boolean;
+  /**
+   * Replication throttles (replication-quota.ts), read live: `leader.replication.throttled.rate`,
+   * `follower.replication.throttled.rate` (bytes/s), and the quota's sampling windows.
+   * Absent: no throttling.
+   */
+  throttle?: {
+    leaderRate(): number;
+    followerRate(): number;
+    /** `replication.quota.window.num` */
+    windowNum: number;
+    /** `replication.quota.window.size.seconds`, in ms */
+    windowSizeMs: number;
+  };
 }
 
 export interface FollowerState {
