@@ -63,6 +63,8 @@ export class ZkClient extends EventEmitter {
   private connected = false;
   /** When the unanswered heartbeat was sent (0: none in flight). */
   private heartbeatSentMs = 0;
+  private lastCheckMs = 0;
+  private readonly checkIntervalMs: number;
   private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(
@@ -71,13 +73,26 @@ export class ZkClient extends EventEmitter {
   ) {
     super();
     this.client = this.newClient();
-    this.heartbeat = setInterval(() => this.checkLiveness(), Math.max(50, Math.floor(sessionTimeoutMs / 3)));
+    this.checkIntervalMs = Math.max(50, Math.floor(sessionTimeoutMs / 3));
+    this.heartbeat = setInterval(() => this.checkLiveness(), this.checkIntervalMs);
     this.heartbeat.unref();
   }
 
-  /** The read timeout: a heartbeat unanswered for 2/3 of the session timeout drops the connection. */
+  /**
+   * The read timeout: a heartbeat unanswered for 2/3 of the session timeout drops the connection.
+   * A check that runs late (this event loop was blocked: GC, a long task) restarts the clock
+   * instead, since the answer may be waiting unread in the socket — only ZooKeeper's silence
+   * counts, not this process's.
+   */
   private checkLiveness(): void {
+    const now = Date.now();
+    const late = this.lastCheckMs > 0 && now - this.lastCheckMs > this.checkIntervalMs * 1.5;
+    this.lastCheckMs = now;
     if (this.closed || !this.connected) return;
+    if (late && this.heartbeatSentMs !== 0) {
+      this.heartbeatSentMs = now;
+      return;
+    }
     const client = this.client;
     if (this.heartbeatSentMs === 0) {
       this.heartbeatSentMs = Date.now();
