@@ -88,7 +88,11 @@ function throughputChart(series: readonly SeriesPoint[], what: string): string {
     title: `Throughput over time (${what} per second)`,
     xLabel: 'seconds since start',
     yLabel: 'records/s',
-    points: series.filter((p) => p.ms >= MIN_BUCKET_MS).map((p) => [p.second + p.ms / 2000, (1000 * p.records) / p.ms]),
+    // A step per one-second bucket, from its start to its end: a run shorter than a second still draws a line.
+    points: series.filter((p) => p.ms >= MIN_BUCKET_MS).flatMap((p): Array<[number, number]> => [
+      [p.second, (1000 * p.records) / p.ms],
+      [p.second + p.ms / 1000, (1000 * p.records) / p.ms],
+    ]),
     xTicks,
   });
 }
