@@ -14,7 +14,10 @@
  * Socket handles them for `onread` sockets); 'data' is no longer emitted.
  *
  * If this Node does not have those fields (another version), or the socket is TLS, nothing is
- * changed and false is returned: the caller keeps its 'data' listener.
+ * changed and false is returned: the caller keeps its 'data' listener. So too when the socket
+ * has already read bytes into its stream buffer (a connection that waited, e.g. during the
+ * broker's start-up, while Node read its first request): those bytes are delivered only as
+ * 'data', and switching would lose them — the client would wait for a response forever.
  */
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -30,6 +33,7 @@ interface UserBufferHandle {
  */
 export function readIntoBuffers(socket: Socket, nextBuffer: () => Buffer, onRead: (bytes: number) => void): boolean {
   if (socket instanceof TLSSocket) return false;
+  if (socket.readableLength > 0) return false;
   const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle;
   if (!handle || typeof handle.useUserBuffer !== 'function') return false;
   const symbols = Object.getOwnPropertySymbols(socket);

@@ -16,6 +16,8 @@ export interface AckedLoad {
   readonly failures: number;
   /** Per partition: the longest time without an acknowledged write (ms). */
   readonly maxGap: number[];
+  /** The partition of the send in flight, and the last send error (for diagnostics). */
+  readonly current: { partition: number; lastError: string | null };
   /** Stops producing and disconnects; resolves once the last send has settled. */
   stop(): Promise<void>;
 }
@@ -28,11 +30,13 @@ export async function startAckedLoad(kafka: Kafka, topic: string, partitions: nu
   const lastAck = Array.from({ length: partitions }, () => Date.now());
   const maxGap = Array.from({ length: partitions }, () => 0);
   let producing = true;
+  const current = { partition: -1, lastError: null as string | null };
   const producer = kafka.producer({ retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
   await producer.connect();
   const loop = (async () => {
     for (let seq = 0; producing; seq++) {
       const partition = seq % partitions;
+      current.partition = partition;
       const values = Array.from({ length: batch }, (_, i) => `s${seq}-${i}`);
       try {
         await producer.send({ topic, acks: -1, timeout: 10_000, messages: values.map((value) => ({ partition, value })) });
@@ -41,8 +45,9 @@ export async function startAckedLoad(kafka: Kafka, topic: string, partitions: nu
         const now = Date.now();
         maxGap[partition] = Math.max(maxGap[partition]!, now - lastAck[partition]!);
         lastAck[partition] = now;
-      } catch {
+      } catch (err) {
         failures++; // and counted by the gap
+        current.lastError = `${new Date().toISOString()} partition ${partition}: ${(err as Error).message}`;
       }
     }
   })();
@@ -53,6 +58,7 @@ export async function startAckedLoad(kafka: Kafka, topic: string, partitions: nu
       return failures;
     },
     maxGap,
+    current,
     stop: async () => {
       producing = false;
       await loop;
