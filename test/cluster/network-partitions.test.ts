@@ -36,6 +36,12 @@ import { waitFor, waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
 const SESSION_TIMEOUT_MS = 3000;
+/**
+ * How long a failover may take beyond the session timeout: the controller's work, and on a
+ * loaded 2-core CI machine running other suites at once, ZooKeeper's own (one CI run needed
+ * more than 12 s). The time each failover took is printed, not asserted.
+ */
+const FAILOVER_SLACK_MS = 30_000;
 const LAG_TIME_MS = 3000;
 const PARTITIONS = 3;
 const IDS = [1, 2, 3] as const;
@@ -175,7 +181,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitForAsync(async () => {
         const now = await producer.leaders();
         return now.get(0)!.leader !== old.leader && now.get(0)!.leaderEpoch > old.leaderEpoch;
-      }, SESSION_TIMEOUT_MS + 12_000, 'a new leader of partition 0');
+      }, SESSION_TIMEOUT_MS + FAILOVER_SLACK_MS, 'a new leader of partition 0');
       const failoverMs = Date.now() - cutAt;
       for (let i = 0; i < 3; i++) zombieAll.push((await produceOne(zombie, oldAddress, producer.topic, 0, `zombie-all-${i}`, -1, 1500).catch(() => ({ errorCode: -2 }))).errorCode);
       expect(zombieAll.filter((c) => c === ErrorCode.NONE)).toEqual([]);
@@ -248,7 +254,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitForAsync(async () => {
         const v = await viewWithout(producer, old.leader);
         return !v.brokers.includes(old.leader) && v.states.get(0)!.leader !== old.leader && !v.states.get(0)!.isr.includes(old.leader);
-      }, SESSION_TIMEOUT_MS + 12_000, `broker ${old.leader} deregistered and partition 0 led elsewhere`);
+      }, SESSION_TIMEOUT_MS + FAILOVER_SLACK_MS, `broker ${old.leader} deregistered and partition 0 led elsewhere`);
       const movedMs = Date.now() - cutAt;
       // It noticed too (ZooKeeper's read timeout, 2/3 of the session): a silent partition sends
       // no RST, and TCP alone would retransmit for minutes.
@@ -288,7 +294,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitForAsync(async () => {
         const v = await viewWithout(producer, controller);
         return v.controller !== controller && v.controller >= 0 && [...v.states.values()].every((s) => s.leader !== controller && s.leader >= 0);
-      }, SESSION_TIMEOUT_MS + 12_000, `a new controller and no partition led by broker ${controller}`);
+      }, SESSION_TIMEOUT_MS + FAILOVER_SLACK_MS, `a new controller and no partition led by broker ${controller}`);
       const movedMs = Date.now() - cutAt;
       const moved = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, moved)), 30_000, 'writes on every partition without the old controller');
