@@ -202,7 +202,7 @@ export class ZkClient extends EventEmitter {
         const e = wrap(err, `getData ${path}`) as ZkError;
         if (e.code === ZkCode.NO_NODE) {
           // Watch for the node's creation instead, so a caller's watch is never lost.
-          if (watch) this.client.exists(path, watch, () => {});
+          if (watch) this.watchCreation(path, watch);
           return resolve(null);
         }
         reject(e);
@@ -222,12 +222,24 @@ export class ZkClient extends EventEmitter {
         if (!err) return resolve(children);
         const e = wrap(err, `getChildren ${path}`) as ZkError;
         if (e.code === ZkCode.NO_NODE) {
-          if (watch) this.client.exists(path, watch, () => {});
+          if (watch) this.watchCreation(path, watch);
           return resolve([]);
         }
         reject(e);
       }),
     );
+  }
+
+  /**
+   * After a read found `path` missing: `watch` fires when it is created. If it was created in
+   * between (the exists check finds it), `watch` fires at once — an exists watch on a node that
+   * exists waits for its next change, and the caller would miss this creation (e.g. a new
+   * /controller written right after the old one's session expired).
+   */
+  private watchCreation(path: string, watch: Watcher): void {
+    this.client.exists(path, watch, (err, stat) => {
+      if (!err && stat) watch({ type: 1, name: 'NODE_CREATED', path, getType: () => 1, getName: () => 'NODE_CREATED', getPath: () => path, toString: () => `NODE_CREATED[1]@${path}` } as unknown as Parameters<Watcher>[0]);
+    });
   }
 
   exists(path: string, watch?: Watcher): Promise<boolean> {

@@ -291,10 +291,14 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       const controller = (await viewWithout(producer, -1)).controller;
       const cutAt = Date.now();
       net.isolate(node(controller));
+      let last = '';
       await waitForAsync(async () => {
         const v = await viewWithout(producer, controller);
+        last = JSON.stringify({ controller: v.controller, brokers: v.brokers, states: [...v.states.entries()] });
         return v.controller !== controller && v.controller >= 0 && [...v.states.values()].every((s) => s.leader !== controller && s.leader >= 0);
-      }, SESSION_TIMEOUT_MS + FAILOVER_SLACK_MS, `a new controller and no partition led by broker ${controller}`);
+      }, SESSION_TIMEOUT_MS + FAILOVER_SLACK_MS, `a new controller and no partition led by broker ${controller}`).catch((err: Error) => {
+        throw new Error(`${err.message}; last view ${last}`);
+      });
       const movedMs = Date.now() - cutAt;
       const moved = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, moved)), 30_000, 'writes on every partition without the old controller');
