@@ -11,6 +11,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ClusterMetadata, MetadataOptions } from '@platformatic/kafka';
+import { describeError } from './kafka-client-errors.js';
 import { clientProperties, type KafkaConnectionOptions, kafkaConnectionOptions } from './kafka-client-options.js';
 
 /** The parsed connection options of a console tool. */
@@ -89,51 +90,6 @@ export function intOption(what: string, min: number, max = Number.MAX_SAFE_INTEG
     if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`"${value}" is not ${what} in [${min}, ${max}]`);
     return n;
   };
-}
-
-interface ErrorLike {
-  message?: string;
-  apiId?: string;
-  serverErrorMessage?: string | null;
-  errors?: unknown[];
-  cause?: unknown;
-}
-
-function findKafkaError(err: unknown, depth = 0): ErrorLike | null {
-  if (!err || typeof err !== 'object' || depth > 8) return null;
-  const e = err as ErrorLike;
-  if (typeof e.apiId === 'string') return e;
-  for (const inner of [...(e.errors ?? []), e.cause]) {
-    const found = findKafkaError(inner, depth + 1);
-    if (found) return found;
-  }
-  return null;
-}
-
-function innermost(err: unknown, depth = 0): ErrorLike {
-  const e = err as ErrorLike;
-  const next = e.cause ?? e.errors?.[0];
-  return next && typeof next === 'object' && depth < 8 ? innermost(next, depth + 1) : e;
-}
-
-/**
- * The Kafka error name carried by a @platformatic/kafka error (e.g. UNKNOWN_TOPIC_OR_PARTITION),
- * or null when the failure is not a Kafka error code (network, timeout).
- */
-export function kafkaErrorName(err: unknown): string | null {
-  return findKafkaError(err)?.apiId ?? null;
-}
-
-/**
- * One line describing `err`: `ERROR_NAME: detail` for a Kafka error code, else the innermost
- * cause's message (e.g. `connect ECONNREFUSED 127.0.0.1:9092`).
- */
-export function describeError(err: unknown): string {
-  const kafka = findKafkaError(err);
-  if (kafka) return `${kafka.apiId}: ${kafka.serverErrorMessage || kafka.message}`;
-  const inner = innermost(err);
-  const outer = (err as ErrorLike).message ?? String(err);
-  return inner.message && inner.message !== outer ? `${outer} (${inner.message})` : outer;
 }
 
 /**

@@ -39,7 +39,8 @@ import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 // Types only: the client is imported when the command runs, so other commands start without it.
 import type { Consumer, ConsumeOptions, GroupPartitionsAssigner, Message, MessagesStream } from '@platformatic/kafka';
-import { type ConsoleConnection, consoleCommand, consoleConnection, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
+import { describeError } from './kafka-client-errors.js';
+import { type ConsoleConnection, consoleCommand, consoleConnection, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
 import { recordFormatter } from './record-format.js';
 
 interface ConsumeCliOptions extends ConsoleConnection {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { clientProperties } from './kafka-client-options.js';
 import { type CompareResult, compareAlternately } from '../perf/compare.js';
 import { type ConsumePerfResult, runConsumePerf } from '../perf/consume-runner.js';
-import { describeError } from '../perf/describe-error.js';
+import { describeError } from './kafka-client-errors.js';
 import { CONSUMER_HEADER, consumerLine, totalLine, windowLine } from '../perf/kafka-format.js';
 import { type PayloadSource, filePayloads, fixedSizePayload } from '../perf/payloads.js';
 import { type ProducePerfResult, runProducePerf } from '../perf/produce-runner.js';

@@ -34,7 +34,8 @@ import { createReadStream } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 // Types only: the client is imported when the command runs, so other commands start without it.
 import type { MessageToProduce, Producer, ProduceResult } from '@platformatic/kafka';
-import { type ConsoleConnection, consoleCommand, consoleConnection, describeError, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
+import { describeError } from './kafka-client-errors.js';
+import { type ConsoleConnection, consoleCommand, consoleConnection, intOption, retryBackoff, topicPartitionCount } from './console-options.js';
 import { unescapeBytes } from './record-format.js';
 
 const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;

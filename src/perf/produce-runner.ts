@@ -13,7 +13,7 @@
 import { Producer } from '@platformatic/kafka';
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
-import { describeError } from './describe-error.js';
+import { describeError } from '../cli/kafka-client-errors.js';
 import type { PayloadSource } from './payloads.js';
 import { type PercentilePoint, ProduceStats, type ProduceSummary, type ProduceWindow, type SeriesPoint } from './produce-stats.js';
 import { producerSettings } from './producer-settings.js';
