@@ -18,15 +18,8 @@
  * The work is in src/cli/perf-commands.ts, loaded when a perf command runs.
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import { intOption } from './console-options.js';
 import type { ConsumeOpts, ProduceOpts } from './perf-commands.js';
-
-function integer(min: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`"${value}" is not ${what}`);
-    return n;
-  };
-}
 
 function throughputArg(value: string): number {
   const n = Number(value);
@@ -41,7 +34,7 @@ function withCommonOptions(cmd: Command, jsonHolds: string, reportShows: string)
     .option('--json', `print one JSON document (${jsonHolds}) instead of the lines`)
     .option('--report <file>', `write a self-contained HTML report (${reportShows})`)
     .option('--compare <bootstrap2>', 'run the same workload against -b (A) and this broker (B) alternately; print B/A ratios')
-    .option('--runs <n>', 'pairs of runs for --compare', integer(1, 'a run count >= 1'), 3);
+    .option('--runs <n>', 'pairs of runs for --compare', intOption('a run count >= 1', 1), 3);
 }
 
 /** Adds `perf produce` and `perf consume` to the `gregor` program. */
@@ -51,14 +44,14 @@ export function registerPerfCommand(program: Command): void {
     .command('produce')
     .description("kafka-producer-perf-test: send records as fast as allowed, report throughput and send→ack latency")
     .requiredOption('--topic <topic>', 'topic to produce to')
-    .requiredOption('--num-records <n>', 'number of records to produce', integer(1, 'a record count >= 1'))
-    .option('--record-size <bytes>', 'value size of each record (random letters)', integer(0, 'a size in bytes'))
+    .requiredOption('--num-records <n>', 'number of records to produce', intOption('a record count >= 1', 1))
+    .option('--record-size <bytes>', 'value size of each record (random letters)', intOption('a size in bytes', 0))
     .option('--payload-file <file>', 'values read from this file, split at --payload-delimiter, picked at random')
     .option('--payload-delimiter <d>', 'delimiter of --payload-file', '\\n')
     .requiredOption('--throughput <rate>', 'records/s to hold; -1 for no limit', throughputArg)
     .option('--producer-props <k=v...>', 'producer properties (Kafka names: acks, batch.size, linger.ms, compression.type, …)')
     .option('--producer.config <file>', 'producer properties file')
-    .option('--reporting-interval <ms>', 'ms between periodic lines', integer(1, 'a time in ms'), 5000);
+    .option('--reporting-interval <ms>', 'ms between periodic lines', intOption('a time in ms', 1), 5000);
   withCommonOptions(produceCommand, 'summary, percentiles, windows, per-second series', 'throughput over time, latency percentiles').action(async (opts: ProduceOpts) => {
     const { failOnError, produce } = await import('./perf-commands.js');
     await failOnError(() => produce(opts));
@@ -67,13 +60,13 @@ export function registerPerfCommand(program: Command): void {
     .command('consume')
     .description('kafka-consumer-perf-test: read records in a consumer group, report MB/s and records/s')
     .requiredOption('--topic <topic>', 'topic to consume from')
-    .requiredOption('--messages <n>', 'number of records to read', integer(1, 'a record count >= 1'))
+    .requiredOption('--messages <n>', 'number of records to read', intOption('a record count >= 1', 1))
     .option('--group <id>', 'consumer group id (default perf-consumer-<random>)')
-    .option('--timeout <ms>', 'give up after this long without a record', integer(1, 'a time in ms'), 10_000)
+    .option('--timeout <ms>', 'give up after this long without a record', intOption('a time in ms', 1), 10_000)
     .option('--from-latest', 'start at the log end when the group has no committed offset (default: the beginning)')
     .option('--consumer.config <file>', 'consumer properties file')
     .option('--consumer-props <k=v...>', 'consumer properties (Kafka names)')
-    .option('--reporting-interval <ms>', 'ms between progress lines when stderr is not a terminal', integer(1, 'a time in ms'), 5000);
+    .option('--reporting-interval <ms>', 'ms between progress lines when stderr is not a terminal', intOption('a time in ms', 1), 5000);
   withCommonOptions(consumeCommand, 'summary, per-second series', 'records read over time').action(async (opts: ConsumeOpts) => {
     const { consume, failOnError } = await import('./perf-commands.js');
     await failOnError(() => consume(opts));
