@@ -142,7 +142,7 @@ export class GatewayAuthenticator {
     const colon = text.indexOf(':');
     const username = colon > 0 ? text.slice(0, colon) : '';
     const password = colon > 0 ? text.slice(colon + 1) : '';
-    const mechanism = this.options.mechanisms.passwordMechanism(username, password);
+    const mechanism = await this.options.mechanisms.passwordMechanism(username, password);
     if (!mechanism) throw new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, 'Authentication failed: Invalid username or password');
     return { principal: userPrincipal(username), sasl: { mechanism: mechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username, password } };
   }

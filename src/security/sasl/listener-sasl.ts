@@ -80,7 +80,7 @@ export function listenerSaslServerFactory(props: Readonly<Record<string, string>
       if (mechanism === 'OAUTHBEARER') return new OAuthBearerSaslServer(verifier!);
       return null;
     },
-    passwordMechanism(user: string, password: string): string | null {
+    async passwordMechanism(user: string, password: string): Promise<string | null> {
       if (user.length === 0 || password.length === 0) return null;
       if (enabled.includes('PLAIN')) {
         const expected = users!.get(user);
@@ -89,7 +89,7 @@ export function listenerSaslServerFactory(props: Readonly<Record<string, string>
       for (const mechanism of enabled) {
         if (!isScramMechanism(mechanism)) continue;
         const credential = credentials.scramCredential(user, mechanism);
-        if (credential && passwordMatches(mechanism, credential, password)) return mechanism;
+        if (credential && (await passwordMatches(mechanism, credential, password))) return mechanism;
       }
       return null;
     },

@@ -26,9 +26,9 @@ export interface SaslServerFactory {
   /**
    * The mechanism by which `password` is `user`'s, of the password mechanisms this listener
    * offers (PLAIN's configured users, SCRAM's stored credentials), or null: for HTTP Basic
-   * authentication (RFC 7617) with the same users as SASL. Null for an unknown user; never throws.
+   * authentication (RFC 7617) with the same users as SASL. Null for an unknown user; never rejects.
    */
-  passwordMechanism(user: string, password: string): string | null;
+  passwordMechanism(user: string, password: string): Promise<string | null>;
 }
 
 /** An authentication failure; its message goes to the client, so it never tells whether a user exists. */

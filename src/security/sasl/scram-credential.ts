@@ -9,7 +9,7 @@
  *   StoredKey      = H(ClientKey)
  *   ServerKey      = HMAC(SaltedPassword, "Server Key")
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, type ScramMechanism } from './scram-mechanism.js';
 
 export interface ScramCredential {
@@ -69,12 +69,18 @@ export function credentialFromPassword(mechanism: ScramMechanism, password: stri
 /**
  * Whether `password` derives `credential` (StoredKey = H(HMAC(Hi(password, salt, i), "Client
  * Key")), compared in constant time): a password check against what the broker stores, for
- * HTTP Basic authentication. Costs one PBKDF2 of `iterations` rounds.
+ * HTTP Basic authentication. Its PBKDF2 of `iterations` rounds (milliseconds of CPU) runs on
+ * libuv's thread pool, not on the event loop every client shares.
  */
-export function passwordMatches(mechanism: ScramMechanism, credential: ScramCredential, password: string): boolean {
-  const salted = saltedPassword(mechanism, password, credential.salt, credential.iterations);
-  const storedKey = digest(mechanism, hmac(mechanism, salted, 'Client Key'));
-  return storedKey.length === credential.storedKey.length && timingSafeEqual(storedKey, credential.storedKey);
+export function passwordMatches(mechanism: ScramMechanism, credential: ScramCredential, password: string): Promise<boolean> {
+  const hash = scramHash(mechanism);
+  return new Promise((resolve, reject) =>
+    pbkdf2(Buffer.from(password, 'utf8'), credential.salt, credential.iterations, createHash(hash).digest().length, hash, (err, salted) => {
+      if (err) return reject(err);
+      const storedKey = digest(mechanism, hmac(mechanism, salted, 'Client Key'));
+      resolve(storedKey.length === credential.storedKey.length && timingSafeEqual(storedKey, credential.storedKey));
+    }),
+  );
 }
 
 export function checkIterations(iterations: number): void {
