@@ -1,0 +1,219 @@
+/**
+ * Topic configs that change what the leader stores, checked with real clients against an
+ * in-process broker (issue 13, Kafka LogValidator):
+ *  - `message.timestamp.type=LogAppendTime`: Produce answers log_append_time_ms; KafkaJS and
+ *    kcat (`%T`) read the append time; the .log file's batches carry the timestamp-type bit and
+ *    maxTimestamp = the append time.
+ *  - `message.timestamp.before.max.ms` / `after.max.ms` / deprecated `difference.max.ms`:
+ *    INVALID_TIMESTAMP for any record out of range (also inside a compressed batch), the whole
+ *    batch refused; surfaced by KafkaJS and kcat.
+ *  - `compression.type`: batches produced uncompressed (kcat -z none) or with another codec are
+ *    stored with the topic's codec (read from the .log file) and read back unchanged.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORDS_COUNT_OFFSET } from '../../src/engine/layout.js';
+import { leaderClock } from '../../src/storage/leader-records.js';
+import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
+import { CONSUME_FORMAT, KCAT_PRODUCE_DELIMITERS, checkConsumedExactly, kcat, kcatInput, makeKcatRecords, parseConsumed } from '../helpers/kcat.js';
+
+const HOUR = 3_600_000;
+
+interface StoredBatch {
+  attributes: number;
+  maxTimestamp: number;
+  recordCount: number;
+}
+
+/** The batch headers of every .log file of `topic`-0, in order. */
+function storedBatches(logDir: string, topic: string): StoredBatch[] {
+  const dir = join(logDir, `${topic}-0`);
+  const out: StoredBatch[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
+    const bytes = readFileSync(join(dir, name));
+    for (let pos = 0; pos + LOG_OVERHEAD <= bytes.length; ) {
+      out.push({
+        attributes: bytes.readInt16BE(pos + ATTRIBUTES_OFFSET),
+        maxTimestamp: Number(bytes.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET)),
+        recordCount: bytes.readInt32BE(pos + RECORDS_COUNT_OFFSET),
+      });
+      pos += bytes.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+    }
+  }
+  return out;
+}
+
+describe('LogAppendTime, timestamp bounds and compression.type with real clients', () => {
+  let t: TestBroker;
+  let kafka: Kafka;
+  const created = new Set<string>();
+
+  beforeAll(async () => {
+    t = await startTestBroker({ websocketPort: -1 });
+    kafka = new Kafka({ clientId: 'record-configs', brokers: [t.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+  afterEach(() => {
+    leaderClock.now = () => Date.now();
+  });
+
+  async function createTopic(topic: string, configs: Record<string, string>): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
+      created.add(topic);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function consumeAll(topic: string, count: number): Promise<Array<{ key: string; value: string; timestamp: string }>> {
+    const consumer = kafka.consumer({ groupId: `g-${topic}`, maxWaitTimeInMs: 100 });
+    const got: Array<{ key: string; value: string; timestamp: string }> = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`consumed ${got.length} of ${count} records of ${topic}`)), 30_000);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            got.push({ key: message.key!.toString(), value: message.value!.toString(), timestamp: message.timestamp });
+            if (got.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return got;
+  }
+
+  it('LogAppendTime: Produce answers log_append_time_ms, KafkaJS and kcat read it, the log holds it', async () => {
+    await createTopic('lat', { 'message.timestamp.type': 'LogAppendTime' });
+    const producer = kafka.producer();
+    await producer.connect();
+    const createTime = Date.now() - 5 * HOUR;
+    const before = Date.now();
+    const [meta] = await producer.send({ topic: 'lat', messages: [0, 1, 2].map((i) => ({ key: `k${i}`, value: `v${i}`, timestamp: String(createTime + i) })) });
+    const after = Date.now();
+    // A second batch, compressed by the producer: stamped on its wrapper.
+    const [meta2] = await producer.send({ topic: 'lat', compression: CompressionTypes.GZIP, messages: [{ key: 'k3', value: 'v3', timestamp: String(createTime) }] });
+    await producer.disconnect();
+    const appendTime = Number(meta!.logAppendTime);
+    expect(appendTime).toBeGreaterThanOrEqual(before);
+    expect(appendTime).toBeLessThanOrEqual(after);
+    const appendTime2 = Number(meta2!.logAppendTime);
+    expect(appendTime2).toBeGreaterThanOrEqual(appendTime);
+
+    const batches = storedBatches(t.logDir, 'lat');
+    expect(batches.map((b) => [b.attributes & 0x08, b.attributes & 0x07, b.maxTimestamp])).toEqual([
+      [0x08, 0, appendTime],
+      [0x08, 1, appendTime2],
+    ]);
+
+    const consumed = await consumeAll('lat', 4);
+    expect(consumed.map((m) => [m.key, m.value, Number(m.timestamp)])).toEqual([
+      ['k0', 'v0', appendTime],
+      ['k1', 'v1', appendTime],
+      ['k2', 'v2', appendTime],
+      ['k3', 'v3', appendTime2],
+    ]);
+    const { code, stdout } = await kcat(['-C', '-b', t.bootstrap, '-t', 'lat', '-o', 'beginning', '-e', '-f', '%T\n']);
+    expect(code).toBe(0);
+    expect(stdout.toString().trim().split('\n').map(Number)).toEqual([appendTime, appendTime, appendTime, appendTime2]);
+  });
+
+  it('CreateTime (the default) keeps the producer\'s timestamps and answers log_append_time_ms -1', async () => {
+    await createTopic('create-time', {});
+    const producer = kafka.producer();
+    await producer.connect();
+    const createTime = Date.now() - 5 * HOUR;
+    const [meta] = await producer.send({ topic: 'create-time', messages: [{ key: 'k', value: 'v', timestamp: String(createTime) }] });
+    await producer.disconnect();
+    expect(meta!.logAppendTime).toBe('-1');
+    expect(storedBatches(t.logDir, 'create-time')).toEqual([{ attributes: 0, maxTimestamp: createTime, recordCount: 1 }]);
+  });
+
+  it('message.timestamp.before/after.max.ms: a record out of range gets INVALID_TIMESTAMP and its whole batch is refused (KafkaJS)', async () => {
+    await createTopic('bounded', { 'message.timestamp.before.max.ms': String(HOUR), 'message.timestamp.after.max.ms': String(HOUR) });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const now = Date.now();
+      await expect(producer.send({ topic: 'bounded', messages: [{ value: 'old', timestamp: String(now - 2 * HOUR) }] })).rejects.toMatchObject({ type: 'INVALID_TIMESTAMP' });
+      await expect(producer.send({ topic: 'bounded', messages: [{ value: 'future', timestamp: String(now + 2 * HOUR) }] })).rejects.toMatchObject({ type: 'INVALID_TIMESTAMP' });
+      // One bad record among good ones, in a compressed batch: every record is checked.
+      await expect(
+        producer.send({ topic: 'bounded', compression: CompressionTypes.GZIP, messages: [{ value: 'ok' }, { value: 'ok' }, { value: 'old', timestamp: String(now - 2 * HOUR) }] }),
+      ).rejects.toMatchObject({ type: 'INVALID_TIMESTAMP' });
+      expect(t.broker.logs.partition('bounded', 0)!.logEndOffset).toBe(0);
+      const [meta] = await producer.send({ topic: 'bounded', messages: [{ value: 'in range', timestamp: String(now - HOUR / 2) }, { value: 'now' }] });
+      expect(meta!.baseOffset).toBe('0');
+      expect(t.broker.logs.partition('bounded', 0)!.logEndOffset).toBe(2);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('the deprecated message.timestamp.difference.max.ms bounds both sides', async () => {
+    await createTopic('difference', { 'message.timestamp.difference.max.ms': String(HOUR) });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic: 'difference', messages: [{ value: 'old', timestamp: String(Date.now() - 2 * HOUR) }] })).rejects.toMatchObject({ type: 'INVALID_TIMESTAMP' });
+      await expect(producer.send({ topic: 'difference', messages: [{ value: 'future', timestamp: String(Date.now() + 2 * HOUR) }] })).rejects.toMatchObject({ type: 'INVALID_TIMESTAMP' });
+      await producer.send({ topic: 'difference', messages: [{ value: 'now' }] });
+    } finally {
+      await producer.disconnect();
+    }
+    expect(t.broker.logs.partition('difference', 0)!.logEndOffset).toBe(1);
+  });
+
+  it('kcat surfaces INVALID_TIMESTAMP when its records are older than before.max.ms allows', async () => {
+    await createTopic('bounded-kcat', { 'message.timestamp.before.max.ms': String(HOUR) });
+    leaderClock.now = () => Date.now() + 2 * HOUR; // the broker's clock runs 2 h ahead of kcat's
+    const produced = await kcat(['-P', '-b', t.bootstrap, '-t', 'bounded-kcat', '-z', 'none', ...KCAT_PRODUCE_DELIMITERS], kcatInput(makeKcatRecords(3, 5)));
+    expect(produced.stderr).toMatch(/Invalid timestamp|INVALID_TIMESTAMP/i);
+    expect(t.broker.logs.partition('bounded-kcat', 0)!.logEndOffset).toBe(0);
+  });
+
+  for (const [codec, bits, from] of [['zstd', 4, 'none'], ['gzip', 1, 'none'], ['lz4', 3, 'snappy'], ['snappy', 2, 'gzip'], ['uncompressed', 0, 'zstd']] as const) {
+    it(`compression.type=${codec}: kcat -z ${from} batches are stored as ${codec} and read back unchanged`, async () => {
+      const topic = `codec-${codec}`;
+      await createTopic(topic, { 'compression.type': codec });
+      const records = makeKcatRecords(40 + bits, 200);
+      const produced = await kcat(['-P', '-b', t.bootstrap, '-t', topic, '-z', from, ...KCAT_PRODUCE_DELIMITERS, '-X', 'linger.ms=20'], kcatInput(records));
+      expect(produced.stderr).not.toMatch(/ERROR|Failed/i);
+      expect(produced.code).toBe(0);
+      const batches = storedBatches(t.logDir, topic);
+      expect(batches.length).toBeGreaterThan(0);
+      expect(new Set(batches.map((b) => b.attributes & 0x07))).toEqual(new Set([bits]));
+      expect(batches.reduce((n, b) => n + b.recordCount, 0)).toBe(records.length);
+      const consumed = await kcat(['-C', '-b', t.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-f', CONSUME_FORMAT]);
+      expect(consumed.code).toBe(0);
+      expect(checkConsumedExactly(parseConsumed(consumed.stdout), records)).toBe(1);
+    });
+  }
+
+  // KafkaJS decodes gzip only (other codecs need plugins); kcat reads the others above.
+  it('compression.type=gzip with LogAppendTime: KafkaJS reads the recompressed, stamped batches', async () => {
+    await createTopic('gzip-lat', { 'compression.type': 'gzip', 'message.timestamp.type': 'LogAppendTime', 'compression.gzip.level': '9' });
+    const producer = kafka.producer();
+    await producer.connect();
+    const [meta] = await producer.send({ topic: 'gzip-lat', messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `value ${i} `.repeat(20) })) });
+    await producer.disconnect();
+    const appendTime = Number(meta!.logAppendTime);
+    expect(storedBatches(t.logDir, 'gzip-lat')).toEqual([{ attributes: 0x08 | 1, maxTimestamp: appendTime, recordCount: 20 }]);
+    const consumed = await consumeAll('gzip-lat', 20);
+    expect(consumed.map((m) => m.value)).toEqual(Array.from({ length: 20 }, (_, i) => `value ${i} `.repeat(20)));
+    expect(new Set(consumed.map((m) => Number(m.timestamp)))).toEqual(new Set([appendTime]));
+  });
+});
