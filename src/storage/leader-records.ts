@@ -32,10 +32,14 @@ import {
   CRC_COVERED_OFFSET,
   CRC_OFFSET,
   LOG_OVERHEAD,
+  NO_TIMESTAMP,
   RECORD_BATCH_OVERHEAD,
+  TIMESTAMP_TYPE_MASK,
 } from '../engine/layout.js';
 import type { TopicSettings } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { BatchHeader } from './batch-header.js';
+import { recordsOf as batchRecords } from './cleaner/batch-filter.js';
 import { Codec, compress, decompress } from './cleaner/compression.js';
 import { newRequestValidation, validateRequest } from './request-validation.js';
 
@@ -91,7 +95,9 @@ export interface LeaderRecords {
  * Applies `policy` (from {@link leaderRecordsPolicy}) to one produce request's batches for a
  * partition, at `now` (ms, the leader's clock). Returns new bytes (the request is not modified)
  * or the request itself when it fails validation (the append path reports that error).
- * Errors (KafkaError, nothing appended): INVALID_TIMESTAMP for a record outside the bounds,
+ * Errors (KafkaError, nothing appended): INVALID_TIMESTAMP for a record outside the bounds
+ * (a {@link RecordValidationError} naming every such record) or, on a LogAppendTime topic, a
+ * batch whose producer set the LogAppendTime bit,
  * CORRUPT_MESSAGE for a compressed batch whose records cannot be read,
  * UNSUPPORTED_COMPRESSION_TYPE.
  * Source: Kafka LogValidator (validateTimestamp, assignOffsetsNonCompressed,
@@ -115,6 +121,9 @@ export function prepareLeaderRecords(engine: Engine, records: Uint8Array, policy
       let plain: Uint8Array | null = null;
       const recordsOf = () => (plain ??= decompress(codec, memory.bytes.slice(at + RECORD_BATCH_OVERHEAD, at + info.sizeInBytes)));
       if (!policy.logAppendTime) checkTimestamps(engine, at, info, codec, recordsOf, index, policy, now);
+      else if ((info.attributes & TIMESTAMP_TYPE_MASK) !== 0) {
+        throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, 'Invalid timestamp type in the batch. Producer should not set timestamp type to LogAppendTime.');
+      }
       const target = policy.codec ?? codec;
       if (target !== codec) pieces.push(rebuild(engine, at, info, target, recordsOf(), policy, now));
       else {
@@ -128,13 +137,18 @@ export function prepareLeaderRecords(engine: Engine, records: Uint8Array, policy
   }
 }
 
-/** INVALID_TIMESTAMP unless every record of the batch at `at` lies within the policy's bounds of `now`. */
+/**
+ * INVALID_TIMESTAMP unless every record of the batch at `at` lies within the policy's bounds of
+ * `now` (the engine walks the records: the batch's own, or their decompressed copy).
+ */
 function checkTimestamps(engine: Engine, at: number, info: BatchInfo, codec: number, recordsOf: () => Uint8Array, batchIndex: number, policy: LeaderRecordsPolicy, now: number): void {
   const low = now - policy.beforeMaxMs;
   const high = now + policy.afterMaxMs;
   let result: number;
+  let section: Uint8Array;
   if (codec === Codec.NONE) {
     result = engine.firstTimestampOutOfRange(at, at + RECORD_BATCH_OVERHEAD, info.sizeInBytes - RECORD_BATCH_OVERHEAD, low, high);
+    if (result >= 0 && result < info.recordCount) section = engine.memory.bytes.slice(at + RECORD_BATCH_OVERHEAD, at + info.sizeInBytes);
   } else {
     const plain = recordsOf();
     const copy = engine.memory.alloc(Math.max(plain.byteLength, 1));
@@ -144,13 +158,50 @@ function checkTimestamps(engine: Engine, at: number, info: BatchInfo, codec: num
     } finally {
       engine.memory.free(copy);
     }
+    section = plain;
   }
   if (result < 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `the records of compressed batch ${batchIndex} cannot be read`);
-  if (result < info.recordCount) {
-    throw new KafkaError(
-      ErrorCode.INVALID_TIMESTAMP,
-      `One or more records have been rejected due to invalid timestamp: record ${result} of batch ${batchIndex} is out of range. The timestamp should be within [${low}, ${high}]`,
-    );
+  if (result < info.recordCount) throw invalidTimestamps(section!, info, result, low, high);
+}
+
+/**
+ * INVALID_TIMESTAMP as Kafka words it (LogValidator.processRecordErrors): "One or more records
+ * have been rejected due to invalid timestamp", with one record error per record out of range
+ * (its index in the batch and "Timestamp t of message with offset o is out of range. The
+ * timestamp should be within [low, high]"). `first` is the engine's first finding; the others
+ * are listed from the records (error path only).
+ */
+function invalidTimestamps(section: Uint8Array, info: BatchInfo, first: number, low: number, high: number): RecordValidationError {
+  const recordErrors: RecordError[] = [];
+  const describe = (offset: number, timestamp: number) => `Timestamp ${timestamp} of message with offset ${offset} is out of range. The timestamp should be within [${low}, ${high}]`;
+  try {
+    const header = { baseOffset: info.baseOffset, baseTimestamp: info.baseTimestamp, recordCount: info.recordCount } as BatchHeader;
+    let index = 0;
+    for (const record of batchRecords(section, header)) {
+      if (record.timestamp !== NO_TIMESTAMP && (record.timestamp < low || record.timestamp > high)) recordErrors.push({ batchIndex: index, message: describe(record.offset, record.timestamp) });
+      index++;
+    }
+  } catch {
+    // records the engine's timestamp walk could read but a full decode cannot: name the first only
+  }
+  if (recordErrors.length === 0) recordErrors.push({ batchIndex: first, message: `record ${first} is out of range. The timestamp should be within [${low}, ${high}]` });
+  return new RecordValidationError(ErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp', recordErrors);
+}
+
+/** One record refused, for Produce's record_errors (v8+): its index in the batch and why. */
+export interface RecordError {
+  batchIndex: number;
+  message: string;
+}
+
+/** A KafkaError that names the records it refused (Kafka RecordValidationException). */
+export class RecordValidationError extends KafkaError {
+  constructor(
+    code: number,
+    message: string,
+    readonly recordErrors: readonly RecordError[],
+  ) {
+    super(code, message);
   }
 }
 

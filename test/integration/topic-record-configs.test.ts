@@ -15,7 +15,11 @@ import { join } from 'node:path';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORDS_COUNT_OFFSET } from '../../src/engine/layout.js';
+import { createEngine } from '../../src/engine/index.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { createProduceRequest } from '../../src/protocol/generated/index.js';
 import { leaderClock } from '../../src/storage/leader-records.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { CONSUME_FORMAT, KCAT_PRODUCE_DELIMITERS, checkConsumedExactly, kcat, kcatInput, makeKcatRecords, parseConsumed } from '../helpers/kcat.js';
 
@@ -160,6 +164,35 @@ describe('LogAppendTime, timestamp bounds and compression.type with real clients
       expect(t.broker.logs.partition('bounded', 0)!.logEndOffset).toBe(2);
     } finally {
       await producer.disconnect();
+    }
+  });
+
+  it('Produce v9 names every record out of range in record_errors, as Kafka does', async () => {
+    await createTopic('bounded-raw', { 'message.timestamp.before.max.ms': String(HOUR), 'message.timestamp.after.max.ms': String(HOUR) });
+    await createTopic('lat-raw', { 'message.timestamp.type': 'LogAppendTime' });
+    const now = Date.now();
+    leaderClock.now = () => now;
+    const engine = createEngine('js');
+    const stamps = [now, now - 2 * HOUR, now, now + 3 * HOUR];
+    const batch = engine.encodeRecordBatch(stamps.map((timestamp, i) => ({ key: null, value: Buffer.from(`r${i}`), timestamp })));
+    const client = await RawClient.connect(t.broker.port);
+    try {
+      const produce = async (topic: string, records: Uint8Array) => {
+        const res = await client.request(0, 9, createProduceRequest({ acks: -1, timeoutMs: 10_000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }));
+        return res.responses[0].partitionResponses[0];
+      };
+      const refused = await produce('bounded-raw', batch);
+      expect(refused.errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+      expect(refused.errorMessage).toMatch(/One or more records have been rejected due to invalid timestamp/);
+      expect(refused.recordErrors.map((e: { batchIndex: number }) => e.batchIndex)).toEqual([1, 3]);
+      expect(refused.recordErrors[0].batchIndexErrorMessage).toBe(`Timestamp ${stamps[1]} of message with offset 1 is out of range. The timestamp should be within [${now - HOUR}, ${now + HOUR}]`);
+      // A producer may not set the LogAppendTime bit itself (Kafka: INVALID_TIMESTAMP).
+      const flagged = Buffer.from(engine.encodeRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: now }], { attributes: 0x08 }));
+      expect((await produce('lat-raw', flagged)).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+      expect(t.broker.logs.partition('bounded-raw', 0)!.logEndOffset).toBe(0);
+      expect(t.broker.logs.partition('lat-raw', 0)!.logEndOffset).toBe(0);
+    } finally {
+      client.close();
     }
   });
 
