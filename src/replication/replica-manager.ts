@@ -375,16 +375,19 @@ export class ReplicaManager {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
     }
     const prepared = this.leaderRecords(r.log, records);
-    const result = await this.appender.append(r.log, prepared.records, r.leaderEpoch);
-    return this.completeAppend(r, prepared.logAppendTimeMs < 0 || result.duplicate ? result : { ...result, logAppendTimeMs: prepared.logAppendTimeMs }, options, minIsr);
+    const result = await this.appender.append(r.log, prepared?.records ?? records, r.leaderEpoch);
+    const stamped = prepared && prepared.logAppendTimeMs >= 0 && !result.duplicate ? { ...result, logAppendTimeMs: prepared.logAppendTimeMs } : result;
+    return this.completeAppend(r, stamped, options, minIsr);
   }
 
-  /** The topic's timestamp and compression settings applied to a produce request (storage/leader-records.ts). */
-  private leaderRecords(log: PartitionLog, records: Uint8Array): LeaderRecords {
+  /**
+   * The topic's timestamp and compression settings applied to a produce request
+   * (storage/leader-records.ts), or null when the topic has none to apply.
+   */
+  private leaderRecords(log: PartitionLog, records: Uint8Array): LeaderRecords | null {
     const settings = this.broker.logs.topic(log.topic)?.settings;
     const policy = settings ? leaderRecordsPolicy(settings) : null;
-    if (!policy) return { records, logAppendTimeMs: -1 };
-    return prepareLeaderRecords(log.logConfig.engine, records, policy, leaderClock.now(), log.logConfig.maxBatchBytes);
+    return policy && prepareLeaderRecords(log.logConfig.engine, records, policy, leaderClock.now(), log.logConfig.maxBatchBytes);
   }
 
   /**

@@ -73,8 +73,20 @@ const CODECS: Record<string, number | null> = {
 
 const bound = (ms: number) => (ms >= Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : ms);
 
-/** The leader's work for a topic with `settings`, or null when its batches go as they come. */
+/** Policies by settings object (a topic's settings are replaced, not mutated, when its configs change). */
+const policies = new WeakMap<TopicSettings, LeaderRecordsPolicy | null>();
+
+/** The leader's work for a topic with `settings`, or null when its batches go as they come (cached). */
 export function leaderRecordsPolicy(settings: TopicSettings): LeaderRecordsPolicy | null {
+  let policy = policies.get(settings);
+  if (policy === undefined) {
+    policy = policyOf(settings);
+    policies.set(settings, policy);
+  }
+  return policy;
+}
+
+function policyOf(settings: TopicSettings): LeaderRecordsPolicy | null {
   const logAppendTime = settings.messageTimestampType === 'LogAppendTime';
   const beforeMaxMs = bound(settings.messageTimestampBeforeMaxMs);
   const afterMaxMs = bound(settings.messageTimestampAfterMaxMs);

@@ -12,7 +12,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORDS_COUNT_OFFSET } from '../../src/engine/layout.js';
 import { createEngine } from '../../src/engine/index.js';
@@ -144,6 +144,17 @@ describe('LogAppendTime, timestamp bounds and compression.type with real clients
     await producer.disconnect();
     expect(meta!.logAppendTime).toBe('-1');
     expect(storedBatches(t.logDir, 'create-time')).toEqual([{ attributes: 0, maxTimestamp: createTime, recordCount: 1 }]);
+
+    // Altered to LogAppendTime: the next batch is stamped (the setting takes effect at once).
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'create-time', configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+    await admin.disconnect();
+    await producer.connect();
+    const [meta2] = await producer.send({ topic: 'create-time', messages: [{ key: 'k', value: 'v', timestamp: String(createTime) }] });
+    await producer.disconnect();
+    expect(Number(meta2!.logAppendTime)).toBeGreaterThan(createTime);
+    expect(storedBatches(t.logDir, 'create-time')[1]).toEqual({ attributes: 0x08, maxTimestamp: Number(meta2!.logAppendTime), recordCount: 1 });
   });
 
   it('message.timestamp.before/after.max.ms: a record out of range gets INVALID_TIMESTAMP and its whole batch is refused (KafkaJS)', async () => {
