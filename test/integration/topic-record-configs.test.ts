@@ -14,7 +14,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORDS_COUNT_OFFSET } from '../../src/engine/layout.js';
+import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORDS_COUNT_OFFSET, RECORDS_OFFSET } from '../../src/engine/layout.js';
 import { createEngine } from '../../src/engine/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { createProduceRequest } from '../../src/protocol/generated/index.js';
@@ -256,8 +256,30 @@ describe('LogAppendTime, timestamp bounds and compression.type with real clients
     await producer.disconnect();
     const appendTime = Number(meta!.logAppendTime);
     expect(storedBatches(t.logDir, 'gzip-lat')).toEqual([{ attributes: 0x08 | 1, maxTimestamp: appendTime, recordCount: 20 }]);
+    // compression.gzip.level=9: the gzip stream's XFL byte says "maximum compression" (RFC 1952).
+    const log = readFileSync(join(t.logDir, 'gzip-lat-0', '00000000000000000000.log'));
+    expect([...log.subarray(RECORDS_OFFSET, RECORDS_OFFSET + 3)]).toEqual([0x1f, 0x8b, 8]);
+    expect(log[RECORDS_OFFSET + 8]).toBe(2);
     const consumed = await consumeAll('gzip-lat', 20);
     expect(consumed.map((m) => m.value)).toEqual(Array.from({ length: 20 }, (_, i) => `value ${i} `.repeat(20)));
     expect(new Set(consumed.map((m) => Number(m.timestamp)))).toEqual(new Set([appendTime]));
+  });
+
+  it('the broker properties log.message.timestamp.type and compression.type apply to topics that set none', async () => {
+    const other = await startTestBroker({ websocketPort: -1, properties: { 'log.message.timestamp.type': 'LogAppendTime', 'compression.type': 'lz4' } });
+    try {
+      const records = makeKcatRecords(11, 50);
+      const before = Date.now();
+      const produced = await kcat(['-P', '-b', other.bootstrap, '-t', 'auto-created', '-z', 'none', ...KCAT_PRODUCE_DELIMITERS], kcatInput(records));
+      expect(produced.code).toBe(0);
+      const batches = storedBatches(other.logDir, 'auto-created');
+      expect(new Set(batches.map((b) => b.attributes))).toEqual(new Set([0x08 | 3]));
+      for (const b of batches) expect(b.maxTimestamp).toBeGreaterThanOrEqual(before);
+      const consumed = await kcat(['-C', '-b', other.bootstrap, '-t', 'auto-created', '-o', 'beginning', '-e', '-f', CONSUME_FORMAT]);
+      expect(checkConsumedExactly(parseConsumed(consumed.stdout), records)).toBe(1);
+      expect(new Set(parseConsumed(consumed.stdout).map((r) => r.timestamp))).toEqual(new Set(batches.map((b) => b.maxTimestamp)));
+    } finally {
+      await other.stop();
+    }
   });
 });
