@@ -117,9 +117,10 @@ export interface LeaderRecords {
  */
 export function prepareLeaderRecords(engine: Engine, records: Uint8Array, policy: LeaderRecordsPolicy, now: number, maxBatchBytes: number): LeaderRecords {
   const logAppendTimeMs = policy.logAppendTime ? now : -1;
+  const checksBounds = !policy.logAppendTime && (policy.beforeMaxMs !== Number.POSITIVE_INFINITY || policy.afterMaxMs !== Number.POSITIVE_INFINITY);
   const memory = engine.memory;
   const len = records.byteLength;
-  if (len === 0) return { records, logAppendTimeMs };
+  if (len === 0) return { records, logAppendTimeMs: -1 };
   const ptr = memory.alloc(len);
   try {
     memory.write(records, ptr);
@@ -132,8 +133,8 @@ export function prepareLeaderRecords(engine: Engine, records: Uint8Array, policy
       const codec = info.attributes & COMPRESSION_CODEC_MASK;
       let plain: Uint8Array | null = null;
       const recordsOf = () => (plain ??= decompress(codec, memory.bytes.slice(at + RECORD_BATCH_OVERHEAD, at + info.sizeInBytes)));
-      if (!policy.logAppendTime) checkTimestamps(engine, at, info, codec, recordsOf, index, policy, now);
-      else if ((info.attributes & TIMESTAMP_TYPE_MASK) !== 0) {
+      if (checksBounds) checkTimestamps(engine, at, info, codec, recordsOf, index, policy, now);
+      else if (policy.logAppendTime && (info.attributes & TIMESTAMP_TYPE_MASK) !== 0) {
         throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, 'Invalid timestamp type in the batch. Producer should not set timestamp type to LogAppendTime.');
       }
       const target = policy.codec ?? codec;
