@@ -133,6 +133,16 @@ describe('LogAppendTime, timestamp bounds and compression.type with real clients
     const { code, stdout } = await kcat(['-C', '-b', t.bootstrap, '-t', 'lat', '-o', 'beginning', '-e', '-f', '%T\n']);
     expect(code).toBe(0);
     expect(stdout.toString().trim().split('\n').map(Number)).toEqual([appendTime, appendTime, appendTime, appendTime2]);
+
+    // ListOffsets by timestamp searches the append times, not the producer's (a LogAppendTime batch's records all carry its time).
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.fetchTopicOffsetsByTimestamp('lat', appendTime)).toEqual([{ partition: 0, offset: '0' }]);
+      expect(await admin.fetchTopicOffsetsByTimestamp('lat', createTime + 1)).toEqual([{ partition: 0, offset: '0' }]);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('CreateTime (the default) keeps the producer\'s timestamps and answers log_append_time_ms -1', async () => {
