@@ -1,6 +1,7 @@
 /**
  * The record-batch compression codecs (attributes bits 0-2), for the cleaner, which must
- * open compressed batches to compact them and close them again with the same codec:
+ * open compressed batches to compact them and close them again with the same codec, and for
+ * the leader's recompression to a topic's `compression.type` (storage/leader-records.ts):
  *
  *   1 gzip    node:zlib
  *   2 snappy  snappyjs (pure JS), in the xerial framing Java clients write and read; raw
