@@ -288,6 +288,21 @@ describe('LogAppendTime, timestamp bounds and compression.type with real clients
       const consumed = await kcat(['-C', '-b', other.bootstrap, '-t', 'auto-created', '-o', 'beginning', '-e', '-f', CONSUME_FORMAT]);
       expect(checkConsumedExactly(parseConsumed(consumed.stdout), records)).toBe(1);
       expect(new Set(parseConsumed(consumed.stdout).map((r) => r.timestamp))).toEqual(new Set(batches.map((b) => b.maxTimestamp)));
+
+      // Both are dynamic broker configs (KIP-226): changed at run time, they apply to the next batch.
+      const admin = new Kafka({ clientId: 'record-configs', brokers: [other.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+      await admin.connect();
+      try {
+        const brokerId = String(other.broker.config.nodeId);
+        await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: brokerId, configEntries: [{ name: 'compression.type', value: 'zstd' }, { name: 'log.message.timestamp.type', value: 'CreateTime' }] }] });
+        const again = await kcat(['-P', '-b', other.bootstrap, '-t', 'auto-created', '-z', 'none', ...KCAT_PRODUCE_DELIMITERS], kcatInput(records.slice(0, 5)));
+        expect(again.code).toBe(0);
+        expect(storedBatches(other.logDir, 'auto-created').slice(batches.length).map((b) => b.attributes)).toEqual([4]);
+        const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: brokerId, configNames: ['compression.type'] }] });
+        expect(described.resources[0]!.configEntries.find((e) => e.configName === 'compression.type')?.configValue).toBe('zstd');
+      } finally {
+        await admin.disconnect();
+      }
     } finally {
       await other.stop();
     }
