@@ -27,6 +27,7 @@ import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import { LIVE_PAGE_HTML } from './live-page.js';
 import { ConsumerRegistry } from '../rest/consumers/consumer-registry.js';
 import { registerRestProxy } from '../rest/rest-proxy.js';
+import { PartitionRouter } from '../rest/partition-router.js';
 
 export interface HttpSources {
   broker: BrokerServices;
@@ -119,9 +120,11 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
     });
   });
   let consumerInstances: ConsumerRegistry | null = null;
+  let router: PartitionRouter | null = null;
   if (sources.broker.config.restEnable) {
     const config = sources.broker.config;
     consumerInstances = new ConsumerRegistry(config.restConsumerInstanceTimeoutMs);
+    router = new PartitionRouter(sources.broker);
     const gateway = sources.gateway;
     registerRestProxy(app, {
       broker: sources.broker,
@@ -134,8 +137,9 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
         gatewayUrl: () => (gateway.port > 0 && !gateway.options.tlsKeystorePath ? `ws://127.0.0.1:${gateway.port}` : null),
         maxRequestBytes: config.restMaxRequestBytes,
       },
+      router,
     });
   }
   app.any('/*', (res) => send(res, '404 Not Found', 'text/plain', 'not found\n'));
-  return { close: async () => consumerInstances?.close() };
+  return { close: async () => Promise.all([consumerInstances?.close(), router?.close()]).then(() => {}) };
 }
