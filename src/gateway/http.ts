@@ -28,6 +28,7 @@ import { LIVE_PAGE_HTML } from './live-page.js';
 import { ConsumerRegistry } from '../rest/consumers/consumer-registry.js';
 import { registerRestProxy } from '../rest/rest-proxy.js';
 import { PartitionRouter } from '../rest/partition-router.js';
+import { loopbackPlatform, loopbackUrl } from '../rest/consumers/loopback-platform.js';
 
 export interface HttpSources {
   broker: BrokerServices;
@@ -133,8 +134,9 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
       maxRequestBytes: config.restMaxRequestBytes,
       consumers: {
         registry: consumerInstances,
-        // Consumer instances are clients of this gateway on loopback (not over TLS: wss gateways have none).
-        gatewayUrl: () => (gateway.port > 0 && !gateway.options.tlsKeystorePath ? `ws://127.0.0.1:${gateway.port}` : null),
+        // Consumer instances are clients of this gateway on loopback (wss:// pinned to its own certificate when it serves TLS).
+        gatewayUrl: () => (gateway.port > 0 ? loopbackUrl(gateway.port, gateway.options.tlsKeystorePath) : null),
+        platform: loopbackPlatform(gateway.options.tlsKeystorePath),
         maxRequestBytes: config.restMaxRequestBytes,
       },
       router,

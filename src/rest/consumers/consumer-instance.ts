@@ -13,7 +13,9 @@
  * are dropped. The instance is owned by its creator's principal; it ends on delete(), after
  * `consumer.instance.timeout.ms` without requests, or when the broker stops.
  */
-import { type ClientOptions, type ConsumerRecord, type GregorClient, connect } from '../../client/node.js';
+import { type ClientOptions, GregorClient } from '../../client/client.js';
+import type { ConsumerRecord } from '../../client/node.js';
+import type { Platform } from '../../client/platform.js';
 import type { Consumer } from '../../client/consumer.js';
 import type { TopicPartition, TopicPartitionOffset } from '../../client/records.js';
 import type { KafkaPrincipal } from '../../security/principal.js';
@@ -53,9 +55,12 @@ export class RestConsumerInstance {
     this.consumer = this.newConsumer();
   }
 
-  /** Connects to the gateway at `url` with `credential` (ClientOptions' sasl / token). Errors: the client's connect() errors. */
-  static async open(config: ConsumerInstanceConfig, url: string, credential: Pick<ClientOptions, 'sasl' | 'token'>): Promise<RestConsumerInstance> {
-    const client = await connect(url, { ...credential, reconnect: true });
+  /**
+   * Connects to the gateway at `url` through `platform` (loopback-platform.ts) with `credential`
+   * (ClientOptions' sasl / token). Errors: the client's connect() errors.
+   */
+  static async open(config: ConsumerInstanceConfig, url: string, platform: Platform, credential: Pick<ClientOptions, 'sasl' | 'token'>): Promise<RestConsumerInstance> {
+    const client = await GregorClient.connect(url, platform, { ...credential, reconnect: true });
     return new RestConsumerInstance(config, client);
   }
 

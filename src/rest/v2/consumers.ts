@@ -19,6 +19,7 @@
 import { GregorError } from '../../client/errors.js';
 import type { TopicPartition, TopicPartitionOffset } from '../../client/records.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Platform } from '../../client/platform.js';
 import { RestConsumerInstance } from '../consumers/consumer-instance.js';
 import type { ConsumerRegistry } from '../consumers/consumer-registry.js';
 import { type EmbeddedFormat, parseJsonBody } from '../embedded-format.js';
@@ -32,6 +33,8 @@ export interface ConsumerServices {
   registry: ConsumerRegistry;
   /** The gateway's own WebSocket URL (null while it is not listening). */
   gatewayUrl(): string | null;
+  /** How instances open their WebSocket to it (loopback-platform.ts). */
+  platform: Platform;
   maxRequestBytes: number;
 }
 
@@ -102,6 +105,7 @@ export async function createInstance(ctx: RestRequestContext, ex: HttpExchange, 
     instance = await RestConsumerInstance.open(
       { group, name, owner: ctx.session.principal, format: format as EmbeddedFormat, autoOffsetReset: reset, autoCommit: autoCommit === 'true', bufferBytes: READ_BUFFER_BYTES },
       url,
+      services.platform,
       c?.sasl ? { sasl: c.sasl } : c?.token ? { token: c.token } : {},
     );
   } catch (err) {
