@@ -11,7 +11,7 @@ import { describeError } from './kafka-client-errors.js';
 import { CONSUMER_HEADER, consumerLine, totalLine, windowLine } from '../perf/kafka-format.js';
 import { type PayloadSource, filePayloads, fixedSizePayload } from '../perf/payloads.js';
 import { type ProducePerfResult, runProducePerf } from '../perf/produce-runner.js';
-import { formatMetrics } from '../perf/producer-metrics.js';
+import { formatMetrics } from '../perf/client-metrics.js';
 import { MB } from '../perf/produce-stats.js';
 import { ProgressBar } from '../perf/progress-bar.js';
 import { renderReport } from '../perf/report-html.js';
@@ -144,6 +144,7 @@ export interface ConsumeOpts extends CommonOpts {
   fromLatest?: boolean;
   'consumer.config'?: string;
   consumerProps?: string[];
+  printMetrics?: boolean;
 }
 
 /** `gregor perf consume`. */
@@ -162,6 +163,7 @@ export async function consume(opts: ConsumeOpts): Promise<void> {
       group,
       timeoutMs: opts.timeout,
       fromLatest: opts.fromLatest === true,
+      metrics: opts.printMetrics === true,
       onProgress: (n) => {
         bar.update(n);
         const now = performance.now();
@@ -196,7 +198,7 @@ export async function consume(opts: ConsumeOpts): Promise<void> {
   }
   const result = await once(bootstrap, groupFor(0), '');
   if (opts.json) process.stdout.write(`${JSON.stringify({ ...result, dataConsumedMB: result.summary.bytes / MB }, null, 2)}\n`);
-  else process.stdout.write(`${CONSUMER_HEADER}\n${consumerLine(result.summary)}\n`);
+  else process.stdout.write(`${CONSUMER_HEADER}\n${consumerLine(result.summary)}\n${formatMetrics(result.metrics ?? [])}`);
   writeReport(opts.report, result);
 }
 

@@ -16,7 +16,7 @@ import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
 import { describeError } from '../cli/kafka-client-errors.js';
 import type { PayloadSource } from './payloads.js';
 import { type PercentilePoint, ProduceStats, type ProduceSummary, type ProduceWindow, type SeriesPoint } from './produce-stats.js';
-import { type ClientMetric, ProducerMetrics } from './producer-metrics.js';
+import { type ClientMetric, ProducerMetrics } from './client-metrics.js';
 import { producerSettings } from './producer-settings.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { ThroughputThrottler } from './throttler.js';
@@ -39,7 +39,7 @@ export interface ProducePerfOptions {
   onProgress?: (acknowledged: number) => void;
   /** Unknown producer properties, once (Kafka logs a warning). */
   onWarning?: (message: string) => void;
-  /** Measure the producer's metrics (`--print-metrics`, producer-metrics.ts) into the result's `metrics`. */
+  /** Measure the producer's metrics (`--print-metrics`, client-metrics.ts) into the result's `metrics`. */
   metrics?: boolean;
 }
 

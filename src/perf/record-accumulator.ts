@@ -19,7 +19,7 @@
  */
 import type { Producer } from '@platformatic/kafka';
 import type { ProduceStats } from './produce-stats.js';
-import type { ProducerMetrics } from './producer-metrics.js';
+import type { ProducerMetrics } from './client-metrics.js';
 import type { ProducerSettings } from './producer-settings.js';
 
 interface Batch {
@@ -46,7 +46,7 @@ export class RecordAccumulator {
     private readonly partitions: number,
     private readonly settings: ProducerSettings,
     private readonly stats: ProduceStats,
-    /** `--print-metrics`: per-send figures (producer-metrics.ts). */
+    /** `--print-metrics`: per-send figures (client-metrics.ts). */
     private readonly metrics: ProducerMetrics | null = null,
   ) {}
 

@@ -128,12 +128,19 @@ export class PartitionRouter {
       let pending = this.shared.get(leader);
       if (pending) {
         const current = await pending.catch(() => null);
-        if (!current || current.closed) pending = undefined;
+        if (!current || current.closed) {
+          // Only the first request to see it ended replaces it; the others take the replacement.
+          if (this.shared.get(leader) === pending) this.shared.delete(leader);
+          pending = this.shared.get(leader);
+        }
       }
       if (!pending) {
-        pending = this.connect(leader);
-        this.shared.set(leader, pending);
-        pending.catch(() => this.shared.delete(leader));
+        const opening = this.connect(leader);
+        this.shared.set(leader, opening);
+        opening.catch(() => {
+          if (this.shared.get(leader) === opening) this.shared.delete(leader);
+        });
+        pending = opening;
       }
       client = await pending;
     } catch (err) {

@@ -4,6 +4,7 @@
  * layout — a blank line, the `Metric Name`/`Value` header, `group:name:{tags} : value` sorted,
  * three decimals — whose figures agree with the run (records sent, sizes, no errors); --json
  * carries them as `metrics`; without the option nothing is printed after the final line.
+ * `gregor perf consume --print-metrics` does the same after kafka-consumer-perf-test's line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
@@ -18,7 +19,7 @@ describe('gregor perf produce --print-metrics', () => {
   let boot: string;
 
   beforeAll(async () => {
-    broker = await spawnBroker(['--port', '0', '--ws-port', '-1', '--log-dirs', dir.path]);
+    broker = await spawnBroker(['--port', '0', '--ws-port', '-1', '--log-dirs', dir.path, '-o', 'group.initial.rebalance.delay.ms=0']);
     boot = `127.0.0.1:${broker.port}`;
     const r = await gregorCli(['topics', 'create', 'metrics', '-p', '2', '-b', boot]);
     expect(r.code, r.stderr).toBe(0);
@@ -66,5 +67,21 @@ describe('gregor perf produce --print-metrics', () => {
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout.trimEnd().split('\n').at(-1)).toMatch(/^5000 records sent, /);
     expect(plain.stdout).not.toContain('Metric Name');
+  });
+
+  it('perf consume --print-metrics: the consumer\'s records and bytes read, after Kafka\'s line', async () => {
+    // The three produce runs above wrote 15,000 records of 100 B.
+    const r = await gregorCli(['perf', 'consume', '--topic', 'metrics', '--messages', '15000', '-b', boot, '--print-metrics'], {}, 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^start\.time, end\.time/);
+    expect(lines[2]).toBe('');
+    expect(lines[3]).toMatch(/^Metric Name +Value$/);
+    const rows = lines.slice(4).filter((l) => l !== '');
+    const value = (name: string) => Number(new RegExp(`^[a-z-]+:${name}:\\{client-id=perf-consumer-client\\} +: (\\d+\\.\\d{3})$`, 'm').exec(rows.join('\n'))?.[1]);
+    expect(value('records-consumed-total')).toBe(15000);
+    expect(value('bytes-consumed-total')).toBe(1_500_000);
+    expect(value('rebalance-latency-max')).toBeGreaterThanOrEqual(0);
+    expect(rows.map((l) => l.split(' ')[0])).toEqual([...rows.map((l) => l.split(' ')[0])].sort());
   });
 });

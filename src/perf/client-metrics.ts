@@ -1,17 +1,21 @@
 /**
- * `gregor perf produce --print-metrics`: the producer's metrics at the end of the run, printed
- * as kafka-producer-perf-test's `--print-metrics` prints the Java client's `metrics()` (Kafka
- * ToolsUtils.printMetrics: a blank line, `Metric Name` / `Value` header, then one line per
- * metric sorted by `group:name:{tags}`, values with three decimals).
+ * `gregor perf produce|consume --print-metrics`: the client's metrics at the end of the run,
+ * printed as kafka-producer-perf-test's and kafka-consumer-perf-test's `--print-metrics` print
+ * the Java client's `metrics()` (Kafka ToolsUtils.printMetrics: a blank line, `Metric Name` /
+ * `Value` header, then one line per metric sorted by `group:name:{tags}`, three decimals).
  *
- * The figures are measured here, around @platformatic/kafka's sends (record-accumulator.ts),
- * under the Java producer's names in group `producer-metrics` with tag `client-id`:
- * record-send-total/-rate (records handed to sends), record-error-total/-rate (records of
- * failed sends), record-size-avg/-max and batch-size-avg/-max (bytes of values, before record
- * framing and compression, so smaller than Kafka's), records-per-request-avg, request-total/
- * -rate (produce sends), request-latency-avg/-max (ms from a send to its acknowledgement), and
- * outgoing-byte-total/-rate (value bytes sent). Rates are per second over the whole run (the
- * Java client's are over its last 30 s samples).
+ * Producer figures are measured here, around @platformatic/kafka's sends
+ * (record-accumulator.ts), under the Java producer's names in group `producer-metrics` with
+ * tag `client-id`: record-send-total/-rate (records handed to sends), record-error-total/-rate
+ * (records of failed sends), record-size-avg/-max and batch-size-avg/-max (bytes of values,
+ * before record framing and compression, so smaller than Kafka's), records-per-request-avg,
+ * request-total/-rate (produce sends), request-latency-avg/-max (ms from a send to its
+ * acknowledgement), and outgoing-byte-total/-rate (value bytes sent).
+ * Consumer figures come from the consume run's summary (consumerMetrics): group
+ * `consumer-fetch-manager-metrics` records-consumed-total/-rate and bytes-consumed-total/-rate
+ * (key + value bytes), and `consumer-coordinator-metrics` rebalance-latency-max (ms to the
+ * group join). Rates are per second over the whole run (the Java client's are over its last
+ * 30 s samples).
  */
 
 /** One metric: Kafka's MetricName (group, name, tags) and its value. */
@@ -77,6 +81,20 @@ export class ProducerMetrics {
     };
     return Object.entries(values).map(([name, value]) => ({ group: 'producer-metrics', name, tags: { 'client-id': clientId }, value }));
   }
+}
+
+/** A consume run's metrics (see above) from its figures: records and key + value bytes read, ms elapsed, ms to the join. */
+export function consumerMetrics(clientId: string, run: { records: number; bytes: number; elapsedMs: number; rebalanceMs: number }): ClientMetric[] {
+  const seconds = Math.max(run.elapsedMs, 1) / 1000;
+  const tags = { 'client-id': clientId };
+  const fetch = (name: string, value: number): ClientMetric => ({ group: 'consumer-fetch-manager-metrics', name, tags, value });
+  return [
+    fetch('bytes-consumed-rate', run.bytes / seconds),
+    fetch('bytes-consumed-total', run.bytes),
+    fetch('records-consumed-rate', run.records / seconds),
+    fetch('records-consumed-total', run.records),
+    { group: 'consumer-coordinator-metrics', name: 'rebalance-latency-max', tags, value: run.rebalanceMs },
+  ];
 }
 
 /** `metrics` as Kafka's ToolsUtils.printMetrics prints them (the text, ending with a newline; '' for none). */
