@@ -12,8 +12,7 @@
 import type { Logger } from 'pino';
 import type { BrokerServices } from '../broker-services.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
-import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
+import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/generated/index.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { ControlRecordType, type TxnMarker, encodeMarkerBatch } from './control-batch.js';
 import type { TopicPartition } from './transaction-metadata.js';
