@@ -9,7 +9,7 @@
  * Source: protocol guide "Fetch" (apis/fetch.ts).
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { createFetchRequest } from '../protocol/generated/index.js';
+import { createFetchRequest } from '../protocol/generated/fetch-request.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { RequestContext } from './api.js';
 import { fetchHandler } from './fetch.js';

@@ -21,20 +21,18 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
-import {
-  type DescribeProducersResponse,
-  type DescribeTransactionsResponse,
-  type FindCoordinatorResponse,
-  type ListTransactionsResponse,
-  type MetadataResponse,
-  type WriteTxnMarkersResponse,
-  createDescribeProducersRequest,
-  createDescribeTransactionsRequest,
-  createFindCoordinatorRequest,
-  createListTransactionsRequest,
-  createMetadataRequest,
-  createWriteTxnMarkersRequest,
-} from '../protocol/generated/index.js';
+import type { DescribeProducersResponse } from '../protocol/generated/describe-producers-response.js';
+import type { DescribeTransactionsResponse } from '../protocol/generated/describe-transactions-response.js';
+import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
+import type { ListTransactionsResponse } from '../protocol/generated/list-transactions-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
+import { createDescribeProducersRequest } from '../protocol/generated/describe-producers-request.js';
+import { createDescribeTransactionsRequest } from '../protocol/generated/describe-transactions-request.js';
+import { createFindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
+import { createListTransactionsRequest } from '../protocol/generated/list-transactions-request.js';
+import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
+import { createWriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, withAdminClient } from './admin-client.js';
 
