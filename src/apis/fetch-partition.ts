@@ -9,7 +9,8 @@
  * Source: protocol guide "Fetch" (apis/fetch.ts).
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type FetchRequest, type FetchResponse, createFetchRequest } from '../protocol/generated/index.js';
+import { type FetchRequest, createFetchRequest } from '../protocol/generated/fetch-request.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { RequestContext } from './api.js';
 import { fetchHandler } from './fetch.js';

@@ -13,7 +13,8 @@
 import { partitionForKey } from '../client/partitioner.js';
 import type { RecordInput } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type ProduceRequest, type ProduceResponse, createProduceRequest } from '../protocol/generated/index.js';
+import type { ProduceResponse } from '../protocol/generated/produce-response.js';
+import { type ProduceRequest, createProduceRequest } from '../protocol/generated/produce-request.js';
 import type { HandlerResult, RequestContext } from './api.js';
 import { produceHandler } from './produce.js';
 

@@ -21,14 +21,15 @@
  * reached), and the leader's own errors (NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE, …).
  */
 import { topicPermitted } from '../apis/authorize.js';
-import { type FetchLimits, type PartitionFetch, fetchPartition, fetchRequestFor, partitionFetchOf } from '../apis/fetch-partition.js';
+import { FETCH_VERSION, type FetchLimits, type PartitionFetch, fetchPartition, fetchRequestFor, partitionFetchOf } from '../apis/fetch-partition.js';
 import type { RequestContext } from '../apis/api.js';
 import { type AppendedBatch, PRODUCE_VERSION, type PartitionedTopic, appendedBatchOf, produceBatch, produceRequestFor } from '../apis/produce-records.js';
-import { FETCH_VERSION } from '../apis/fetch-partition.js';
 import type { BrokerServices } from '../broker-services.js';
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { FetchResponse, ListOffsetsResponse, ProduceResponse } from '../protocol/generated/index.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
+import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import type { ProduceResponse } from '../protocol/generated/produce-response.js';
 import { AclOperation } from '../security/authorizer.js';
 
 const PRODUCE = 0;
