@@ -154,6 +154,11 @@ export class KafkaClient {
     for (const w of this.waiting.splice(0)) w.reject(err);
   }
 
+  /** Whether the connection has ended (closed, failed, or idle past its timeout): requests on it fail. */
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
   close(): void {
     this.closedError ??= new Error('client closed');
     this.socket.destroy();
