@@ -239,6 +239,26 @@ export class TransactionCoordinator {
     return { errorCode, txn };
   }
 
+  /**
+   * AddPartitionsToTxn v4 `verifyOnly` (KIP-890): is each of `partitions` in the id's ongoing
+   * transaction, for this producer id and epoch? Adds nothing. Returns one code per partition
+   * (in order): NONE, or INVALID_TXN_STATE (not in the transaction); for the whole id:
+   * NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, INVALID_REQUEST (empty id),
+   * INVALID_PRODUCER_ID_MAPPING (unknown id, another producer id), PRODUCER_FENCED (another
+   * epoch), CONCURRENT_TRANSACTIONS (the transaction is completing).
+   * Source: Kafka TransactionCoordinator.handleVerifyPartitionsInTransaction.
+   */
+  verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[]): number[] {
+    const all = (code: number) => partitions.map(() => code);
+    if (transactionalId === '') return all(ErrorCode.INVALID_REQUEST);
+    const { errorCode, txn } = this.stateManager.get(transactionalId);
+    if (errorCode !== ErrorCode.NONE) return all(errorCode);
+    if (!txn || txn.state === S.Dead || txn.producerId !== producerId) return all(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    if (txn.producerEpoch !== producerEpoch) return all(ErrorCode.PRODUCER_FENCED);
+    if (txn.state === S.PrepareCommit || txn.state === S.PrepareAbort) return all(ErrorCode.CONCURRENT_TRANSACTIONS);
+    return partitions.map((tp) => (txn.hasPartition(tp) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+  }
+
   /** Every id this broker coordinates (ListTransactions filters them). */
   list(): TransactionMetadata[] {
     return this.stateManager.all().filter((t) => t.state !== S.Dead);
