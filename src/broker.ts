@@ -396,7 +396,7 @@ export class Broker implements ConnectionBroker {
       this.logger.child({ component: 'cluster' }),
     );
     this.cluster = manager;
-    this.producerIds.useSource(new ZkProducerIdBlocks(manager.zk, config.nodeId));
+    this.producerIds.useSource(new ZkProducerIdBlocks(manager.zk, config.nodeId, new LocalProducerIdBlocks(resolve(config.logDirs[0]!))));
     this.metadata = new ZkMetadata(manager.metadata);
     const applyTopicConfigs = (topic: string, configs: Record<string, string>) => {
       if (this.logs.topic(topic)) this.logs.alterTopicConfigs(topic, configs);

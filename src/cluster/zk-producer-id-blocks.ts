@@ -8,9 +8,13 @@
  * next block — start = block_end + 1, 1000 ids — with a setData conditional on the version it
  * read; BAD_VERSION (another broker claimed one in between) means read again and retry. A
  * missing or empty znode means no block was ever handed out: the first is 0–999.
+ * The broker's own log dir file (`producer-id-block`) is a floor and a record: a claimed block
+ * never starts below ids this broker handed out before it joined ZooKeeper (a broker upgraded
+ * from one that used only the file), and the file is advanced past each block claimed, so the
+ * same log dir used without ZooKeeper later does not re-issue them either.
  * Source: Kafka ZkData.scala (ProducerIdBlockZNode), ZkProducerIdManager.getNewProducerIdBlock.
  */
-import { type ProducerIdBlock, type ProducerIdBlockSource, PRODUCER_ID_BLOCK_SIZE } from '../storage/producer-ids.js';
+import { type LocalProducerIdBlocks, type ProducerIdBlock, type ProducerIdBlockSource, PRODUCER_ID_BLOCK_SIZE } from '../storage/producer-ids.js';
 import { type ZkClient, ZkCode, ZkError } from './zk-client.js';
 
 export const PRODUCER_ID_BLOCK_PATH = '/latest_producer_id_block';
@@ -36,22 +40,25 @@ export class ZkProducerIdBlocks implements ProducerIdBlockSource {
   constructor(
     private readonly zk: ZkClient,
     private readonly brokerId: number,
+    private readonly local: LocalProducerIdBlocks,
   ) {}
 
   /**
    * Claims the next block in `/latest_producer_id_block`.
-   * Errors: ZooKeeper errors (connection loss, …); a malformed znode; an Error after
-   * 100 attempts lost to other brokers' claims.
+   * Errors: ZooKeeper errors (connection loss, …); a malformed znode; the log dir file's fs
+   * errors; an Error after 100 attempts lost to other brokers' claims.
    */
   async reserveBlock(): Promise<ProducerIdBlock> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.zk.getData(PRODUCER_ID_BLOCK_PATH);
-      const start = current && current.data.length > 0 ? decodeProducerIdBlock(current.data).lastProducerId + 1 : 0;
+      const after = current && current.data.length > 0 ? decodeProducerIdBlock(current.data).lastProducerId + 1 : 0;
+      const start = Math.max(after, this.local.nextStart());
       const block = { firstProducerId: start, lastProducerId: start + PRODUCER_ID_BLOCK_SIZE - 1 };
       const data = encodeProducerIdBlock(this.brokerId, block);
       try {
         if (current) await this.zk.setData(PRODUCER_ID_BLOCK_PATH, data, current.version);
         else await this.zk.create(PRODUCER_ID_BLOCK_PATH, data);
+        this.local.advanceTo(block.lastProducerId + 1);
         return block;
       } catch (err) {
         const lost = err instanceof ZkError && (err.code === ZkCode.BAD_VERSION || err.code === ZkCode.NODE_EXISTS);

@@ -37,15 +37,23 @@ export class LocalProducerIdBlocks implements ProducerIdBlockSource {
 
   /** Errors: fs errors; a malformed file is an Error naming it. */
   async reserveBlock(): Promise<ProducerIdBlock> {
-    let start = 0;
-    if (existsSync(this.path)) {
-      const m = /^next\.block\.start=(\d+)$/m.exec(readFileSync(this.path, 'utf8'));
-      if (!m) throw new Error(`${this.path}: no next.block.start=<id> line`);
-      start = Number(m[1]);
-    }
-    const end = start + PRODUCER_ID_BLOCK_SIZE;
-    writeFileAtomic(this.path, `# producer ids below this are reserved or used\nnext.block.start=${end}\n`);
-    return { firstProducerId: start, lastProducerId: end - 1 };
+    const start = this.nextStart();
+    this.advanceTo(start + PRODUCER_ID_BLOCK_SIZE);
+    return { firstProducerId: start, lastProducerId: start + PRODUCER_ID_BLOCK_SIZE - 1 };
+  }
+
+  /** The first id this log dir never handed out (0 without a file). Errors: as reserveBlock. */
+  nextStart(): number {
+    if (!existsSync(this.path)) return 0;
+    const m = /^next\.block\.start=(\d+)$/m.exec(readFileSync(this.path, 'utf8'));
+    if (!m) throw new Error(`${this.path}: no next.block.start=<id> line`);
+    return Number(m[1]);
+  }
+
+  /** Records durably that ids below `next` are reserved or used (never moves back). Errors: fs errors. */
+  advanceTo(next: number): void {
+    if (next <= this.nextStart()) return;
+    writeFileAtomic(this.path, `# producer ids below this are reserved or used\nnext.block.start=${next}\n`);
   }
 }
 

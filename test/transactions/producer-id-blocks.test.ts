@@ -3,8 +3,11 @@
  * ZooKeeper answer many InitProducerId requests each, idempotent and transactional, at the
  * same time, and no id is handed out twice — each broker claims blocks of 1000 from the
  * `/latest_producer_id_block` znode (Kafka's ProducerIdBlockZNode JSON) with conditional
- * writes. A broker killed with -9 and restarted never hands out an id again.
+ * writes. A broker killed with -9 and restarted never hands out an id again, nor one its log
+ * dir's `producer-id-block` file says it handed out before it used ZooKeeper.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../src/cluster/zk-client.js';
 import { ProcessCluster } from '../helpers/process-cluster.js';
@@ -93,4 +96,15 @@ describe('producer ids across a ZooKeeper cluster', () => {
     for (const ids of secondRound) all.push(...ids);
     expectAllDistinct(all);
   }, 120_000);
+
+  it('a broker never re-issues ids its log dir handed out before it joined ZooKeeper, and records the blocks it claims there', async () => {
+    // As after an upgrade from a version that reserved blocks in the log dir only.
+    await cluster.stopBroker(3);
+    const file = join(cluster.node(3).dir.path, 'producer-id-block');
+    writeFileSync(file, 'next.block.start=5000000\n');
+    await cluster.startBroker(3);
+    const ids = await idempotentIds(cluster.portOf(3), 10);
+    expect(Math.min(...ids)).toBeGreaterThanOrEqual(5_000_000);
+    expect(readFileSync(file, 'utf8')).toContain('next.block.start=5001000');
+  }, 60_000);
 });
