@@ -14,9 +14,11 @@
  *
  * Consumer properties (Kafka names): fetch.max.wait.ms (500), fetch.min.bytes (1),
  * fetch.max.bytes (52428800), max.partition.fetch.bytes (1048576), session.timeout.ms
- * (45000), heartbeat.interval.ms (3000), enable.auto.commit, auto.commit.interval.ms, and the
- * security keys (kafkaConnectionOptions).
- * Errors: rejects with the client's error (e.g. an unreachable broker).
+ * (45000), heartbeat.interval.ms (3000), enable.auto.commit, auto.commit.interval.ms,
+ * isolation.level (read_uncommitted | read_committed, KIP-98), and the security keys
+ * (kafkaConnectionOptions).
+ * Errors: rejects with the client's error (e.g. an unreachable broker), or an Error naming a
+ * bad isolation.level.
  */
 import { Consumer } from '@platformatic/kafka';
 import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
@@ -65,6 +67,8 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
   const clientId = 'perf-consumer-client';
   const connection = kafkaConnectionOptions(o.bootstrap, o.props, clientId);
   const autocommit = o.props['enable.auto.commit'] === 'false' ? false : intProp(o.props, 'auto.commit.interval.ms', 5000);
+  const isolation = o.props['isolation.level'] ?? 'read_uncommitted';
+  if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') throw new Error(`Invalid value ${isolation} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
   const consumer = new Consumer({
     ...connection,
     groupId: o.group,
@@ -74,6 +78,7 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
     maxBytesPerPartition: intProp(o.props, 'max.partition.fetch.bytes', 1_048_576),
     sessionTimeout: intProp(o.props, 'session.timeout.ms', 45_000),
     heartbeatInterval: intProp(o.props, 'heartbeat.interval.ms', 3000),
+    isolationLevel: isolation === 'read_committed' ? 1 : 0,
   });
   const startEpochMs = Date.now();
   const start = performance.now();
