@@ -147,6 +147,8 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   /** `transactional.id.expiration.ms`: a transactional id idle this long (no transaction) is removed (ms; Kafka: 7 days). */
   transactionalIdExpirationMs: number;
+  /** `transaction.partition.verification.enable`: a leader asks the coordinator whether a transaction's first batch on a partition belongs to it (KIP-890; Kafka: true). */
+  transactionPartitionVerificationEnable: boolean;
   /** `transaction.abort.timed.out.transaction.cleanup.interval.ms`: how often timed-out transactions are aborted (ms; Kafka: 10000). */
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
   /** `transaction.remove.expired.transaction.cleanup.interval.ms`: how often expired transactional ids are removed (ms; Kafka: 3600000). */
@@ -453,6 +455,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'transaction.state.log.min.isr': { field: 'transactionStateLogMinIsr', parse: int(1, 32_767) },
   'transaction.max.timeout.ms': { field: 'transactionMaxTimeoutMs', parse: int(1, INT32_MAX) },
   'transactional.id.expiration.ms': { field: 'transactionalIdExpirationMs', parse: int(1, INT32_MAX) },
+  'transaction.partition.verification.enable': { field: 'transactionPartitionVerificationEnable', parse: bool },
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': { field: 'transactionAbortTimedOutTransactionCleanupIntervalMs', parse: int(1, INT32_MAX) },
   'transaction.remove.expired.transaction.cleanup.interval.ms': { field: 'transactionRemoveExpiredTransactionCleanupIntervalMs', parse: int(1, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
@@ -576,6 +579,7 @@ export function defaultConfig(): BrokerConfig {
     transactionStateLogMinIsr: 2,
     transactionMaxTimeoutMs: 900_000,
     transactionalIdExpirationMs: 604_800_000,
+    transactionPartitionVerificationEnable: true,
     transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,
     transactionRemoveExpiredTransactionCleanupIntervalMs: 3_600_000,
     engine: 'wasm',

@@ -398,9 +398,16 @@ export class ReplicaManager {
    * are refused by the log), inline on the main thread, and completes by acks as appendRecords.
    * With the append worker pool, the marker waits (up to `timeoutMs`) until no worker run is
    * staged on the log, then is appended in one synchronous step, between runs.
+   * `check(log)` runs in the same step, just before: what it throws is thrown and nothing appended.
    * Resolves and throws as appendRecords; REQUEST_TIMED_OUT if a staged run never ends.
    */
-  async appendControlBatch(topic: string, partition: number, build: (baseOffset: number, leaderEpoch: number) => Uint8Array, options: AppendOptions): Promise<{ result: AppendResult; errorCode: number }> {
+  async appendControlBatch(
+    topic: string,
+    partition: number,
+    build: (baseOffset: number, leaderEpoch: number) => Uint8Array,
+    options: AppendOptions,
+    check?: (log: PartitionLog) => void,
+  ): Promise<{ result: AppendResult; errorCode: number }> {
     const deadline = Date.now() + options.timeoutMs;
     while (this.leader(topic, partition).log.hasStagedRun) {
       if (Date.now() > deadline) throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `${topic}-${partition}: a worker append did not end within ${options.timeoutMs} ms`);
@@ -411,6 +418,7 @@ export class ReplicaManager {
     if (options.acks === -1 && r.isr.length < minIsr) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
     }
+    check?.(r.log);
     const firstOffset = r.log.logEndOffset;
     r.log.appendAsFollower(build(firstOffset, r.leaderEpoch));
     const lastOffset = r.log.logEndOffset - 1;
