@@ -82,6 +82,7 @@ import { StoredScramCredentials } from './security/entity-config/scram-credentia
 import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
 import { type BrokerReadiness, brokerReadiness } from './cluster/readiness.js';
+import { initCodecs } from './storage/cleaner/compression.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -323,6 +324,7 @@ export class Broker implements ConnectionBroker {
     const logger = options.logger ?? createLogger();
     const engine = createEngine(config.engine);
     const broker = new Broker(config, engine, logger);
+    await initCodecs(); // zstd's WASM, for the leader's recompression (compression.type=zstd)
     if (config.workers > 0) {
       try {
         broker.appendPool = await AppendPool.start({ workers: config.workers, engine: config.engine, memory: engine.memory, logger: logger.child({ component: 'append-pool' }) });

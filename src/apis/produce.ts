@@ -7,9 +7,10 @@
  * become per-partition responses. acks=0 gets no response.
  * Errors per partition (from appendRecords): UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT,
- * CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, and the idempotence errors; a
- * transaction's first batch on a partition is verified with its coordinator first (KIP-890:
- * INVALID_TXN_STATE, NOT_ENOUGH_REPLICAS, …; src/transactions/produce-verification.ts).
+ * CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP (with record_errors,
+ * v8+), and the idempotence errors; a transaction's first batch on a partition is verified
+ * with its coordinator first (KIP-890: INVALID_TXN_STATE, NOT_ENOUGH_REPLICAS, …;
+ * src/transactions/produce-verification.ts).
  * Source: protocol guide "Produce"; Kafka KafkaApis.handleProduceRequest,
  * ReplicaManager.appendRecords.
  */
@@ -18,6 +19,7 @@ import type { ProduceRequest } from '../protocol/generated/produce-request.js';
 import { type ProduceResponse, createProduceResponse, createProduceResponsePartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { LOG_OVERHEAD } from '../storage/batch-header.js';
+import { type RecordError, RecordValidationError } from '../storage/leader-records.js';
 import { verifyTransactionalProduce } from '../transactions/produce-verification.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
 import { topicPermitted } from './authorize.js';
@@ -36,8 +38,14 @@ export function checkSingleBatch(records: Uint8Array): void {
   }
 }
 
-function partitionError(index: number, errorCode: number, message: string | null): PartitionResponse {
-  return createProduceResponsePartitionProduceResponse({ index, errorCode, baseOffset: -1, errorMessage: message });
+function partitionError(index: number, errorCode: number, message: string | null, recordErrors: readonly RecordError[] = []): PartitionResponse {
+  return createProduceResponsePartitionProduceResponse({
+    index,
+    errorCode,
+    baseOffset: -1,
+    errorMessage: message,
+    recordErrors: recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
+  });
 }
 
 export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
@@ -87,6 +95,6 @@ async function producePartition(ctx: RequestContext, topic: string, index: numbe
   } catch (err) {
     if (!(err instanceof KafkaError)) throw err;
     ctx.logger.debug({ topic, partition: index, err: err.message }, 'produce rejected');
-    return partitionError(index, err.code, err.message);
+    return partitionError(index, err.code, err.message, err instanceof RecordValidationError ? err.recordErrors : []);
   }
 }

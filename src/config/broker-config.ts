@@ -221,6 +221,20 @@ export interface BrokerConfig {
   minInsyncReplicas: number;
   /** `producer.id.expiration.ms`: an idle producer's dedup state is dropped after this (ms). */
   producerIdExpirationMs: number;
+  /** `log.message.timestamp.type`: CreateTime (the producer's) or LogAppendTime (the leader stamps), for topics that set none. */
+  logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** `log.message.timestamp.difference.max.ms` (deprecated; KIP-937): before.max.ms when that is unset (ms; MAX_SAFE_INTEGER: no limit). */
+  logMessageTimestampDifferenceMaxMs: number;
+  /** `log.message.timestamp.before.max.ms` (KIP-937): how far a CreateTime timestamp may lie in the past (ms). */
+  logMessageTimestampBeforeMaxMs: number;
+  /** `log.message.timestamp.after.max.ms` (KIP-937): how far a CreateTime timestamp may lie in the future (ms). */
+  logMessageTimestampAfterMaxMs: number;
+  /** `compression.type`: the codec the leader stores batches with (`producer`: as they come). */
+  compressionType: string;
+  /** `compression.gzip.level`: -1 (zlib's default) or 1..9. */
+  compressionGzipLevel: number;
+  /** `compression.zstd.level`: -131072..22. */
+  compressionZstdLevel: number;
 }
 
 export interface Listener {
@@ -319,6 +333,14 @@ const long =
     const big = BigInt(text);
     if (big < BigInt(min) || big > 9223372036854775807n) throw new ConfigError(`${key}: ${text} is outside [${min}, 9223372036854775807]`);
     return big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
+  };
+
+const choice =
+  (...values: string[]): Parser =>
+  (key, raw) => {
+    const v = raw.trim();
+    if (!values.includes(v)) throw new ConfigError(`${key}: "${raw}" is not one of ${values.join(', ')}`);
+    return v;
   };
 
 const ratio: Parser = (key, raw) => {
@@ -477,6 +499,13 @@ const DEFINITIONS: Record<string, Definition> = {
   'log.cleaner.dedupe.buffer.size': { field: 'logCleanerDedupeBufferSize', parse: long(1024 * 1024) },
   'min.insync.replicas': { field: 'minInsyncReplicas', parse: int(1, INT32_MAX) },
   'producer.id.expiration.ms': { field: 'producerIdExpirationMs', parse: int(1, INT32_MAX) },
+  'log.message.timestamp.type': { field: 'logMessageTimestampType', parse: choice('CreateTime', 'LogAppendTime') },
+  'log.message.timestamp.difference.max.ms': { field: 'logMessageTimestampDifferenceMaxMs', parse: long(0) },
+  'log.message.timestamp.before.max.ms': { field: 'logMessageTimestampBeforeMaxMs', parse: long(0) },
+  'log.message.timestamp.after.max.ms': { field: 'logMessageTimestampAfterMaxMs', parse: long(0) },
+  'compression.type': { field: 'compressionType', parse: choice('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer') },
+  'compression.gzip.level': { field: 'compressionGzipLevel', parse: (key, raw) => (raw.trim() === '-1' ? -1 : int(1, 9)(key, raw)) },
+  'compression.zstd.level': { field: 'compressionZstdLevel', parse: int(-131072, 22) },
 };
 
 /** Kafka's defaults, except `log.dirs` (./data, as a new user expects). */
@@ -585,6 +614,13 @@ export function defaultConfig(): BrokerConfig {
     logCleanerDedupeBufferSize: 128 * 1024 * 1024,
     minInsyncReplicas: 1,
     producerIdExpirationMs: 86_400_000,
+    logMessageTimestampType: 'CreateTime',
+    logMessageTimestampDifferenceMaxMs: Number.MAX_SAFE_INTEGER,
+    logMessageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+    logMessageTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
+    compressionType: 'producer',
+    compressionGzipLevel: -1,
+    compressionZstdLevel: 3,
   };
 }
 

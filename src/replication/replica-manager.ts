@@ -45,6 +45,7 @@ import { lowWatermarkOf } from './low-watermark.js';
 import { OffsetPurgatory } from './offset-purgatory.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 import { ReplicationQuota } from './replication-quota.js';
+import { type LeaderRecords, leaderClock, leaderRecordsPolicy, prepareLeaderRecords } from '../storage/leader-records.js';
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -373,8 +374,20 @@ export class ReplicaManager {
     if (options.acks === -1 && r.isr.length < minIsr) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
     }
-    const result = await this.appender.append(r.log, records, r.leaderEpoch);
-    return this.completeAppend(r, result, options, minIsr);
+    const prepared = this.leaderRecords(r.log, records);
+    const result = await this.appender.append(r.log, prepared?.records ?? records, r.leaderEpoch);
+    const stamped = prepared && prepared.logAppendTimeMs >= 0 && !result.duplicate ? { ...result, logAppendTimeMs: prepared.logAppendTimeMs } : result;
+    return this.completeAppend(r, stamped, options, minIsr);
+  }
+
+  /**
+   * The topic's timestamp and compression settings applied to a produce request
+   * (storage/leader-records.ts), or null when the topic has none to apply.
+   */
+  private leaderRecords(log: PartitionLog, records: Uint8Array): LeaderRecords | null {
+    const settings = this.broker.logs.topic(log.topic)?.settings;
+    const policy = settings ? leaderRecordsPolicy(settings) : null;
+    return policy && prepareLeaderRecords(log.logConfig.engine, records, policy, leaderClock.now(), log.logConfig.maxBatchBytes);
   }
 
   /**
