@@ -61,6 +61,8 @@ import type { WebSocketGateway } from './gateway/gateway.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { AppendPool } from './workers/append-pool.js';
+import { AuditService } from './audit/audit-service.js';
+import { registerAuditMetrics } from './audit/audit-metrics.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { readFileSync } from 'node:fs';
 import { createAuthorizer } from './security/acl/create-authorizer.js';
@@ -199,6 +201,8 @@ export class Broker implements ConnectionBroker {
   readonly tailBudget: TailBudget;
   /** Connection limits shared by the listeners (max.connections, max.connections.per.ip). */
   private readonly connectionQuotas: ConnectionQuotas;
+  /** The end-to-end audit (docs/audit.md; null unless `gregor.audit.enable`). */
+  readonly audit: AuditService | null;
   /** The append worker pool (null when `gregor.workers` is 0). */
   appendPool: AppendPool | null = null;
   /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
@@ -238,6 +242,7 @@ export class Broker implements ConnectionBroker {
     this.brokerConfigs = new LocalBrokerConfigAdmin(this.dynamicConfig, () => this.logs.reconfigure());
     this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
     this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
+    this.audit = config.auditEnable ? new AuditService(config, engine, logger.child({ component: 'audit' })) : null;
     this.logs = LogManager.open({
       brokerConfig: config,
       clustered: config.zookeeperConnect !== null,
@@ -254,6 +259,7 @@ export class Broker implements ConnectionBroker {
         rollMs: config.logRollMs,
         maxBatchBytes: config.messageMaxBytes,
         flushIntervalMessages: config.logFlushIntervalMessages,
+        audit: this.audit?.tiers ?? null,
       },
     });
     this.metadata = new LocalMetadata(this.logs, () => this.registration());
@@ -291,6 +297,7 @@ export class Broker implements ConnectionBroker {
     );
     this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
     this.metrics = new BrokerMetrics({ tailBudget: this.tailBudget, logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions, replicationQuotas: { leader: this.replicas.leaderQuota, follower: this.replicas.followerQuota } });
+    if (this.audit) registerAuditMetrics(this.metrics.registry, () => this.audit!.collector);
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
@@ -350,6 +357,14 @@ export class Broker implements ConnectionBroker {
         if (authorizer instanceof AclAuthorizer) {
           authorizer.useStore(await ZkAclStore.open(broker.cluster!.zk, logger.child({ component: 'acls' }), (acls) => authorizer.replaceAll(acls)));
         }
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    }
+    if (broker.audit) {
+      try {
+        await broker.audit.start({ config, engine, logs: broker.logs, topicAdmin: broker.topicAdmin, metadata: broker.metadata, leaderEpochOf: (t, p) => broker.replicas.replica(t, p)?.leaderEpoch ?? 0 });
       } catch (err) {
         await broker.stop();
         throw err;
@@ -689,6 +704,7 @@ export class Broker implements ConnectionBroker {
     this.transactions.stop();
     await Promise.all(this.listeners.map((l) => l.close()));
     await this.appendPool?.close();
+    this.audit?.stop();
     this.logs.close();
     this.logger.info({ port: this.port }, 'broker stopped');
   }

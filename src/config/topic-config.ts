@@ -60,6 +60,8 @@ export interface TopicSettings {
   minCompactionLagMs: number;
   maxCompactionLagMs: number;
   minInsyncReplicas: number;
+  /** `audit.enable`: the end-to-end audit counts this topic (when `gregor.audit.enable` is on). */
+  auditEnable: boolean;
 }
 
 /** Where a broker-level value came from, for DescribeConfigs. */
@@ -148,6 +150,7 @@ function onlySupported(value: string, why: string): (raw: string) => string {
 const longString = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? String(LONG_MAX) : String(n));
 
 const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
+  'audit.enable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'true', check: boolean, doc: 'Gregor: the end-to-end audit counts this topic\'s records (only while the broker has gregor.audit.enable=true; docs/audit.md)' },
   'cleanup.policy': { type: ConfigType.LIST, brokerKey: 'log.cleanup.policy', fallback: (c) => c.logCleanupPolicy.join(','), check: cleanupPolicyValue, doc: 'delete (retention), compact (keep the latest record per key) or both' },
   'compression.type': { type: ConfigType.STRING, brokerKey: 'compression.type', fallback: () => 'producer', check: onlySupported('producer', 'batches are stored as the producer compressed them; only "producer" is supported'), doc: 'batches are stored as the producer compressed them' },
   'delete.retention.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.delete.retention.ms', fallback: (c) => longString(c.logCleanerDeleteRetentionMs), check: long(0n), doc: 'how long tombstones are kept on compacted topics (ms)' },
@@ -264,6 +267,7 @@ export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<str
     minCompactionLagMs: num('min.compaction.lag.ms'),
     maxCompactionLagMs: num('max.compaction.lag.ms'),
     minInsyncReplicas: num('min.insync.replicas'),
+    auditEnable: get('audit.enable') === 'true',
   };
 }
 
@@ -304,8 +308,10 @@ export function logConfigFields(s: TopicSettings): {
   flushIntervalMessages: number;
   indexIntervalBytes: number;
   compacted: boolean;
+  auditEnable: boolean;
 } {
   return {
+    auditEnable: s.auditEnable,
     compacted: s.cleanupPolicy.compact,
     segmentBytes: s.segmentBytes,
     // A compacted topic rolls at max.compaction.lag.ms at the latest, so its records become cleanable in time.
