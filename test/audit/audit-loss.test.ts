@@ -71,3 +71,53 @@ describe('audit: records lost on the way (acks=0) are missing in their buckets',
     expect(metrics).toMatch(new RegExp(`gregor_audit_latency_ms\\{topic="${TOPIC}",tier="broker",quantile="0.5"\\} \\d+`));
   }, 60_000);
 });
+
+describe('audit: retries without idempotence show as duplicates', () => {
+  const dir = makeTempDir();
+  let broker: Awaited<ReturnType<typeof spawnAuditedBroker>>;
+  let proxy: DroppingProxy;
+  /** Produce responses (1-based) the proxy swallows, cutting the connection: the batch was appended, the client retries it. */
+  const LOST_RESPONSES = new Set([3, 10, 11, 25]);
+
+  beforeAll(async () => {
+    broker = await spawnAuditedBroker(dir.path);
+    await createTopic(broker.port, TOPIC);
+    proxy = await startDroppingProxy(broker.port, (n) => LOST_RESPONSES.has(n));
+  }, 30_000);
+  afterAll(async () => {
+    await proxy?.close();
+    await broker?.stop();
+    dir.remove();
+  });
+
+  it('a request re-sent after a lost response is counted twice by the broker, once by the producer', async () => {
+    const producer = producerTier(() => broker.port);
+    const timestamp = Date.now();
+    let client = await RawClient.connect(proxy.port);
+    let retries = 0;
+    for (let i = 0; i < 30; i++) {
+      for (let r = 0; r < PER_REQUEST; r++) producer.count(TOPIC, timestamp, 20);
+      // a non-idempotent producer: no producer id, so the broker cannot tell a retry from new records
+      for (let attempt = 0; ; attempt++) {
+        expect(attempt).toBeLessThan(3);
+        const answer = client.nextFrame(10_000);
+        client.sendRaw(produceFrame(client, TOPIC, PER_REQUEST, timestamp, 20, 1));
+        try {
+          await answer;
+          break;
+        } catch {
+          retries++;
+          client = await RawClient.connect(proxy.port);
+        }
+      }
+    }
+    client.close();
+    await producer.close();
+    expect(retries).toBe(LOST_RESPONSES.size);
+    const rows = await reportWhen(broker.httpPort, TOPIC, (rs) => rs.reduce((n, r) => n + (r.broker?.records ?? 0), 0) >= (30 + retries) * PER_REQUEST && rs.some((r) => r.producer));
+    expect(rows.reduce((n, r) => n + (r.producer?.records ?? 0), 0)).toBe(30 * PER_REQUEST);
+    expect(rows.reduce((n, r) => n + (r.broker?.records ?? 0), 0)).toBe((30 + retries) * PER_REQUEST);
+    expect(rows.reduce((n, r) => n + (r.duplicated ?? 0), 0)).toBe(retries * PER_REQUEST);
+    expect(rows.reduce((n, r) => n + (r.missing ?? 0), 0)).toBe(0);
+  }, 60_000);
+});
