@@ -364,7 +364,7 @@ export class Broker implements ConnectionBroker {
     }
     if (broker.audit) {
       try {
-        await broker.audit.start({ config, engine, logs: broker.logs, topicAdmin: broker.topicAdmin, metadata: broker.metadata, leaderEpochOf: (t, p) => broker.replicas.replica(t, p)?.leaderEpoch ?? 0 });
+        await broker.audit.start({ config, engine, logs: broker.logs, topicAdmin: broker.topicAdmin, metadata: broker.metadata, leaderEpochOf: (t, p) => broker.replicas.replica(t, p)?.leaderEpoch ?? 0, connectToBroker: (id, ms) => broker.connectToBroker(id, ms) });
       } catch (err) {
         await broker.stop();
         throw err;
@@ -704,7 +704,7 @@ export class Broker implements ConnectionBroker {
     this.transactions.stop();
     await Promise.all(this.listeners.map((l) => l.close()));
     await this.appendPool?.close();
-    this.audit?.stop();
+    await this.audit?.stop();
     this.logs.close();
     this.logger.info({ port: this.port }, 'broker stopped');
   }

@@ -22,7 +22,7 @@ export async function answerAuditReport(audit: AuditService | null, access: Pick
   const sinceMs = since === null ? undefined : Number(since);
   if (sinceMs !== undefined && !Number.isFinite(sinceMs)) return json(400, 'Bad Request', { error: `sinceMs must be a number of ms, got ${since}` });
   try {
-    const rows = audit.report({ topic, sinceMs });
+    const rows = await audit.report({ topic, sinceMs });
     return json(200, 'OK', { bucketMs: audit.collector.options.bucketMs, graceMs: audit.collector.options.graceMs, rows });
   } catch (err) {
     return json(500, 'Internal Server Error', { error: (err as Error).message });

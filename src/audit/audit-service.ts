@@ -9,8 +9,10 @@
  * report sequence, re-derive from each led partition's log what the broker tier had not
  * reported before the last stop or crash, then report on the timer.
  *
- * Reports go to `__audit` when its partition is on this broker (a single broker, or the
- * `__audit` leader of a cluster); on other brokers counts wait for that (left for later).
+ * Reports go to `__audit`'s leader: appended here when this broker leads it (a single broker
+ * always does), else produced to the leader over an inter-broker connection (acks=all). The
+ * collector reads the local copy of `__audit` (the leader's, or a follower's replica); a
+ * broker without one has an empty collector.
  */
 import type { Logger } from 'pino';
 import { decodeBatches } from '../client/decode.js';
@@ -18,7 +20,9 @@ import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { TopicAdmin } from '../cluster/topic-admin.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { Engine } from '../engine/engine.js';
+import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { createProduceRequest } from '../protocol/generated/index.js';
 import { type LogManager, localLogs } from '../storage/log-manager.js';
 import { AUDIT_TOPIC, type AuditReport, decodeReport, encodeReport, reportKey } from './audit-report.js';
 import { BrokerAuditTiers } from './broker-tier.js';
@@ -32,6 +36,8 @@ export interface AuditHost {
   readonly topicAdmin: TopicAdmin;
   readonly metadata: ClusterMetadata;
   leaderEpochOf(topic: string, partition: number): number;
+  /** A connection to another broker on the inter-broker listener (cluster mode). */
+  connectToBroker?(brokerId: number, timeoutMs?: number): Promise<KafkaClient>;
 }
 
 const READ_BYTES = 1024 * 1024;
@@ -43,6 +49,8 @@ export class AuditService {
   private timer: NodeJS.Timeout | null = null;
   /** Next `__audit` offset the collector reads. */
   private nextOffset = 0;
+  /** The report round under way (rounds never overlap). */
+  private round: Promise<void> | null = null;
 
   constructor(config: BrokerConfig, engine: Engine, private readonly logger: Logger) {
     this.tiers = new BrokerAuditTiers(engine, String(config.nodeId), config.auditBucketMs);
@@ -71,34 +79,54 @@ export class AuditService {
       }
     }
     if (rederived > 0) this.logger.info({ records: rederived }, 'audit: counted records appended since the last report before the restart');
-    this.timer = setInterval(() => this.tick(), host.config.auditReportIntervalMs);
+    this.timer = setInterval(() => void this.tick(), host.config.auditReportIntervalMs);
     this.timer.unref();
   }
 
-  /** Writes the tiers' reports to `__audit` and reads `__audit` into the collector. */
-  tick(): void {
-    try {
-      this.flush();
-      this.poll();
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'audit: report round failed; counts kept for the next one');
-    }
+  /**
+   * One report round: writes the tiers' reports to `__audit` and reads `__audit` into the
+   * collector. Failures are logged; the counts stay for the next round. Resolves when done
+   * (joins the round under way, if any).
+   */
+  tick(): Promise<void> {
+    this.round ??= (async () => {
+      try {
+        await this.flush();
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'audit: could not write the report round to __audit; counts kept for the next one');
+      }
+      try {
+        this.poll();
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'audit: could not read __audit');
+      }
+    })().finally(() => {
+      this.round = null;
+    });
+    return this.round;
   }
 
-  /** Appends the tiers' pending reports to `__audit` (when its partition is here). */
-  flush(): void {
-    const log = this.host?.logs.partition(AUDIT_TOPIC, 0);
-    if (!log || !this.host) return;
+  /** Writes the tiers' pending reports to `__audit`'s leader (see the file's comment). */
+  async flush(): Promise<void> {
+    const host = this.host;
+    if (!host) return;
     const reports = this.tiers.takeReports();
     if (reports.length === 0) return;
     try {
-      const epoch = this.host.leaderEpochOf(AUDIT_TOPIC, 0);
       const encoder = new TextEncoder();
-      const batch = this.host.engine.encodeRecordBatch(
+      const batch = host.engine.encodeRecordBatch(
         reports.map((r) => ({ key: encoder.encode(reportKey(r)), value: encodeReport(r) })),
         { baseTimestamp: Date.now() },
       );
-      log.append(batch, epoch);
+      const leader = host.metadata.partition(AUDIT_TOPIC, 0)?.leader ?? -1;
+      const log = host.logs.partition(AUDIT_TOPIC, 0);
+      if (leader === host.config.nodeId && log) {
+        log.append(batch, host.leaderEpochOf(AUDIT_TOPIC, 0));
+      } else if (leader >= 0 && host.connectToBroker) {
+        await produceRemote(await host.connectToBroker(leader), batch);
+      } else {
+        throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${AUDIT_TOPIC}-0 has no leader`);
+      }
     } catch (err) {
       this.tiers.restore(reports);
       throw err;
@@ -142,16 +170,30 @@ export class AuditService {
    * Rows per topic × bucket (see AuditCollector.report), after reporting this broker's counts
    * and reading `__audit` to its end, so the answer includes everything known now.
    */
-  report(filter: { topic?: string; sinceMs?: number } = {}): AuditRow[] {
-    this.tick();
+  async report(filter: { topic?: string; sinceMs?: number } = {}): Promise<AuditRow[]> {
+    await this.tick();
     return this.collector.report(filter);
   }
 
   /** Stops the timer after a last report round (a graceful stop reports everything counted). */
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.host) this.tick();
+    if (this.host) await this.tick();
     this.tiers.dispose();
+  }
+}
+
+/** Produces `batch` to `__audit`-0 over `client` (acks=all), then closes it. Errors: the partition's error (KafkaError). */
+async function produceRemote(client: KafkaClient, batch: Uint8Array): Promise<void> {
+  try {
+    const { response } = await client.request<{ responses: Array<{ partitionResponses: Array<{ errorCode: number; errorMessage?: string | null }> }> }>(
+      0,
+      createProduceRequest({ acks: -1, timeoutMs: 10_000, topicData: [{ name: AUDIT_TOPIC, partitionData: [{ index: 0, records: batch }] }] }),
+    );
+    const p = response.responses[0]?.partitionResponses[0];
+    if (!p || p.errorCode !== ErrorCode.NONE) throw new KafkaError(p?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, `report to ${AUDIT_TOPIC}-0: ${p?.errorMessage ?? 'no answer'}`);
+  } finally {
+    client.close();
   }
 }

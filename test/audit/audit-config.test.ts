@@ -60,7 +60,7 @@ describe('audit settings', () => {
       const res = await c.request(0, 9, createProduceRequest({ acks: 1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index: 0, records }] }] }));
       expect(res.responses[0].partitionResponses[0].errorCode).toBe(0);
     }
-    const rows = t.broker.audit!.report();
+    const rows = await t.broker.audit!.report();
     expect(rows.filter((r) => r.topic === 'quiet')).toEqual([]);
     expect(rows.filter((r) => r.topic === 'loud').reduce((n, r) => n + (r.broker?.records ?? 0), 0)).toBe(2);
   });

@@ -47,6 +47,9 @@ describe('audit: records lost on the way (acks=0) are missing in their buckets',
       if (DROPPED.has(i + 1)) expectedMissing[bucketOf(i)] = (expectedMissing[bucketOf(i)] ?? 0) + PER_REQUEST;
     }
     await producer.close();
+    // the proxy has seen every request (bounded wait), and swallowed exactly the chosen 37
+    for (let waited = 0; proxy.produced < REQUESTS && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(proxy.produced).toBe(REQUESTS);
     expect(proxy.dropped).toBe(37);
 
     const total = REQUESTS * PER_REQUEST;
