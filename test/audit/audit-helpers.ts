@@ -30,9 +30,14 @@ export async function spawnAuditedBroker(logDir: string, extra: string[] = []): 
 }
 
 /** Creates `topic` (one partition) through CreateTopics on `port`. */
-export async function createTopic(port: number, topic: string): Promise<void> {
+export function createTopic(port: number, topic: string): Promise<void> {
+  return createTopicReplicated(port, topic, 1);
+}
+
+/** Creates `topic` (one partition, `replicationFactor` replicas) through CreateTopics on `port`. */
+export async function createTopicReplicated(port: number, topic: string, replicationFactor: number): Promise<void> {
   const response = await RawClient.requestOnce(port, CREATE_TOPICS, 4, createCreateTopicsRequest({
-    topics: [createCreateTopicsRequestCreatableTopic({ name: topic, numPartitions: 1, replicationFactor: 1 })],
+    topics: [createCreateTopicsRequestCreatableTopic({ name: topic, numPartitions: 1, replicationFactor })],
     timeoutMs: 10_000,
   }));
   const code = response.topics[0].errorCode;
