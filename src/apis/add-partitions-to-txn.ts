@@ -15,7 +15,8 @@
  * Source: protocol guide "AddPartitionsToTxn"; Kafka KafkaApis.handleAddPartitionsToTxnRequest; KIP-98, KIP-890.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../protocol/generated/index.js';
+import type { AddPartitionsToTxnRequest } from '../protocol/generated/add-partitions-to-txn-request.js';
+import type { AddPartitionsToTxnResponse } from '../protocol/generated/add-partitions-to-txn-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { TopicPartition } from '../transactions/transaction-metadata.js';
 import type { ApiHandler, RequestContext } from './api.js';

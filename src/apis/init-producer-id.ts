@@ -11,7 +11,8 @@
  * Source: protocol guide "InitProducerId"; KIP-98, KIP-360, KIP-588; Kafka KafkaApis.handleInitProducerIdRequest.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/generated/index.js';
+import type { InitProducerIdRequest } from '../protocol/generated/init-producer-id-request.js';
+import type { InitProducerIdResponse } from '../protocol/generated/init-producer-id-response.js';
 import type { ApiHandler } from './api.js';
 import { fencedForVersion } from './txn-errors.js';
 

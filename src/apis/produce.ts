@@ -12,12 +12,8 @@
  * ReplicaManager.appendRecords.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import {
-  type ProduceRequest,
-  type ProduceResponse,
-  createProduceResponse,
-  createProduceResponsePartitionProduceResponse,
-} from '../protocol/generated/index.js';
+import type { ProduceRequest } from '../protocol/generated/produce-request.js';
+import { type ProduceResponse, createProduceResponse, createProduceResponsePartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { LOG_OVERHEAD } from '../storage/batch-header.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';

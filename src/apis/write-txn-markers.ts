@@ -9,7 +9,8 @@
  * Source: protocol guide "WriteTxnMarkers"; Kafka KafkaApis.handleWriteTxnMarkersRequest; KIP-98.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/generated/index.js';
+import type { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
+import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { ControlRecordType } from '../transactions/control-batch.js';
 import { appendMarkers } from '../transactions/txn-marker-writer.js';

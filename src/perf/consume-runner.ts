@@ -20,6 +20,7 @@
  */
 import { Consumer } from '@platformatic/kafka';
 import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
+import { type ClientMetric, consumerMetrics } from './client-metrics.js';
 import type { ConsumeSummary } from './kafka-format.js';
 import { MB, type SeriesPoint, addToSeries, closeSeries } from './produce-stats.js';
 
@@ -34,6 +35,8 @@ export interface ConsumePerfOptions {
   fromLatest: boolean;
   /** Called about every 200 ms with the records read so far. */
   onProgress?: (records: number) => void;
+  /** Put the consumer's metrics (`--print-metrics`, client-metrics.ts) in the result's `metrics`. */
+  metrics?: boolean;
 }
 
 export interface ConsumePerfResult {
@@ -46,6 +49,8 @@ export interface ConsumePerfResult {
   timedOut: boolean;
   summary: ConsumeSummary;
   series: SeriesPoint[];
+  /** With `metrics`: the consumer's metrics at the end (Kafka's names). */
+  metrics?: ClientMetric[];
 }
 
 function intProp(props: Readonly<Record<string, string>>, key: string, fallback: number): number {
@@ -57,7 +62,8 @@ function intProp(props: Readonly<Record<string, string>>, key: string, fallback:
 }
 
 export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerfResult> {
-  const connection = kafkaConnectionOptions(o.bootstrap, o.props, 'perf-consumer-client');
+  const clientId = 'perf-consumer-client';
+  const connection = kafkaConnectionOptions(o.bootstrap, o.props, clientId);
   const autocommit = o.props['enable.auto.commit'] === 'false' ? false : intProp(o.props, 'auto.commit.interval.ms', 5000);
   const consumer = new Consumer({
     ...connection,
@@ -131,6 +137,7 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
         fetchRecordsPerSec: fetchMs > 0 ? records / (fetchMs / 1000) : 0,
       },
       series: closeSeries(series, end - start),
+      ...(o.metrics ? { metrics: consumerMetrics(clientId, { records, bytes, elapsedMs: end - start, rebalanceMs }) } : {}),
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);

@@ -15,6 +15,13 @@
  *      registers again after the heal and rejoins every ISR;
  *   d. the controller cut off from everyone (the test process too): a new controller moves
  *      its leaderships; after the heal it rejoins every ISR.
+ * A heal is over when every broker's own Metadata agrees (waitHealed): the broker that was cut
+ * off serves its last view until it reconnects to ZooKeeper and learns that its session
+ * expired, naming itself leader of its old partitions; kcat bootstrapping from it then read
+ * that stale leader's log up to its old high watermark, a committed prefix, and exited at
+ * "end of partition" (measured: 24 of 193 acknowledged records). That was this suite's
+ * "missing records" in the controller scenario, not a loss; Kafka's ZooKeeper-mode brokers
+ * behave the same until the controller's LeaderAndIsr reaches them.
  * Each checks: no acknowledged write lost, duplicated or moved to another offset. At the end
  * every replica's log of every partition is byte-identical (the brokers are stopped first,
  * so the files hold everything). Requires root (ip netns, tc); skipped otherwise.
@@ -113,24 +120,63 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     topics.push(topic);
   };
 
-  /** Partition states and live brokers as the first broker other than `excluded` that answers reports them. */
+  /** Partition states, live brokers and controller as broker `id` itself reports them (throws if it does not answer). */
+  const viewOf = async (producer: HistoryProducer, id: number) => {
+    const c = await RawClient.connect(9092, net.address(node(id)));
+    try {
+      const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: producer.topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
+      const states = new Map<number, { leader: number; leaderEpoch: number; isr: number[] }>();
+      for (const p of res.topics[0].partitions) states.set(p.partitionIndex, { leader: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort() });
+      return { states, brokers: (res.brokers as Array<{ nodeId: number }>).map((b) => b.nodeId).sort(), controller: res.controllerId as number };
+    } finally {
+      c.close();
+    }
+  };
+
+  /** The view of the first broker other than `excluded` that answers. */
   const viewWithout = async (producer: HistoryProducer, excluded: number) => {
-    const states = new Map<number, { leader: number; isr: number[] }>();
     for (const id of IDS.filter((i) => i !== excluded)) {
       try {
-        const c = await RawClient.connect(9092, net.address(node(id)));
-        try {
-          const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: producer.topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
-          for (const p of res.topics[0].partitions) states.set(p.partitionIndex, { leader: p.leaderId, isr: p.isrNodes });
-          return { states, brokers: (res.brokers as Array<{ nodeId: number }>).map((b) => b.nodeId).sort(), controller: res.controllerId as number };
-        } finally {
-          c.close();
-        }
+        return await viewOf(producer, id);
       } catch {
         /* the next broker */
       }
     }
     throw new Error('no broker answered Metadata');
+  };
+
+  /**
+   * Healed: every broker answers, all three registered, every ISR full, and every broker's own
+   * view names the same leader, leader epoch and ISR for each partition. One broker's answer is
+   * not enough: right after a heal the broker that was cut off still serves its last view (its
+   * ZooKeeper session's expiry is learnt on reconnecting), naming itself leader with a full ISR
+   * (Kafka's brokers do the same until the controller reaches them); a client that bootstraps
+   * from it reads that stale leader's log, a prefix. Returns a description when not healed.
+   */
+  const notHealed = async (producer: HistoryProducer): Promise<string | null> => {
+    const views = await Promise.all(IDS.map((id) => viewOf(producer, id).catch(() => null)));
+    const describe = (v: Awaited<ReturnType<typeof viewOf>>) => [...v.states].map(([p, s]) => `${p}=${s.leader}@${s.leaderEpoch}[${s.isr}]`).join(' ');
+    if (views.some((v) => v === null)) return `brokers not answering: ${IDS.filter((_, i) => views[i] === null)}`;
+    const first = views[0]!;
+    if (views.some((v) => describe(v!) !== describe(first))) return `views differ: ${views.map((w, i) => `b${IDS[i]} ${describe(w!)}`).join(' | ')}`;
+    if (views.some((v) => v!.brokers.length !== 3)) return `registered brokers ${views.map((v) => v!.brokers).join(' / ')}`;
+    if ([...first.states.values()].some((s) => s.isr.length !== 3)) return `an ISR not full: ${describe(first)}`;
+    return null;
+  };
+
+  /** Waits until `notHealed` finds nothing (40 s), printing how long the brokers' views disagreed. */
+  const waitHealed = async (producer: HistoryProducer, what: string) => {
+    const from = Date.now();
+    let last: string | null = 'not asked';
+    let disagreedMs = 0;
+    await waitForAsync(async () => {
+      last = await notHealed(producer);
+      if (last?.startsWith('views differ')) disagreedMs = Date.now() - from;
+      return last === null;
+    }, 40_000, what).catch((err: Error) => {
+      throw new Error(`${err.message}; last: ${last}`);
+    });
+    console.log(`${what}: healed after ${Date.now() - from} ms (brokers' views disagreed for ${disagreedMs} ms)`);
   };
 
   /** Every partition's records as kcat reads them through the cluster: offset and value. */
@@ -193,10 +239,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       expect(late.errorCode).not.toBe(ErrorCode.NONE);
 
       net.heal();
-      await waitForAsync(async () => {
-        const v = await viewWithout(producer, -1);
-        return v.brokers.length === 3 && [...v.states.values()].every((s) => s.isr.length === 3);
-      }, 40_000, `broker ${old.leader} back in every ISR`);
+      await waitHealed(producer, `broker ${old.leader} back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
       await producer.stop();
@@ -229,7 +272,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       const during = producer.acked.filter((w) => w.at >= from).length;
       expect(during).toBeGreaterThan(30);
       net.heal();
-      await waitForAsync(async () => [...(await viewWithout(producer, -1)).states.values()].every((s) => s.isr.length === 3), 40_000, 'every ISR full again');
+      await waitHealed(producer, 'every ISR full again');
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
       await producer.stop();
@@ -266,10 +309,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       const stale = await produceOne(new Connections(), address(old.leader), producer.topic, 0, 'zk-zombie-all', -1, 1500).catch(() => ({ errorCode: -2, offset: -1 }));
       expect(stale.errorCode).not.toBe(ErrorCode.NONE);
       net.heal();
-      await waitForAsync(async () => {
-        const v = await viewWithout(producer, -1);
-        return v.brokers.includes(old.leader) && [...v.states.values()].every((s) => s.isr.length === 3);
-      }, 40_000, `broker ${old.leader} registered again and back in every ISR`);
+      await waitHealed(producer, `broker ${old.leader} registered again and back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
       await producer.stop();
@@ -282,12 +322,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     }
   });
 
-  // Skipped, known bug (issue 14, session note 2026-12-04): with the fix that lets the surviving
-  // brokers see the new /controller, this scenario now gets past the failover and then finds
-  // acknowledged records of a partition missing from the log read back after the heal (CI run of
-  // 12:38 UTC: p0-29 and later). Whether the broker loses them (election or truncation with a
-  // zombie controller) or the read-back reads a stale replica is not known yet. Re-enable once found.
-  it.skip('the controller cut off from everyone: another broker takes over as controller and leader, the old one rejoins after the heal', async () => {
+  it('the controller cut off from everyone: another broker takes over as controller and leader, the old one rejoins after the heal', async () => {
     await createTopic('isolated-controller');
     const producer = new HistoryProducer(bootstrap(), 'isolated-controller', PARTITIONS);
     producer.start();
@@ -308,10 +343,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       const moved = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, moved)), 30_000, 'writes on every partition without the old controller');
       net.heal();
-      await waitForAsync(async () => {
-        const v = await viewWithout(producer, -1);
-        return v.brokers.length === 3 && [...v.states.values()].every((s) => s.isr.length === 3);
-      }, 40_000, `broker ${controller} back in every ISR`);
+      await waitHealed(producer, `broker ${controller} back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
       await producer.stop();
