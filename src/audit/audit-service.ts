@@ -22,7 +22,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { Engine } from '../engine/engine.js';
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { createProduceRequest } from '../protocol/generated/index.js';
+import { createProduceRequest } from '../protocol/generated/produce-request.js';
 import { type LogManager, localLogs } from '../storage/log-manager.js';
 import { AUDIT_TOPIC, type AuditReport, decodeReport, encodeReport, reportKey } from './audit-report.js';
 import { BrokerAuditTiers } from './broker-tier.js';
