@@ -25,7 +25,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type AckedWrite, Connections, HistoryProducer, produceOne } from '../helpers/acked-history.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
 import { clusterView, replicaLogMismatches, verifyHistory } from '../helpers/fault-checks.js';
-import { NetnsNetwork, canUseNetns } from '../helpers/netns.js';
+import { NetnsNetwork, canUseNetns, cutLink, restoreLink } from '../helpers/netns.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
 
@@ -129,11 +129,11 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       const from = Date.now();
       const ackedPerCut: number[] = [];
       for (const ms of FLAPS_MS) {
-        net.isolate(node(victim));
+        cutLink(net, node(victim));
         const cut = producer.acked.length;
         await new Promise((r) => setTimeout(r, ms));
         ackedPerCut.push(producer.acked.length - cut);
-        net.heal();
+        restoreLink(net, node(victim));
         await new Promise((r) => setTimeout(r, FLAP_PAUSE_MS));
       }
       await settle(producer, `broker ${victim} registered and back in every ISR after the flapping`);
@@ -142,7 +142,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       console.log(`flapping broker ${victim}: writes acknowledged during each cut ${ackedPerCut.join(',')}, failures ${JSON.stringify([...producer.failures])}`);
       await record(`a leader's link flapping (${FLAPS_MS.length} cuts of ${FLAPS_MS.map((ms) => ms / 1000).join('/')} s)`, producer, from, to);
     } finally {
-      net.heal();
+      for (const id of IDS) restoreLink(net, node(id));
       await producer.stop();
       producer.close();
     }
@@ -166,6 +166,8 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       const old = leaders.get(partition)!;
       const majority = [...ZKS.filter((z) => z !== minorityZk), ...IDS.filter((id) => id !== old.leader).map(node)];
       const cutAt = Date.now();
+      // Two steps of a few seconds each (qdiscs rebuilt on every port): the ZooKeeper server
+      // first (brokers of the majority attached to it move to the other two), then the broker.
       net.isolateFrom(minorityZk, majority);
       net.isolateFrom(node(old.leader), majority);
 
