@@ -76,8 +76,16 @@ function cli(args: string[]): Promise<string> {
   });
 }
 
-async function metadata(client: KafkaClient, topic: string): Promise<MetadataResponse> {
-  return (await client.request<MetadataResponse>(3, createMetadataRequest({ topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }), 12)).response;
+/** Metadata for `topic` (null: no topics) from `address`, on a connection of its own (5 s at most). */
+async function metadata(address: string, topic: string | null): Promise<MetadataResponse> {
+  const client = await KafkaClient.connect(address, 5000);
+  const timer = setTimeout(() => client.close(), 5000);
+  try {
+    return (await client.request<MetadataResponse>(3, createMetadataRequest({ topics: topic === null ? [] : [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }), 12)).response;
+  } finally {
+    clearTimeout(timer);
+    client.close();
+  }
 }
 
 async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
@@ -89,18 +97,22 @@ async function waitUntil(what: string, timeoutMs: number, check: () => Promise<b
 }
 
 /** Creates `topic` on {1,2}, fills it; returns the log bytes written (all partitions, one replica). */
-async function fill(admin: KafkaClient, brokers: Broker[], topic: string): Promise<number> {
+async function fill(address: string, brokers: Broker[], topic: string): Promise<number> {
+  const admin = await KafkaClient.connect(address);
   await admin.request(19, createCreateTopicsRequest({
     timeoutMs: 30_000,
     topics: [{ name: topic, numPartitions: -1, replicationFactor: -1, assignments: Array.from({ length: PARTITIONS }, (_, p) => ({ partitionIndex: p, brokerIds: p % 2 ? [2, 1] : [1, 2] })), configs: [] }],
-  }));
-  await waitUntil(`${topic} with leaders and full ISRs`, 30_000, async () => (await metadata(admin, topic)).topics[0]!.partitions.length === PARTITIONS && (await metadata(admin, topic)).topics[0]!.partitions.every((p) => p.leaderId > 0 && p.isrNodes.length === 2));
+  })).finally(() => admin.close());
+  await waitUntil(`${topic} with leaders and full ISRs`, 30_000, async () => {
+    const partitions = (await metadata(address, topic)).topics[0]!.partitions;
+    return partitions.length === PARTITIONS && partitions.every((p) => p.leaderId > 0 && p.isrNodes.length === 2);
+  });
   const value = Buffer.alloc(RECORD_BYTES);
   let bytes = 0;
   const batchesPerPartition = Math.ceil((TOTAL_MB * MB) / PARTITIONS / (RECORD_BYTES * RECORDS_PER_BATCH));
   const leaders = new Map<number, KafkaClient>();
   try {
-    for (const p of (await metadata(admin, topic)).topics[0]!.partitions) {
+    for (const p of (await metadata(address, topic)).topics[0]!.partitions) {
       const port = brokers.find((b) => b.id === p.leaderId)!.port;
       if (!leaders.has(port)) leaders.set(port, await KafkaClient.connect(`127.0.0.1:${port}`));
       for (let i = 0; i < batchesPerPartition; i++) {
@@ -118,12 +130,12 @@ async function fill(admin: KafkaClient, brokers: Broker[], topic: string): Promi
 }
 
 /** Moves every partition of `topic` to {3,4}; resolves with the ms from --execute to done. */
-async function move(admin: KafkaClient, bootstrap: string, planDir: string, topic: string, throttle: number | null): Promise<number> {
+async function move(bootstrap: string, planDir: string, topic: string, throttle: number | null): Promise<number> {
   const plan = join(planDir, `${topic}.json`);
   writeFileSync(plan, JSON.stringify({ version: 1, partitions: Array.from({ length: PARTITIONS }, (_, p) => ({ topic, partition: p, replicas: p % 2 ? [4, 3] : [3, 4] })) }));
   const start = performance.now();
   await cli(['reassign', '--execute', '--reassignment-json-file', plan, '--bootstrap-server', bootstrap, ...(throttle ? ['--throttle', String(throttle)] : [])]);
-  await waitUntil(`${topic} moved to {3,4}`, 600_000, async () => (await metadata(admin, topic)).topics[0]!.partitions.every((p) => [...p.replicaNodes].sort().join() === '3,4' && p.isrNodes.length === 2));
+  await waitUntil(`${topic} moved to {3,4}`, 600_000, async () => (await metadata(bootstrap, topic)).topics[0]!.partitions.every((p) => [...p.replicaNodes].sort().join() === '3,4' && p.isrNodes.length === 2));
   const ms = performance.now() - start;
   await cli(['reassign', '--verify', '--reassignment-json-file', plan, '--bootstrap-server', bootstrap]);
   return ms;
@@ -136,26 +148,21 @@ async function main(): Promise<void> {
   const results: Record<string, { seconds: number[]; mbPerSec: number[]; medianSeconds: number; medianMbPerSec: number }> = {};
   try {
     for (const id of [1, 2, 3, 4]) brokers.push(await startBroker(id, join(root, `b${id}`), zk.connectString));
-    const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
-    const admin = await KafkaClient.connect(`127.0.0.1:${brokers[0]!.port}`);
-    await waitUntil('four brokers registered', 30_000, async () => (await metadata(admin, '')).brokers.length === 4);
-    try {
-      for (const [mode, throttle] of [['unthrottled', null], [`throttle ${RATE} B/s`, RATE]] as const) {
-        const seconds: number[] = [];
-        const mbPerSec: number[] = [];
-        for (let r = 0; r < RUNS; r++) {
-          const topic = `move-${throttle ? 't' : 'u'}${r}`;
-          const bytes = await fill(admin, brokers, topic);
-          const ms = await move(admin, bootstrap, root, topic, throttle);
-          seconds.push(+(ms / 1000).toFixed(2));
-          mbPerSec.push(+((bytes * 2) / MB / (ms / 1000)).toFixed(1));
-          console.log(`${mode}, run ${r + 1}: ${((bytes * 2) / MB).toFixed(1)} MB moved (${PARTITIONS} partitions × 2 new replicas) in ${(ms / 1000).toFixed(2)} s = ${mbPerSec.at(-1)} MB/s`);
-        }
-        results[mode] = { seconds, mbPerSec, medianSeconds: median(seconds), medianMbPerSec: median(mbPerSec) };
-        console.log(`${mode}: median ${median(seconds)} s, ${median(mbPerSec)} MB/s (of ${RUNS})`);
+    const bootstrap = `127.0.0.1:${brokers[0]!.port}`; // gregor's --bootstrap-server takes one address
+    await waitUntil('four brokers registered', 30_000, async () => (await metadata(bootstrap, null)).brokers.length === 4);
+    for (const [mode, throttle] of [['unthrottled', null], [`throttle ${RATE} B/s`, RATE]] as const) {
+      const seconds: number[] = [];
+      const mbPerSec: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const topic = `move-${throttle ? 't' : 'u'}${r}`;
+        const bytes = await fill(bootstrap, brokers, topic);
+        const ms = await move(bootstrap, root, topic, throttle);
+        seconds.push(+(ms / 1000).toFixed(2));
+        mbPerSec.push(+((bytes * 2) / MB / (ms / 1000)).toFixed(1));
+        console.log(`${mode}, run ${r + 1}: ${((bytes * 2) / MB).toFixed(1)} MB moved (${PARTITIONS} partitions × 2 new replicas) in ${(ms / 1000).toFixed(2)} s = ${mbPerSec.at(-1)} MB/s`);
       }
-    } finally {
-      admin.close();
+      results[mode] = { seconds, mbPerSec, medianSeconds: median(seconds), medianMbPerSec: median(mbPerSec) };
+      console.log(`${mode}: median ${median(seconds)} s, ${median(mbPerSec)} MB/s (of ${RUNS})`);
     }
   } finally {
     for (const b of brokers) {

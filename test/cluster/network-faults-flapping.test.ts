@@ -170,6 +170,8 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       // first (brokers of the majority attached to it move to the other two), then the broker.
       net.isolateFrom(minorityZk, majority);
       net.isolateFrom(node(old.leader), majority);
+      // This process's event loop was blocked meanwhile (execFileSync): unavailability counts from here.
+      const splitAt = Date.now();
 
       // The minority broker, still reachable by this client: one acks=1 write it takes.
       const zombie = new Connections();
@@ -202,7 +204,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       const to = Date.now();
       await producer.stop();
       console.log(`ensemble split (ZooKeeper ${minorityZk} + broker ${old.leader} on the minority side): leaderships moved after ${movedMs} ms, zombie acks=all answers ${zombieAll.join(',')}, failures ${JSON.stringify([...producer.failures])}`);
-      await record('ZooKeeper ensemble split 2–1, a partition leader with the minority', producer, cutAt, to, ['split-zombie-acks1', 'split-zombie-all-0', 'split-zombie-all-1']);
+      await record('ZooKeeper ensemble split 2–1, a partition leader with the minority', producer, splitAt, to, ['split-zombie-acks1', 'split-zombie-all-0', 'split-zombie-all-1']);
     } finally {
       net.heal();
       await producer.stop();
