@@ -1,12 +1,12 @@
 /**
  * Reassignment throughput (`npm run bench:reassign`, issue 14): a local ZooKeeper and four
  * broker processes. Each run creates a topic of --partitions partitions on brokers {1,2}
- * (replication factor 2, leaders alternating), fills it with --mb MB (1 MB produce requests
+ * (replication factor 2, leaders alternating), fills it with --mb MiB (~1 MB produce requests
  * of 100 × 10 KB incompressible records, acks=all), then moves every partition to {3,4} with
  * the real CLI (`gregor reassign --execute`, kafka-reassign-partitions.sh's JSON) and polls
  * Metadata every 100 ms until every partition's replicas are {3,4} and both are in the ISR.
  * Reported per mode (no throttle; `--throttle <rate>` bytes/s, which limits each broker's
- * leader and follower replication): the time from --execute to done and the MB/s moved
+ * leader and follower replication): the time from --execute to done and the MiB/s moved
  * (bytes copied to new replicas = the topic's log bytes × 2 new replicas, ÷ that time),
  * medians of --runs. `gregor reassign --verify` then removes the throttle.
  *
@@ -27,6 +27,7 @@ const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
 const engine = createEngine('js');
 const RECORD_BYTES = 10_240;
 const RECORDS_PER_BATCH = 100;
+/** MiB: every size and rate this bench prints is in 2^20 bytes (the JSON's `mb` too). */
 const MB = 1024 * 1024;
 
 const argv = process.argv.slice(2);
@@ -159,10 +160,10 @@ async function main(): Promise<void> {
         const ms = await move(bootstrap, root, topic, throttle);
         seconds.push(+(ms / 1000).toFixed(2));
         mbPerSec.push(+((bytes * 2) / MB / (ms / 1000)).toFixed(1));
-        console.log(`${mode}, run ${r + 1}: ${((bytes * 2) / MB).toFixed(1)} MB moved (${PARTITIONS} partitions × 2 new replicas) in ${(ms / 1000).toFixed(2)} s = ${mbPerSec.at(-1)} MB/s`);
+        console.log(`${mode}, run ${r + 1}: ${((bytes * 2) / MB).toFixed(1)} MiB moved (${PARTITIONS} partitions × 2 new replicas) in ${(ms / 1000).toFixed(2)} s = ${mbPerSec.at(-1)} MiB/s`);
       }
       results[mode] = { seconds, mbPerSec, medianSeconds: median(seconds), medianMbPerSec: median(mbPerSec) };
-      console.log(`${mode}: median ${median(seconds)} s, ${median(mbPerSec)} MB/s (of ${RUNS})`);
+      console.log(`${mode}: median ${median(seconds)} s, ${median(mbPerSec)} MiB/s (of ${RUNS})`);
     }
   } finally {
     for (const b of brokers) {
