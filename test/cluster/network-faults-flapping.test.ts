@@ -18,13 +18,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalZooKeeperEnsemble, startLocalZooKeeperEnsemble } from '../../src/cluster/local-zookeeper.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type AckedWrite, Connections, HistoryProducer, produceOne } from '../helpers/acked-history.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
-import { clusterView, replicaLogMismatches, verifyHistory } from '../helpers/fault-checks.js';
+import { clusterView, createFaultTopic, replicaLogMismatches, verifyHistory } from '../helpers/fault-checks.js';
 import { NetnsNetwork, canUseNetns, cutLink, restoreLink } from '../helpers/netns.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
@@ -86,13 +85,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
   });
 
   const createTopic = async (topic: string) => {
-    const admin = new Kafka({ clientId: 'flap-admin', brokers: bootstrap(), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await createFaultTopic(bootstrap(), topic, PARTITIONS);
     topics.push(topic);
   };
 
@@ -126,6 +119,8 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
     try {
       await waitFor(() => allPartitions.every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
       const victim = (await producer.leaders()).get(0)!.leader;
+      const expiries = () => brokers.find((b) => b.id === victim)!.proc!.output().split('ZooKeeper session expired').length - 1;
+      const expiredBefore = expiries();
       const from = Date.now();
       const ackedPerCut: number[] = [];
       for (const ms of FLAPS_MS) {
@@ -136,6 +131,8 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
         restoreLink(net, node(victim));
         await new Promise((r) => setTimeout(r, FLAP_PAUSE_MS));
       }
+      // The cuts were real: those longer than the session expired it (the broker registered again).
+      expect(expiries() - expiredBefore, 'session expiries of the flapping broker').toBeGreaterThanOrEqual(1);
       await settle(producer, `broker ${victim} registered and back in every ISR after the flapping`);
       const to = Date.now();
       await producer.stop();

@@ -1,6 +1,7 @@
 /**
  * The checks of the network-fault suites (issue 14), for a cluster whose brokers the test
  * reaches directly (e.g. in network namespaces, test/helpers/netns.ts):
+ *   - `createFaultTopic`: a topic of replication factor 3 with min.insync.replicas=2 (KafkaJS);
  *   - `clusterView`: partition leaders and ISRs, live brokers and the controller, as the first
  *     broker that answers Metadata reports them;
  *   - `readPartition`: a partition's records read back with kcat (offset and value);
@@ -11,12 +12,24 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { expect } from 'vitest';
 import { createMetadataRequest } from '../../src/protocol/generated/index.js';
 import { wholeBatches } from '../../src/storage/batch-header.js';
 import { type HistoryProducer, checkHistory } from './acked-history.js';
 import { kcat } from './kcat.js';
 import { RawClient } from './raw-client.js';
+
+/** Creates `topic` (RF 3, min.insync.replicas=2) through `bootstrap` (`host:port` list) and waits for its leaders. */
+export async function createFaultTopic(bootstrap: readonly string[], topic: string, partitions: number): Promise<void> {
+  const admin = new Kafka({ clientId: 'fault-admin', brokers: [...bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 export interface ClusterView {
   /** Partition index → leader id and ISR, for the topic asked about. */
