@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const results: Record<string, { seconds: number[]; mbPerSec: number[]; medianSeconds: number; medianMbPerSec: number }> = {};
   try {
     for (const id of [1, 2, 3, 4]) brokers.push(await startBroker(id, join(root, `b${id}`), zk.connectString));
-    const bootstrap = `127.0.0.1:${brokers[0]!.port}`; // gregor's --bootstrap-server takes one address
+    const bootstrap = `127.0.0.1:${brokers[0]!.port}`;
     await waitUntil('four brokers registered', 30_000, async () => (await metadata(bootstrap, null)).brokers.length === 4);
     for (const [mode, throttle] of [['unthrottled', null], [`throttle ${RATE} B/s`, RATE]] as const) {
       const seconds: number[] = [];
