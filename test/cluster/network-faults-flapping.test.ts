@@ -5,8 +5,9 @@
  * acks=all to every partition (RF 3, min.insync.replicas=2) and keeps a history of every
  * acknowledged write (acked-history.ts). Scenarios:
  *   a. flapping: the link of the leader of partition 0 is cut (everything, the test process
- *      too) and healed five times, for 1.5 to 5 s each (some shorter, some longer than the
- *      ZooKeeper session): the cluster settles with full ISRs after the last heal;
+ *      too; its bridge port disabled, netns.ts cutLink) and restored five times, for 1.5 to
+ *      5 s each (some shorter, some longer than the 3 s ZooKeeper session, which must expire
+ *      at least once): the cluster settles with full ISRs after the last heal;
  *   b. the ensemble split 2–1: the ZooKeeper leader and one broker (a partition leader) on
  *      the minority side, the two other servers and brokers on the majority side. The
  *      minority server loses its quorum, so the broker with it loses its session: it is
