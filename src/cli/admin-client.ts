@@ -7,7 +7,7 @@ import { readPropertiesFile } from '../config/broker-config.js';
 import { KafkaClient } from '../network/kafka-client.js';
 import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
 import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
-import { NO_CLIENT_SECURITY, clientSecurityFromProperties } from '../security/client-security.js';
+import { type ClientSecurity, NO_CLIENT_SECURITY, clientSecurityFromProperties } from '../security/client-security.js';
 
 /** Where a CLI command connects: `--bootstrap-server` and, like Kafka's tools, `--command-config`. */
 export interface AdminTarget {
@@ -19,7 +19,7 @@ export interface AdminTarget {
 /** Adds `--bootstrap-server` and `--command-config` to a CLI command. */
 export function adminOptions(cmd: Command): Command {
   return cmd
-    .option('-b, --bootstrap-server <host:port>', 'the broker to talk to', 'localhost:9092')
+    .option('-b, --bootstrap-server <host:port>', 'the brokers to talk to, comma-separated (the first that answers)', 'localhost:9092')
     .option('--command-config <file>', 'Kafka client properties: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ssl.keystore.location …');
 }
 
@@ -33,7 +33,7 @@ export async function withAdminClient(target: AdminTarget, body: (client: KafkaC
   let client: KafkaClient | null = null;
   try {
     const security = target.commandConfig ? clientSecurityFromProperties(readPropertiesFile(target.commandConfig)) : NO_CLIENT_SECURITY;
-    client = await KafkaClient.connect(target.bootstrapServer, 10_000, security);
+    client = await connectToFirst(target.bootstrapServer, security);
     const out = await body(client, (hostPort) => KafkaClient.connect(hostPort, 10_000, security));
     if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
   } catch (err) {
@@ -42,6 +42,25 @@ export async function withAdminClient(target: AdminTarget, body: (client: KafkaC
   } finally {
     client?.close();
   }
+}
+
+/**
+ * A connection to the first of `bootstrap`'s comma-separated `host:port` addresses that
+ * answers, in order (Kafka's tools take a list in --bootstrap-server).
+ * Errors: the last address's error when none answers.
+ */
+async function connectToFirst(bootstrap: string, security: ClientSecurity): Promise<KafkaClient> {
+  const addresses = bootstrap.split(',').map((a) => a.trim()).filter(Boolean);
+  if (addresses.length === 0) throw new Error(`"${bootstrap}" is not host:port`);
+  let last: unknown;
+  for (const address of addresses) {
+    try {
+      return await KafkaClient.connect(address, 10_000, security);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }
 
 /**

@@ -14,7 +14,9 @@
  * over the brokers listed; --execute prints the current assignment for rollback first.
  * `--execute --throttle <bytes/s>` throttles the moving replicas' replication and --verify
  * removes the throttle once the plan's reassignments are done (reassign-throttle.ts), unless
- * `--preserve-throttles`.
+ * `--preserve-throttles`. `--replica-alter-log-dirs-throttle` is accepted with --execute and
+ * has no effect: a broker keeps every partition in its first log dir, so nothing moves between
+ * log dirs (Kafka, too, sets it only on brokers a plan moves replicas between log dirs on).
  */
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -54,6 +56,8 @@ interface ReassignOptions {
   brokerList?: number[];
   /** bytes/s */
   throttle?: number;
+  /** bytes/s; accepted for kafka-reassign-partitions.sh's command lines, no effect (one log dir). */
+  replicaAlterLogDirsThrottle?: number;
   preserveThrottles?: boolean;
   additional?: boolean;
 }
@@ -145,6 +149,7 @@ export function registerReassignCommand(program: Command): void {
       .option('--reassignment-json-file <file>', 'the plan (with --execute, --verify, --cancel)')
       .option('--broker-list <ids>', 'broker ids to assign over, e.g. 1,2,3 (with --generate)', brokerList)
       .option('--throttle <bytes/s>', 'limit the moving replicas\' replication to this rate (with --execute; --verify removes it)', bytesPerSecond)
+      .option('--replica-alter-log-dirs-throttle <bytes/s>', 'accepted for kafka-reassign-partitions.sh\'s command lines (with --execute) and has no effect: a Gregor broker keeps every partition in its first log dir (log.dirs), so no replica moves between log dirs (a plan\'s log_dirs are ignored) and replica.alter.log.dirs.io.max.bytes.per.second is never set', bytesPerSecond)
       .option('--preserve-throttles', 'keep the throttles when --verify finds the reassignments done')
       .option('--additional', 'execute while other reassignments are in progress (also to change the throttle of a running one)'),
   ).action(async (opts: ReassignOptions) => {
@@ -156,6 +161,7 @@ export function registerReassignCommand(program: Command): void {
     if (actions !== 1) return fail('give exactly one of --generate, --execute, --verify, --cancel');
     if (opts.generate && (!opts.topicsToMoveJsonFile || !opts.brokerList)) return fail('--generate needs --topics-to-move-json-file and --broker-list');
     if (!opts.generate && !opts.reassignmentJsonFile) return fail('--reassignment-json-file is required');
+    if (opts.replicaAlterLogDirsThrottle !== undefined && !opts.execute) return fail('--replica-alter-log-dirs-throttle can only be used with --execute');
     await withAdminClient(opts, async (client, connectTo) => {
       if (opts.generate) {
         const wanted = (JSON.parse(readFileSync(opts.topicsToMoveJsonFile!, 'utf8')) as { topics?: Array<{ topic: string }> }).topics?.map((t) => t.topic) ?? [];

@@ -95,6 +95,8 @@ function fourLetterWord(port: number, word: string, host = '127.0.0.1'): Promise
 }
 
 interface ServerPorts {
+  /** The address every port binds (default 127.0.0.1). */
+  host?: string;
   client: number;
   peer: number;
   election: number;
@@ -127,7 +129,7 @@ function writeConfig(dir: string, tick: number, ports: ServerPorts, ensemble: Ar
     '4lw.commands.whitelist=ruok,srvr',
   ];
   if (ensemble) {
-    for (const s of ensemble) lines.push(`server.${s.id}=127.0.0.1:${s.peer}:${s.election}`);
+    for (const s of ensemble) lines.push(`server.${s.id}=${s.host ?? '127.0.0.1'}:${s.peer}:${s.election}`);
     writeFileSync(join(dir, 'data', 'myid'), `${myId}\n`);
   }
   const cfg = join(dir, 'zoo.cfg');
@@ -193,9 +195,12 @@ export async function startLocalZooKeeper(options: LocalZooKeeperOptions = {}): 
 /**
  * Starts an ensemble of `servers` (3 or 5) ZooKeeper servers on free loopback ports (client,
  * quorum and election ports each), data under `dataDir` (default: a temp dir removed on
- * stop); resolves once every server answers. Errors: as startLocalZooKeeper.
+ * stop); resolves once every server answers. `hosts[i]` and `commandPrefixes[i]` run server
+ * i + 1 on another address under a command prefix (e.g. each in its own network namespace,
+ * test/helpers/netns.ts; the addresses must reach each other and this process).
+ * Errors: as startLocalZooKeeper.
  */
-export async function startLocalZooKeeperEnsemble(options: { servers?: number; dataDir?: string; tickTimeMs?: number; clientPorts?: number[] } = {}): Promise<LocalZooKeeperEnsemble> {
+export async function startLocalZooKeeperEnsemble(options: { servers?: number; dataDir?: string; tickTimeMs?: number; clientPorts?: number[]; hosts?: string[]; commandPrefixes?: string[][] } = {}): Promise<LocalZooKeeperEnsemble> {
   if (!existsSync(ZK_SERVER)) throw new Error(`${ZK_SERVER} not found: apt-get install -y zookeeper`);
   const count = options.servers ?? 3;
   const temporary = options.dataDir === undefined;
@@ -203,12 +208,12 @@ export async function startLocalZooKeeperEnsemble(options: { servers?: number; d
   const tick = options.tickTimeMs ?? 200;
   const members: Array<ServerPorts & { id: number }> = [];
   for (let id = 1; id <= count; id++) {
-    members.push({ id, client: options.clientPorts?.[id - 1] ?? (await freePort()), peer: await freePort(), election: await freePort() });
+    members.push({ id, host: options.hosts?.[id - 1] ?? '127.0.0.1', client: options.clientPorts?.[id - 1] ?? (await freePort()), peer: await freePort(), election: await freePort() });
   }
   const processes = new Map<number, ChildProcess>();
   const configs = members.map((m) => {
     const dir = join(root, `server-${m.id}`);
-    return { dir, cfg: writeConfig(dir, tick, m, members, m.id) };
+    return { dir, cfg: writeConfig(dir, tick, m, members, m.id, m.host) };
   });
   const stopAll = async () => {
     for (const child of processes.values()) await killServer(child);
@@ -216,7 +221,7 @@ export async function startLocalZooKeeperEnsemble(options: { servers?: number; d
   };
   try {
     // All at once: each waits for a quorum before it answers.
-    const started = await Promise.all(members.map((m, i) => runServer(configs[i]!.dir, configs[i]!.cfg, m.client)));
+    const started = await Promise.all(members.map((m, i) => runServer(configs[i]!.dir, configs[i]!.cfg, m.client, m.host, options.commandPrefixes?.[i])));
     started.forEach((child, i) => processes.set(members[i]!.id, child));
   } catch (err) {
     await stopAll();
@@ -234,11 +239,11 @@ export async function startLocalZooKeeperEnsemble(options: { servers?: number; d
       if (child) await killServer(child);
     },
     restart: async () => {
-      processes.set(m.id, await runServer(configs[i]!.dir, configs[i]!.cfg, m.client));
+      processes.set(m.id, await runServer(configs[i]!.dir, configs[i]!.cfg, m.client, m.host, options.commandPrefixes?.[i]));
       await serving([servers[i]!]);
     },
-    mode: async () => /Mode: (\w+)/.exec(await fourLetterWord(m.client, 'srvr'))?.[1] ?? null,
-    connections: async () => Number(/Connections: (\d+)/.exec(await fourLetterWord(m.client, 'srvr'))?.[1] ?? -1),
+    mode: async () => /Mode: (\w+)/.exec(await fourLetterWord(m.client, 'srvr', m.host))?.[1] ?? null,
+    connections: async () => Number(/Connections: (\d+)/.exec(await fourLetterWord(m.client, 'srvr', m.host))?.[1] ?? -1),
   }));
   try {
     await serving(servers);
@@ -247,7 +252,7 @@ export async function startLocalZooKeeperEnsemble(options: { servers?: number; d
     throw err;
   }
   return {
-    connectString: members.map((m) => `127.0.0.1:${m.client}`).join(','),
+    connectString: members.map((m) => `${m.host}:${m.client}`).join(','),
     servers,
     leader: async () => {
       for (const s of servers) if ((await s.mode()) === 'leader') return s;

@@ -153,7 +153,11 @@ describe('partition reassignment', () => {
 
       const plan = join(dir.path, 'plan.json');
       writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 1, replicas: [3, 2], log_dirs: ['any', 'any'] }] }));
-      const executed = await gregorCli(['reassign', '--execute', '--reassignment-json-file', plan, ...bootstrap]);
+      // Kafka's log-dir throttle is accepted with --execute (no effect: one log dir) and refused elsewhere.
+      const logDirThrottle = ['--replica-alter-log-dirs-throttle', '1000000'];
+      const refused = await gregorCli(['reassign', '--verify', '--reassignment-json-file', plan, ...logDirThrottle, ...bootstrap]);
+      expect([refused.code, refused.stderr]).toEqual([1, 'gregor: --replica-alter-log-dirs-throttle can only be used with --execute\n']);
+      const executed = await gregorCli(['reassign', '--execute', '--reassignment-json-file', plan, ...logDirThrottle, ...bootstrap]);
       expect(executed.code).toBe(0);
       expect(executed.stdout).toContain(`Successfully started partition reassignments for ${TOPIC}-1`);
       await waitFor(() => JSON.stringify(state(1)?.replicas) === '[3,2]', 20_000, 'partition 1 on [3, 2]');

@@ -309,3 +309,19 @@ export class NetnsNetwork {
     run(['ip', 'link', 'del', this.hostLink], true);
   }
 }
+
+/**
+ * Cuts node `name`'s link in one step (tens of ms, where rebuilding the qdiscs takes seconds):
+ * its bridge port goes to the `disabled` STP state (`bridge link set … state 0`), so the
+ * bridge drops every frame to and from it (the test process's too) while the node's own
+ * interface keeps its carrier: silent, as a partition. For flapping links. Undo with
+ * `restoreLink`; independent of the qdisc faults (isolate/heal do not touch it).
+ */
+export function cutLink(net: NetnsNetwork, name: string): void {
+  run(['bridge', '-n', `${net.prefix}sw`, 'link', 'set', 'dev', `${net.ns(name)}s`, 'state', '0']);
+}
+
+/** Undoes `cutLink`: node `name`'s bridge port forwards again (STP state 3). */
+export function restoreLink(net: NetnsNetwork, name: string): void {
+  run(['bridge', '-n', `${net.prefix}sw`, 'link', 'set', 'dev', `${net.ns(name)}s`, 'state', '3']);
+}
