@@ -39,7 +39,11 @@ export class KafkaClient {
   private readonly versions = new Map<number, number>();
   private closedError: Error | null = null;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    /** How long an outstanding request may go unanswered before the connection is dropped (ms). */
+    private readonly requestTimeoutMs: number,
+  ) {
     // Requests go out as written (TCP_NODELAY, as Kafka's clients and our listeners set it).
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
@@ -49,6 +53,8 @@ export class KafkaClient {
 
   /**
    * Connects to `host:port` (over TLS when `security.tls` is set) and negotiates API versions.
+   * `timeoutMs` bounds the connect and, afterwards, each outstanding request (no answer within
+   * it drops the connection); an idle connection with nothing outstanding stays open.
    * Errors: connection and TLS errors (ECONNREFUSED, certificate errors …), or a broker that
    * answers ApiVersions with an error.
    */
@@ -60,7 +66,7 @@ export class KafkaClient {
     const socket = security.tls ? connectTls({ ...security.tls, host, port, ...(isIP(host) ? {} : { servername: host }) }) : connect({ host, port });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${bootstrap} within ${timeoutMs} ms`)));
     await Promise.race([once(socket, security.tls ? 'secureConnect' : 'connect'), once(socket, 'error').then(([err]) => Promise.reject(err))]);
-    const client = new KafkaClient(socket);
+    const client = new KafkaClient(socket, timeoutMs);
     const res = await client.send<ApiVersionsResponse>(API_VERSIONS, API_VERSIONS_VERSION, { clientSoftwareName: 'gregor-cli', clientSoftwareVersion: '0.1.0' });
     if (res.errorCode !== 0) throw new Error(`ApiVersions failed with error code ${res.errorCode}`);
     for (const k of res.apiKeys) {
@@ -129,6 +135,7 @@ export class KafkaClient {
     def.encodeRequest(w, version, body as never);
     w.patchInt32(sizeAt, w.length - 4);
     const frame = new Promise<Buffer>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.waiting.length === 1) this.socket.setTimeout(this.requestTimeoutMs);
     this.socket.write(w.finishSingle());
     return frame.then((bytes) => {
       const r = new Reader(bytes);
@@ -146,6 +153,8 @@ export class KafkaClient {
       return;
     }
     for (const frame of frames) this.waiting.shift()?.resolve(frame);
+    // Nothing outstanding: idle is not a failure (the timeout runs again with the next request).
+    if (frames.length > 0 && this.waiting.length === 0) this.socket.setTimeout(0);
   }
 
   private fail(err: Error): void {
