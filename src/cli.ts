@@ -31,6 +31,7 @@ import { registerQuotasCommand } from './cli/quotas.js';
 import { registerProduceCommand } from './cli/produce.js';
 import { registerConsumeCommand } from './cli/consume.js';
 import { registerPerfCommand } from './cli/perf.js';
+import { registerAuditCommand } from './cli/audit.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -120,5 +121,6 @@ export async function main(argv: string[]): Promise<void> {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerPerfCommand(program);
+  registerAuditCommand(program);
   await program.parseAsync(argv);
 }

@@ -29,6 +29,7 @@ import { LIVE_PAGE_HTML } from './live-page.js';
 import { ConsumerRegistry } from '../rest/consumers/consumer-registry.js';
 import { registerRestProxy } from '../rest/rest-proxy.js';
 import { registerAuditRoute } from '../audit/audit-route.js';
+import { registerAuditPage } from '../audit/audit-page.js';
 
 export interface HttpSources {
   broker: BrokerServices;
@@ -121,6 +122,7 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
     });
   });
   registerAuditRoute(app, () => sources.broker.audit ?? null, access, send);
+  registerAuditPage(app, () => sources.broker.audit ?? null, access, send);
   let consumerInstances: ConsumerRegistry | null = null;
   if (sources.broker.config.restEnable) {
     const config = sources.broker.config;
