@@ -12,18 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Broker } from '../src/broker.js';
 import { createLogger } from '../src/logger.js';
-import { kcatProduce, makeInput, median } from './kcat-produce.js';
-
-function parseArgs(argv: string[]) {
-  const args = { records: 1_000_000, runs: 3, json: null as string | null };
-  for (let i = 0; i < argv.length; i++) {
-    const next = argv[i + 1];
-    if (argv[i] === '--records' && next) args.records = Number(next);
-    if (argv[i] === '--runs' && next) args.runs = Number(next);
-    if (argv[i] === '--json' && next) args.json = next;
-  }
-  return args;
-}
+import { kcatProduce, makeInput, median, parseArgs } from './kcat-produce.js';
 
 async function once(idempotent: boolean, input: Buffer, records: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'gregor-idem-'));

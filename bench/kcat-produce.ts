@@ -36,3 +36,15 @@ export function kcatProduce(bootstrap: string, config: Record<string, string>, i
 
 /** The median of `xs` (the upper one for an even count). */
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The A/B benches' options: `--records N` (1,000,000), `--runs N` (3), `--json FILE`. */
+export function parseArgs(argv: string[]) {
+  const args = { records: 1_000_000, runs: 3, json: null as string | null };
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--records' && next) args.records = Number(next);
+    if (argv[i] === '--runs' && next) args.runs = Number(next);
+    if (argv[i] === '--json' && next) args.json = next;
+  }
+  return args;
+}
