@@ -28,10 +28,12 @@ async function once(audit: boolean, input: Buffer, records: number): Promise<num
     const leo = broker.logs.partition('bench', 0)!.logEndOffset;
     if (leo !== records) throw new Error(`expected ${records} records, found ${leo}`);
     if (audit) {
-      const counted = () => broker.audit!.report({ topic: 'bench' }).reduce((n, r) => n + (r.broker?.records ?? 0), 0);
+      // Promise.resolve: report() is synchronous or asynchronous depending on the audit core's version
+      const counted = async () => (await Promise.resolve(broker.audit!.report({ topic: 'bench' }))).reduce((n, r) => n + (r.broker?.records ?? 0), 0);
       const deadline = Date.now() + 30_000;
-      while (counted() !== records && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      if (counted() !== records) throw new Error(`the audit's broker tier counted ${counted()} of ${records} records`);
+      while ((await counted()) !== records && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const n = await counted();
+      if (n !== records) throw new Error(`the audit's broker tier counted ${n} of ${records} records`);
     }
     return records / (ms / 1000);
   } finally {
