@@ -32,6 +32,7 @@ import { registerQuotasCommand } from './cli/quotas.js';
 import { registerProduceCommand } from './cli/produce.js';
 import { registerConsumeCommand } from './cli/consume.js';
 import { registerPerfCommand } from './cli/perf.js';
+import { registerAuditCommand } from './cli/audit.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -124,5 +125,6 @@ export async function main(argv: string[]): Promise<void> {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerPerfCommand(program);
+  registerAuditCommand(program);
   await program.parseAsync(argv);
 }

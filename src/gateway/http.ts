@@ -31,6 +31,7 @@ import { registerRestProxy } from '../rest/rest-proxy.js';
 import { PartitionRouter } from '../rest/partition-router.js';
 import { loopbackPlatform, loopbackUrl } from '../rest/consumers/loopback-platform.js';
 import { registerAuditRoute } from '../audit/audit-route.js';
+import { registerAuditPage } from '../audit/audit-page.js';
 
 export interface HttpSources {
   broker: BrokerServices;
@@ -123,6 +124,7 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
     });
   });
   registerAuditRoute(app, () => sources.broker.audit ?? null, access, send);
+  registerAuditPage(app, () => sources.broker.audit ?? null, access, send);
   let consumerInstances: ConsumerRegistry | null = null;
   let router: PartitionRouter | null = null;
   if (sources.broker.config.restEnable) {
