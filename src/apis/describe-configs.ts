@@ -61,7 +61,7 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
           readOnly: e.readOnly,
           isDefault: e.source === ConfigSource.DEFAULT_CONFIG,
           configSource: e.source,
-          isSensitive: false,
+          isSensitive: e.sensitive === true,
           synonyms: apiVersion >= 1 && request.includeSynonyms ? e.synonyms : [],
           configType: e.type,
           documentation: request.includeDocumentation ? e.documentation : null,

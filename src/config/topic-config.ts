@@ -10,6 +10,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type BrokerConfig, defaultConfig } from './broker-config.js';
+import { type KafkaTopicConfig, kafkaTopicConfig, kafkaTopicConfigNames } from './config-catalog.js';
 
 /** DescribeConfigs ConfigType (KIP-569). */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
@@ -39,6 +40,8 @@ export interface ConfigEntry {
   documentation: string;
   /** Where the value could come from, highest precedence first (DescribeConfigs v1+). */
   synonyms: ConfigSynonym[];
+  /** A password: DescribeConfigs shows null and is_sensitive. */
+  sensitive?: boolean;
 }
 
 /**
@@ -173,6 +176,33 @@ const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
   'unclean.leader.election.enable': { type: ConfigType.BOOLEAN, brokerKey: 'unclean.leader.election.enable', fallback: () => 'false', check: boolean, doc: 'allow out-of-sync replicas to become leader (one replica here)' },
 };
 
+/** A setting Gregor does not implement: accepted (parsed as Kafka does) only at Kafka's default. */
+function fixedAt(value: string, parse: (raw: string) => string, why: string): (raw: string) => string {
+  return (raw) => {
+    if (parse(raw) !== value) invalid(raw, why);
+    return value;
+  };
+}
+
+const NO_TIERED_STORAGE = 'tiered storage is not supported by this broker: the whole log stays local';
+
+// Kafka topic configs for features Gregor does not implement (tiered storage, old message formats).
+Object.assign(TOPIC_CONFIGS, {
+  'local.retention.bytes': { type: ConfigType.LONG, brokerKey: 'log.local.retention.bytes', fallback: () => '-2', check: fixedAt('-2', long(-2n), `${NO_TIERED_STORAGE}; only -2 (retention.bytes) is accepted`), doc: 'local part of a tiered log (bytes); -2 = retention.bytes' },
+  'local.retention.ms': { type: ConfigType.LONG, brokerKey: 'log.local.retention.ms', fallback: () => '-2', check: fixedAt('-2', long(-2n), `${NO_TIERED_STORAGE}; only -2 (retention.ms) is accepted`), doc: 'local part of a tiered log (ms); -2 = retention.ms' },
+  'message.downconversion.enable': { type: ConfigType.BOOLEAN, brokerKey: 'log.message.downconversion.enable', fallback: () => 'true', check: fixedAt('true', boolean, 'only true is supported'), doc: 'serve older fetch versions' },
+  'message.format.version': { type: ConfigType.STRING, brokerKey: 'log.message.format.version', fallback: () => '3.0-IV1', check: fixedAt('3.0-IV1', (raw) => raw.trim(), 'batches are always written in message format v2; only 3.0-IV1 is accepted'), doc: 'ignored since 3.0: always v2' },
+  'remote.log.copy.disable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'false', check: fixedAt('false', boolean, `${NO_TIERED_STORAGE}; only false is accepted`), doc: 'stop copying segments to remote storage' },
+  'remote.log.delete.on.disable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'false', check: fixedAt('false', boolean, `${NO_TIERED_STORAGE}; only false is accepted`), doc: 'delete remote data when tiered storage is turned off' },
+  'remote.storage.enable': {
+    type: ConfigType.BOOLEAN,
+    brokerKey: null,
+    fallback: () => 'false',
+    check: fixedAt('false', boolean, 'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.'),
+    doc: 'tiered storage for this topic',
+  },
+} satisfies Record<string, TopicConfigDefinition>);
+
 /**
  * Topic-config defaults Kafka gives its internal topics (GroupCoordinator offsetsTopicConfigs,
  * TransactionStateManager transactionTopicConfigs; `min.insync.replicas` of
@@ -268,12 +298,16 @@ export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<str
 }
 
 /**
- * Every topic config with its effective value and source for a topic with `overrides`;
- * `brokerSource` tells where the broker-level value came from (dynamic layers).
+ * Every topic config (Kafka's full set, by name) with its effective value and source for a topic
+ * with `overrides`; `brokerSource` tells where the broker-level value came from (dynamic layers).
+ * A config Kafka defines that Gregor does not have shows Kafka's default (DEFAULT_CONFIG).
  */
 export function describeTopicConfigs(broker: BrokerConfig, overrides: Record<string, string> = {}, brokerSource?: BrokerValueSource): ConfigEntry[] {
   const defaults = defaultConfig();
-  return Object.entries(TOPIC_CONFIGS).map(([name, def]) => {
+  const names = [...new Set([...Object.keys(TOPIC_CONFIGS), ...kafkaTopicConfigNames()])].sort();
+  return names.map((name): ConfigEntry => {
+    const def = TOPIC_CONFIGS[name];
+    if (!def) return kafkaDefaultEntry(kafkaTopicConfig(name)!);
     const synonyms: ConfigSynonym[] = [];
     if (overrides[name] !== undefined) synonyms.push({ name, value: overrides[name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
     const fallback = def.fallback(broker);
@@ -294,6 +328,21 @@ export function describeTopicConfigs(broker: BrokerConfig, overrides: Record<str
       synonyms,
     };
   });
+}
+
+/** A topic config Kafka defines and Gregor does not (yet) have: Kafka's default, from its broker synonym. */
+function kafkaDefaultEntry(kafka: KafkaTopicConfig): ConfigEntry {
+  const value = kafka.sensitive ? null : kafka.defaultValue;
+  return {
+    name: kafka.name,
+    value,
+    type: kafka.type,
+    source: ConfigSource.DEFAULT_CONFIG,
+    readOnly: false,
+    documentation: '',
+    synonyms: [{ name: kafka.synonyms[0] ?? kafka.name, value, source: ConfigSource.DEFAULT_CONFIG }],
+    sensitive: kafka.sensitive,
+  };
 }
 
 /** The fields of a log's LogConfig that come from its topic's settings. */
