@@ -16,6 +16,7 @@ import { crc32cRaw, initCrc32c } from './crc32c';
 export { setCrcScratch } from './crc32c';
 
 export { validateBatch, stampBatch, encodeRecordBatch } from './record-batch';
+export { setLogAppendTime, firstTimestampOutOfRange } from './timestamps';
 export { offsetIndexLookup } from './offset-index';
 export { timeIndexLookup } from './time-index';
 

@@ -76,17 +76,17 @@ import {
 // ─── big-endian helpers ──────────────────────────────────────────────────────────────────────
 
 // @ts-ignore: decorator
-@inline function be16(p: usize): i32 { return <i32><i16>bswap<u16>(load<u16>(p)); }
+@inline export function be16(p: usize): i32 { return <i32><i16>bswap<u16>(load<u16>(p)); }
 // @ts-ignore: decorator
-@inline function be32(p: usize): i32 { return <i32>bswap<u32>(load<u32>(p)); }
+@inline export function be32(p: usize): i32 { return <i32>bswap<u32>(load<u32>(p)); }
 // @ts-ignore: decorator
-@inline function be64(p: usize): i64 { return <i64>bswap<u64>(load<u64>(p)); }
+@inline export function be64(p: usize): i64 { return <i64>bswap<u64>(load<u64>(p)); }
 // @ts-ignore: decorator
-@inline function putBe16(p: usize, v: i32): void { store<u16>(p, bswap<u16>(<u16>v)); }
+@inline export function putBe16(p: usize, v: i32): void { store<u16>(p, bswap<u16>(<u16>v)); }
 // @ts-ignore: decorator
-@inline function putBe32(p: usize, v: i32): void { store<u32>(p, bswap<u32>(<u32>v)); }
+@inline export function putBe32(p: usize, v: i32): void { store<u32>(p, bswap<u32>(<u32>v)); }
 // @ts-ignore: decorator
-@inline function putBe64(p: usize, v: i64): void { store<u64>(p, bswap<u64>(<u64>v)); }
+@inline export function putBe64(p: usize, v: i64): void { store<u64>(p, bswap<u64>(<u64>v)); }
 
 // ─── validate ────────────────────────────────────────────────────────────────────────────────
 

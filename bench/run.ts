@@ -8,7 +8,8 @@
  *
  *   npm run bench [-- --runs 3 --scale 1 --no-peers --only <substring> --json FILE --svg FILE]
  *   npm run bench -- --quick      seconds: small counts, a few scenarios; peers only if already
- *                                 installed (it says so otherwise); what CI runs
+ *                                 installed (it says so otherwise); then bench:transactions
+ *                                 --quick (bench/transactions.ts); what CI runs
  *   npm run bench -- --from-json FILE [--svg FILE]   re-renders the report (tables, targets,
  *                                 chart) from a saved run, e.g. one interrupted after some
  *                                 repetitions (the JSON is written after each)
@@ -141,6 +142,18 @@ async function main(): Promise<void> {
   const startup = args.quick ? null : await startupMs();
   writeOutputs(args, measured, failures, peers, startup, started, true);
   if (failures.length) process.exitCode = 1;
+  if (args.quick && args.only === null) quickTransactions();
+}
+
+/** `--quick` also runs a tiny bench:transactions (2,000 records, 1 run: ~15 s), so CI exercises it. */
+function quickTransactions(): void {
+  console.log('\nbench:transactions --quick');
+  try {
+    execFileSync(process.execPath, [fileURLToPath(new URL('./transactions.js', import.meta.url)), '--quick'], { stdio: 'inherit' });
+  } catch {
+    console.log('bench:transactions --quick FAILED');
+    process.exitCode = 1;
+  }
 }
 
 /**

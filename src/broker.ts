@@ -56,7 +56,8 @@ import { FetchPurgatory } from './server/fetch-purgatory.js';
 import { FetchSessionCache } from './server/fetch-session-cache.js';
 import { LogManager } from './storage/log-manager.js';
 import { DynamicBrokerConfig } from './config/dynamic-broker-config.js';
-import { ProducerIdManager } from './storage/producer-ids.js';
+import { LocalProducerIdBlocks, ProducerIdManager } from './storage/producer-ids.js';
+import { ZkProducerIdBlocks } from './cluster/zk-producer-id-blocks.js';
 import type { WebSocketGateway } from './gateway/gateway.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
@@ -81,6 +82,7 @@ import { StoredScramCredentials } from './security/entity-config/scram-credentia
 import type { ScramCredentialSource } from './security/sasl/scram-credential.js';
 import { ClientQuotaManager } from './security/quotas/client-quota-manager.js';
 import { type BrokerReadiness, brokerReadiness } from './cluster/readiness.js';
+import { initCodecs } from './storage/cleaner/compression.js';
 
 export interface BrokerOptions {
   /** Kafka listener port (0: any free port); overrides `listeners`. */
@@ -154,7 +156,7 @@ export class Broker implements ConnectionBroker {
   readonly dynamicConfig: DynamicBrokerConfig;
   /** Changes dynamic broker configs: the log dir's file, or ZooKeeper once in a cluster. */
   brokerConfigs: BrokerConfigAdmin;
-  /** Producer ids for idempotent producers (InitProducerId). */
+  /** Producer ids for InitProducerId: blocks from the log dir, or from ZooKeeper once in a cluster. */
   readonly producerIds: ProducerIdManager;
   readonly fetchPurgatory = new FetchPurgatory();
   /** Incremental fetch sessions (KIP-227) of every Fetch served here. */
@@ -236,7 +238,7 @@ export class Broker implements ConnectionBroker {
     this.dynamicConfig = new DynamicBrokerConfig(resolve(config.logDirs[0]!), config);
     this.tailBudget = new TailBudget(config.tailBuffersMaxBytes);
     this.brokerConfigs = new LocalBrokerConfigAdmin(this.dynamicConfig, () => this.logs.reconfigure());
-    this.producerIds = new ProducerIdManager(resolve(config.logDirs[0]!));
+    this.producerIds = new ProducerIdManager(new LocalProducerIdBlocks(resolve(config.logDirs[0]!)));
     this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
     this.logs = LogManager.open({
       brokerConfig: config,
@@ -322,6 +324,7 @@ export class Broker implements ConnectionBroker {
     const logger = options.logger ?? createLogger();
     const engine = createEngine(config.engine);
     const broker = new Broker(config, engine, logger);
+    await initCodecs(); // zstd's WASM, for the leader's recompression (compression.type=zstd)
     if (config.workers > 0) {
       try {
         broker.appendPool = await AppendPool.start({ workers: config.workers, engine: config.engine, memory: engine.memory, logger: logger.child({ component: 'append-pool' }) });
@@ -395,6 +398,7 @@ export class Broker implements ConnectionBroker {
       this.logger.child({ component: 'cluster' }),
     );
     this.cluster = manager;
+    this.producerIds.useSource(new ZkProducerIdBlocks(manager.zk, config.nodeId, new LocalProducerIdBlocks(resolve(config.logDirs[0]!))));
     this.metadata = new ZkMetadata(manager.metadata);
     const applyTopicConfigs = (topic: string, configs: Record<string, string>) => {
       if (this.logs.topic(topic)) this.logs.alterTopicConfigs(topic, configs);

@@ -19,6 +19,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Broker } from './broker.js';
 import { ConfigError, knownKeys } from './config/broker-config.js';
 import { createLogger } from './logger.js';
+import { holdYoungGeneration } from './startup-heap.js';
 import { EnvConfigError, propertiesFromEnvironment } from './deploy/env-config.js';
 import { registerGroupsCommand } from './cli/groups.js';
 import { registerLeadersCommand } from './cli/leaders.js';
@@ -71,6 +72,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--from-env', 'properties from GREGOR_<PROPERTY> variables, node.id from the StatefulSet ordinal in HOSTNAME (container entrypoint, src/deploy/env-config.ts); --override wins')
     .action(async (opts: { config?: string; port?: number; wsPort?: number; logDirs?: string; engine?: 'js' | 'wasm'; workers?: number; override: Record<string, string>; fromEnv?: boolean }) => {
       const logger = createLogger();
+      const releaseYoungGeneration = holdYoungGeneration();
       let broker: Broker;
       try {
         // Imported here: the client commands (topics, produce, consume …) start without the broker.
@@ -92,6 +94,8 @@ export async function main(argv: string[]): Promise<void> {
         process.stderr.write(`gregor: ${message}\n`);
         process.exitCode = 1;
         return;
+      } finally {
+        releaseYoungGeneration();
       }
       let stopping = false;
       const shutdown = (signal: string) => {

@@ -75,7 +75,22 @@ export async function startGregor(engine: 'js' | 'wasm', workers: number, topic:
       reject(new Error(`broker exited with ${code} before starting:\n${out}`));
     });
   });
-  const admin = await KafkaClient.connect(`127.0.0.1:${ports.port}`);
+  await createTopic(ports.port, topic, partitions);
+  return {
+    pid: child.pid!,
+    ...ports,
+    stop: async () => {
+      child.stdout!.removeAllListeners('data');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates `topic` with `partitions` (replication 1) through CreateTopics on `port`. Errors: an Error with the topic's error code. */
+export async function createTopic(port: number, topic: string, partitions: number): Promise<void> {
+  const admin = await KafkaClient.connect(`127.0.0.1:${port}`);
   try {
     const { response } = await admin.request<{ topics: Array<{ errorCode: number; errorMessage: string | null }> }>(19, {
       topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
@@ -87,14 +102,4 @@ export async function startGregor(engine: 'js' | 'wasm', workers: number, topic:
   } finally {
     admin.close();
   }
-  return {
-    pid: child.pid!,
-    ...ports,
-    stop: async () => {
-      child.stdout!.removeAllListeners('data');
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -1,7 +1,8 @@
 /**
- * CPU time and peak memory of a process, from Linux /proc: utime + stime of
- * /proc/<pid>/stat (clock ticks, 100 per second on Linux) and VmHWM of /proc/<pid>/status
- * (the resident set's high-water mark, kB). Other systems: NaN.
+ * CPU time and memory of a process, from Linux /proc: utime + stime of /proc/<pid>/stat
+ * (clock ticks, 100 per second on Linux), VmHWM of /proc/<pid>/status (the resident set's
+ * high-water mark, kB) and its current resident set (VmRSS = RssAnon + RssFile + RssShmem).
+ * Other systems: NaN.
  */
 import { readFileSync } from 'node:fs';
 
@@ -36,5 +37,16 @@ export function peakRssMB(pid: number): number {
     return m ? (Number(m[1]) * 1024) / 1e6 : Number.NaN;
   } catch {
     return Number.NaN;
+  }
+}
+
+/** The current resident set, in MiB: total (VmRSS), anonymous (heaps, stacks) and file-backed (the node binary, shared libraries). */
+export function residentMiB(pid: number): { rss: number; anon: number; file: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kB = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+    return { rss: kB('VmRSS'), anon: kB('RssAnon'), file: kB('RssFile') };
+  } catch {
+    return { rss: Number.NaN, anon: Number.NaN, file: Number.NaN };
   }
 }

@@ -9,7 +9,8 @@
  * Source: protocol guide "AddOffsetsToTxn"; Kafka KafkaApis.handleAddOffsetsToTxnRequest; KIP-98.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../protocol/generated/index.js';
+import type { AddOffsetsToTxnRequest } from '../protocol/generated/add-offsets-to-txn-request.js';
+import type { AddOffsetsToTxnResponse } from '../protocol/generated/add-offsets-to-txn-response.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';

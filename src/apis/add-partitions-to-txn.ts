@@ -1,9 +1,9 @@
 /**
  * AddPartitionsToTxn (key 24, v0-4): adds partitions to a producer's transaction before it
  * writes to them. v0-3 (clients): one transaction, every partition answered with the
- * transaction's error. v4 (KIP-890, batched): several transactions; `verifyOnly` answers
- * whether each partition is already in the transaction (INVALID_TXN_STATE if not) without
- * adding it.
+ * transaction's error. v4 (KIP-890, batched; what partition leaders send): several
+ * transactions; `verifyOnly` answers whether each partition is already in the transaction
+ * (INVALID_TXN_STATE if not; TransactionCoordinator.verifyPartitions) without adding it.
  * Authorization: WRITE on the transactional id (else every partition
  * TRANSACTIONAL_ID_AUTHORIZATION_FAILED); WRITE on each topic (TOPIC_AUTHORIZATION_FAILED);
  * a partition that does not exist is UNKNOWN_TOPIC_OR_PARTITION. When any partition fails
@@ -15,7 +15,8 @@
  * Source: protocol guide "AddPartitionsToTxn"; Kafka KafkaApis.handleAddPartitionsToTxnRequest; KIP-98, KIP-890.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../protocol/generated/index.js';
+import type { AddPartitionsToTxnRequest } from '../protocol/generated/add-partitions-to-txn-request.js';
+import type { AddPartitionsToTxnResponse } from '../protocol/generated/add-partitions-to-txn-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { TopicPartition } from '../transactions/transaction-metadata.js';
 import type { ApiHandler, RequestContext } from './api.js';
@@ -45,10 +46,9 @@ async function addToTransaction(ctx: RequestContext, transactionalId: string, pr
   }
   if (failures.size > 0) return answer(topics, (t, p) => failures.get(`${t}\u0000${p}`) ?? ErrorCode.OPERATION_NOT_ATTEMPTED);
   if (verifyOnly) {
-    const { errorCode, txn } = broker.transactions.describe(transactionalId);
-    if (errorCode !== ErrorCode.NONE && errorCode !== ErrorCode.TRANSACTIONAL_ID_NOT_FOUND) return answer(topics, () => errorCode);
-    const ok = txn !== null && txn.producerId === producerId && txn.producerEpoch === producerEpoch;
-    return answer(topics, (topic, partition) => (ok && txn.hasPartition({ topic, partition }) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+    const codes = broker.transactions.verifyPartitions(transactionalId, producerId, producerEpoch, partitions);
+    const byPartition = new Map(partitions.map((tp, i) => [`${tp.topic}\u0000${tp.partition}`, codes[i]!]));
+    return answer(topics, (t, p) => byPartition.get(`${t}\u0000${p}`)!);
   }
   const errorCode = fencedForVersion(await broker.transactions.addPartitions(transactionalId, producerId, producerEpoch, partitions), ctx.apiVersion, 2);
   return answer(topics, () => errorCode);

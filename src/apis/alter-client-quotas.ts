@@ -7,7 +7,8 @@
  * value not above 0); UNKNOWN_SERVER_ERROR when the store cannot be written. Source: KIP-546, KIP-13, KIP-124.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/generated/index.js';
+import type { AlterClientQuotasRequest } from '../protocol/generated/alter-client-quotas-request.js';
+import type { AlterClientQuotasResponse } from '../protocol/generated/alter-client-quotas-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { EntityConfig } from '../security/entity-config/entity-config-store.js';
 import { QUOTA_KEYS } from '../security/quotas/client-quota-manager.js';

@@ -8,7 +8,8 @@
  * Source: protocol guide "AlterConfigs"; KIP-133, KIP-226.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/generated/index.js';
+import type { AlterConfigsRequest } from '../protocol/generated/alter-configs-request.js';
+import type { AlterConfigsResponse } from '../protocol/generated/alter-configs-response.js';
 import type { ApiHandler } from './api.js';
 import { alterResources } from './config-resources.js';
 

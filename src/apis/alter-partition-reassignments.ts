@@ -10,7 +10,8 @@
  * Source: protocol guide "AlterPartitionReassignments"; KIP-455.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type AlterPartitionReassignmentsRequest, type AlterPartitionReassignmentsResponse, createAlterPartitionReassignmentsResponse } from '../protocol/generated/index.js';
+import type { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
+import { type AlterPartitionReassignmentsResponse, createAlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 import { clusterPermitted } from './authorize.js';

@@ -10,7 +10,8 @@
  * UNKNOWN_SERVER_ERROR (the store could not be written: ZooKeeper or disk).
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/generated/index.js';
+import type { AlterUserScramCredentialsRequest } from '../protocol/generated/alter-user-scram-credentials-request.js';
+import type { AlterUserScramCredentialsResponse } from '../protocol/generated/alter-user-scram-credentials-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { type EntityConfig, entityPath, parseEntityPath } from '../security/entity-config/entity-config-store.js';
 import { credentialFromSaltedPassword, digest, formatScramCredential } from '../security/sasl/scram-credential.js';

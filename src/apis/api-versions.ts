@@ -3,7 +3,8 @@
  * An unsupported ApiVersions version is answered at v0 by the connection (KIP-511).
  * Source: protocol guide "ApiVersions"; KIP-35, KIP-511.
  */
-import { type ApiVersionsRequest, type ApiVersionsResponse, createApiVersionsResponse } from '../protocol/generated/index.js';
+import type { ApiVersionsRequest } from '../protocol/generated/api-versions-request.js';
+import { type ApiVersionsResponse, createApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { ApiHandler } from './api.js';
 

@@ -8,7 +8,8 @@
  * Source: protocol guide "ControlledShutdown"; Kafka KafkaController.doControlledShutdown.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type ControlledShutdownRequest, type ControlledShutdownResponse, createControlledShutdownResponse } from '../protocol/generated/index.js';
+import type { ControlledShutdownRequest } from '../protocol/generated/controlled-shutdown-request.js';
+import { type ControlledShutdownResponse, createControlledShutdownResponse } from '../protocol/generated/controlled-shutdown-response.js';
 import type { ApiHandler } from './api.js';
 
 export const controlledShutdownHandler: ApiHandler<ControlledShutdownRequest, ControlledShutdownResponse> = {

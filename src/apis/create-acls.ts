@@ -5,7 +5,8 @@
  * stored before the answer.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { CreateAclsRequest, CreateAclsResponse } from '../protocol/generated/index.js';
+import type { CreateAclsRequest } from '../protocol/generated/create-acls-request.js';
+import type { CreateAclsResponse } from '../protocol/generated/create-acls-response.js';
 import { AclAuthorizer } from '../security/acl/acl-authorizer.js';
 import { type AclBinding, invalidBinding } from '../security/acl/acl-binding.js';
 import { AclOperation, type AclPermissionType, type PatternType, type ResourceType } from '../security/authorizer.js';

@@ -7,7 +7,8 @@
  * Source: protocol guide "CreatePartitions"; KIP-195.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type CreatePartitionsRequest, type CreatePartitionsResponse, createCreatePartitionsResponse } from '../protocol/generated/index.js';
+import type { CreatePartitionsRequest } from '../protocol/generated/create-partitions-request.js';
+import { type CreatePartitionsResponse, createCreatePartitionsResponse } from '../protocol/generated/create-partitions-response.js';
 import { topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';

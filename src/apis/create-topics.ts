@@ -10,7 +10,8 @@
  */
 import { describeTopicConfigs } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/generated/index.js';
+import type { CreateTopicsRequest } from '../protocol/generated/create-topics-request.js';
+import type { CreateTopicsResponse } from '../protocol/generated/create-topics-response.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
 import { clusterPermitted, topicPermitted } from './authorize.js';

@@ -4,7 +4,8 @@
  * filter; SECURITY_DISABLED without `authorizer.class.name`.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { DeleteAclsRequest, DeleteAclsResponse } from '../protocol/generated/index.js';
+import type { DeleteAclsRequest } from '../protocol/generated/delete-acls-request.js';
+import type { DeleteAclsResponse } from '../protocol/generated/delete-acls-response.js';
 import { AclAuthorizer } from '../security/acl/acl-authorizer.js';
 import { invalidFilter } from '../security/acl/acl-binding.js';
 import { AclOperation } from '../security/authorizer.js';

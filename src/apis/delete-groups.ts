@@ -5,7 +5,8 @@
  * Source: protocol guide "DeleteGroups"; KIP-229.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type DeleteGroupsRequest, type DeleteGroupsResponse, createDeleteGroupsResponse } from '../protocol/generated/index.js';
+import type { DeleteGroupsRequest } from '../protocol/generated/delete-groups-request.js';
+import { type DeleteGroupsResponse, createDeleteGroupsResponse } from '../protocol/generated/delete-groups-response.js';
 import { groupPermitted, topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';

@@ -13,7 +13,8 @@
  * Source: protocol guide "DeleteRecords"; KIP-107; Kafka ReplicaManager.deleteRecords.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/generated/index.js';
+import type { DeleteRecordsRequest } from '../protocol/generated/delete-records-request.js';
+import type { DeleteRecordsResponse } from '../protocol/generated/delete-records-response.js';
 import { groupPermitted, topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';

@@ -5,7 +5,8 @@
  * Source: protocol guide "DeleteTopics"; KIP-516 (v6 topic ids).
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/generated/index.js';
+import type { DeleteTopicsRequest } from '../protocol/generated/delete-topics-request.js';
+import type { DeleteTopicsResponse } from '../protocol/generated/delete-topics-response.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';

@@ -4,7 +4,8 @@
  * unusable filter; SECURITY_DISABLED without `authorizer.class.name`.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { DescribeAclsRequest, DescribeAclsResponse } from '../protocol/generated/index.js';
+import type { DescribeAclsRequest } from '../protocol/generated/describe-acls-request.js';
+import type { DescribeAclsResponse } from '../protocol/generated/describe-acls-response.js';
 import { AclAuthorizer } from '../security/acl/acl-authorizer.js';
 import { invalidFilter } from '../security/acl/acl-binding.js';
 import { AclOperation } from '../security/authorizer.js';

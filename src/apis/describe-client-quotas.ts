@@ -6,7 +6,8 @@
  * unknown match type, an exact match without a name). Source: KIP-546.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../protocol/generated/index.js';
+import type { DescribeClientQuotasRequest } from '../protocol/generated/describe-client-quotas-request.js';
+import type { DescribeClientQuotasResponse } from '../protocol/generated/describe-client-quotas-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { QUOTA_KEYS } from '../security/quotas/client-quota-manager.js';
 import type { ApiHandler } from './api.js';

@@ -6,7 +6,8 @@
  * Source: protocol guide "DescribeCluster"; KIP-700, KIP-919.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type DescribeClusterRequest, type DescribeClusterResponse, createDescribeClusterResponse } from '../protocol/generated/index.js';
+import type { DescribeClusterRequest } from '../protocol/generated/describe-cluster-request.js';
+import { type DescribeClusterResponse, createDescribeClusterResponse } from '../protocol/generated/describe-cluster-response.js';
 import { CLUSTER_RESOURCE } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 import { authorizedOperations } from './authorize.js';

@@ -10,7 +10,8 @@
  */
 import { ConfigSource, type ConfigEntry, describeTopicConfigs } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/generated/index.js';
+import type { DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
+import type { DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 import { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC, brokerLevel, checkConfigPermission, topicOverrides } from './config-resources.js';

@@ -5,7 +5,8 @@
  * Source: protocol guide "DescribeGroups"; KIP-430.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type DescribeGroupsRequest, type DescribeGroupsResponse, createDescribeGroupsResponse } from '../protocol/generated/index.js';
+import type { DescribeGroupsRequest } from '../protocol/generated/describe-groups-request.js';
+import { type DescribeGroupsResponse, createDescribeGroupsResponse } from '../protocol/generated/describe-groups-response.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, groupPermitted } from './authorize.js';
 import { AclOperation, groupResource } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';

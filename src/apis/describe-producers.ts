@@ -8,7 +8,8 @@
  * Source: protocol guide "DescribeProducers"; KIP-664.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type DescribeProducersRequest, type DescribeProducersResponse, createDescribeProducersResponse } from '../protocol/generated/index.js';
+import type { DescribeProducersRequest } from '../protocol/generated/describe-producers-request.js';
+import { type DescribeProducersResponse, createDescribeProducersResponse } from '../protocol/generated/describe-producers-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 import { topicPermitted } from './authorize.js';

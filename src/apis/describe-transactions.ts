@@ -6,7 +6,8 @@
  * Source: protocol guide "DescribeTransactions"; KIP-664; Kafka TransactionCoordinator.handleDescribeTransactions.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/generated/index.js';
+import type { DescribeTransactionsRequest } from '../protocol/generated/describe-transactions-request.js';
+import type { DescribeTransactionsResponse } from '../protocol/generated/describe-transactions-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { STATE_NAMES } from '../transactions/transaction-state.js';
 import type { ApiHandler } from './api.js';

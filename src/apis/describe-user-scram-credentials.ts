@@ -6,7 +6,8 @@
  * Source: KIP-554.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type DescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsResponse } from '../protocol/generated/index.js';
+import type { DescribeUserScramCredentialsRequest } from '../protocol/generated/describe-user-scram-credentials-request.js';
+import type { DescribeUserScramCredentialsResponse } from '../protocol/generated/describe-user-scram-credentials-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { parseScramCredential } from '../security/sasl/scram-credential.js';
 import { SCRAM_MECHANISMS, SCRAM_MECHANISM_TYPE } from '../security/sasl/scram-mechanism.js';

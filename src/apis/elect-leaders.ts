@@ -15,7 +15,8 @@
 import { ELECTION_TYPES } from '../cluster/leader-election.js';
 import type { ElectionResult } from '../cluster/controller.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type ElectLeadersRequest, type ElectLeadersResponse, createElectLeadersResponse } from '../protocol/generated/index.js';
+import type { ElectLeadersRequest } from '../protocol/generated/elect-leaders-request.js';
+import { type ElectLeadersResponse, createElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 import { clusterPermitted } from './authorize.js';

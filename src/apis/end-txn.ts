@@ -8,7 +8,8 @@
  * Source: protocol guide "EndTxn"; Kafka KafkaApis.handleEndTxnRequest; KIP-98.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { EndTxnRequest, EndTxnResponse } from '../protocol/generated/index.js';
+import type { EndTxnRequest } from '../protocol/generated/end-txn-request.js';
+import type { EndTxnResponse } from '../protocol/generated/end-txn-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 import { transactionalIdPermitted } from './authorize.js';

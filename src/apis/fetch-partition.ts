@@ -9,7 +9,8 @@
  * Source: protocol guide "Fetch" (apis/fetch.ts).
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { createFetchRequest } from '../protocol/generated/index.js';
+import { type FetchRequest, createFetchRequest } from '../protocol/generated/fetch-request.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { RequestContext } from './api.js';
 import { fetchHandler } from './fetch.js';
@@ -37,9 +38,9 @@ export interface FetchLimits {
   isolationLevel?: 0 | 1;
 }
 
-/** Fetches `topic`-`partition` from `offset` (a real offset) with `limits`; throws KafkaError. */
-export async function fetchPartition(ctx: RequestContext, topic: string, partition: number, offset: number, limits: FetchLimits): Promise<PartitionFetch> {
-  const request = createFetchRequest({
+/** The Fetch request (v12 fields, consumer replica id -1) of `topic`-`partition` from `offset` with `limits`. */
+export function fetchRequestFor(topic: string, partition: number, offset: number, limits: FetchLimits): FetchRequest {
+  return createFetchRequest({
     replicaId: -1,
     maxWaitMs: limits.maxWaitMs,
     minBytes: limits.minBytes,
@@ -53,17 +54,26 @@ export async function fetchPartition(ctx: RequestContext, topic: string, partiti
       },
     ],
   });
-  const result = await fetchHandler.handle(request, ctx);
-  const data = result!.response.responses[0]!.partitions[0]!;
-  if (data.errorCode !== ErrorCode.NONE) {
-    result!.release?.();
-    throw new KafkaError(data.errorCode, `fetch from ${topic}-${partition} at offset ${offset} failed`);
+}
+
+/** The one partition a Fetch `response` of fetchRequestFor answers; throws KafkaError with its error (after `release`). */
+export function partitionFetchOf(response: FetchResponse, topic: string, partition: number, offset: number, release?: () => void): PartitionFetch {
+  const data = response.responses[0]?.partitions[0];
+  if (!data || data.errorCode !== ErrorCode.NONE) {
+    release?.();
+    throw new KafkaError(data?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, `fetch from ${topic}-${partition} at offset ${offset} failed`);
   }
   return {
     batches: data.records ?? new Uint8Array(0),
     highWatermark: Number(data.highWatermark),
     lastStableOffset: Number(data.lastStableOffset),
     logStartOffset: Number(data.logStartOffset),
-    release: result!.release,
+    release,
   };
+}
+
+/** Fetches `topic`-`partition` from `offset` (a real offset) with `limits` on this broker; throws KafkaError. */
+export async function fetchPartition(ctx: RequestContext, topic: string, partition: number, offset: number, limits: FetchLimits): Promise<PartitionFetch> {
+  const result = await fetchHandler.handle(fetchRequestFor(topic, partition, offset, limits), ctx);
+  return partitionFetchOf(result!.response, topic, partition, offset, result!.release);
 }

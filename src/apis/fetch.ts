@@ -34,13 +34,8 @@
  */
 import type { BrokerServices } from '../broker-services.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import {
-  type FetchRequest,
-  type FetchResponse,
-  createFetchResponse,
-  createFetchResponseFetchableTopicResponse,
-  createFetchResponsePartitionData,
-} from '../protocol/generated/index.js';
+import type { FetchRequest } from '../protocol/generated/fetch-request.js';
+import { type FetchResponse, createFetchResponse, createFetchResponseFetchableTopicResponse, createFetchResponsePartitionData } from '../protocol/generated/fetch-response.js';
 import { EMPTY_BYTES } from '../protocol/primitives.js';
 import type { PartitionLog } from '../storage/log.js';
 import { wholeBatches } from '../storage/batch-header.js';

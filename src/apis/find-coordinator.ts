@@ -14,7 +14,8 @@
  * KafkaApis.getCoordinator, GroupCoordinator/TransactionStateManager.partitionFor.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type FindCoordinatorRequest, type FindCoordinatorResponse, createFindCoordinatorResponse } from '../protocol/generated/index.js';
+import type { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
+import { type FindCoordinatorResponse, createFindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { AclOperation } from '../security/authorizer.js';
 import { TRANSACTION_STATE_TOPIC } from '../transactions/transaction-log.js';

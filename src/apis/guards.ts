@@ -5,17 +5,15 @@
  * request is answered with the API's own error response; the handler never runs.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  createControlledShutdownResponse,
-  createOffsetDeleteResponse,
-  createOffsetForLeaderEpochResponse,
-  createHeartbeatResponse,
-  createInitProducerIdResponse,
-  createJoinGroupResponse,
-  createLeaveGroupResponse,
-  createOffsetCommitResponse,
-  createSyncGroupResponse,
-} from '../protocol/generated/index.js';
+import { createControlledShutdownResponse } from '../protocol/generated/controlled-shutdown-response.js';
+import { createOffsetDeleteResponse } from '../protocol/generated/offset-delete-response.js';
+import { createOffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-leader-epoch-response.js';
+import { createHeartbeatResponse } from '../protocol/generated/heartbeat-response.js';
+import { createInitProducerIdResponse } from '../protocol/generated/init-producer-id-response.js';
+import { createJoinGroupResponse } from '../protocol/generated/join-group-response.js';
+import { createLeaveGroupResponse } from '../protocol/generated/leave-group-response.js';
+import { createOffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
+import { createSyncGroupResponse } from '../protocol/generated/sync-group-response.js';
 import { AclOperation, ResourceType } from '../security/authorizer.js';
 import type { ApiHandler, RequestContext } from './api.js';
 import { clusterPermitted, groupPermitted, topicPermitted, transactionalIdPermitted } from './authorize.js';

@@ -3,7 +3,8 @@
  * to rejoin. Errors: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, FENCED_INSTANCE_ID, ...
  * Source: protocol guide "Heartbeat"; KIP-62.
  */
-import { type HeartbeatRequest, type HeartbeatResponse, createHeartbeatResponse } from '../protocol/generated/index.js';
+import type { HeartbeatRequest } from '../protocol/generated/heartbeat-request.js';
+import { type HeartbeatResponse, createHeartbeatResponse } from '../protocol/generated/heartbeat-response.js';
 import type { ApiHandler } from './api.js';
 
 export const heartbeatHandler: ApiHandler<HeartbeatRequest, HeartbeatResponse> = {

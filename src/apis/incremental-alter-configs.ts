@@ -13,7 +13,8 @@ import type { BrokerServices } from '../broker-services.js';
 import { brokerConfigType } from '../config/dynamic-broker-config.js';
 import { ConfigType, describeTopicConfigs, topicConfigType } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/generated/index.js';
+import type { IncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
+import type { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
 import type { ApiHandler } from './api.js';
 import { RESOURCE_TYPE_TOPIC, alterResources, brokerLevel, currentOverrides, topicOverrides } from './config-resources.js';
 

@@ -5,7 +5,8 @@
  * Errors: see GroupCoordinator.join.
  * Source: protocol guide "JoinGroup"; design.html "Consumer groups".
  */
-import { type JoinGroupRequest, type JoinGroupResponse, createJoinGroupResponse } from '../protocol/generated/index.js';
+import type { JoinGroupRequest } from '../protocol/generated/join-group-request.js';
+import { type JoinGroupResponse, createJoinGroupResponse } from '../protocol/generated/join-group-response.js';
 import type { ApiHandler, RequestContext } from './api.js';
 
 /** Kafka reports a member's host as "/<address>". */

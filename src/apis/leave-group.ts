@@ -4,7 +4,8 @@
  * Source: protocol guide "LeaveGroup".
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type LeaveGroupRequest, type LeaveGroupResponse, createLeaveGroupResponse } from '../protocol/generated/index.js';
+import type { LeaveGroupRequest } from '../protocol/generated/leave-group-request.js';
+import { type LeaveGroupResponse, createLeaveGroupResponse } from '../protocol/generated/leave-group-response.js';
 import type { ApiHandler } from './api.js';
 
 export const leaveGroupHandler: ApiHandler<LeaveGroupRequest, LeaveGroupResponse> = {

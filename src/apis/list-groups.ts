@@ -4,7 +4,8 @@
  * Source: protocol guide "ListGroups".
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type ListGroupsRequest, type ListGroupsResponse, createListGroupsResponse } from '../protocol/generated/index.js';
+import type { ListGroupsRequest } from '../protocol/generated/list-groups-request.js';
+import { type ListGroupsResponse, createListGroupsResponse } from '../protocol/generated/list-groups-response.js';
 import { clusterPermitted, groupPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';

@@ -9,7 +9,8 @@
  * Source: protocol guide "ListOffsets"; Kafka Log.fetchOffsetByTimestamp.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/generated/index.js';
+import type { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
+import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
 import type { PartitionLog } from '../storage/log.js';
 import { groupPermitted, topicPermitted } from './authorize.js';
 import { AclOperation } from '../security/authorizer.js';

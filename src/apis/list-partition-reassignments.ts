@@ -6,7 +6,8 @@
  * Source: protocol guide "ListPartitionReassignments"; KIP-455.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type ListPartitionReassignmentsRequest, type ListPartitionReassignmentsResponse, createListPartitionReassignmentsResponse } from '../protocol/generated/index.js';
+import type { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
+import { type ListPartitionReassignmentsResponse, createListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler } from './api.js';
 import { clusterPermitted } from './authorize.js';

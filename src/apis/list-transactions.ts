@@ -7,7 +7,8 @@
  * Source: protocol guide "ListTransactions"; KIP-664, KIP-994; Kafka TransactionStateManager.listTransactionStates.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/generated/index.js';
+import type { ListTransactionsRequest } from '../protocol/generated/list-transactions-request.js';
+import type { ListTransactionsResponse } from '../protocol/generated/list-transactions-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { STATE_NAMES, TransactionState, stateOfName } from '../transactions/transaction-state.js';
 import type { ApiHandler } from './api.js';

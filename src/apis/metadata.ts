@@ -9,7 +9,8 @@
  */
 import type { BrokerServices } from '../broker-services.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { MetadataRequest, MetadataResponse } from '../protocol/generated/index.js';
+import type { MetadataRequest } from '../protocol/generated/metadata-request.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import type { TopicMetadata } from '../cluster/cluster-metadata.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';

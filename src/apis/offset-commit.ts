@@ -9,7 +9,8 @@
  * COORDINATOR_NOT_AVAILABLE (NOT_COORDINATOR if leadership moved).
  * Source: protocol guide "OffsetCommit"; KIP-211 (v5 drops retention time).
  */
-import { type OffsetCommitRequest, type OffsetCommitResponse, createOffsetCommitResponse } from '../protocol/generated/index.js';
+import type { OffsetCommitRequest } from '../protocol/generated/offset-commit-request.js';
+import { type OffsetCommitResponse, createOffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { ApiHandler } from './api.js';
 

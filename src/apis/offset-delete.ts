@@ -5,7 +5,8 @@
  * the in-sync replicas (else COORDINATOR_NOT_AVAILABLE / NOT_COORDINATOR).
  * Source: protocol guide "OffsetDelete"; KIP-496.
  */
-import { type OffsetDeleteRequest, type OffsetDeleteResponse, createOffsetDeleteResponse } from '../protocol/generated/index.js';
+import type { OffsetDeleteRequest } from '../protocol/generated/offset-delete-request.js';
+import { type OffsetDeleteResponse, createOffsetDeleteResponse } from '../protocol/generated/offset-delete-response.js';
 import type { ApiHandler } from './api.js';
 
 export const offsetDeleteHandler: ApiHandler<OffsetDeleteRequest, OffsetDeleteResponse> = {

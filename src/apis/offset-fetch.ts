@@ -9,7 +9,8 @@
  * Source: protocol guide "OffsetFetch"; Kafka's KafkaApis.handleOffsetFetchRequest.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type OffsetFetchRequest, type OffsetFetchResponse, createOffsetFetchResponse } from '../protocol/generated/index.js';
+import type { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
+import { type OffsetFetchResponse, createOffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler, RequestContext } from './api.js';
 import { groupPermitted, topicPermitted } from './authorize.js';

@@ -9,7 +9,8 @@
  * Source: protocol guide "OffsetForLeaderEpoch".
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse, createOffsetForLeaderEpochResponse } from '../protocol/generated/index.js';
+import type { OffsetForLeaderEpochRequest } from '../protocol/generated/offset-for-leader-epoch-request.js';
+import { type OffsetForLeaderEpochResponse, createOffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-leader-epoch-response.js';
 import type { ApiHandler } from './api.js';
 
 export const offsetForLeaderEpochHandler: ApiHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = {

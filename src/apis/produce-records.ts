@@ -13,8 +13,8 @@
 import { partitionForKey } from '../client/partitioner.js';
 import type { RecordInput } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type ProduceResponse, createProduceRequest } from '../protocol/generated/index.js';
-import type { TopicState } from '../storage/log-manager.js';
+import type { ProduceResponse } from '../protocol/generated/produce-response.js';
+import { type ProduceRequest, createProduceRequest } from '../protocol/generated/produce-request.js';
 import type { HandlerResult, RequestContext } from './api.js';
 import { produceHandler } from './produce.js';
 
@@ -29,10 +29,10 @@ export interface AppendedBatch {
 }
 
 /** Round-robin cursor per topic for broker-chosen partitions. */
-const cursors = new WeakMap<TopicState, { next: number }>();
+const cursors = new WeakMap<PartitionedTopic, { next: number }>();
 
 /** The next partition of `topic` in its round robin (starting at a random one). */
-export function nextPartition(topic: TopicState): number {
+export function nextPartition(topic: PartitionedTopic): number {
   let cursor = cursors.get(topic);
   if (!cursor) cursors.set(topic, (cursor = { next: Math.floor(Math.random() * topic.partitions.length) }));
   const p = cursor.next % topic.partitions.length;
@@ -50,19 +50,35 @@ export function nextPartition(topic: TopicState): number {
  * `batch` may be read after this returns (worker pool): the caller keeps it unchanged.
  */
 export function produceBatch(ctx: RequestContext, topic: string, partition: number, acks: number, batch: Uint8Array): AppendedBatch | Promise<AppendedBatch> {
-  const request = createProduceRequest({
+  const result = produceHandler.handle(produceRequestFor(topic, partition, acks, batch), ctx);
+  const finish = (answer: HandlerResult<ProduceResponse> | null) => appendedBatchOf(answer!.response, topic, partition);
+  return result instanceof Promise ? result.then(finish) : finish(result);
+}
+
+/** The Produce request (v9 fields) appending `batch` to `topic`-`partition` with `acks` (0 is asked as 1). */
+export function produceRequestFor(topic: string, partition: number, acks: number, batch: Uint8Array): ProduceRequest {
+  return createProduceRequest({
     transactionalId: null,
     acks: acks === 0 ? 1 : acks,
     timeoutMs: 30_000,
     topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
   });
-  const result = produceHandler.handle(request, ctx);
-  const finish = (answer: HandlerResult<ProduceResponse> | null): AppendedBatch => {
-    const response = answer!.response.responses[0]!.partitionResponses[0]!;
-    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, response.errorMessage ?? `produce to ${topic}-${partition} failed`);
-    return { partition, baseOffset: response.baseOffset, logStartOffset: response.logStartOffset };
-  };
-  return result instanceof Promise ? result.then(finish) : finish(result);
+}
+
+/** The appended batch a one-partition Produce `response` reports; throws KafkaError with its error. */
+export function appendedBatchOf(response: ProduceResponse, topic: string, partition: number): AppendedBatch {
+  const answer = response.responses[0]?.partitionResponses[0];
+  if (!answer) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `produce to ${topic}-${partition}: the response names no partition`);
+  if (answer.errorCode !== ErrorCode.NONE) throw new KafkaError(answer.errorCode, answer.errorMessage ?? `produce to ${topic}-${partition} failed`);
+  return { partition, baseOffset: answer.baseOffset, logStartOffset: answer.logStartOffset };
+}
+
+/** Appends one batch to one partition: produceBatch, or another route to the partition's leader. */
+export type BatchAppender = (ctx: RequestContext, topic: string, partition: number, acks: number, batch: Uint8Array) => AppendedBatch | Promise<AppendedBatch>;
+
+/** What the partitioner needs of a topic: its partition count, and an identity for its round-robin cursor (a TopicState is one). */
+export interface PartitionedTopic {
+  readonly partitions: { readonly length: number };
 }
 
 /**
@@ -70,7 +86,7 @@ export function produceBatch(ctx: RequestContext, topic: string, partition: numb
  * `requested[i]` ≥ 0 is taken as it is (the caller checks it exists), -1 lets the partitioner
  * choose.
  */
-export function choosePartitions(topic: TopicState, records: readonly RecordInput[], requested: readonly number[]): number[] {
+export function choosePartitions(topic: PartitionedTopic, records: readonly RecordInput[], requested: readonly number[]): number[] {
   let keyless = -1;
   return records.map((record, i) => {
     const p = requested[i] ?? -1;
@@ -96,8 +112,9 @@ export interface PartitionOutcome {
  * Every batch is encoded before any is written, so a record that cannot be encoded fails the
  * whole request with KafkaError INVALID_RECORD and nothing is written. Append errors are per
  * partition (the other partitions' records are still written), as Kafka reports them.
+ * `append` writes each batch (default produceBatch: this broker's Produce handler).
  */
-export async function produceRecords(ctx: RequestContext, topic: string, records: readonly RecordInput[], partitions: readonly number[], acks: number): Promise<PartitionOutcome[]> {
+export async function produceRecords(ctx: RequestContext, topic: string, records: readonly RecordInput[], partitions: readonly number[], acks: number, append: BatchAppender = produceBatch): Promise<PartitionOutcome[]> {
   const byPartition = new Map<number, number[]>();
   partitions.forEach((p, i) => {
     const list = byPartition.get(p);
@@ -115,7 +132,7 @@ export async function produceRecords(ctx: RequestContext, topic: string, records
     encoded.map(async ({ partition, indexes, batch }): Promise<PartitionOutcome> => {
       let result: AppendedBatch | KafkaError;
       try {
-        result = await produceBatch(ctx, topic, partition, acks, batch);
+        result = await append(ctx, topic, partition, acks, batch);
       } catch (err) {
         result = err instanceof KafkaError ? err : new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, (err as Error).message);
       }

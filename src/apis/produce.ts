@@ -7,19 +7,20 @@
  * become per-partition responses. acks=0 gets no response.
  * Errors per partition (from appendRecords): UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT,
- * CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, and the idempotence errors.
+ * CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP (with record_errors,
+ * v8+), and the idempotence errors; a transaction's first batch on a partition is verified
+ * with its coordinator first (KIP-890: INVALID_TXN_STATE, NOT_ENOUGH_REPLICAS, …;
+ * src/transactions/produce-verification.ts).
  * Source: protocol guide "Produce"; Kafka KafkaApis.handleProduceRequest,
  * ReplicaManager.appendRecords.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import {
-  type ProduceRequest,
-  type ProduceResponse,
-  createProduceResponse,
-  createProduceResponsePartitionProduceResponse,
-} from '../protocol/generated/index.js';
+import type { ProduceRequest } from '../protocol/generated/produce-request.js';
+import { type ProduceResponse, createProduceResponse, createProduceResponsePartitionProduceResponse } from '../protocol/generated/produce-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { LOG_OVERHEAD } from '../storage/batch-header.js';
+import { type RecordError, RecordValidationError } from '../storage/leader-records.js';
+import { verifyTransactionalProduce } from '../transactions/produce-verification.js';
 import type { ApiHandler, HandlerResult, RequestContext } from './api.js';
 import { topicPermitted } from './authorize.js';
 
@@ -37,8 +38,14 @@ export function checkSingleBatch(records: Uint8Array): void {
   }
 }
 
-function partitionError(index: number, errorCode: number, message: string | null): PartitionResponse {
-  return createProduceResponsePartitionProduceResponse({ index, errorCode, baseOffset: -1, errorMessage: message });
+function partitionError(index: number, errorCode: number, message: string | null, recordErrors: readonly RecordError[] = []): PartitionResponse {
+  return createProduceResponsePartitionProduceResponse({
+    index,
+    errorCode,
+    baseOffset: -1,
+    errorMessage: message,
+    recordErrors: recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
+  });
 }
 
 export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
@@ -73,6 +80,9 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
 async function producePartition(ctx: RequestContext, topic: string, index: number, records: Uint8Array, request: ProduceRequest): Promise<PartitionResponse> {
   try {
     if (ctx.apiVersion >= 3) checkSingleBatch(records);
+    let unverified = verifyTransactionalProduce(ctx.broker, request.transactionalId, topic, index, records);
+    if (unverified instanceof Promise) unverified = await unverified;
+    if (unverified) return partitionError(index, unverified.errorCode, unverified.message);
     const { result, errorCode } = await ctx.broker.replicas.appendRecords(topic, index, records, { acks: request.acks, timeoutMs: request.timeoutMs });
     if (errorCode !== ErrorCode.NONE) return partitionError(index, errorCode, null);
     return createProduceResponsePartitionProduceResponse({
@@ -85,6 +95,6 @@ async function producePartition(ctx: RequestContext, topic: string, index: numbe
   } catch (err) {
     if (!(err instanceof KafkaError)) throw err;
     ctx.logger.debug({ topic, partition: index, err: err.message }, 'produce rejected');
-    return partitionError(index, err.code, err.message);
+    return partitionError(index, err.code, err.message, err instanceof RecordValidationError ? err.recordErrors : []);
   }
 }

@@ -8,7 +8,8 @@
  * Source: protocol guide "SASL Authentication Sequence"; network/sasl-authenticator.ts.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../protocol/generated/index.js';
+import type { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate-request.js';
+import type { SaslAuthenticateResponse } from '../protocol/generated/sasl-authenticate-response.js';
 import type { ApiHandler, HandlerResult } from './api.js';
 
 const EMPTY = new Uint8Array(0);

@@ -8,7 +8,8 @@
  * Source: protocol guide "SASL Authentication Sequence"; network/sasl-authenticator.ts.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { SaslHandshakeRequest, SaslHandshakeResponse } from '../protocol/generated/index.js';
+import type { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake-request.js';
+import type { SaslHandshakeResponse } from '../protocol/generated/sasl-handshake-response.js';
 import type { ApiHandler } from './api.js';
 
 export const saslHandshakeHandler: ApiHandler<SaslHandshakeRequest, SaslHandshakeResponse> = {

@@ -3,7 +3,8 @@
  * Errors: see GroupCoordinator.sync. v5+ checks protocol type and name (KIP-559).
  * Source: protocol guide "SyncGroup".
  */
-import { type SyncGroupRequest, type SyncGroupResponse, createSyncGroupResponse } from '../protocol/generated/index.js';
+import type { SyncGroupRequest } from '../protocol/generated/sync-group-request.js';
+import { type SyncGroupResponse, createSyncGroupResponse } from '../protocol/generated/sync-group-response.js';
 import type { ApiHandler } from './api.js';
 
 export const syncGroupHandler: ApiHandler<SyncGroupRequest, SyncGroupResponse> = {

@@ -16,7 +16,8 @@
  * GroupCoordinator.handleTxnCommitOffsets; KIP-98, KIP-447 (v3 member fields).
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import { type TxnOffsetCommitRequest, type TxnOffsetCommitRequestTopic, type TxnOffsetCommitResponse, createTxnOffsetCommitResponse } from '../protocol/generated/index.js';
+import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic } from '../protocol/generated/txn-offset-commit-request.js';
+import { type TxnOffsetCommitResponse, createTxnOffsetCommitResponse } from '../protocol/generated/txn-offset-commit-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import type { ApiHandler, RequestContext } from './api.js';
 import { groupPermitted, topicPermitted, transactionalIdPermitted } from './authorize.js';

@@ -5,11 +5,15 @@
  * (ReplicaManager.appendControlBatch) and answered per partition.
  * Authorization: CLUSTER_ACTION (brokers only; else every partition CLUSTER_AUTHORIZATION_FAILED).
  * Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
- * NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR.
+ * NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR,
+ * INVALID_PRODUCER_EPOCH (a producer epoch older than the partition's for that producer),
+ * TRANSACTION_COORDINATOR_FENCED (a coordinator epoch older than the producer's last marker's
+ * there; Kafka ProducerAppendInfo.checkCoordinatorEpoch).
  * Source: protocol guide "WriteTxnMarkers"; Kafka KafkaApis.handleWriteTxnMarkersRequest; KIP-98.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/generated/index.js';
+import type { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
+import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 import { AclOperation } from '../security/authorizer.js';
 import { ControlRecordType } from '../transactions/control-batch.js';
 import { appendMarkers } from '../transactions/txn-marker-writer.js';

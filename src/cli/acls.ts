@@ -7,7 +7,9 @@
  */
 import type { Command } from 'commander';
 import { errorName } from '../protocol/error-codes.js';
-import type { CreateAclsResponse, DeleteAclsResponse, DescribeAclsResponse } from '../protocol/generated/index.js';
+import type { CreateAclsResponse } from '../protocol/generated/create-acls-response.js';
+import type { DeleteAclsResponse } from '../protocol/generated/delete-acls-response.js';
+import type { DescribeAclsResponse } from '../protocol/generated/describe-acls-response.js';
 import { operations, patternTypes, permissions, resourceTypes } from '../security/acl/acl-names.js';
 import { AclOperation, AclPermissionType, CLUSTER_NAME, PatternType, ResourceType } from '../security/authorizer.js';
 import { type AdminTarget, adminOptions, withAdminClient } from './admin-client.js';

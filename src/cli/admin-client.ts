@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { readPropertiesFile } from '../config/broker-config.js';
 import { KafkaClient } from '../network/kafka-client.js';
-import { type MetadataResponse, createMetadataRequest } from '../protocol/generated/index.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
 import { NO_CLIENT_SECURITY, clientSecurityFromProperties } from '../security/client-security.js';
 
 /** Where a CLI command connects: `--bootstrap-server` and, like Kafka's tools, `--command-config`. */

@@ -16,20 +16,18 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { errorName } from '../protocol/error-codes.js';
-import {
-  type DescribeGroupsResponse,
-  type ListGroupsResponse,
-  type ListOffsetsResponse,
-  type MetadataResponse,
-  type OffsetCommitResponse,
-  type OffsetFetchResponse,
-  createDescribeGroupsRequest,
-  createListGroupsRequest,
-  createListOffsetsRequest,
-  createMetadataRequest,
-  createOffsetCommitRequest,
-  createOffsetFetchRequest,
-} from '../protocol/generated/index.js';
+import type { DescribeGroupsResponse } from '../protocol/generated/describe-groups-response.js';
+import type { ListGroupsResponse } from '../protocol/generated/list-groups-response.js';
+import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import type { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
+import type { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
+import { createDescribeGroupsRequest } from '../protocol/generated/describe-groups-request.js';
+import { createListGroupsRequest } from '../protocol/generated/list-groups-request.js';
+import { createListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
+import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
+import { createOffsetCommitRequest } from '../protocol/generated/offset-commit-request.js';
+import { createOffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { Reader, ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, withAdminClient } from './admin-client.js';
 import { KafkaClient } from '../network/kafka-client.js';

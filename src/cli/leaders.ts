@@ -12,7 +12,10 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
-import { type ElectLeadersResponse, type MetadataResponse, createElectLeadersRequest, createMetadataRequest } from '../protocol/generated/index.js';
+import type { ElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import { createElectLeadersRequest } from '../protocol/generated/elect-leaders-request.js';
+import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, connectToController, withAdminClient } from './admin-client.js';
 

@@ -11,6 +11,7 @@ import { describeError } from './kafka-client-errors.js';
 import { CONSUMER_HEADER, consumerLine, totalLine, windowLine } from '../perf/kafka-format.js';
 import { type PayloadSource, filePayloads, fixedSizePayload } from '../perf/payloads.js';
 import { type ProducePerfResult, runProducePerf } from '../perf/produce-runner.js';
+import { formatMetrics } from '../perf/client-metrics.js';
 import { MB } from '../perf/produce-stats.js';
 import { ProgressBar } from '../perf/progress-bar.js';
 import { renderReport } from '../perf/report-html.js';
@@ -77,6 +78,7 @@ export interface ProduceOpts extends CommonOpts {
   throughput: number;
   producerProps?: string[];
   'producer.config'?: string;
+  printMetrics?: boolean;
 }
 
 /** `gregor perf produce`. */
@@ -95,6 +97,7 @@ export async function produce(opts: ProduceOpts): Promise<void> {
       payloads,
       throughput: opts.throughput,
       reportingIntervalMs: opts.reportingInterval,
+      metrics: opts.printMetrics === true,
       onWindow: (w) => {
         const out = quiet ? null : periodicStream(opts.json === true, bar);
         if (out) bar.line(windowLine(w), out);
@@ -128,7 +131,7 @@ export async function produce(opts: ProduceOpts): Promise<void> {
   const result = await once(bootstrap, bar, false);
   bar.finish();
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else process.stdout.write(`${totalLine(result.summary)}\n`);
+  else process.stdout.write(`${totalLine(result.summary)}\n${formatMetrics(result.metrics ?? [])}`);
   writeReport(opts.report, result);
   if (result.summary.errors > 0) throw new Error(`${result.summary.errors} of ${opts.numRecords} records failed: ${result.firstError}`);
 }
@@ -141,6 +144,7 @@ export interface ConsumeOpts extends CommonOpts {
   fromLatest?: boolean;
   'consumer.config'?: string;
   consumerProps?: string[];
+  printMetrics?: boolean;
 }
 
 /** `gregor perf consume`. */
@@ -159,6 +163,7 @@ export async function consume(opts: ConsumeOpts): Promise<void> {
       group,
       timeoutMs: opts.timeout,
       fromLatest: opts.fromLatest === true,
+      metrics: opts.printMetrics === true,
       onProgress: (n) => {
         bar.update(n);
         const now = performance.now();
@@ -193,7 +198,7 @@ export async function consume(opts: ConsumeOpts): Promise<void> {
   }
   const result = await once(bootstrap, groupFor(0), '');
   if (opts.json) process.stdout.write(`${JSON.stringify({ ...result, dataConsumedMB: result.summary.bytes / MB }, null, 2)}\n`);
-  else process.stdout.write(`${CONSUMER_HEADER}\n${consumerLine(result.summary)}\n`);
+  else process.stdout.write(`${CONSUMER_HEADER}\n${consumerLine(result.summary)}\n${formatMetrics(result.metrics ?? [])}`);
   writeReport(opts.report, result);
 }
 

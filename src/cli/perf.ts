@@ -4,10 +4,10 @@
  *
  *   gregor perf produce --topic T --num-records N (--record-size B | --payload-file F
  *       [--payload-delimiter D]) --throughput R|-1 [--producer-props k=v …]
- *       [--producer.config FILE] [-b host:port] [--reporting-interval MS]
+ *       [--producer.config FILE] [-b host:port] [--reporting-interval MS] [--print-metrics]
  *       [--json] [--report out.html] [--compare host:port --runs N]
  *   gregor perf consume --topic T --messages N [--group G] [--timeout MS] [--from-latest]
- *       [--consumer.config FILE] [--consumer-props k=v …] [-b host:port]
+ *       [--consumer.config FILE] [--consumer-props k=v …] [-b host:port] [--print-metrics]
  *       [--json] [--report out.html] [--compare host:port --runs N]
  *
  * stdout carries Kafka's lines (periodic + final for produce; header + line for consume),
@@ -51,6 +51,7 @@ export function registerPerfCommand(program: Command): void {
     .requiredOption('--throughput <rate>', 'records/s to hold; -1 for no limit', throughputArg)
     .option('--producer-props <k=v...>', 'producer properties (Kafka names: acks, batch.size, linger.ms, compression.type, …)')
     .option('--producer.config <file>', 'producer properties file')
+    .option('--print-metrics', "print the producer's metrics at the end (Kafka's names and layout)")
     .option('--reporting-interval <ms>', 'ms between periodic lines', intOption('a time in ms', 1), 5000);
   withCommonOptions(produceCommand, 'summary, percentiles, windows, per-second series', 'throughput over time, latency percentiles').action(async (opts: ProduceOpts) => {
     const { failOnError, produce } = await import('./perf-commands.js');
@@ -66,6 +67,7 @@ export function registerPerfCommand(program: Command): void {
     .option('--from-latest', 'start at the log end when the group has no committed offset (default: the beginning)')
     .option('--consumer.config <file>', 'consumer properties file')
     .option('--consumer-props <k=v...>', 'consumer properties (Kafka names)')
+    .option('--print-metrics', "print the consumer's metrics at the end (Kafka's names and layout)")
     .option('--reporting-interval <ms>', 'ms between progress lines when stderr is not a terminal', intOption('a time in ms', 1), 5000);
   withCommonOptions(consumeCommand, 'summary, per-second series', 'records read over time').action(async (opts: ConsumeOpts) => {
     const { consume, failOnError } = await import('./perf-commands.js');

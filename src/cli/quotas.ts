@@ -12,7 +12,8 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { errorName } from '../protocol/error-codes.js';
-import type { AlterClientQuotasResponse, DescribeClientQuotasResponse } from '../protocol/generated/index.js';
+import type { AlterClientQuotasResponse } from '../protocol/generated/alter-client-quotas-response.js';
+import type { DescribeClientQuotasResponse } from '../protocol/generated/describe-client-quotas-response.js';
 import { adminOptions, withAdminClient } from './admin-client.js';
 
 const DESCRIBE_CLIENT_QUOTAS = 48;

@@ -15,7 +15,9 @@
  */
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
-import { type IncrementalAlterConfigsResponse, type MetadataResponse, createIncrementalAlterConfigsRequest } from '../protocol/generated/index.js';
+import type { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import { createIncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
 
 const INCREMENTAL_ALTER_CONFIGS = 44;
 const RESOURCE_TOPIC = 2;

@@ -22,14 +22,12 @@ import { originalOf } from '../cluster/reassignment.js';
 import { assignReplicasToBrokers } from '../cluster/replica-assignment.js';
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
-import {
-  type AlterPartitionReassignmentsResponse,
-  type ListPartitionReassignmentsResponse,
-  type MetadataResponse,
-  createAlterPartitionReassignmentsRequest,
-  createListPartitionReassignmentsRequest,
-  createMetadataRequest,
-} from '../protocol/generated/index.js';
+import type { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
+import type { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import { createAlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
+import { createListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
+import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, connectToController, withAdminClient } from './admin-client.js';
 import { clearReassignmentThrottles, reassignmentThrottles, setReassignmentThrottles } from './reassign-throttle.js';

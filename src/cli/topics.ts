@@ -14,18 +14,16 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { errorName } from '../protocol/error-codes.js';
-import {
-  type CreateTopicsResponse,
-  type DeleteTopicsResponse,
-  type DescribeConfigsResponse,
-  type IncrementalAlterConfigsResponse,
-  type MetadataResponse,
-  createCreateTopicsRequest,
-  createDeleteTopicsRequest,
-  createDescribeConfigsRequest,
-  createIncrementalAlterConfigsRequest,
-  createMetadataRequest,
-} from '../protocol/generated/index.js';
+import type { CreateTopicsResponse } from '../protocol/generated/create-topics-response.js';
+import type { DeleteTopicsResponse } from '../protocol/generated/delete-topics-response.js';
+import type { DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
+import type { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import { createCreateTopicsRequest } from '../protocol/generated/create-topics-request.js';
+import { createDeleteTopicsRequest } from '../protocol/generated/delete-topics-request.js';
+import { createDescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
+import { createIncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
+import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, withAdminClient } from './admin-client.js';
 import { KafkaClient } from '../network/kafka-client.js';

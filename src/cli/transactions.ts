@@ -5,6 +5,13 @@
  *   gregor transactions list                                  every broker's coordinated transactional ids
  *   gregor transactions describe --transactional-id <id>      state, producer, timeout, partitions
  *   gregor transactions describe-producers --topic <t> --partition <p>
+ *   gregor transactions abort --topic <t> --partition <p> --start-offset <o>
+ *                             | --producer-id <id> --producer-epoch <e> --coordinator-epoch <c>
+ *
+ * `abort` ends a hanging transaction on one partition (KIP-664): it finds the producer whose
+ * open transaction starts at `--start-offset` (DescribeProducers), then asks the partition's
+ * leader to write an ABORT marker for it (WriteTxnMarkers, which needs CLUSTER_ACTION on the
+ * cluster: an administrator's tool, as in Kafka).
  *
  * Tab-separated tables with Kafka's column names. `describe` asks the id's coordinator
  * (FindCoordinator), `describe-producers` the partition's leader. Exit code 1 with
@@ -14,23 +21,24 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode, errorName } from '../protocol/error-codes.js';
-import {
-  type DescribeProducersResponse,
-  type DescribeTransactionsResponse,
-  type FindCoordinatorResponse,
-  type ListTransactionsResponse,
-  type MetadataResponse,
-  createDescribeProducersRequest,
-  createDescribeTransactionsRequest,
-  createFindCoordinatorRequest,
-  createListTransactionsRequest,
-  createMetadataRequest,
-} from '../protocol/generated/index.js';
+import type { DescribeProducersResponse } from '../protocol/generated/describe-producers-response.js';
+import type { DescribeTransactionsResponse } from '../protocol/generated/describe-transactions-response.js';
+import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
+import type { ListTransactionsResponse } from '../protocol/generated/list-transactions-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import type { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
+import { createDescribeProducersRequest } from '../protocol/generated/describe-producers-request.js';
+import { createDescribeTransactionsRequest } from '../protocol/generated/describe-transactions-request.js';
+import { createFindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
+import { createListTransactionsRequest } from '../protocol/generated/list-transactions-request.js';
+import { createMetadataRequest } from '../protocol/generated/metadata-request.js';
+import { createWriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
 import { ZERO_UUID } from '../protocol/primitives.js';
 import { adminOptions, withAdminClient } from './admin-client.js';
 
 const METADATA = 3;
 const FIND_COORDINATOR = 10;
+const WRITE_TXN_MARKERS = 27;
 const DESCRIBE_PRODUCERS = 61;
 const DESCRIBE_TRANSACTIONS = 65;
 const LIST_TRANSACTIONS = 66;
@@ -52,6 +60,35 @@ async function onBroker<T>(connectTo: Connect, host: string, port: number, body:
   } finally {
     c.close();
   }
+}
+
+function integerOption(what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is not ${what}`);
+    return n;
+  };
+}
+
+/** The leader's `host:port` of `topic`-`partition`. Errors: UNKNOWN_TOPIC_OR_PARTITION (no such topic, partition or leader). */
+async function partitionLeader(client: KafkaClient, topic: string, partition: number): Promise<{ host: string; port: number }> {
+  const { response: meta } = await client.request<MetadataResponse>(METADATA, createMetadataRequest({ topics: [{ name: topic, topicId: ZERO_UUID }], allowAutoTopicCreation: false }));
+  const t = meta.topics[0];
+  if (!t || t.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)}: topic "${topic}"`);
+  const leaderId = t.partitions.find((p) => p.partitionIndex === partition)?.leaderId ?? -1;
+  const leader = meta.brokers.find((b) => b.nodeId === leaderId);
+  if (!leader) throw new Error(`${errorName(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)}: ${topic}-${partition} has no leader`);
+  return leader;
+}
+
+/** The partition's active producers as its leader reports them (DescribeProducers). */
+async function describeProducers(client: KafkaClient, connectTo: Connect, topic: string, partition: number) {
+  const leader = await partitionLeader(client, topic, partition);
+  const { response } = await onBroker(connectTo, leader.host, leader.port, (c) =>
+    c.request<DescribeProducersResponse>(DESCRIBE_PRODUCERS, createDescribeProducersRequest({ topics: [{ name: topic, partitionIndexes: [partition] }] })));
+  const p = response.topics[0]!.partitions[0]!;
+  if (p.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(p.errorCode)}: ${p.errorMessage ?? `${topic}-${partition}`}`);
+  return { leader, producers: p.activeProducers };
 }
 
 const table = (header: string[], rows: Array<Array<string | number | bigint>>) => [header, ...rows].map((r) => r.join('\t')).join('\n');
@@ -100,20 +137,51 @@ export function registerTransactionsCommand(program: Command): void {
       .requiredOption('--partition <n>', 'the partition', partitionNumber),
   ).action(async (opts: { bootstrapServer: string; topic: string; partition: number }) => {
     await withAdminClient(opts, async (client, connectTo) => {
-      const { response: meta } = await client.request<MetadataResponse>(METADATA, createMetadataRequest({ topics: [{ name: opts.topic, topicId: ZERO_UUID }], allowAutoTopicCreation: false }));
-      const topic = meta.topics[0];
-      if (!topic || topic.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)}: topic "${opts.topic}"`);
-      const leaderId = topic.partitions.find((p) => p.partitionIndex === opts.partition)?.leaderId ?? -1;
-      const leader = meta.brokers.find((b) => b.nodeId === leaderId);
-      if (!leader) throw new Error(`${errorName(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)}: ${opts.topic}-${opts.partition} has no leader`);
-      const { response } = await onBroker(connectTo, leader.host, leader.port, (c) =>
-        c.request<DescribeProducersResponse>(DESCRIBE_PRODUCERS, createDescribeProducersRequest({ topics: [{ name: opts.topic, partitionIndexes: [opts.partition] }] })));
-      const p = response.topics[0]!.partitions[0]!;
-      if (p.errorCode !== ErrorCode.NONE) throw new Error(`${errorName(p.errorCode)}: ${p.errorMessage ?? `${opts.topic}-${opts.partition}`}`);
+      const { producers } = await describeProducers(client, connectTo, opts.topic, opts.partition);
       return table(
         ['ProducerId', 'ProducerEpoch', 'LatestCoordinatorEpoch', 'LastSequence', 'LastTimestamp', 'CurrentTransactionStartOffset'],
-        p.activeProducers.map((a) => [a.producerId, a.producerEpoch, a.coordinatorEpoch, a.lastSequence, a.lastTimestamp, Number(a.currentTxnStartOffset) < 0 ? 'None' : a.currentTxnStartOffset]),
+        producers.map((a) => [a.producerId, a.producerEpoch, a.coordinatorEpoch, a.lastSequence, a.lastTimestamp, Number(a.currentTxnStartOffset) < 0 ? 'None' : a.currentTxnStartOffset]),
       );
+    });
+  });
+
+  adminOptions(
+    transactions
+      .command('abort')
+      .description('abort a hanging transaction (requires administrative privileges: CLUSTER_ACTION)')
+      .requiredOption('--topic <topic>', 'topic name')
+      .requiredOption('--partition <n>', 'partition number', partitionNumber)
+      .option('--start-offset <offset>', 'start offset of the transaction to abort', integerOption('an offset'))
+      .option('--producer-id <id>', 'producer id (instead of --start-offset)', integerOption('a producer id'))
+      .option('--producer-epoch <epoch>', 'producer epoch (with --producer-id)', integerOption('a producer epoch'))
+      .option('--coordinator-epoch <epoch>', 'coordinator epoch (with --producer-id)', integerOption('a coordinator epoch')),
+  ).action(async (opts: { bootstrapServer: string; topic: string; partition: number; startOffset?: number; producerId?: number; producerEpoch?: number; coordinatorEpoch?: number }) => {
+    await withAdminClient(opts, async (client, connectTo) => {
+      const target = `${opts.topic}-${opts.partition}`;
+      let spec: { producerId: number; producerEpoch: number; coordinatorEpoch: number };
+      let leader: { host: string; port: number };
+      if (opts.startOffset !== undefined) {
+        const described = await describeProducers(client, connectTo, opts.topic, opts.partition);
+        leader = described.leader;
+        const open = described.producers.find((a) => Number(a.currentTxnStartOffset) === opts.startOffset);
+        if (!open) throw new Error(`Could not find any open transactions starting at offset ${opts.startOffset} on partition ${target}`);
+        spec = { producerId: Number(open.producerId), producerEpoch: open.producerEpoch, coordinatorEpoch: Math.max(0, open.coordinatorEpoch) };
+      } else if (opts.producerId !== undefined) {
+        if (opts.producerEpoch === undefined) throw new Error('Missing required argument --producer-epoch');
+        if (opts.coordinatorEpoch === undefined) throw new Error('Missing required argument --coordinator-epoch');
+        leader = await partitionLeader(client, opts.topic, opts.partition);
+        // A coordinator epoch of -1 (a transaction that hung before its first marker): 0, which no marker epoch is below.
+        spec = { producerId: opts.producerId, producerEpoch: opts.producerEpoch, coordinatorEpoch: Math.max(0, opts.coordinatorEpoch) };
+      } else {
+        throw new Error('The transaction to abort must be identified either with --start-offset or with --producer-id, --producer-epoch, and --coordinator-epoch');
+      }
+      const { response } = await onBroker(connectTo, leader.host, leader.port, (c) =>
+        c.request<WriteTxnMarkersResponse>(WRITE_TXN_MARKERS, createWriteTxnMarkersRequest({
+          markers: [{ ...spec, transactionResult: false, topics: [{ name: opts.topic, partitionIndexes: [opts.partition] }] }],
+        })));
+      const code = response.markers[0]?.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+      if (code !== ErrorCode.NONE) throw new Error(`${errorName(code)}: Failed to abort transaction of producer ${spec.producerId} (epoch ${spec.producerEpoch}) on ${target}`);
+      return '';
     });
   });
 }

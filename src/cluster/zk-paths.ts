@@ -10,6 +10,7 @@
  *   /brokers/topics/<topic>/partitions/<p>/state  {"controller_epoch":7,"leader":1,"version":1,"leader_epoch":3,"isr":[1,2]}
  *   /config/topics/<topic>                        {"version":1,"config":{"min.insync.replicas":"2",…}}
  *   /admin/delete_topics/<topic>                  (a request to delete, handled by the controller)
+ *   /latest_producer_id_block                     {"version":1,"broker":2,"block_start":"3000","block_end":"3999"} (zk-producer-id-blocks.ts)
  *
  * Partition state is written only with versioned (conditional) writes.
  */

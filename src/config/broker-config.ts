@@ -147,6 +147,8 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   /** `transactional.id.expiration.ms`: a transactional id idle this long (no transaction) is removed (ms; Kafka: 7 days). */
   transactionalIdExpirationMs: number;
+  /** `transaction.partition.verification.enable`: a leader asks the coordinator whether a transaction's first batch on a partition belongs to it (KIP-890; Kafka: true). */
+  transactionPartitionVerificationEnable: boolean;
   /** `transaction.abort.timed.out.transaction.cleanup.interval.ms`: how often timed-out transactions are aborted (ms; Kafka: 10000). */
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
   /** `transaction.remove.expired.transaction.cleanup.interval.ms`: how often expired transactional ids are removed (ms; Kafka: 3600000). */
@@ -219,6 +221,20 @@ export interface BrokerConfig {
   minInsyncReplicas: number;
   /** `producer.id.expiration.ms`: an idle producer's dedup state is dropped after this (ms). */
   producerIdExpirationMs: number;
+  /** `log.message.timestamp.type`: CreateTime (the producer's) or LogAppendTime (the leader stamps), for topics that set none. */
+  logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** `log.message.timestamp.difference.max.ms` (deprecated; KIP-937): before.max.ms when that is unset (ms; MAX_SAFE_INTEGER: no limit). */
+  logMessageTimestampDifferenceMaxMs: number;
+  /** `log.message.timestamp.before.max.ms` (KIP-937): how far a CreateTime timestamp may lie in the past (ms). */
+  logMessageTimestampBeforeMaxMs: number;
+  /** `log.message.timestamp.after.max.ms` (KIP-937): how far a CreateTime timestamp may lie in the future (ms). */
+  logMessageTimestampAfterMaxMs: number;
+  /** `compression.type`: the codec the leader stores batches with (`producer`: as they come). */
+  compressionType: string;
+  /** `compression.gzip.level`: -1 (zlib's default) or 1..9. */
+  compressionGzipLevel: number;
+  /** `compression.zstd.level`: -131072..22. */
+  compressionZstdLevel: number;
 }
 
 export interface Listener {
@@ -317,6 +333,14 @@ const long =
     const big = BigInt(text);
     if (big < BigInt(min) || big > 9223372036854775807n) throw new ConfigError(`${key}: ${text} is outside [${min}, 9223372036854775807]`);
     return big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
+  };
+
+const choice =
+  (...values: string[]): Parser =>
+  (key, raw) => {
+    const v = raw.trim();
+    if (!values.includes(v)) throw new ConfigError(`${key}: "${raw}" is not one of ${values.join(', ')}`);
+    return v;
   };
 
 const ratio: Parser = (key, raw) => {
@@ -431,6 +455,7 @@ const DEFINITIONS: Record<string, Definition> = {
   'transaction.state.log.min.isr': { field: 'transactionStateLogMinIsr', parse: int(1, 32_767) },
   'transaction.max.timeout.ms': { field: 'transactionMaxTimeoutMs', parse: int(1, INT32_MAX) },
   'transactional.id.expiration.ms': { field: 'transactionalIdExpirationMs', parse: int(1, INT32_MAX) },
+  'transaction.partition.verification.enable': { field: 'transactionPartitionVerificationEnable', parse: bool },
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': { field: 'transactionAbortTimedOutTransactionCleanupIntervalMs', parse: int(1, INT32_MAX) },
   'transaction.remove.expired.transaction.cleanup.interval.ms': { field: 'transactionRemoveExpiredTransactionCleanupIntervalMs', parse: int(1, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
@@ -474,6 +499,13 @@ const DEFINITIONS: Record<string, Definition> = {
   'log.cleaner.dedupe.buffer.size': { field: 'logCleanerDedupeBufferSize', parse: long(1024 * 1024) },
   'min.insync.replicas': { field: 'minInsyncReplicas', parse: int(1, INT32_MAX) },
   'producer.id.expiration.ms': { field: 'producerIdExpirationMs', parse: int(1, INT32_MAX) },
+  'log.message.timestamp.type': { field: 'logMessageTimestampType', parse: choice('CreateTime', 'LogAppendTime') },
+  'log.message.timestamp.difference.max.ms': { field: 'logMessageTimestampDifferenceMaxMs', parse: long(0) },
+  'log.message.timestamp.before.max.ms': { field: 'logMessageTimestampBeforeMaxMs', parse: long(0) },
+  'log.message.timestamp.after.max.ms': { field: 'logMessageTimestampAfterMaxMs', parse: long(0) },
+  'compression.type': { field: 'compressionType', parse: choice('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer') },
+  'compression.gzip.level': { field: 'compressionGzipLevel', parse: (key, raw) => (raw.trim() === '-1' ? -1 : int(1, 9)(key, raw)) },
+  'compression.zstd.level': { field: 'compressionZstdLevel', parse: int(-131072, 22) },
 };
 
 /** Kafka's defaults, except `log.dirs` (./data, as a new user expects). */
@@ -547,6 +579,7 @@ export function defaultConfig(): BrokerConfig {
     transactionStateLogMinIsr: 2,
     transactionMaxTimeoutMs: 900_000,
     transactionalIdExpirationMs: 604_800_000,
+    transactionPartitionVerificationEnable: true,
     transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,
     transactionRemoveExpiredTransactionCleanupIntervalMs: 3_600_000,
     engine: 'wasm',
@@ -581,6 +614,13 @@ export function defaultConfig(): BrokerConfig {
     logCleanerDedupeBufferSize: 128 * 1024 * 1024,
     minInsyncReplicas: 1,
     producerIdExpirationMs: 86_400_000,
+    logMessageTimestampType: 'CreateTime',
+    logMessageTimestampDifferenceMaxMs: Number.MAX_SAFE_INTEGER,
+    logMessageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+    logMessageTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
+    compressionType: 'producer',
+    compressionGzipLevel: -1,
+    compressionZstdLevel: 3,
   };
 }
 

@@ -63,6 +63,18 @@ export interface TopicSettings {
   minCompactionLagMs: number;
   maxCompactionLagMs: number;
   minInsyncReplicas: number;
+  /** `message.timestamp.type` */
+  messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** `message.timestamp.before.max.ms`, or `difference.max.ms` when it is left at Long.MAX_VALUE (Kafka LogConfig). */
+  messageTimestampBeforeMaxMs: number;
+  /** `message.timestamp.after.max.ms`, or `difference.max.ms` when it is left at Long.MAX_VALUE. */
+  messageTimestampAfterMaxMs: number;
+  /** `compression.type` */
+  compressionType: CompressionTypeName;
+  /** `compression.gzip.level` (-1: zlib's default) */
+  compressionGzipLevel: number;
+  /** `compression.zstd.level` */
+  compressionZstdLevel: number;
 }
 
 /** Where a broker-level value came from, for DescribeConfigs. */
@@ -140,6 +152,16 @@ function throttledReplicasValue(raw: string): string {
   return items.map((i) => i.replace(/\s+/g, '')).join(',');
 }
 
+/** `compression.type` values (Kafka BrokerCompressionType). */
+export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] as const;
+export type CompressionTypeName = (typeof COMPRESSION_TYPES)[number];
+
+/** `compression.gzip.level`: -1 (Deflater.DEFAULT_COMPRESSION) or 1..9 (Kafka CompressionType.GZIP). */
+function gzipLevel(raw: string): string {
+  if (raw.trim() === '-1') return '-1';
+  return int(1n, 9n)(raw);
+}
+
 /** A setting whose only value is what this broker does (others would be a lie). */
 function onlySupported(value: string, why: string): (raw: string) => string {
   return (raw) => {
@@ -152,7 +174,9 @@ const longString = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? String(LONG_MA
 
 const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
   'cleanup.policy': { type: ConfigType.LIST, brokerKey: 'log.cleanup.policy', fallback: (c) => c.logCleanupPolicy.join(','), check: cleanupPolicyValue, doc: 'delete (retention), compact (keep the latest record per key) or both' },
-  'compression.type': { type: ConfigType.STRING, brokerKey: 'compression.type', fallback: () => 'producer', check: onlySupported('producer', 'batches are stored as the producer compressed them; only "producer" is supported'), doc: 'batches are stored as the producer compressed them' },
+  'compression.gzip.level': { type: ConfigType.INT, brokerKey: 'compression.gzip.level', fallback: (c) => String(c.compressionGzipLevel), check: gzipLevel, doc: 'gzip level the leader recompresses with when compression.type is gzip (-1: zlib\'s default, else 1..9)' },
+  'compression.type': { type: ConfigType.STRING, brokerKey: 'compression.type', fallback: (c) => c.compressionType, check: oneOf(...COMPRESSION_TYPES), doc: 'the codec the leader stores batches with (uncompressed, gzip, snappy, lz4, zstd), recompressing as needed; producer: as the producer compressed them' },
+  'compression.zstd.level': { type: ConfigType.INT, brokerKey: 'compression.zstd.level', fallback: (c) => String(c.compressionZstdLevel), check: int(-131072n, 22n), doc: 'zstd level the leader recompresses with when compression.type is zstd' },
   'delete.retention.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.delete.retention.ms', fallback: (c) => longString(c.logCleanerDeleteRetentionMs), check: long(0n), doc: 'how long tombstones are kept on compacted topics (ms)' },
   'file.delete.delay.ms': { type: ConfigType.LONG, brokerKey: 'log.segment.delete.delay.ms', fallback: (c) => longString(c.logSegmentDeleteDelayMs), check: long(0n), doc: 'delay before a deleted segment\'s .deleted files are removed (ms)' },
   'flush.messages': { type: ConfigType.LONG, brokerKey: 'log.flush.interval.messages', fallback: (c) => longString(c.logFlushIntervalMessages), check: long(1n), doc: 'fsync after this many records' },
@@ -162,7 +186,10 @@ const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
   'leader.replication.throttled.replicas': { type: ConfigType.LIST, brokerKey: null, fallback: () => '', check: throttledReplicasValue, doc: 'replicas (partition:brokerId, or *) whose serving, on the leader, leader.replication.throttled.rate limits' },
   'max.compaction.lag.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.max.compaction.lag.ms', fallback: (c) => longString(c.logCleanerMaxCompactionLagMs), check: long(1n), doc: 'a record is compacted at the latest this long after it was written (ms)' },
   'max.message.bytes': { type: ConfigType.INT, brokerKey: 'message.max.bytes', fallback: (c) => String(c.messageMaxBytes), check: int(0n), doc: 'largest record batch accepted (bytes)' },
-  'message.timestamp.type': { type: ConfigType.STRING, brokerKey: 'log.message.timestamp.type', fallback: () => 'CreateTime', check: onlySupported('CreateTime', 'only CreateTime is supported'), doc: 'CreateTime (the producer\'s timestamps are kept)' },
+  'message.timestamp.after.max.ms': { type: ConfigType.LONG, brokerKey: 'log.message.timestamp.after.max.ms', fallback: (c) => longString(c.logMessageTimestampAfterMaxMs), check: long(0n), doc: 'CreateTime: records timestamped more than this after the broker\'s clock get INVALID_TIMESTAMP (ms; KIP-937)' },
+  'message.timestamp.before.max.ms': { type: ConfigType.LONG, brokerKey: 'log.message.timestamp.before.max.ms', fallback: (c) => longString(c.logMessageTimestampBeforeMaxMs), check: long(0n), doc: 'CreateTime: records timestamped more than this before the broker\'s clock get INVALID_TIMESTAMP (ms; KIP-937)' },
+  'message.timestamp.difference.max.ms': { type: ConfigType.LONG, brokerKey: 'log.message.timestamp.difference.max.ms', fallback: (c) => longString(c.logMessageTimestampDifferenceMaxMs), check: long(0n), doc: '[deprecated] before.max.ms and after.max.ms when those are left at their default (ms)' },
+  'message.timestamp.type': { type: ConfigType.STRING, brokerKey: 'log.message.timestamp.type', fallback: (c) => c.logMessageTimestampType, check: oneOf('CreateTime', 'LogAppendTime'), doc: 'CreateTime (the producer\'s timestamps are kept) or LogAppendTime (the leader stamps each batch with its clock)' },
   'min.cleanable.dirty.ratio': { type: ConfigType.DOUBLE, brokerKey: 'log.cleaner.min.cleanable.ratio', fallback: (c) => String(c.logCleanerMinCleanableRatio), check: ratioValue, doc: 'dirty bytes ÷ total bytes that make a log cleanable' },
   'min.compaction.lag.ms': { type: ConfigType.LONG, brokerKey: 'log.cleaner.min.compaction.lag.ms', fallback: (c) => longString(c.logCleanerMinCompactionLagMs), check: long(0n), doc: 'minimum age of a record before compaction (ms)' },
   'min.insync.replicas': { type: ConfigType.INT, brokerKey: 'min.insync.replicas', fallback: (c) => String(c.minInsyncReplicas), check: int(1n), doc: 'replicas that must be in sync for an acks=all write (1 replica here)' },
@@ -274,6 +301,11 @@ function toNumber(text: string): number {
   return Number(big);
 }
 
+/** A KIP-937 bound: its own value unless left at Long.MAX_VALUE, then the deprecated difference.max.ms. */
+function timestampBound(own: number, difference: number): number {
+  return own >= Number.MAX_SAFE_INTEGER ? difference : own;
+}
+
 /** The settings a topic runs with: its (validated) overrides over the broker's values. */
 export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<string, string>): TopicSettings {
   const get = (name: string) => effective(name, broker, overrides);
@@ -294,6 +326,12 @@ export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<str
     minCompactionLagMs: num('min.compaction.lag.ms'),
     maxCompactionLagMs: num('max.compaction.lag.ms'),
     minInsyncReplicas: num('min.insync.replicas'),
+    messageTimestampType: get('message.timestamp.type') as TopicSettings['messageTimestampType'],
+    messageTimestampBeforeMaxMs: timestampBound(num('message.timestamp.before.max.ms'), num('message.timestamp.difference.max.ms')),
+    messageTimestampAfterMaxMs: timestampBound(num('message.timestamp.after.max.ms'), num('message.timestamp.difference.max.ms')),
+    compressionType: get('compression.type') as CompressionTypeName,
+    compressionGzipLevel: num('compression.gzip.level'),
+    compressionZstdLevel: num('compression.zstd.level'),
   };
 }
 

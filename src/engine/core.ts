@@ -27,4 +27,8 @@ export interface Core {
    * request) / -MESSAGE_TOO_LARGE (does not fit).
    */
   encodeRecordBatch(input: number, inputLength: number, out: number, outCapacity: number): number;
+  /** Stamps a validated batch as LogAppendTime (attributes bit 3, maxTimestamp, CRC); returns the CRC bits. */
+  setLogAppendTime(ptr: number, logAppendTime: number): number;
+  /** Index of the first record whose timestamp is outside [low, high], recordCount if none, or -CORRUPT_MESSAGE. */
+  firstTimestampOutOfRange(header: number, records: number, length: number, low: number, high: number): number;
 }

@@ -9,6 +9,8 @@ import type { BatchInfo, EncodeBatchOptions, Engine, EngineKind, RecordInput } f
 import { measureEncodeRequest, writeEncodeRequest } from './encode-input.js';
 import { errorName } from './errors.js';
 import {
+  BATCH_LENGTH_OFFSET,
+  LOG_OVERHEAD,
   OFFSET_INDEX_ENTRY_SIZE,
   PARTITION_LEADER_EPOCH_LENGTH,
   PARTITION_LEADER_EPOCH_OFFSET,
@@ -176,6 +178,21 @@ export class CoreEngine implements Engine {
     const size = this.core.encodeRecordBatch(input, inputLength, out, bounds.outputBytes);
     if (size < 0) throw new Error(`encodeRecordBatch: core returned ${errorName(size)} (${size})`);
     return this.memory.bytes.slice(out, out + size);
+  }
+
+  setLogAppendTime(ptr: number, logAppendTime: number): number {
+    if (!Number.isSafeInteger(logAppendTime)) throw new RangeError(`setLogAppendTime: logAppendTime must be a safe integer, got ${logAppendTime}`);
+    this.memory.checkRange(ptr, RECORD_BATCH_OVERHEAD);
+    this.memory.checkRange(ptr, this.memory.dataView.getInt32(ptr + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD);
+    return this.core.setLogAppendTime(ptr, logAppendTime) >>> 0;
+  }
+
+  firstTimestampOutOfRange(header: number, records: number, length: number, low: number, high: number): number {
+    if (low !== low || high !== high) throw new RangeError('firstTimestampOutOfRange: a bound is NaN');
+    if (!Number.isInteger(length) || length < 0 || length > INT32_MAX) throw new RangeError(`firstTimestampOutOfRange: bad length ${length}`);
+    this.memory.checkRange(header, RECORD_BATCH_OVERHEAD);
+    this.memory.checkRange(records, length);
+    return this.core.firstTimestampOutOfRange(header, records, length, low, high);
   }
 
   /** Frees this engine's encode arena (it is re-allocated on the next encode). */

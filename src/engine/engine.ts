@@ -120,4 +120,25 @@ export interface Engine {
    * non-integer / out-of-range fields (int64 fields must be safe integers).
    */
   encodeRecordBatch(records: RecordInput[], options?: EncodeBatchOptions): Uint8Array;
+
+  /**
+   * Stamps the batch at ptr, which {@link validateBatch} accepted, as LogAppendTime: attributes
+   * bit 3 (timestamp type) set, maxTimestamp = `logAppendTime` (ms since the epoch), CRC-32C
+   * recomputed; record timestamps untouched. Returns the new CRC (unsigned).
+   * Throws RangeError unless logAppendTime is a safe integer, or if the batch is outside memory.
+   * Source: Kafka LogValidator (LOG_APPEND_TIME), DefaultRecordBatch.setMaxTimestamp.
+   */
+  setLogAppendTime(ptr: number, logAppendTime: number): number;
+
+  /**
+   * Checks the timestamp of every record of a batch against [low, high] (ms; ±Infinity: no
+   * bound), as Kafka's LogValidator does for `message.timestamp.before.max.ms` /
+   * `after.max.ms`: the header at `header` (baseTimestamp, recordCount, validated) and its
+   * records at [records, records + length) — the batch's own records section, or its
+   * decompressed copy. Records without a timestamp (-1) pass.
+   * Returns the index of the first record out of range, recordCount when none is, or -2
+   * (CORRUPT_MESSAGE) for a malformed record length or timestamp varint.
+   * Throws RangeError if a range is outside memory or a bound is NaN.
+   */
+  firstTimestampOutOfRange(header: number, records: number, length: number, low: number, high: number): number;
 }

@@ -27,6 +27,8 @@ import type { GatewayAuthenticator } from './gateway-authenticator.js';
 import { LIVE_PAGE_HTML } from './live-page.js';
 import { ConsumerRegistry } from '../rest/consumers/consumer-registry.js';
 import { registerRestProxy } from '../rest/rest-proxy.js';
+import { PartitionRouter } from '../rest/partition-router.js';
+import { loopbackPlatform, loopbackUrl } from '../rest/consumers/loopback-platform.js';
 
 export interface HttpSources {
   broker: BrokerServices;
@@ -119,9 +121,11 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
     });
   });
   let consumerInstances: ConsumerRegistry | null = null;
+  let router: PartitionRouter | null = null;
   if (sources.broker.config.restEnable) {
     const config = sources.broker.config;
     consumerInstances = new ConsumerRegistry(config.restConsumerInstanceTimeoutMs);
+    router = new PartitionRouter(sources.broker);
     const gateway = sources.gateway;
     registerRestProxy(app, {
       broker: sources.broker,
@@ -130,12 +134,14 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
       maxRequestBytes: config.restMaxRequestBytes,
       consumers: {
         registry: consumerInstances,
-        // Consumer instances are clients of this gateway on loopback (not over TLS: wss gateways have none).
-        gatewayUrl: () => (gateway.port > 0 && !gateway.options.tlsKeystorePath ? `ws://127.0.0.1:${gateway.port}` : null),
+        // Consumer instances are clients of this gateway on loopback (wss:// pinned to its own certificate when it serves TLS).
+        gatewayUrl: () => (gateway.port > 0 ? loopbackUrl(gateway.port, gateway.options.tlsKeystorePath) : null),
+        platform: loopbackPlatform(gateway.options.tlsKeystorePath),
         maxRequestBytes: config.restMaxRequestBytes,
       },
+      router,
     });
   }
   app.any('/*', (res) => send(res, '404 Not Found', 'text/plain', 'not found\n'));
-  return { close: async () => consumerInstances?.close() };
+  return { close: async () => Promise.all([consumerInstances?.close(), router?.close()]).then(() => {}) };
 }

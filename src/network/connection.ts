@@ -28,13 +28,9 @@ import type { AuthSession } from '../security/auth-session.js';
 import type { SaslServerFactory } from '../security/sasl/sasl-server.js';
 import { SaslAuthenticator } from './sasl-authenticator.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  API_DEFINITIONS,
-  decodeRequestHeader,
-  encodeResponseHeader,
-  requestHeaderVersion,
-  responseHeaderVersion,
-} from '../protocol/generated/index.js';
+import { loadApi, loadedApi, requestHeaderVersion, responseHeaderVersion } from '../protocol/generated/api-registry.js';
+import { decodeRequestHeader } from '../protocol/generated/request-header.js';
+import { encodeResponseHeader } from '../protocol/generated/response-header.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { isPooledFrame, releaseFrameBuffer } from './frame-pool.js';
@@ -84,6 +80,10 @@ export class Connection {
   /** Reading is paused until this time (epoch ms) by a quota (KIP-219); 0 = not throttled. */
   private throttledUntil = 0;
   private throttleTimer: NodeJS.Timeout | null = null;
+  /** Set while the codecs of an API's first request are imported (see missingCodecs). */
+  private codecsLoading: Promise<void> | null = null;
+  /** Requests received while codecsLoading, in arrival order. */
+  private waitingForCodecs: Buffer[] = [];
 
   constructor(
     private readonly socket: Socket,
@@ -147,8 +147,45 @@ export class Connection {
   private onFrames(frames: Buffer[]): void {
     for (const frame of frames) {
       if (this.closed) return releaseFrameBuffer(frame);
+      if (this.codecsLoading !== null) {
+        this.waitingForCodecs.push(frame);
+        continue;
+      }
+      const missing = this.missingCodecs(frame);
+      if (missing >= 0) {
+        this.waitingForCodecs.push(frame);
+        this.loadCodecs(missing);
+        continue;
+      }
       this.onFrame(frame);
     }
+  }
+
+  /**
+   * The api key of a request whose codecs this process has not imported yet (api-registry.ts
+   * loads them on an API's first request), or -1. Requests that follow it wait in arrival order.
+   */
+  private missingCodecs(frame: Buffer): number {
+    if (frame.byteLength < MIN_HEADER_BYTES || this.sasl?.state === 'rawToken') return -1;
+    const apiKey = frame.readInt16BE(0);
+    return this.handlers.has(apiKey) && loadedApi(apiKey) === undefined ? apiKey : -1;
+  }
+
+  /** Imports the codecs of `apiKey`, then handles the requests that waited for them, in order. */
+  private loadCodecs(apiKey: number): void {
+    this.codecsLoading = loadApi(apiKey).then(
+      () => {
+        this.codecsLoading = null;
+        const frames = this.waitingForCodecs;
+        this.waitingForCodecs = [];
+        this.onFrames(frames);
+      },
+      (err: unknown) => {
+        this.codecsLoading = null;
+        this.logger.error({ err, apiKey }, 'loading the codecs of an API failed');
+        this.close(`internal error loading the codecs of API key ${apiKey}`);
+      },
+    );
   }
 
   /** The first authentication completed: full-size requests from now on, no deadline. */
@@ -183,7 +220,7 @@ export class Connection {
       if (refused) return this.close(refused);
     }
     const handler = this.handlers.get(apiKey);
-    const definition = API_DEFINITIONS[apiKey];
+    const definition = loadedApi(apiKey);
     if (!handler || !definition) return this.close(`unknown API key ${apiKey}`);
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       if (apiKey === API_VERSIONS_KEY) return this.respondUnsupportedApiVersions(correlationId);
@@ -277,7 +314,7 @@ export class Connection {
   }
 
   private encodeResponse(apiKey: number, apiVersion: number, correlationId: number, response: unknown): Uint8Array[] {
-    const definition = API_DEFINITIONS[apiKey]!;
+    const definition = loadedApi(apiKey)!;
     const w = new Writer();
     const sizeAt = w.reserveInt32();
     encodeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), { correlationId });
@@ -374,6 +411,8 @@ export class Connection {
     if (this.throttleTimer) clearTimeout(this.throttleTimer);
     this.throttleTimer = null;
     for (const slot of this.queue) slot.release?.();
+    for (const frame of this.waitingForCodecs) releaseFrameBuffer(frame);
+    this.waitingForCodecs = [];
   }
 
   private onClose(): void {

@@ -9,15 +9,11 @@ import { once } from 'node:events';
 import { isIP, type Socket, connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { type ClientSecurity, NO_CLIENT_SECURITY } from '../security/client-security.js';
-import {
-  API_DEFINITIONS,
-  type ApiVersionsResponse,
-  type SaslAuthenticateResponse,
-  decodeResponseHeader,
-  encodeRequestHeader,
-  requestHeaderVersion,
-  responseHeaderVersion,
-} from '../protocol/generated/index.js';
+import { API_METAS, loadApi, loadedApi, requestHeaderVersion, responseHeaderVersion } from '../protocol/generated/api-registry.js';
+import type { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
+import type { SaslAuthenticateResponse } from '../protocol/generated/sasl-authenticate-response.js';
+import { encodeRequestHeader } from '../protocol/generated/request-header.js';
+import { decodeResponseHeader } from '../protocol/generated/response-header.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { FrameReader } from './frame-reader.js';
 import { createSaslClient } from '../security/sasl/sasl-client.js';
@@ -68,7 +64,7 @@ export class KafkaClient {
     const res = await client.send<ApiVersionsResponse>(API_VERSIONS, API_VERSIONS_VERSION, { clientSoftwareName: 'gregor-cli', clientSoftwareVersion: '0.1.0' });
     if (res.errorCode !== 0) throw new Error(`ApiVersions failed with error code ${res.errorCode}`);
     for (const k of res.apiKeys) {
-      const ours = API_DEFINITIONS[k.apiKey];
+      const ours = API_METAS[k.apiKey];
       if (ours && k.maxVersion >= ours.minVersion) client.versions.set(k.apiKey, Math.min(k.maxVersion, ours.maxVersion));
     }
     if (security.sasl) {
@@ -112,13 +108,16 @@ export class KafkaClient {
    */
   async request<T>(apiKey: number, body: unknown, version?: number): Promise<{ response: T; version: number }> {
     const v = version ?? this.versions.get(apiKey);
-    if (v === undefined) throw new Error(`the broker does not support ${API_DEFINITIONS[apiKey]?.name ?? `API ${apiKey}`}`);
+    if (v === undefined) throw new Error(`the broker does not support ${API_METAS[apiKey]?.name ?? `API ${apiKey}`}`);
     return { response: await this.send<T>(apiKey, v, body), version: v };
   }
 
-  private send<T>(apiKey: number, version: number, body: unknown): Promise<T> {
-    if (this.closedError) return Promise.reject(this.closedError);
-    const def = API_DEFINITIONS[apiKey]!;
+  private async send<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+    // The API's codecs are imported on its first use (api-registry.ts); the request is then
+    // queued and written in one step, so responses still match requests in order.
+    const def = loadedApi(apiKey) ?? (await loadApi(apiKey));
+    if (this.closedError) throw this.closedError;
+    if (!def) throw new Error(`unknown API key ${apiKey}`);
     const w = new Writer();
     const sizeAt = w.reserveInt32();
     encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
@@ -153,6 +152,11 @@ export class KafkaClient {
     if (this.closedError) return;
     this.closedError = err;
     for (const w of this.waiting.splice(0)) w.reject(err);
+  }
+
+  /** Whether the connection has ended (closed, failed, or idle past its timeout): requests on it fail. */
+  get closed(): boolean {
+    return this.closedError !== null;
   }
 
   close(): void {

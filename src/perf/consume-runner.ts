@@ -14,12 +14,15 @@
  *
  * Consumer properties (Kafka names): fetch.max.wait.ms (500), fetch.min.bytes (1),
  * fetch.max.bytes (52428800), max.partition.fetch.bytes (1048576), session.timeout.ms
- * (45000), heartbeat.interval.ms (3000), enable.auto.commit, auto.commit.interval.ms, and the
- * security keys (kafkaConnectionOptions).
- * Errors: rejects with the client's error (e.g. an unreachable broker).
+ * (45000), heartbeat.interval.ms (3000), enable.auto.commit, auto.commit.interval.ms,
+ * isolation.level (read_uncommitted | read_committed, KIP-98), and the security keys
+ * (kafkaConnectionOptions).
+ * Errors: rejects with the client's error (e.g. an unreachable broker), or an Error naming a
+ * bad isolation.level.
  */
 import { Consumer } from '@platformatic/kafka';
 import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
+import { type ClientMetric, consumerMetrics } from './client-metrics.js';
 import type { ConsumeSummary } from './kafka-format.js';
 import { MB, type SeriesPoint, addToSeries, closeSeries } from './produce-stats.js';
 
@@ -34,6 +37,8 @@ export interface ConsumePerfOptions {
   fromLatest: boolean;
   /** Called about every 200 ms with the records read so far. */
   onProgress?: (records: number) => void;
+  /** Put the consumer's metrics (`--print-metrics`, client-metrics.ts) in the result's `metrics`. */
+  metrics?: boolean;
 }
 
 export interface ConsumePerfResult {
@@ -46,6 +51,8 @@ export interface ConsumePerfResult {
   timedOut: boolean;
   summary: ConsumeSummary;
   series: SeriesPoint[];
+  /** With `metrics`: the consumer's metrics at the end (Kafka's names). */
+  metrics?: ClientMetric[];
 }
 
 function intProp(props: Readonly<Record<string, string>>, key: string, fallback: number): number {
@@ -57,8 +64,11 @@ function intProp(props: Readonly<Record<string, string>>, key: string, fallback:
 }
 
 export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerfResult> {
-  const connection = kafkaConnectionOptions(o.bootstrap, o.props, 'perf-consumer-client');
+  const clientId = 'perf-consumer-client';
+  const connection = kafkaConnectionOptions(o.bootstrap, o.props, clientId);
   const autocommit = o.props['enable.auto.commit'] === 'false' ? false : intProp(o.props, 'auto.commit.interval.ms', 5000);
+  const isolation = o.props['isolation.level'] ?? 'read_uncommitted';
+  if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') throw new Error(`Invalid value ${isolation} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
   const consumer = new Consumer({
     ...connection,
     groupId: o.group,
@@ -68,6 +78,7 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
     maxBytesPerPartition: intProp(o.props, 'max.partition.fetch.bytes', 1_048_576),
     sessionTimeout: intProp(o.props, 'session.timeout.ms', 45_000),
     heartbeatInterval: intProp(o.props, 'heartbeat.interval.ms', 3000),
+    isolationLevel: isolation === 'read_committed' ? 1 : 0,
   });
   const startEpochMs = Date.now();
   const start = performance.now();
@@ -131,6 +142,7 @@ export async function runConsumePerf(o: ConsumePerfOptions): Promise<ConsumePerf
         fetchRecordsPerSec: fetchMs > 0 ? records / (fetchMs / 1000) : 0,
       },
       series: closeSeries(series, end - start),
+      ...(o.metrics ? { metrics: consumerMetrics(clientId, { records, bytes, elapsedMs: end - start, rebalanceMs }) } : {}),
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);

@@ -16,6 +16,7 @@ import { kafkaConnectionOptions } from '../cli/kafka-client-options.js';
 import { describeError } from '../cli/kafka-client-errors.js';
 import type { PayloadSource } from './payloads.js';
 import { type PercentilePoint, ProduceStats, type ProduceSummary, type ProduceWindow, type SeriesPoint } from './produce-stats.js';
+import { type ClientMetric, ProducerMetrics } from './client-metrics.js';
 import { producerSettings } from './producer-settings.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { ThroughputThrottler } from './throttler.js';
@@ -38,6 +39,8 @@ export interface ProducePerfOptions {
   onProgress?: (acknowledged: number) => void;
   /** Unknown producer properties, once (Kafka logs a warning). */
   onWarning?: (message: string) => void;
+  /** Measure the producer's metrics (`--print-metrics`, client-metrics.ts) into the result's `metrics`. */
+  metrics?: boolean;
 }
 
 export interface ProducePerfResult {
@@ -52,12 +55,15 @@ export interface ProducePerfResult {
   series: SeriesPoint[];
   percentiles: PercentilePoint[];
   firstError: string | null;
+  /** With `metrics`: the producer's metrics at the end (Kafka's names). */
+  metrics?: ClientMetric[];
 }
 
 export async function runProducePerf(o: ProducePerfOptions): Promise<ProducePerfResult> {
   const settings = producerSettings(o.props);
   for (const key of settings.unknownKeys) o.onWarning?.(`The configuration '${key}' was supplied but isn't a known config.`);
-  const connection = kafkaConnectionOptions(o.bootstrap, o.props, 'perf-producer-client');
+  const clientId = 'perf-producer-client';
+  const connection = kafkaConnectionOptions(o.bootstrap, o.props, clientId);
   const producer = new Producer({
     ...connection,
     timeout: settings.requestTimeoutMs,
@@ -72,7 +78,8 @@ export async function runProducePerf(o: ProducePerfOptions): Promise<ProducePerf
     if (partitions <= 0) throw new Error(`UNKNOWN_TOPIC_OR_PARTITION: topic ${o.topic} has no partitions`);
     const start = performance.now();
     const stats = new ProduceStats(start, o.reportingIntervalMs, o.onWindow);
-    const accumulator = new RecordAccumulator(producer, o.topic, partitions, settings, stats);
+    const metrics = o.metrics ? new ProducerMetrics() : null;
+    const accumulator = new RecordAccumulator(producer, o.topic, partitions, settings, stats, metrics);
     const throttler = new ThroughputThrottler(o.throughput, start);
     if (o.onProgress) progressTimer = setInterval(() => o.onProgress!(stats.acknowledgedRecords), 200);
     for (let i = 0; i < o.numRecords; i++) {
@@ -96,6 +103,7 @@ export async function runProducePerf(o: ProducePerfOptions): Promise<ProducePerf
       series: stats.series,
       percentiles: stats.percentileCurve(),
       firstError: accumulator.firstError ? describeError(accumulator.firstError) : null,
+      ...(metrics ? { metrics: metrics.metrics(clientId, end - start) } : {}),
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);

@@ -19,6 +19,7 @@
  */
 import type { Producer } from '@platformatic/kafka';
 import type { ProduceStats } from './produce-stats.js';
+import type { ProducerMetrics } from './client-metrics.js';
 import type { ProducerSettings } from './producer-settings.js';
 
 interface Batch {
@@ -45,6 +46,8 @@ export class RecordAccumulator {
     private readonly partitions: number,
     private readonly settings: ProducerSettings,
     private readonly stats: ProduceStats,
+    /** `--print-metrics`: per-send figures (client-metrics.ts). */
+    private readonly metrics: ProducerMetrics | null = null,
   ) {}
 
   /** Queues one record sent at `sendMs`; returns true when buffer.memory is reached. */
@@ -107,10 +110,12 @@ export class RecordAccumulator {
 
   private send(batches: Batch[], bytes: number): void {
     this.inFlight++;
+    const startMs = performance.now();
     const messages = [];
     for (const b of batches) for (const value of b.values) messages.push({ topic: this.topic, partition: b.partition, value });
     this.producer.send({ messages, acks: this.settings.acks, compression: this.settings.compression, idempotent: this.settings.idempotent }, (error) => {
       const ackMs = performance.now();
+      this.metrics?.request(batches.map((b) => b.sizes), ackMs - startMs, Boolean(error));
       this.inFlight--;
       this.queuedBytes -= bytes;
       for (const b of batches) {

@@ -13,12 +13,8 @@
  * Topic names (Fetch ≤ v12): the replica fetcher speaks v12.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  type FetchRequest,
-  type FetchResponse,
-  createFetchRequestFetchPartition,
-  createFetchRequestFetchTopic,
-} from '../protocol/generated/index.js';
+import { type FetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic } from '../protocol/generated/fetch-request.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 
 type FetchTopic = FetchRequest['topics'][number];
 export type FetchPartition = FetchTopic['partitions'][number];

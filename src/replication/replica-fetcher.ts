@@ -27,13 +27,10 @@
 import type { Logger } from 'pino';
 import { KafkaClient } from '../network/kafka-client.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  type FetchResponse,
-  type OffsetForLeaderEpochResponse,
-  createFetchRequest,
-  createFetchRequestFetchPartition,
-  createOffsetForLeaderEpochRequest,
-} from '../protocol/generated/index.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
+import type { OffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-leader-epoch-response.js';
+import { createFetchRequest, createFetchRequestFetchPartition } from '../protocol/generated/fetch-request.js';
+import { createOffsetForLeaderEpochRequest } from '../protocol/generated/offset-for-leader-epoch-request.js';
 import { FetchSessionHandler } from './fetch-session-handler.js';
 import { UNDEFINED_EPOCH } from './leader-epoch-cache.js';
 import type { Replica, ReplicationConfig } from './replica.js';

@@ -45,6 +45,7 @@ import { lowWatermarkOf } from './low-watermark.js';
 import { OffsetPurgatory } from './offset-purgatory.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 import { ReplicationQuota } from './replication-quota.js';
+import { type LeaderRecords, leaderClock, leaderRecordsPolicy, prepareLeaderRecords } from '../storage/leader-records.js';
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -373,8 +374,20 @@ export class ReplicaManager {
     if (options.acks === -1 && r.isr.length < minIsr) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
     }
-    const result = await this.appender.append(r.log, records, r.leaderEpoch);
-    return this.completeAppend(r, result, options, minIsr);
+    const prepared = this.leaderRecords(r.log, records);
+    const result = await this.appender.append(r.log, prepared?.records ?? records, r.leaderEpoch);
+    const stamped = prepared && prepared.logAppendTimeMs >= 0 && !result.duplicate ? { ...result, logAppendTimeMs: prepared.logAppendTimeMs } : result;
+    return this.completeAppend(r, stamped, options, minIsr);
+  }
+
+  /**
+   * The topic's timestamp and compression settings applied to a produce request
+   * (storage/leader-records.ts), or null when the topic has none to apply.
+   */
+  private leaderRecords(log: PartitionLog, records: Uint8Array): LeaderRecords | null {
+    const settings = this.broker.logs.topic(log.topic)?.settings;
+    const policy = settings ? leaderRecordsPolicy(settings) : null;
+    return policy && prepareLeaderRecords(log.logConfig.engine, records, policy, leaderClock.now(), log.logConfig.maxBatchBytes);
   }
 
   /**
@@ -385,9 +398,16 @@ export class ReplicaManager {
    * are refused by the log), inline on the main thread, and completes by acks as appendRecords.
    * With the append worker pool, the marker waits (up to `timeoutMs`) until no worker run is
    * staged on the log, then is appended in one synchronous step, between runs.
+   * `check(log)` runs in the same step, just before: what it throws is thrown and nothing appended.
    * Resolves and throws as appendRecords; REQUEST_TIMED_OUT if a staged run never ends.
    */
-  async appendControlBatch(topic: string, partition: number, build: (baseOffset: number, leaderEpoch: number) => Uint8Array, options: AppendOptions): Promise<{ result: AppendResult; errorCode: number }> {
+  async appendControlBatch(
+    topic: string,
+    partition: number,
+    build: (baseOffset: number, leaderEpoch: number) => Uint8Array,
+    options: AppendOptions,
+    check?: (log: PartitionLog) => void,
+  ): Promise<{ result: AppendResult; errorCode: number }> {
     const deadline = Date.now() + options.timeoutMs;
     while (this.leader(topic, partition).log.hasStagedRun) {
       if (Date.now() > deadline) throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `${topic}-${partition}: a worker append did not end within ${options.timeoutMs} ms`);
@@ -398,6 +418,7 @@ export class ReplicaManager {
     if (options.acks === -1 && r.isr.length < minIsr) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${r.isr.length} in-sync replicas, fewer than min.insync.replicas ${minIsr}`);
     }
+    check?.(r.log);
     const firstOffset = r.log.logEndOffset;
     r.log.appendAsFollower(build(firstOffset, r.leaderEpoch));
     const lastOffset = r.log.logEndOffset - 1;

@@ -14,6 +14,7 @@ import type { BrokerServices } from '../broker-services.js';
 import type { GatewayAuthenticator, HttpCredentials } from '../gateway/gateway-authenticator.js';
 import { anonymousSession } from '../security/auth-session.js';
 import type { HttpExchange } from './http-exchange.js';
+import type { PartitionRouter } from './partition-router.js';
 import { RestError } from './rest-error.js';
 import type { ConsumerServices } from './v2/consumers.js';
 
@@ -26,6 +27,8 @@ export interface RestServices {
   maxRequestBytes: number;
   /** Consumer instances and how they reach the gateway. */
   consumers: ConsumerServices;
+  /** Produce, fetch and offsets of partitions, on this broker or forwarded to their leaders. */
+  router: PartitionRouter;
 }
 
 /** The client id Kafka handlers see for REST requests. */
@@ -52,12 +55,14 @@ export async function restContext(services: RestServices, ex: HttpExchange, apiV
     session.saslMechanism = credentials.sasl?.mechanism ?? 'OAUTHBEARER';
   }
   correlationIds = (correlationIds + 1) | 0;
-  return { broker: services.broker, apiVersion, correlationId: correlationIds, clientId: REST_CLIENT_ID, remote: `${ex.remote}:http`, session, sasl: null, logger: services.logger, credentials };
+  return { broker: services.broker, apiVersion, correlationId: correlationIds, clientId: REST_CLIENT_ID, remote: `${ex.remote}:http`, session, sasl: null, logger: services.logger, credentials, router: services.router };
 }
 
 /** A handler context with the request's verified credential (null without gateway authentication). */
 export interface RestRequestContext extends RequestContext {
   credentials: HttpCredentials | null;
+  /** Where each partition's requests go (this broker or its leader). */
+  router: PartitionRouter;
 }
 
 /** The `WWW-Authenticate` challenge for a 401 (RFC 7235 §4.1). */

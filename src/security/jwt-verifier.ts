@@ -13,11 +13,14 @@
  *   sasl.oauthbearer.sub.claim.name               default sub (the principal's name)
  *   sasl.oauthbearer.scope.claim.name             default scope
  *   sasl.oauthbearer.clock.skew.seconds           default 30
+ *
+ * jose is imported at the first verification, not with this module: a broker without
+ * OAUTHBEARER never loads it (issue 12, idle RSS).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type JWTPayload, type JWTVerifyGetKey, createLocalJWKSet, jwtVerify } from 'jose';
+import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { ConfigError } from '../config/broker-config.js';
 
 /** Asymmetric JWS algorithms only: an HMAC key in a JWKS would let anyone who reads it sign. */
@@ -40,9 +43,21 @@ export class JwtRejectedError extends Error {
 
 type Get = (key: string) => string | undefined;
 
+/** jose's check on a JWKS (createLocalJWKSet's isJWKSLike), at configuration time: an object whose `keys` is an array of objects. */
+function checkJwks(jwks: unknown): JSONWebKeySet {
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (typeof jwks !== 'object' || jwks === null || !Array.isArray(keys) || !keys.every((k) => typeof k === 'object' && k !== null && !Array.isArray(k))) {
+    throw new Error('JSON Web Key Set malformed');
+  }
+  return jwks as JSONWebKeySet;
+}
+
 export class JwtVerifier {
+  /** The JWKS's key lookup, made at the first verification (with jose). */
+  private keySet: JWTVerifyGetKey | null = null;
+
   private constructor(
-    private readonly key: JWTVerifyGetKey | KeyObject,
+    private readonly key: JSONWebKeySet | KeyObject,
     private readonly algorithms: string[],
     private readonly audience: string[] | undefined,
     private readonly issuer: string | undefined,
@@ -67,13 +82,13 @@ export class JwtVerifier {
       if (!ASYMMETRIC.has(alg)) throw new ConfigError(`gregor.sasl.oauthbearer.allowed.algorithms: ${alg} is not an asymmetric JWS algorithm`);
     }
     if (algorithms.length === 0) throw new ConfigError('gregor.sasl.oauthbearer.allowed.algorithms: empty');
-    let key: JWTVerifyGetKey | KeyObject;
+    let key: JSONWebKeySet | KeyObject;
     if (jwksUrl) {
       let path: string;
       try {
         if (!jwksUrl.startsWith('file:')) throw new Error('only file: URLs are read (keys are never fetched over the network)');
         path = fileURLToPath(jwksUrl);
-        key = createLocalJWKSet(JSON.parse(readFileSync(path, 'utf8')));
+        key = checkJwks(JSON.parse(readFileSync(path, 'utf8')));
       } catch (err) {
         throw new ConfigError(`sasl.oauthbearer.jwks.endpoint.url: ${jwksUrl}: ${(err as Error).message}`);
       }
@@ -103,9 +118,13 @@ export class JwtVerifier {
    * JwtRejectedError when the signature, algorithm, exp, nbf, iss, aud or subject is wrong.
    */
   async verify(token: string, nowMs: number = Date.now()): Promise<VerifiedToken> {
+    const { createLocalJWKSet, jwtVerify } = await import('jose');
+    let key: JWTVerifyGetKey | KeyObject;
+    if ('keys' in this.key) key = this.keySet ??= createLocalJWKSet(this.key);
+    else key = this.key;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.key as JWTVerifyGetKey, {
+      ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
         algorithms: this.algorithms,
         audience: this.audience,
         issuer: this.issuer,

@@ -32,12 +32,8 @@
  * FetchSessionCacheShard), protocol guide "Fetch".
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  type FetchRequest,
-  type FetchResponse,
-  createFetchRequestFetchTopic,
-  createFetchResponseFetchableTopicResponse,
-} from '../protocol/generated/index.js';
+import { type FetchRequest, createFetchRequestFetchTopic } from '../protocol/generated/fetch-request.js';
+import { type FetchResponse, createFetchResponseFetchableTopicResponse } from '../protocol/generated/fetch-response.js';
 
 /** Session id of "no session" (Kafka FetchMetadata.INVALID_SESSION_ID). */
 export const INVALID_SESSION_ID = 0;

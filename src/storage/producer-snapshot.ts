@@ -6,7 +6,7 @@
  *   version int16 (1) │ crc uint32: CRC-32C of everything after it │ entries int32 count, then
  *   per entry: producerId int64, epoch int16, lastSequence int32, lastOffset int64,
  *              offsetDelta int32 (lastOffset − firstOffset), timestamp int64,
- *              coordinatorEpoch int32 (-1), currentTxnFirstOffset int64 (the first offset of
+ *              coordinatorEpoch int32 (of the last marker, -1 without one), currentTxnFirstOffset int64 (the first offset of
  *              the producer's ongoing transaction, -1 without one)
  *
  * Kafka stores one entry (the last batch) per producer; we store one per remembered batch,
@@ -46,7 +46,7 @@ export function encodeProducerSnapshot(entries: Iterable<ProducerEntry>, engine:
     out.writeBigInt64BE(BigInt(b.lastOffset), at + 14);
     out.writeInt32BE(b.lastOffset - b.firstOffset, at + 22);
     out.writeBigInt64BE(BigInt(b.maxTimestamp), at + 26);
-    out.writeInt32BE(-1, at + 34);
+    out.writeInt32BE(e.coordinatorEpoch ?? -1, at + 34);
     out.writeBigInt64BE(BigInt(e.currentTxnFirstOffset ?? -1), at + 38);
     at += ENTRY_BYTES;
   }
@@ -73,6 +73,7 @@ export function decodeProducerSnapshot(bytes: Buffer, engine: Engine): ProducerE
     const lastOffset = Number(bytes.readBigInt64BE(at + 14));
     const offsetDelta = bytes.readInt32BE(at + 22);
     const maxTimestamp = Number(bytes.readBigInt64BE(at + 26));
+    const coordinatorEpoch = bytes.readInt32BE(at + 34);
     const currentTxnFirstOffset = Number(bytes.readBigInt64BE(at + 38));
     let entry = byId.get(producerId);
     if (!entry || entry.epoch !== epoch) {
@@ -80,6 +81,7 @@ export function decodeProducerSnapshot(bytes: Buffer, engine: Engine): ProducerE
       byId.set(producerId, entry);
     }
     entry.currentTxnFirstOffset = currentTxnFirstOffset;
+    entry.coordinatorEpoch = coordinatorEpoch;
     if (lastSeq === NO_SEQUENCE && lastOffset === -1) {
       entry.lastTimestamp = Math.max(entry.lastTimestamp, maxTimestamp);
       continue;

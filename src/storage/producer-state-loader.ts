@@ -72,6 +72,7 @@ export class ProducerStateLoader {
         if (batch.lastOffset < from) continue;
         count++;
         if (batch.producerId < 0) continue;
+        const marker = (batch.attributes & CONTROL_ATTRIBUTE) !== 0 ? markerOf(segment, batch) : undefined;
         const aborted = this.state.replay({
           producerId: batch.producerId,
           producerEpoch: batch.producerEpoch,
@@ -80,7 +81,8 @@ export class ProducerStateLoader {
           maxTimestamp: batch.maxTimestamp,
           attributes: batch.attributes,
           firstOffset: batch.baseOffset,
-          markerType: (batch.attributes & CONTROL_ATTRIBUTE) !== 0 ? markerTypeOf(segment, batch) : undefined,
+          markerType: marker?.type,
+          coordinatorEpoch: marker?.coordinatorEpoch,
         });
         // The segment holding an ABORT marker indexes the transaction (Kafka LogSegment.updateTxnIndex).
         if (aborted) segment.txnIndex.append(aborted);
@@ -106,18 +108,22 @@ export class ProducerStateLoader {
 }
 
 /**
- * The ControlRecordType of a control batch (its record's key: int16 version, int16 type;
- * docs/implementation.html "Control Batches"), or -1 if it has none readable.
+ * A control batch's ControlRecordType (its record's key: int16 version, int16 type) and, for a
+ * transaction marker, the coordinator epoch (its value: int16 version, int32 coordinator epoch;
+ * docs/implementation.html "Control Batches"); -1 for what is not readable.
  */
-function markerTypeOf(segment: LogSegment, header: BatchHeader): number {
+function markerOf(segment: LogSegment, header: BatchHeader): { type: number; coordinatorEpoch: number } {
   const slice = segment.read(header, 0);
   try {
     const batch = slice.bytes.subarray(0, header.sizeInBytes);
     for (const record of recordsOf(recordsSection(batch, header), header)) {
-      if (!record.key || record.key.byteLength < 4) return -1;
-      return new DataView(record.key.buffer, record.key.byteOffset, record.key.byteLength).getInt16(2);
+      if (!record.key || record.key.byteLength < 4) return { type: -1, coordinatorEpoch: -1 };
+      const type = new DataView(record.key.buffer, record.key.byteOffset, record.key.byteLength).getInt16(2);
+      const value = record.value;
+      const coordinatorEpoch = value && value.byteLength >= 6 ? new DataView(value.buffer, value.byteOffset, value.byteLength).getInt32(2) : -1;
+      return { type, coordinatorEpoch };
     }
-    return -1;
+    return { type: -1, coordinatorEpoch: -1 };
   } finally {
     slice.release?.();
   }

@@ -20,6 +20,10 @@
  * read_committed consumers may read) is at most that. A transaction whose marker is in the log
  * but not yet below the high watermark (not on every in-sync replica) still counts as unstable
  * (Kafka unreplicatedTxns): a leader change could lose the marker.
+ *
+ * Markers the transaction coordinator asks a leader to append are checked first (checkMarker):
+ * a producer epoch older than the producer's is INVALID_PRODUCER_EPOCH, a coordinator epoch
+ * older than the last marker's is TRANSACTION_COORDINATOR_FENCED (a zombie coordinator).
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 
@@ -45,6 +49,8 @@ export interface ProducerEntry {
   lastTimestamp: number;
   /** First offset of the producer's ongoing transaction; -1 (or absent) when none. */
   currentTxnFirstOffset?: number;
+  /** Coordinator epoch of the producer's last transaction marker; -1 (or absent) when none. */
+  coordinatorEpoch?: number;
 }
 
 /** A transaction ended by an ABORT marker: what the `.txnindex` records (Kafka AbortedTxn, CompletedTxn). */
@@ -136,6 +142,32 @@ export class ProducerStateManager {
   }
 
   /**
+   * Checks a transaction marker the coordinator asks this leader to append for `producerId`
+   * (Kafka ProducerAppendInfo.appendEndTxnMarker, origin COORDINATOR): nothing is appended
+   * when it throws. Replicated markers are not checked (followers copy the leader's log).
+   * Errors: KafkaError INVALID_PRODUCER_EPOCH (`producerEpoch` older than the producer's),
+   * TRANSACTION_COORDINATOR_FENCED (`coordinatorEpoch` older than the one of the producer's
+   * last marker: a coordinator that lost its `__transaction_state` partition).
+   */
+  checkMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number, topicPartition: string): void {
+    const current = this.producers.get(producerId);
+    if (!current) return;
+    if (producerEpoch < current.epoch) {
+      throw new KafkaError(
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `epoch of producer ${producerId} in ${topicPartition} is ${producerEpoch}, which is smaller than the last seen epoch ${current.epoch}`,
+      );
+    }
+    const known = current.coordinatorEpoch ?? -1;
+    if (coordinatorEpoch < known) {
+      throw new KafkaError(
+        ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+        `invalid coordinator epoch for producer ${producerId} in ${topicPartition}: ${coordinatorEpoch} (zombie), ${known} (current)`,
+      );
+    }
+  }
+
+  /**
    * Checks the batches of one append in order (each against the state the earlier ones
    * leave). Returns the duplicate's metadata if one is a retry (then nothing is appended, as
    * Kafka does), else a commit to call with the assigned first offset.
@@ -215,13 +247,14 @@ export class ProducerStateManager {
    * appended, without checking it: a newer epoch starts a fresh entry; the newest
    * BATCHES_TO_RETAIN batches are kept. A transactional batch opens its producer's transaction
    * at its first offset if none is open; a marker (`markerType`: ControlRecordType of a control
-   * batch) closes it. Returns the transaction an ABORT marker ended (for the `.txnindex`), else null.
+   * batch) closes it and records its `coordinatorEpoch`. Returns the transaction an ABORT marker ended (for the `.txnindex`), else null.
    */
-  replay(batch: ProducerBatch & { firstOffset: number; markerType?: number }): CompletedTxn | null {
+  replay(batch: ProducerBatch & { firstOffset: number; markerType?: number; coordinatorEpoch?: number }): CompletedTxn | null {
     if (batch.producerId < 0) return null;
     let entry = this.producers.get(batch.producerId);
     if (!entry || batch.producerEpoch > entry.epoch) {
-      entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], lastTimestamp: -1 };
+      // A new epoch forgets the batches, not the coordinator epoch (Kafka maybeUpdateProducerEpoch).
+      entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], lastTimestamp: -1, coordinatorEpoch: entry?.coordinatorEpoch ?? -1 };
       this.producers.set(batch.producerId, entry);
     } else if (batch.producerEpoch < entry.epoch) {
       return null;
@@ -257,8 +290,9 @@ export class ProducerStateManager {
    * sequence: the producer's next batch continues after its last data batch (Kafka
    * ProducerAppendInfo.appendEndTxnMarker).
    */
-  private endTxn(entry: ProducerEntry, batch: ProducerBatch & { firstOffset: number; markerType?: number }): CompletedTxn | null {
+  private endTxn(entry: ProducerEntry, batch: ProducerBatch & { firstOffset: number; markerType?: number; coordinatorEpoch?: number }): CompletedTxn | null {
     entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp);
+    if (batch.coordinatorEpoch !== undefined) entry.coordinatorEpoch = batch.coordinatorEpoch;
     entry.currentTxnFirstOffset = -1;
     this.version++;
     const firstOffset = this.ongoing.get(batch.producerId);

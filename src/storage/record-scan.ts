@@ -7,6 +7,7 @@
  */
 import { RECORD_BATCH_OVERHEAD, type BatchHeader } from './batch-header.js';
 import { LogSegment } from './log-segment.js';
+import { TIMESTAMP_TYPE_MASK } from '../engine/layout.js';
 
 /** Reads a zigzag varint/varlong at `pos`; returns [value, nextPos]. Values < 2^53. */
 function readVarlong(bytes: Uint8Array, pos: number): [number, number] {
@@ -28,7 +29,8 @@ function readVarlong(bytes: Uint8Array, pos: number): [number, number] {
 /**
  * The first record in `bytes` (holding `batch` at index 0) with timestamp >= `timestamp` and
  * offset >= `startingOffset`, as { offset, timestamp }; null if none. Units: ms, absolute
- * offsets. For a compressed batch: the batch (its first offset at or after startingOffset).
+ * offsets. For a compressed or a LogAppendTime batch: the batch (its first offset at or after
+ * startingOffset, its maxTimestamp).
  */
 export function findRecordByTimestamp(
   bytes: Uint8Array,
@@ -37,7 +39,8 @@ export function findRecordByTimestamp(
   startingOffset = 0,
 ): { offset: number; timestamp: number } | null {
   if (batch.maxTimestamp < timestamp) return null;
-  if (LogSegment.isCompressed(batch.attributes)) return { offset: Math.max(batch.baseOffset, startingOffset), timestamp: batch.maxTimestamp };
+  // A LogAppendTime batch's records all carry its maxTimestamp (Kafka DefaultRecordBatch), so its first record answers.
+  if (LogSegment.isCompressed(batch.attributes) || (batch.attributes & TIMESTAMP_TYPE_MASK) !== 0) return { offset: Math.max(batch.baseOffset, startingOffset), timestamp: batch.maxTimestamp };
   let pos = RECORD_BATCH_OVERHEAD;
   for (let i = 0; i < batch.recordCount; i++) {
     const [length, afterLength] = readVarlong(bytes, pos);

@@ -26,7 +26,7 @@ import type { TxnMarkerWriter } from './txn-marker-writer.js';
 const S = TransactionState;
 
 /** What the coordinator uses of the broker besides the state manager and marker writer. */
-export type CoordinatorHost = StateManagerHost & { readonly producerIds: { nextId(): number } };
+export type CoordinatorHost = StateManagerHost & { readonly producerIds: { nextId(): Promise<number> } };
 
 export interface InitProducerIdResult {
   errorCode: number;
@@ -90,15 +90,29 @@ export class TransactionCoordinator {
   async initProducerId(transactionalId: string, txnTimeoutMs: number, expectedProducerId = NO_PRODUCER_ID, expectedEpoch = NO_PRODUCER_EPOCH): Promise<InitProducerIdResult> {
     if (transactionalId === '') return failed(ErrorCode.INVALID_REQUEST);
     if (txnTimeoutMs <= 0 || txnTimeoutMs > this.host.config.transactionMaxTimeoutMs) return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
-    const lookup = this.stateManager.get(transactionalId);
+    let lookup = this.stateManager.get(transactionalId);
     if (lookup.errorCode !== ErrorCode.NONE) return failed(lookup.errorCode);
+    // A new id, or an exhausted epoch, needs a fresh producer id: reserved first (it may wait
+    // for a block), then the id looked up again, since another request may have changed it.
+    let freshProducerId = NO_PRODUCER_ID;
+    if (!lookup.txn || lookup.txn.producerEpoch >= MAX_PRODUCER_EPOCH - 1) {
+      try {
+        freshProducerId = await this.host.producerIds.nextId();
+      } catch (err) {
+        this.logger.warn({ err, transactionalId }, 'no producer id block could be reserved');
+        return failed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      }
+      lookup = this.stateManager.get(transactionalId);
+      if (lookup.errorCode !== ErrorCode.NONE) return failed(lookup.errorCode);
+    }
     const now = Date.now();
     let txn = lookup.txn;
     let created = false;
     if (!txn) {
+      if (freshProducerId === NO_PRODUCER_ID) return failed(ErrorCode.CONCURRENT_TRANSACTIONS);
       txn = this.stateManager.put(
         new TransactionMetadata(transactionalId, {
-          producerId: this.host.producerIds.nextId(),
+          producerId: freshProducerId,
           previousProducerId: NO_PRODUCER_ID,
           nextProducerId: NO_PRODUCER_ID,
           producerEpoch: NO_PRODUCER_EPOCH,
@@ -140,7 +154,8 @@ export class TransactionCoordinator {
     if (txn.producerEpoch >= MAX_PRODUCER_EPOCH - 1) {
       // Epoch exhausted: a new producer id at epoch 0 (Kafka prepareProducerIdRotation).
       next.previousProducerId = txn.producerId;
-      next.producerId = this.host.producerIds.nextId();
+      if (freshProducerId === NO_PRODUCER_ID) return failed(ErrorCode.CONCURRENT_TRANSACTIONS); // exhausted since the first look: retry
+      next.producerId = freshProducerId;
       next.producerEpoch = 0;
       next.lastProducerEpoch = NO_PRODUCER_EPOCH;
     } else {
@@ -222,6 +237,26 @@ export class TransactionCoordinator {
     if (errorCode !== ErrorCode.NONE) return { errorCode, txn: null };
     if (!txn || txn.state === S.Dead) return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, txn: null };
     return { errorCode, txn };
+  }
+
+  /**
+   * AddPartitionsToTxn v4 `verifyOnly` (KIP-890): is each of `partitions` in the id's ongoing
+   * transaction, for this producer id and epoch? Adds nothing. Returns one code per partition
+   * (in order): NONE, or INVALID_TXN_STATE (not in the transaction); for the whole id:
+   * NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, INVALID_REQUEST (empty id),
+   * INVALID_PRODUCER_ID_MAPPING (unknown id, another producer id), PRODUCER_FENCED (another
+   * epoch), CONCURRENT_TRANSACTIONS (the transaction is completing).
+   * Source: Kafka TransactionCoordinator.handleVerifyPartitionsInTransaction.
+   */
+  verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[]): number[] {
+    const all = (code: number) => partitions.map(() => code);
+    if (transactionalId === '') return all(ErrorCode.INVALID_REQUEST);
+    const { errorCode, txn } = this.stateManager.get(transactionalId);
+    if (errorCode !== ErrorCode.NONE) return all(errorCode);
+    if (!txn || txn.state === S.Dead || txn.producerId !== producerId) return all(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    if (txn.producerEpoch !== producerEpoch) return all(ErrorCode.PRODUCER_FENCED);
+    if (txn.state === S.PrepareCommit || txn.state === S.PrepareAbort) return all(ErrorCode.CONCURRENT_TRANSACTIONS);
+    return partitions.map((tp) => (txn.hasPartition(tp) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
   }
 
   /** Every id this broker coordinates (ListTransactions filters them). */

@@ -6,7 +6,10 @@
  * handler appends the same way (`appendMarkers`). A partition answered with a retriable error
  * (no leader, not the leader, not enough replicas, a timeout, a lost connection) is retried
  * after `retryBackoffMs` with fresh metadata; one whose topic is gone is dropped, as Kafka
- * does. Resolves once every partition has its marker or the writer is stopped.
+ * does. A leader that answers INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED has seen
+ * a newer producer epoch or coordinator: this coordinator stops sending the transaction's
+ * markers (Kafka TransactionMarkerRequestCompletionHandler: "this txn can now be ignored").
+ * Resolves once every partition has its marker, or the writer is stopped or fenced.
  * Source: Kafka TransactionMarkerChannelManager.scala, TransactionMarkerRequestCompletionHandler.scala.
  */
 import type { Logger } from 'pino';
@@ -18,6 +21,7 @@ import { ControlRecordType, type TxnMarker, encodeMarkerBatch } from './control-
 import type { TopicPartition } from './transaction-metadata.js';
 
 const WRITE_TXN_MARKERS = 27;
+const FENCED = Symbol('fenced');
 /** How long one marker append waits for the partition's in-sync replicas (ms). */
 const MARKER_APPEND_TIMEOUT_MS = 5_000;
 
@@ -27,7 +31,10 @@ export type MarkerHost = Pick<BrokerServices, 'config' | 'engine' | 'replicas' |
 /**
  * Appends `marker` to each of `partitions` that this broker leads; returns an error code per
  * partition (in order): NONE, or UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
- * NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR…
+ * NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR,
+ * INVALID_PRODUCER_EPOCH (the marker's producer epoch is older than the producer's on that
+ * partition), TRANSACTION_COORDINATOR_FENCED (its coordinator epoch is older than the one of the
+ * producer's last marker there; ProducerStateManager.checkMarker)…
  * A marker on the in-sync replicas of a `__consumer_offsets` partition completes the
  * producer's transactional offsets there (GroupCoordinator.onTransactionCompleted, as Kafka's
  * KafkaApis.handleWriteTxnMarkersRequest does).
@@ -37,10 +44,13 @@ export function appendMarkers(host: Pick<BrokerServices, 'engine' | 'replicas' |
   return Promise.all(
     partitions.map(async ({ topic, partition }) => {
       try {
-        const { errorCode } = await host.replicas.appendControlBatch(topic, partition, (baseOffset, leaderEpoch) => encodeMarkerBatch(host.engine, marker, baseOffset, leaderEpoch), {
-          acks: -1,
-          timeoutMs: MARKER_APPEND_TIMEOUT_MS,
-        });
+        const { errorCode } = await host.replicas.appendControlBatch(
+          topic,
+          partition,
+          (baseOffset, leaderEpoch) => encodeMarkerBatch(host.engine, marker, baseOffset, leaderEpoch),
+          { acks: -1, timeoutMs: MARKER_APPEND_TIMEOUT_MS },
+          (log) => log.producerState.checkMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch, `${topic}-${partition}`),
+        );
         if (errorCode === ErrorCode.NONE && topic === OFFSETS_TOPIC) host.groups.onTransactionCompleted(marker.producerId, partition, marker.type === ControlRecordType.COMMIT);
         return errorCode;
       } catch (err) {
@@ -66,8 +76,8 @@ export class TxnMarkerWriter {
 
   /**
    * Writes `marker` on every partition of `partitions`; resolves true once all have it (or
-   * their topics are gone), false if the writer was stopped or `stillWanted()` turned false
-   * (the coordinator lost the transaction's partition) first.
+   * their topics are gone), false if the writer was stopped, `stillWanted()` turned false
+   * (the coordinator lost the transaction's partition) or a leader fenced the marker first.
    */
   async write(marker: TxnMarker, partitions: readonly TopicPartition[], stillWanted: () => boolean = () => true): Promise<boolean> {
     let remaining = [...partitions];
@@ -84,15 +94,19 @@ export class TxnMarkerWriter {
         else byLeader.set(leader, [...(byLeader.get(leader) ?? []), tp]);
       }
       const results = await Promise.all([...byLeader].map(([leader, tps]) => this.writeTo(leader, marker, tps)));
-      for (const failed of results) retry.push(...failed);
+      if (results.some((r) => r === FENCED)) {
+        this.logger.warn({ producerId: marker.producerId, producerEpoch: marker.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch }, 'transaction markers fenced by a partition leader (a newer producer epoch or coordinator); no longer sending them');
+        return false;
+      }
+      for (const failed of results) retry.push(...(failed as TopicPartition[]));
       if (retry.length > 0 && attempt % 20 === 0) this.logger.warn({ producerId: marker.producerId, partitions: retry.length, attempt }, 'retrying transaction markers');
       remaining = retry;
     }
     return true;
   }
 
-  /** Writes the marker on `tps` (all led by `leader`); returns the partitions to retry. */
-  private async writeTo(leader: number, marker: TxnMarker, tps: TopicPartition[]): Promise<TopicPartition[]> {
+  /** Writes the marker on `tps` (all led by `leader`); returns the partitions to retry, or FENCED. */
+  private async writeTo(leader: number, marker: TxnMarker, tps: TopicPartition[]): Promise<TopicPartition[] | typeof FENCED> {
     let codes: number[];
     if (leader === this.host.config.nodeId) {
       codes = await appendMarkers(this.host, marker, tps);
@@ -104,6 +118,7 @@ export class TxnMarkerWriter {
         return tps;
       }
     }
+    if (codes.some((c) => c === ErrorCode.INVALID_PRODUCER_EPOCH || c === ErrorCode.TRANSACTION_COORDINATOR_FENCED)) return FENCED;
     return tps.filter((_tp, i) => codes[i] !== ErrorCode.NONE && codes[i] !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
 

@@ -41,9 +41,28 @@ describe('topic configs', () => {
     expect(entries.get('flush.messages')!.value).toBe('9223372036854775807');
   });
 
+  it('timestamp type, KIP-937 bounds and compression.type: Kafka\'s values, the deprecated difference.max.ms as fallback', () => {
+    const broker = defaultConfig();
+    expect(validateTopicConfigs({ 'compression.type': ' zstd ', 'message.timestamp.type': 'LogAppendTime', 'compression.gzip.level': '9' }, broker)).toEqual({
+      'compression.type': 'zstd',
+      'message.timestamp.type': 'LogAppendTime',
+      'compression.gzip.level': '9',
+    });
+    expect(() => validateTopicConfigs({ 'compression.type': 'brotli' }, broker)).toThrow(/compression\.type: String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer/);
+    expect(() => validateTopicConfigs({ 'message.timestamp.type': 'NoTime' }, broker)).toThrow(/message\.timestamp\.type/);
+    expect(() => validateTopicConfigs({ 'compression.gzip.level': '0' }, broker)).toThrow(/compression\.gzip\.level/);
+    expect(() => validateTopicConfigs({ 'message.timestamp.before.max.ms': '-1' }, broker)).toThrow(/before\.max\.ms/);
+    const defaults = resolveTopicSettings(broker, {});
+    expect(defaults).toMatchObject({ messageTimestampType: 'CreateTime', compressionType: 'producer', messageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER, messageTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER });
+    expect(resolveTopicSettings(broker, { 'message.timestamp.difference.max.ms': '5000' })).toMatchObject({ messageTimestampBeforeMaxMs: 5000, messageTimestampAfterMaxMs: 5000 });
+    expect(resolveTopicSettings(broker, { 'message.timestamp.difference.max.ms': '5000', 'message.timestamp.after.max.ms': '10' })).toMatchObject({ messageTimestampBeforeMaxMs: 5000, messageTimestampAfterMaxMs: 10 });
+    const fromBroker = applyProperties(defaultConfig(), { 'log.message.timestamp.type': 'LogAppendTime', 'compression.type': 'gzip', 'log.message.timestamp.before.max.ms': 60000 });
+    expect(resolveTopicSettings(fromBroker, {})).toMatchObject({ messageTimestampType: 'LogAppendTime', compressionType: 'gzip', messageTimestampBeforeMaxMs: 60000 });
+    expect(() => applyProperties(defaultConfig(), { 'compression.type': 'brotli' })).toThrow(/compression\.type/);
+  });
+
   it('values this broker cannot honour are refused rather than ignored', () => {
-    expect(() => validateTopicConfigs({ 'compression.type': 'zstd' }, defaultConfig())).toThrow(/compression\.type: .*only "producer"/);
-    expect(() => validateTopicConfigs({ 'message.timestamp.type': 'LogAppendTime' }, defaultConfig())).toThrow(/message\.timestamp\.type/);
+    expect(() => validateTopicConfigs({ 'preallocate': 'true' }, defaultConfig())).toThrow(/preallocate/);
     expect(validateTopicConfigs({ 'compression.type': ' producer ', 'cleanup.policy': 'compact, delete' }, defaultConfig())).toEqual({
       'compression.type': 'producer',
       'cleanup.policy': 'compact,delete',

@@ -15,7 +15,8 @@ import { prng } from './records.js';
 
 const PRODUCE = 0;
 export const PARTITIONS = 3;
-const T0 = Date.now();
+/** The corpus's first record timestamp (ms); the others follow within 2 s. */
+export const T0 = Date.now();
 
 export interface Request {
   partitions: Array<{ index: number; records: Uint8Array }>;

@@ -7,6 +7,9 @@
  * A TxnOffsetCommit to a group coordinated by the other broker, for a partition that broker
  * does not hold, stays pending there until WriteTxnMarkers brings the COMMIT marker to its
  * `__consumer_offsets` partition.
+ * A transactional Produce to the leader for a partition never added to the transaction is
+ * refused after the leader asks the coordinator on the other broker (KIP-890, AddPartitionsToTxn
+ * v4 verifyOnly).
  * WriteTxnMarkers from a client without CLUSTER_ACTION is not tested here (no authorizer).
  */
 import { Kafka, logLevel } from 'kafkajs';
@@ -16,7 +19,8 @@ import { ProcessCluster } from '../helpers/process-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { waitForAsync } from '../helpers/wait.js';
-import { addOffsets, endTxn, fetchBatches, fetchCommitted, initProducerId, openTransaction, txnOffsetCommit, waitForState, waitForTxnCoordinator } from './txn-raw.js';
+import { createProduceRequest } from '../../src/protocol/generated/index.js';
+import { API, TRANSACTIONAL, addOffsets, addPartitions, endTxn, fetchBatches, fetchCommitted, initProducerId, openTransaction, txnOffsetCommit, waitForState, waitForTxnCoordinator } from './txn-raw.js';
 
 const TXN_ID = 'cluster-app';
 const TOPIC = 'ct';
@@ -97,6 +101,38 @@ describe('cluster: the coordinator writes markers on another broker with WriteTx
     } finally {
       coordinator.close();
       groupBroker.close();
+    }
+  }, 60_000);
+
+  it('KIP-890: the leader verifies a transaction\'s first batch with the coordinator on the other broker (AddPartitionsToTxn v4)', async () => {
+    const leaderId = coordinatorId === 1 ? 2 : 1;
+    const kafka = new Kafka({ clientId: 'txn-cluster-verify', brokers: cluster.bootstrap(), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'ct-verify', replicaAssignment: [{ partition: 0, replicas: [leaderId] }] }] });
+    await admin.disconnect();
+    const coordinator = await RawClient.connect(cluster.portOf(coordinatorId));
+    const leader = await RawClient.connect(cluster.portOf(leaderId));
+    const engine = createEngine('js');
+    const produce = async (producerId: number, producerEpoch: number, baseSequence: number) => {
+      const records = engine.encodeRecordBatch([{ key: null, value: Buffer.from(`v${baseSequence}`) }], { producerId, producerEpoch, baseSequence, attributes: TRANSACTIONAL });
+      const res = await leader.request(API.PRODUCE, 9, createProduceRequest({ transactionalId: TXN_ID, acks: -1, timeoutMs: 5_000, topicData: [{ name: 'ct-verify', partitionData: [{ index: 0, records }] }] }));
+      return res.responses[0].partitionResponses[0].errorCode as number;
+    };
+    try {
+      let init = { errorCode: -1, producerId: -1, producerEpoch: -1 };
+      await waitForAsync(async () => (init = await initProducerId(coordinator, TXN_ID)).errorCode === 0, 10_000, 'InitProducerId');
+      const { producerId, producerEpoch } = init;
+      await waitForAsync(async () => (await produce(producerId, producerEpoch, 0)) === ErrorCode.INVALID_TXN_STATE, 10_000, 'INVALID_TXN_STATE for a partition not added');
+      expect(await fetchBatches(leader, 'ct-verify', 0)).toEqual([]);
+      await waitForAsync(async () => (await addPartitions(coordinator, TXN_ID, producerId, producerEpoch, [{ name: 'ct-verify', partitions: [0] }]))['ct-verify-0'] === 0, 10_000, 'the partition added');
+      expect(await produce(producerId, producerEpoch, 0)).toBe(0);
+      expect(await endTxn(coordinator, TXN_ID, producerId, producerEpoch, false)).toBe(0);
+      await waitForState(coordinator, TXN_ID, 'CompleteAbort', 15_000);
+      expect((await fetchBatches(leader, 'ct-verify', 0)).map((b) => b.controlType)).toEqual([null, 0]);
+    } finally {
+      coordinator.close();
+      leader.close();
     }
   }, 60_000);
 });

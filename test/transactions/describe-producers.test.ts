@@ -2,7 +2,8 @@
  * DescribeProducers (KIP-664) from a partition's producer state: an idempotent producer's
  * epoch, last sequence and timestamp; a transactional producer's open transaction (its first
  * offset) until EndTxn; errors for a partition this broker does not have. `gregor
- * transactions list|describe|describe-producers` shows the same as kafka-transactions.sh.
+ * transactions list|describe|describe-producers` shows the same as kafka-transactions.sh, and
+ * `gregor transactions abort` ends a hanging transaction with an ABORT marker (KIP-664).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -10,7 +11,8 @@ import { createProduceRequest } from '../../src/protocol/generated/index.js';
 import { type TestBroker, startTestBroker } from '../helpers/in-process.js';
 import { gregorCli } from '../helpers/cli.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { addPartitions, endTxn, findTxnCoordinator, initProducerId, produceTransactional } from './txn-raw.js';
+import { kcat } from '../helpers/kcat.js';
+import { addPartitions, endTxn, fetchBatches, findTxnCoordinator, initProducerId, produceTransactional } from './txn-raw.js';
 
 const TOPIC = 'producers';
 
@@ -74,6 +76,43 @@ describe('DescribeProducers', () => {
     expect(await endTxn(c, 'describer', txnProducer, txn.producerEpoch, true)).toBe(ErrorCode.NONE);
     const [after] = await describeProducers([0]);
     expect(Number(after!.activeProducers.find((p) => Number(p.producerId) === txnProducer)!.currentTxnStartOffset)).toBe(-1);
+  });
+
+  it('gregor transactions abort ends a hanging transaction: an ABORT marker, the LSO moves on, read_committed skips its records', async () => {
+    const bootstrap = ['-b', `127.0.0.1:${t.broker.port}`];
+    // A transaction left open on partition 1 (its producer gone): it holds the LSO back.
+    expect((await findTxnCoordinator(c, 'hanging')).errorCode).toBe(ErrorCode.NONE);
+    const txn = await initProducerId(c, 'hanging', 600_000);
+    const producerId = Number(txn.producerId);
+    await addPartitions(c, 'hanging', producerId, txn.producerEpoch, [{ name: TOPIC, partitions: [1] }]);
+    const before = (await fetchBatches(c, TOPIC, 1)).length;
+    expect(await produceTransactional(c, t.broker.engine, TOPIC, 1, producerId, txn.producerEpoch, 0, 3)).toBe(ErrorCode.NONE);
+    const startOffset = Number((await describeProducers([1]))[0]!.activeProducers.find((p) => Number(p.producerId) === producerId)!.currentTxnStartOffset);
+    expect(startOffset).toBeGreaterThanOrEqual(0);
+    const lso = async () => Number((await c.request(2, 5, { replicaId: -1, isolationLevel: 1, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1 }] }] })).topics[0].partitions[0].offset);
+    expect(await lso()).toBe(startOffset);
+
+    // Wrong offsets and missing arguments: kafka-transactions.sh's errors, exit code 1, nothing written.
+    const wrong = await gregorCli(['transactions', 'abort', '--topic', TOPIC, '--partition', '1', '--start-offset', String(startOffset + 1), ...bootstrap]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`Could not find any open transactions starting at offset ${startOffset + 1} on partition ${TOPIC}-1`);
+    const neither = await gregorCli(['transactions', 'abort', '--topic', TOPIC, '--partition', '1', ...bootstrap]);
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain('--start-offset');
+    expect((await gregorCli(['transactions', 'abort', '--topic', TOPIC, '--partition', '1', '--producer-id', String(producerId), ...bootstrap])).stderr).toContain('--producer-epoch');
+    expect(await lso()).toBe(startOffset);
+
+    const aborted = await gregorCli(['transactions', 'abort', '--topic', TOPIC, '--partition', '1', '--start-offset', String(startOffset), ...bootstrap]);
+    expect(aborted.stderr).toBe('');
+    expect(aborted.code).toBe(0);
+    const batches = await fetchBatches(c, TOPIC, 1);
+    expect(batches.slice(before).map((b) => [b.producerId, b.controlType])).toEqual([[producerId, null], [producerId, 0]]);
+    expect(Number((await describeProducers([1]))[0]!.activeProducers.find((p) => Number(p.producerId) === producerId)!.currentTxnStartOffset)).toBe(-1);
+    const end = startOffset + 4; // 3 records + the marker
+    expect(await lso()).toBe(end);
+    const committedRead = await kcat(['-C', '-b', `127.0.0.1:${t.broker.port}`, '-t', TOPIC, '-p', '1', '-o', 'beginning', '-e', '-X', 'isolation.level=read_committed', '-f', '%o\n'], undefined, 30_000);
+    expect(committedRead.code, committedRead.stderr).toBe(0);
+    expect(committedRead.stdout.toString().split('\n').filter(Boolean).map(Number).filter((o) => o >= startOffset)).toEqual([]);
   });
 
   it('answers UNKNOWN_TOPIC_OR_PARTITION for what the broker does not have', async () => {

@@ -8,6 +8,7 @@ import { crc32c } from './crc32c.js';
 import { encodeRecordBatch, stampBatch, validateBatch } from './record-batch.js';
 import { offsetIndexLookup } from './offset-index.js';
 import { timeIndexLookup } from './time-index.js';
+import { firstTimestampOutOfRange, setLogAppendTime } from './timestamps.js';
 
 export { crc32c, crc32cUpdate } from './crc32c.js';
 
@@ -21,5 +22,7 @@ export function createJsCore(memory: SharedMemory): Core {
     timeIndexLookup: (ptr, entries, target) => timeIndexLookup(memory, ptr, entries, target),
     encodeRecordBatch: (input, inputLength, out, outCapacity) =>
       encodeRecordBatch(memory, input, inputLength, out, outCapacity),
+    setLogAppendTime: (ptr, logAppendTime) => setLogAppendTime(memory, ptr, logAppendTime),
+    firstTimestampOutOfRange: (header, records, length, low, high) => firstTimestampOutOfRange(memory, header, records, length, low, high),
   };
 }

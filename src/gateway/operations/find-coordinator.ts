@@ -9,7 +9,7 @@
  * Source: protocol guide "FindCoordinator"; apis/find-coordinator.ts.
  */
 import { findCoordinatorHandler } from '../../apis/find-coordinator.js';
-import { createFindCoordinatorRequest } from '../../protocol/generated/index.js';
+import { createFindCoordinatorRequest } from '../../protocol/generated/find-coordinator-request.js';
 import { stringField } from '../fields.js';
 import { type Operation, kafkaContext, registered } from '../operation.js';
 import { check } from './groups.js';

@@ -16,7 +16,8 @@
 import { offsetCommitHandler } from '../../apis/offset-commit.js';
 import { offsetFetchHandler } from '../../apis/offset-fetch.js';
 import { ErrorCode, errorName } from '../../protocol/error-codes.js';
-import { createOffsetCommitRequest, createOffsetFetchRequest } from '../../protocol/generated/index.js';
+import { createOffsetCommitRequest } from '../../protocol/generated/offset-commit-request.js';
+import { createOffsetFetchRequest } from '../../protocol/generated/offset-fetch-request.js';
 import { boolField, intField, mapsField, nullableStringField, optionalStringField, stringField } from '../fields.js';
 import { type Operation, kafkaContext, registered } from '../operation.js';
 import { check } from './groups.js';

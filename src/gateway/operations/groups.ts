@@ -22,7 +22,10 @@ import { joinGroupHandler } from '../../apis/join-group.js';
 import { leaveGroupHandler } from '../../apis/leave-group.js';
 import { syncGroupHandler } from '../../apis/sync-group.js';
 import { ErrorCode, KafkaError, errorName } from '../../protocol/error-codes.js';
-import { createHeartbeatRequest, createJoinGroupRequest, createLeaveGroupRequest, createSyncGroupRequest } from '../../protocol/generated/index.js';
+import { createHeartbeatRequest } from '../../protocol/generated/heartbeat-request.js';
+import { createJoinGroupRequest } from '../../protocol/generated/join-group-request.js';
+import { createLeaveGroupRequest } from '../../protocol/generated/leave-group-request.js';
+import { createSyncGroupRequest } from '../../protocol/generated/sync-group-request.js';
 import { bytesField, intField, mapsField, nullableStringField, optionalStringField, stringField } from '../fields.js';
 import { type Operation, OperationError, WEBSOCKET_CLIENT_ID, kafkaContext, registered } from '../operation.js';
 

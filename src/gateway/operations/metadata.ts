@@ -8,7 +8,7 @@
  */
 import { metadataHandler } from '../../apis/metadata.js';
 import { ErrorCode, KafkaError, errorName } from '../../protocol/error-codes.js';
-import { createMetadataRequest } from '../../protocol/generated/index.js';
+import { createMetadataRequest } from '../../protocol/generated/metadata-request.js';
 import { arrayField, boolField } from '../fields.js';
 import { type Operation, kafkaContext } from '../operation.js';
 import type { TopicMetadata } from '../protocol.js';

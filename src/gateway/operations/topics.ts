@@ -8,7 +8,8 @@
 import { createTopicsHandler } from '../../apis/create-topics.js';
 import { deleteTopicsHandler } from '../../apis/delete-topics.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { createCreateTopicsRequest, createDeleteTopicsRequest } from '../../protocol/generated/index.js';
+import { createCreateTopicsRequest } from '../../protocol/generated/create-topics-request.js';
+import { createDeleteTopicsRequest } from '../../protocol/generated/delete-topics-request.js';
 import { intField, stringField, stringMapField } from '../fields.js';
 import { type Operation, kafkaContext } from '../operation.js';
 

@@ -12,8 +12,17 @@
  * committed after every records() call. Buffered records of partitions a rebalance took away
  * are dropped. The instance is owned by its creator's principal; it ends on delete(), after
  * `consumer.instance.timeout.ms` without requests, or when the broker stops.
+ *
+ * A pattern subscription (Kafka's `subscribe(Pattern)`) subscribes to every topic whose whole
+ * name matches the regular expression, internal topics (`__…`) left out as Kafka's
+ * `exclude.internal.topics` does, among those the owner may DESCRIBE; the match is refreshed
+ * every PATTERN_REFRESH_MS (Kafka's consumer: every `metadata.max.age.ms`), so topics created
+ * later join the subscription and deleted ones leave it, each change a rebalance (with
+ * auto-commit, what was handed out is committed before it).
  */
-import { type ClientOptions, type ConsumerRecord, type GregorClient, connect } from '../../client/node.js';
+import { type ClientOptions, GregorClient } from '../../client/client.js';
+import type { ConsumerRecord } from '../../client/node.js';
+import type { Platform } from '../../client/platform.js';
 import type { Consumer } from '../../client/consumer.js';
 import type { TopicPartition, TopicPartitionOffset } from '../../client/records.js';
 import type { KafkaPrincipal } from '../../security/principal.js';
@@ -32,6 +41,12 @@ export interface ConsumerInstanceConfig {
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
+/** How often a pattern subscription looks for topics that started or stopped matching (ms). */
+export const PATTERN_REFRESH_MS = 2_000;
+
+/** What the instance reads: nothing, named topics, topics matching a pattern, or assigned partitions. */
+export type SubscriptionKind = 'none' | 'topics' | 'pattern' | 'assigned';
+
 export class RestConsumerInstance {
   /** ms since the epoch of the last request for this instance. */
   lastUsedMs = Date.now();
@@ -42,6 +57,11 @@ export class RestConsumerInstance {
   /** Next offset after the last record handed out, per partition: what commit() commits. */
   private readonly delivered = new Map<string, TopicPartitionOffset>();
   private topics: string[] = [];
+  private kind: SubscriptionKind = 'none';
+  /** The pattern subscribed to, with its refresh timer. */
+  private pattern: { regex: RegExp; timer: NodeJS.Timeout } | null = null;
+  /** Bumped by every change of subscription, so a late pattern refresh of an older one does nothing. */
+  private generation = 0;
   private consumer: Consumer;
   private closed = false;
   private lastError: Error | null = null;
@@ -53,9 +73,12 @@ export class RestConsumerInstance {
     this.consumer = this.newConsumer();
   }
 
-  /** Connects to the gateway at `url` with `credential` (ClientOptions' sasl / token). Errors: the client's connect() errors. */
-  static async open(config: ConsumerInstanceConfig, url: string, credential: Pick<ClientOptions, 'sasl' | 'token'>): Promise<RestConsumerInstance> {
-    const client = await connect(url, { ...credential, reconnect: true });
+  /**
+   * Connects to the gateway at `url` through `platform` (loopback-platform.ts) with `credential`
+   * (ClientOptions' sasl / token). Errors: the client's connect() errors.
+   */
+  static async open(config: ConsumerInstanceConfig, url: string, platform: Platform, credential: Pick<ClientOptions, 'sasl' | 'token'>): Promise<RestConsumerInstance> {
+    const client = await GregorClient.connect(url, platform, { ...credential, reconnect: true });
     return new RestConsumerInstance(config, client);
   }
 
@@ -78,8 +101,62 @@ export class RestConsumerInstance {
   /** Subscribes to `topics` as a group member (replacing any subscription or assignment); resolves once assigned. */
   async subscribe(topics: string[]): Promise<void> {
     await this.reset();
+    this.kind = 'topics';
     this.topics = [...new Set(topics)];
     await this.consumer.subscribe({ topics: this.topics });
+  }
+
+  /**
+   * Subscribes to the topics whose whole name matches `regex` (see the class comment); resolves
+   * once assigned (at once when nothing matches yet). Errors: the client's metadata and
+   * subscribe errors.
+   */
+  async subscribePattern(regex: RegExp): Promise<void> {
+    await this.reset();
+    this.kind = 'pattern';
+    const generation = this.generation;
+    this.topics = await this.matching(regex);
+    if (generation !== this.generation) return;
+    const timer = setInterval(() => void this.refreshPattern(generation), PATTERN_REFRESH_MS);
+    timer.unref();
+    this.pattern = { regex, timer };
+    if (this.topics.length > 0) await this.consumer.subscribe({ topics: this.topics });
+  }
+
+  /** What the instance reads now. */
+  subscriptionKind(): SubscriptionKind {
+    return this.kind;
+  }
+
+  /** Topics the owner may describe whose whole name matches `regex`, internal topics left out, sorted. */
+  private async matching(regex: RegExp): Promise<string[]> {
+    const { topics } = await this.client.metadata(null, { allowAutoCreate: false });
+    return topics
+      .filter((t) => !t.error && !t.name.startsWith('__') && regex.test(t.name))
+      .map((t) => t.name)
+      .sort();
+  }
+
+  private async refreshPattern(generation: number): Promise<void> {
+    const pattern = this.pattern;
+    if (!pattern || this.closed || generation !== this.generation) return;
+    let topics: string[];
+    try {
+      topics = await this.matching(pattern.regex);
+    } catch {
+      return; // the next refresh tries again
+    }
+    if (generation !== this.generation || topics.join('\u0000') === this.topics.join('\u0000')) return;
+    this.topics = topics;
+    try {
+      // A rebalance, as in Kafka's consumer: what was handed out is committed first (auto-commit),
+      // and reading resumes from the committed offsets, so buffered records are read again.
+      if (this.config.autoCommit) await this.commit().catch(() => {});
+      this.dropBuffered(() => true);
+      await this.consumer.subscribe({ topics });
+    } catch (err) {
+      this.lastError = err as Error;
+    }
   }
 
   subscription(): string[] {
@@ -89,6 +166,7 @@ export class RestConsumerInstance {
   /** Reads exactly these partitions (no group membership; commits still go to the group). */
   async assign(partitions: TopicPartition[]): Promise<void> {
     await this.reset();
+    this.kind = 'assigned';
     await this.consumer.assign(partitions.map((p) => ({ topic: p.topic, partition: p.partition })));
   }
 
@@ -102,7 +180,11 @@ export class RestConsumerInstance {
   }
 
   private async reset(): Promise<void> {
+    this.generation++;
     this.topics = [];
+    this.kind = 'none';
+    if (this.pattern) clearInterval(this.pattern.timer);
+    this.pattern = null;
     await this.consumer.close();
     this.dropBuffered(() => true);
     this.consumer = this.newConsumer();
@@ -181,6 +263,7 @@ export class RestConsumerInstance {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.pattern) clearInterval(this.pattern.timer);
     for (const wake of [...this.waiters]) wake();
     this.spaceWaiter?.();
     await this.consumer.close().catch(() => {});

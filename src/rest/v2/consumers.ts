@@ -4,14 +4,15 @@
  *   POST   /consumers/{g}                       {name?, format?, auto.offset.reset?, auto.commit.enable?}
  *                                               → {instance_id, base_uri}
  *   DELETE /consumers/{g}/instances/{i}
- *   POST   …/subscription {topics}  · GET …/subscription → {topics} · DELETE …/subscription
+ *   POST   …/subscription {topics} | {topic_pattern} · GET …/subscription → {topics} · DELETE …/subscription
  *   POST   …/assignments {partitions} · GET …/assignments → {partitions}
  *   POST   …/positions {offsets} · …/positions/beginning {partitions} · …/positions/end {partitions}
  *   POST   …/offsets [{offsets}]  (no body: what records() handed out)
  *   GET    …/offsets {partitions} → {offsets: [{topic, partition, offset, metadata}]}
  *   GET    …/records?timeout=&max_bytes=  → [{topic, key, value, partition, offset, timestamp, headers}]
  *
- * Errors: 40403 unknown instance (or one another principal owns), 40902 name taken, 40601
+ * Errors: 40403 unknown instance (or one another principal owns), 40902 name taken, 40903
+ * topics and a pattern mixed, 42204 a pattern that does not compile, 40601
  * records asked for in another embedded format than the instance's, 42206 bad bodies, the
  * Kafka errors of the group (50002 with the name; 40301 when the group or topic is not
  * authorized). The instance itself is consumers/consumer-instance.ts.
@@ -19,6 +20,7 @@
 import { GregorError } from '../../client/errors.js';
 import type { TopicPartition, TopicPartitionOffset } from '../../client/records.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Platform } from '../../client/platform.js';
 import { RestConsumerInstance } from '../consumers/consumer-instance.js';
 import type { ConsumerRegistry } from '../consumers/consumer-registry.js';
 import { type EmbeddedFormat, parseJsonBody } from '../embedded-format.js';
@@ -32,6 +34,8 @@ export interface ConsumerServices {
   registry: ConsumerRegistry;
   /** The gateway's own WebSocket URL (null while it is not listening). */
   gatewayUrl(): string | null;
+  /** How instances open their WebSocket to it (loopback-platform.ts). */
+  platform: Platform;
   maxRequestBytes: number;
 }
 
@@ -102,6 +106,7 @@ export async function createInstance(ctx: RestRequestContext, ex: HttpExchange, 
     instance = await RestConsumerInstance.open(
       { group, name, owner: ctx.session.principal, format: format as EmbeddedFormat, autoOffsetReset: reset, autoCommit: autoCommit === 'true', bufferBytes: READ_BUFFER_BYTES },
       url,
+      services.platform,
       c?.sasl ? { sasl: c.sasl } : c?.token ? { token: c.token } : {},
     );
   } catch (err) {
@@ -120,12 +125,39 @@ export async function deleteInstance(ctx: RestRequestContext, ex: HttpExchange, 
   await services.registry.remove(instance);
 }
 
+/** Kafka's IllegalStateException for mixing subscription kinds, as Confluent reports it (40903). */
+const mutuallyExclusive = () => new RestError(409, 40903, 'Illegal state: Subscription to topics, partitions and pattern are mutually exclusive');
+
+/**
+ * `{"topics": [...]}` or `{"topic_pattern": "regex"}` (never both: 40903). The pattern is a
+ * JavaScript regular expression matched against whole topic names (Kafka's Pattern.matches);
+ * one that does not compile is 42204. A pattern after a topic list, or a topic list after a
+ * pattern, is 40903 until DELETE …/subscription, as Kafka's consumer refuses it.
+ */
 export async function subscribe(ctx: RestRequestContext, ex: HttpExchange, services: ConsumerServices): Promise<void> {
   const body = await jsonBody(ex, services);
-  if (body['topic_pattern'] !== undefined) throw invalidPayload('topic_pattern is not supported; name the topics');
-  const topics = body['topics'];
-  if (!Array.isArray(topics) || topics.length === 0 || topics.some((t) => typeof t !== 'string')) throw invalidPayload('topics must be a non-empty array of topic names');
-  await onInstance(ctx, ex, services, (i) => i.subscribe(topics as string[]));
+  const topics = body['topics'] ?? null;
+  const pattern = body['topic_pattern'] ?? null;
+  if (pattern !== null) {
+    if (topics !== null) throw mutuallyExclusive();
+    if (typeof pattern !== 'string' || pattern === '') throw invalidPayload('topic_pattern must be a non-empty string (a regular expression)');
+    let regex: RegExp;
+    try {
+      regex = new RegExp(`^(?:${pattern})$`);
+    } catch (err) {
+      throw new RestError(422, 42204, `Invalid consumer configuration: topic_pattern is not a regular expression: ${(err as Error).message}`);
+    }
+    await onInstance(ctx, ex, services, async (i) => {
+      if (i.subscriptionKind() === 'topics') throw mutuallyExclusive();
+      await i.subscribePattern(regex);
+    });
+    return;
+  }
+  if (!Array.isArray(topics) || topics.length === 0 || topics.some((t) => typeof t !== 'string')) throw invalidPayload('topics must be a non-empty array of topic names (or give topic_pattern)');
+  await onInstance(ctx, ex, services, async (i) => {
+    if (i.subscriptionKind() === 'pattern') throw mutuallyExclusive();
+    await i.subscribe(topics as string[]);
+  });
 }
 
 export const getSubscription = (ctx: RestRequestContext, ex: HttpExchange, services: ConsumerServices) => onInstance(ctx, ex, services, async (i) => ({ topics: i.subscription() }));

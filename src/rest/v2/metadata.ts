@@ -7,7 +7,7 @@
  *   GET /topics/{t}                              {name, configs, partitions}
  *   GET /topics/{t}/partitions                   [{partition, leader, replicas: [{broker, leader, in_sync}]}]
  *   GET /topics/{t}/partitions/{p}               one of those
- *   GET /topics/{t}/partitions/{p}/offsets       {beginning_offset, end_offset} (this broker must lead p)
+ *   GET /topics/{t}/partitions/{p}/offsets       {beginning_offset, end_offset} (from p's leader)
  *   GET /brokers                                 {brokers: [ids]}
  *
  * Authorization as Kafka's Metadata and ListOffsets: topics the principal may not DESCRIBE
@@ -18,6 +18,7 @@ import { topicPermitted } from '../../apis/authorize.js';
 import type { PartitionMetadata } from '../../cluster/cluster-metadata.js';
 import { describeTopicConfigs } from '../../config/topic-config.js';
 import { AclOperation } from '../../security/authorizer.js';
+import type { RestRequestContext } from '../rest-context.js';
 import { RestError, partitionNotFound, topicNotFound } from '../rest-error.js';
 
 function partitionJson(partition: number, p: PartitionMetadata) {
@@ -78,10 +79,12 @@ export function getPartition(ctx: RequestContext, topic: string, raw: string) {
   return partitionJson(p, ctx.broker.metadata.partition(topic, p)!);
 }
 
-export function getPartitionOffsets(ctx: RequestContext, topic: string, raw: string) {
+/** A partition's log start offset and high watermark, from its leader (this broker or another: partition-router.ts). */
+export async function getPartitionOffsets(ctx: RestRequestContext, topic: string, raw: string) {
   describable(ctx, topic);
-  const log = ctx.broker.replicas.leaderLog(topic, partitionIndex(ctx, topic, raw));
-  return { beginning_offset: log.logStartOffset, end_offset: log.highWatermark };
+  const p = partitionIndex(ctx, topic, raw);
+  const [beginning, end] = await Promise.all([ctx.router.offset(ctx, topic, p, -2, 0), ctx.router.offset(ctx, topic, p, -1, 0)]);
+  return { beginning_offset: beginning, end_offset: end };
 }
 
 export function listBrokers(ctx: RequestContext) {

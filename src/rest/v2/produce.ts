@@ -13,13 +13,15 @@
  * v3) is `[{"name": "k", "value": "<base64>"}]`.
  * Errors of the whole request: 40401, 40402, 42206 (bad records), 415, 400, 413, 40301.
  * Records go through the Produce handler with acks=all (produce-records.ts), so validation,
- * ACLs (WRITE on the topic) and quotas are the Kafka listeners'.
+ * ACLs (WRITE on the topic) and quotas are the Kafka listeners'; a partition another broker
+ * leads gets its batch forwarded to that leader (partition-router.ts), so one broker's REST
+ * port writes to every partition of the cluster.
  */
-import type { RequestContext } from '../../apis/api.js';
 import { choosePartitions, produceRecords } from '../../apis/produce-records.js';
 import type { RecordInput } from '../../engine/engine.js';
 import { ErrorCode, KafkaError, errorName, isRetriable } from '../../protocol/error-codes.js';
 import { type EmbeddedFormat, decodeEmbedded } from '../embedded-format.js';
+import type { RestRequestContext } from '../rest-context.js';
 import { RestError, invalidPayload, partitionNotFound, topicNotFound } from '../rest-error.js';
 
 /** acks of REST produce requests: all in-sync replicas, Kafka 3's producer default. */
@@ -47,10 +49,9 @@ function headersOf(value: unknown, at: number): RecordInput['headers'] {
  * Produces `body` (the parsed request) to `topic` (to `fixedPartition` when the route names
  * one, as its raw path segment). Throws RestError for the whole request's failures.
  */
-export async function produceToTopic(ctx: RequestContext, topic: string, fixedPartition: string | null, format: EmbeddedFormat, body: unknown) {
-  const state = ctx.broker.logs.topic(topic);
+export async function produceToTopic(ctx: RestRequestContext, topic: string, fixedPartition: string | null, format: EmbeddedFormat, body: unknown) {
   const count = ctx.broker.metadata.topic(topic)?.partitionCount;
-  if (!state || count === undefined) throw topicNotFound(topic);
+  if (count === undefined) throw topicNotFound(topic);
   let routePartition = -1;
   if (fixedPartition !== null) {
     routePartition = Number(fixedPartition);
@@ -75,7 +76,7 @@ export async function produceToTopic(ctx: RequestContext, topic: string, fixedPa
   });
   let outcomes;
   try {
-    outcomes = await produceRecords(ctx, topic, records, choosePartitions(state, records, requested), ACKS_ALL);
+    outcomes = await produceRecords(ctx, topic, records, choosePartitions(ctx.router.partitioned(topic, count), records, requested), ACKS_ALL, ctx.router.produce);
   } catch (err) {
     if (err instanceof KafkaError) throw invalidPayload(err.message);
     throw err;

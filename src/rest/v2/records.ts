@@ -14,11 +14,11 @@
  *         duplicates. A comment line every 15 s keeps idle streams open; an error after the
  *         stream started is sent as `event: error` and ends it.
  *
- * Reads go through the Fetch handler (apis/fetch-partition.ts): READ on the topic, the
- * partition's leader on this broker, read_committed up to the last stable offset.
+ * Reads go through the Fetch handler (apis/fetch-partition.ts): READ on the topic,
+ * read_committed up to the last stable offset; a partition another broker leads is fetched
+ * from that leader (partition-router.ts), so one broker's REST port reads every partition.
  */
 import type { RequestContext } from '../../apis/api.js';
-import { fetchPartition } from '../../apis/fetch-partition.js';
 import { type Codecs, decodeBatches } from '../../client/decode.js';
 import type { ConsumerRecord } from '../../client/records.js';
 import { topicPermitted } from '../../apis/authorize.js';
@@ -26,6 +26,7 @@ import { AclOperation } from '../../security/authorizer.js';
 import { decompress } from '../../storage/cleaner/compression.js';
 import { type EmbeddedFormat, encodeEmbedded } from '../embedded-format.js';
 import type { HttpExchange } from '../http-exchange.js';
+import type { RestRequestContext } from '../rest-context.js';
 import { RestError, restErrorOf, topicNotFound } from '../rest-error.js';
 import { partitionIndex } from './metadata.js';
 
@@ -82,20 +83,18 @@ function readRequest(ctx: RequestContext, ex: HttpExchange, defaultOffset: 'begi
 
 /**
  * The first offset to read: `r.offset`, or where -2 / -1 point now (log start offset / high
- * watermark, or the last stable offset for read_committed). Checks READ on the topic and that
- * this broker leads the partition first.
+ * watermark, or the last stable offset for read_committed) on the partition's leader. Checks
+ * READ on the topic first.
  */
-function resolveStart(ctx: RequestContext, r: ReadRequest): number {
+async function resolveStart(ctx: RestRequestContext, r: ReadRequest): Promise<number> {
   if (!topicPermitted(ctx, AclOperation.READ, r.topic)) throw new RestError(403, 40301, `Not authorized to access topics: [${r.topic}]`);
-  const log = ctx.broker.replicas.leaderLog(r.topic, r.partition);
   if (r.offset >= 0) return r.offset;
-  if (r.offset === -2) return log.logStartOffset;
-  return r.isolationLevel === 1 ? log.lastStableOffset : log.highWatermark;
+  return ctx.router.offset(ctx, r.topic, r.partition, r.offset === -2 ? -2 : -1, r.isolationLevel);
 }
 
 /** Reads records from `offset` (at most `count`), waiting up to `maxWaitMs` for the first. */
-async function readFrom(ctx: RequestContext, r: ReadRequest, offset: number, count: number, maxWaitMs: number) {
-  const fetched = await fetchPartition(ctx, r.topic, r.partition, offset, { maxBytes: r.maxBytes, maxWaitMs, minBytes: 1, isolationLevel: r.isolationLevel });
+async function readFrom(ctx: RestRequestContext, r: ReadRequest, offset: number, count: number, maxWaitMs: number) {
+  const fetched = await ctx.router.fetch(ctx, r.topic, r.partition, offset, { maxBytes: r.maxBytes, maxWaitMs, minBytes: 1, isolationLevel: r.isolationLevel });
   try {
     const decoded = decodeBatches(fetched.batches, { topic: r.topic, partition: r.partition, fromOffset: offset, codecs: CODECS });
     const records = decoded.records.slice(0, count);
@@ -126,11 +125,11 @@ export function wantsEventStream(ex: HttpExchange): boolean {
 }
 
 /** `GET …/records` (and `…/messages`) as one JSON answer. */
-export async function readRecords(ctx: RequestContext, ex: HttpExchange, format: EmbeddedFormat) {
+export async function readRecords(ctx: RestRequestContext, ex: HttpExchange, format: EmbeddedFormat) {
   const r = readRequest(ctx, ex, 'beginning');
   const count = integerParam(ex, 'count', 1, 100_000, 100_000);
   const timeout = integerParam(ex, 'timeout', 0, MAX_WAIT_MS, 0);
-  const start = resolveStart(ctx, r);
+  const start = await resolveStart(ctx, r);
   const { records } = await readFrom(ctx, r, start, count, timeout);
   return records.map((rec) => recordJson(rec, format));
 }
@@ -142,9 +141,9 @@ function resumeOffset(ex: HttpExchange): number | null {
 }
 
 /** `GET …/records` as Server-Sent Events (see above); runs until the client leaves. */
-export async function streamRecords(ctx: RequestContext, ex: HttpExchange, format: EmbeddedFormat): Promise<void> {
+export async function streamRecords(ctx: RestRequestContext, ex: HttpExchange, format: EmbeddedFormat): Promise<void> {
   const r = readRequest(ctx, ex, 'end');
-  let position = resumeOffset(ex) ?? (resolveStart(ctx, r));
+  let position = resumeOffset(ex) ?? (await resolveStart(ctx, r));
   // Errors before this point are ordinary JSON answers; from here on they are events.
   ex.beginStream(200, 'text/event-stream', [['X-Accel-Buffering', 'no']]);
   let writable = ex.write(`retry: 1000\n: streaming ${r.topic}-${r.partition} from offset ${position}\n\n`);

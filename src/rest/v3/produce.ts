@@ -12,14 +12,16 @@
  * produced as they arrive, and the answer streams one delivery report per record, in order;
  * a record that fails gets its error report and the stream goes on. Reading pauses while
  * MAX_IN_FLIGHT records wait for their acknowledgement.
- * Records are produced one batch each with acks=all through apis/produce-records.ts.
+ * Records are produced one batch each with acks=all through apis/produce-records.ts, to
+ * this broker or forwarded to the partition's leader (partition-router.ts).
  */
 import type { RequestContext } from '../../apis/api.js';
 import { choosePartitions, produceRecords } from '../../apis/produce-records.js';
 import type { RecordInput } from '../../engine/engine.js';
-import { KafkaError, errorName } from '../../protocol/error-codes.js';
+import { ErrorCode, KafkaError, errorName } from '../../protocol/error-codes.js';
 import { type EmbeddedFormat, decodeEmbedded } from '../embedded-format.js';
 import type { HttpExchange } from '../http-exchange.js';
+import type { RestRequestContext } from '../rest-context.js';
 import { JsonObjectSplitter } from '../json-objects.js';
 import { RestError, invalidPayload, restErrorOf } from '../rest-error.js';
 
@@ -92,13 +94,12 @@ function errorReport(err: unknown): Report {
 }
 
 /** Produces one record (JSON text) and resolves to its delivery report (never rejects). */
-async function produceOne(ctx: RequestContext, clusterId: string, topic: string, text: string): Promise<Report> {
+async function produceOne(ctx: RestRequestContext, clusterId: string, topic: string, text: string): Promise<Report> {
   try {
-    const state = ctx.broker.logs.topic(topic);
     const count = ctx.broker.metadata.topic(topic)?.partitionCount;
-    if (!state || count === undefined) throw new RestError(404, 404, `Topic ${topic} not found.`);
+    if (count === undefined) throw new RestError(404, 404, `Topic ${topic} not found.`);
     const record = parseRecord(text, count);
-    const [outcome] = await produceRecords(ctx, topic, [record.input], choosePartitions(state, [record.input], [record.partition]), ACKS_ALL);
+    const [outcome] = await produceRecords(ctx, topic, [record.input], choosePartitions(ctx.router.partitioned(topic, count), [record.input], [record.partition]), ACKS_ALL, ctx.router.produce);
     if (outcome!.result instanceof KafkaError) throw outcome!.result;
     return {
       error_code: 200,
@@ -111,7 +112,7 @@ async function produceOne(ctx: RequestContext, clusterId: string, topic: string,
       value: record.valueType === null ? null : { type: record.valueType, size: record.input.value!.byteLength },
     };
   } catch (err) {
-    if (err instanceof KafkaError) return { error_code: 500, message: `${errorName(err.code)}: ${err.message}` };
+    if (err instanceof KafkaError) return { error_code: err.code === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? 403 : 500, message: `${errorName(err.code)}: ${err.message}` };
     return errorReport(err);
   }
 }
@@ -122,7 +123,7 @@ export function checkCluster(ctx: RequestContext, clusterId: string): void {
 }
 
 /** One record per request: its report is the answer, with the report's status. */
-export async function produceSingle(ctx: RequestContext, ex: HttpExchange, clusterId: string, topic: string, maxBytes: number): Promise<Report> {
+export async function produceSingle(ctx: RestRequestContext, ex: HttpExchange, clusterId: string, topic: string, maxBytes: number): Promise<Report> {
   checkCluster(ctx, clusterId);
   const body = await ex.body(maxBytes);
   const report = await produceOne(ctx, clusterId, topic, body.toString('utf8'));
@@ -134,7 +135,7 @@ export async function produceSingle(ctx: RequestContext, ex: HttpExchange, clust
  * Streaming mode: reads records as they arrive and writes one report per record, in order,
  * until the request body ends; then ends the answer. Resolves when done.
  */
-export function produceStream(ctx: RequestContext, ex: HttpExchange, clusterId: string, topic: string, maxRecordBytes: number): Promise<void> {
+export function produceStream(ctx: RestRequestContext, ex: HttpExchange, clusterId: string, topic: string, maxRecordBytes: number): Promise<void> {
   checkCluster(ctx, clusterId);
   const splitter = new JsonObjectSplitter(maxRecordBytes);
   ex.beginStream(200, 'application/json');

@@ -1,6 +1,7 @@
 /**
  * The record-batch compression codecs (attributes bits 0-2), for the cleaner, which must
- * open compressed batches to compact them and close them again with the same codec:
+ * open compressed batches to compact them and close them again with the same codec, and for
+ * the leader's recompression to a topic's `compression.type` (storage/leader-records.ts):
  *
  *   1 gzip    node:zlib
  *   2 snappy  snappyjs (pure JS), in the xerial framing Java clients write and read; raw
@@ -87,20 +88,23 @@ export function decompress(codec: number, bytes: Uint8Array): Uint8Array {
   throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `compression codec ${codec} is not defined`);
 }
 
-/** `bytes` compressed with `codec` (initCodecs() must have resolved for zstd). */
-export function compress(codec: number, bytes: Uint8Array): Uint8Array {
+/**
+ * `bytes` compressed with `codec` (initCodecs() must have resolved for zstd), at `level` for
+ * gzip (-1: zlib's default, 1..9) and zstd (default 3); other codecs have one level here.
+ */
+export function compress(codec: number, bytes: Uint8Array, level?: number): Uint8Array {
   switch (codec) {
     case Codec.NONE:
       return bytes;
     case Codec.GZIP:
-      return gzipSync(bytes);
+      return gzipSync(bytes, level === undefined ? undefined : { level });
     case Codec.SNAPPY:
       return snappyCompress(bytes);
     case Codec.LZ4:
       return lz4.compress(bytes);
     case Codec.ZSTD:
       if (!zstdReady) throw new Error('initCodecs() was not awaited before zstd compression');
-      return zstdWasm.compress(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), ZSTD_LEVEL);
+      return zstdWasm.compress(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), level ?? ZSTD_LEVEL);
   }
   throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `compression codec ${codec} is not defined`);
 }
