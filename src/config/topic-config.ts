@@ -162,13 +162,18 @@ function gzipLevel(raw: string): string {
   return int(1n, 9n)(raw);
 }
 
-/** A setting whose only value is what this broker does (others would be a lie). */
-function onlySupported(value: string, why: string): (raw: string) => string {
+/**
+ * A setting whose only value is what this broker does (others would be a lie): `raw`, parsed
+ * as Kafka parses it (by default: trimmed), must be `value`.
+ */
+function fixedAt(value: string, parse: (raw: string) => string, why: string): (raw: string) => string {
   return (raw) => {
-    if (raw.trim() !== value) invalid(raw, why);
+    if (parse(raw) !== value) invalid(raw, why);
     return value;
   };
 }
+
+const onlySupported = (value: string, why: string) => fixedAt(value, (raw) => raw.trim(), why);
 
 const longString = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? String(LONG_MAX) : String(n));
 
@@ -203,14 +208,6 @@ const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
   'unclean.leader.election.enable': { type: ConfigType.BOOLEAN, brokerKey: 'unclean.leader.election.enable', fallback: () => 'false', check: boolean, doc: 'allow out-of-sync replicas to become leader (one replica here)' },
 };
 
-/** A setting Gregor does not implement: accepted (parsed as Kafka does) only at Kafka's default. */
-function fixedAt(value: string, parse: (raw: string) => string, why: string): (raw: string) => string {
-  return (raw) => {
-    if (parse(raw) !== value) invalid(raw, why);
-    return value;
-  };
-}
-
 const NO_TIERED_STORAGE = 'tiered storage is not supported by this broker: the whole log stays local';
 
 // Kafka topic configs for features Gregor does not implement (tiered storage, old message formats).
@@ -218,7 +215,7 @@ Object.assign(TOPIC_CONFIGS, {
   'local.retention.bytes': { type: ConfigType.LONG, brokerKey: 'log.local.retention.bytes', fallback: () => '-2', check: fixedAt('-2', long(-2n), `${NO_TIERED_STORAGE}; only -2 (retention.bytes) is accepted`), doc: 'local part of a tiered log (bytes); -2 = retention.bytes' },
   'local.retention.ms': { type: ConfigType.LONG, brokerKey: 'log.local.retention.ms', fallback: () => '-2', check: fixedAt('-2', long(-2n), `${NO_TIERED_STORAGE}; only -2 (retention.ms) is accepted`), doc: 'local part of a tiered log (ms); -2 = retention.ms' },
   'message.downconversion.enable': { type: ConfigType.BOOLEAN, brokerKey: 'log.message.downconversion.enable', fallback: () => 'true', check: fixedAt('true', boolean, 'only true is supported'), doc: 'serve older fetch versions' },
-  'message.format.version': { type: ConfigType.STRING, brokerKey: 'log.message.format.version', fallback: () => '3.0-IV1', check: fixedAt('3.0-IV1', (raw) => raw.trim(), 'batches are always written in message format v2; only 3.0-IV1 is accepted'), doc: 'ignored since 3.0: always v2' },
+  'message.format.version': { type: ConfigType.STRING, brokerKey: 'log.message.format.version', fallback: () => '3.0-IV1', check: onlySupported('3.0-IV1', 'batches are always written in message format v2; only 3.0-IV1 is accepted'), doc: 'ignored since 3.0: always v2' },
   'remote.log.copy.disable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'false', check: fixedAt('false', boolean, `${NO_TIERED_STORAGE}; only false is accepted`), doc: 'stop copying segments to remote storage' },
   'remote.log.delete.on.disable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'false', check: fixedAt('false', boolean, `${NO_TIERED_STORAGE}; only false is accepted`), doc: 'delete remote data when tiered storage is turned off' },
   'remote.storage.enable': {
