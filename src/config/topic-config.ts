@@ -10,7 +10,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type BrokerConfig, defaultConfig } from './broker-config.js';
-import { type KafkaTopicConfig, kafkaTopicConfig, kafkaTopicConfigNames } from './config-catalog.js';
+import { kafkaTopicConfig, kafkaTopicConfigNames } from './config-catalog.js';
 
 /** DescribeConfigs ConfigType (KIP-569). */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
@@ -237,24 +237,43 @@ export const INTERNAL_TOPIC_DEFAULTS: Record<string, Record<string, string>> = {
   __transaction_state: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'compression.type': 'producer', 'unclean.leader.election.enable': 'false' },
 };
 
-/** True if `name` is a topic-level config Kafka defines and this broker accepts. */
-export function isTopicConfig(name: string): boolean {
-  return Object.hasOwn(TOPIC_CONFIGS, name);
+/**
+ * A topic config's definition: Gregor's, else — for a config Kafka defines that Gregor does not
+ * implement — one that accepts only Kafka's default and falls back to it; undefined if Kafka has
+ * no such topic config.
+ */
+function definitionOf(name: string): TopicConfigDefinition | undefined {
+  if (Object.hasOwn(TOPIC_CONFIGS, name)) return TOPIC_CONFIGS[name];
+  const kafka = kafkaTopicConfig(name);
+  if (!kafka) return undefined;
+  const kafkaDefault = kafka.defaultValue ?? '';
+  return {
+    type: kafka.type,
+    brokerKey: kafka.synonyms[0] ?? null,
+    fallback: () => kafkaDefault,
+    check: onlySupported(kafkaDefault, `not supported by this broker; only Kafka's default (${kafkaDefault}) is accepted`),
+    doc: '',
+  };
 }
 
-/** Every topic config name, sorted. */
+/** Every topic config name (Kafka's full set), sorted. */
 export function topicConfigNames(): string[] {
-  return Object.keys(TOPIC_CONFIGS).sort();
+  return [...new Set([...Object.keys(TOPIC_CONFIGS), ...kafkaTopicConfigNames()])].sort();
+}
+
+/** True if `name` is a topic-level config Kafka defines (accepted, at least at Kafka's default). */
+export function isTopicConfig(name: string): boolean {
+  return definitionOf(name) !== undefined;
 }
 
 /** The config's type (ConfigType), or null if unknown. */
 export function topicConfigType(name: string): number | null {
-  return TOPIC_CONFIGS[name]?.type ?? null;
+  return definitionOf(name)?.type ?? null;
 }
 
 /** The broker property a topic config falls back to (its synonym), or null. */
 export function brokerSynonymOf(name: string): string | null {
-  return TOPIC_CONFIGS[name]?.brokerKey ?? null;
+  return definitionOf(name)?.brokerKey ?? null;
 }
 
 /**
@@ -267,7 +286,7 @@ export function brokerSynonymOf(name: string): string | null {
 export function validateTopicConfigs(overrides: Record<string, string | null>, broker: BrokerConfig): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(overrides)) {
-    const def = TOPIC_CONFIGS[name];
+    const def = definitionOf(name);
     if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
     if (raw === null) continue;
     try {
@@ -288,7 +307,7 @@ export function validateTopicConfigs(overrides: Record<string, string | null>, b
 }
 
 function effective(name: string, broker: BrokerConfig, overrides: Record<string, string>): string {
-  return overrides[name] ?? TOPIC_CONFIGS[name]!.fallback(broker);
+  return overrides[name] ?? definitionOf(name)!.fallback(broker);
 }
 
 function toNumber(text: string): number {
@@ -335,14 +354,12 @@ export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<str
 /**
  * Every topic config (Kafka's full set, by name) with its effective value and source for a topic
  * with `overrides`; `brokerSource` tells where the broker-level value came from (dynamic layers).
- * A config Kafka defines that Gregor does not have shows Kafka's default (DEFAULT_CONFIG).
+ * A config Kafka defines that Gregor does not implement shows Kafka's default (DEFAULT_CONFIG).
  */
 export function describeTopicConfigs(broker: BrokerConfig, overrides: Record<string, string> = {}, brokerSource?: BrokerValueSource): ConfigEntry[] {
   const defaults = defaultConfig();
-  const names = [...new Set([...Object.keys(TOPIC_CONFIGS), ...kafkaTopicConfigNames()])].sort();
-  return names.map((name): ConfigEntry => {
-    const def = TOPIC_CONFIGS[name];
-    if (!def) return kafkaDefaultEntry(kafkaTopicConfig(name)!);
+  return topicConfigNames().map((name): ConfigEntry => {
+    const def = definitionOf(name)!;
     const synonyms: ConfigSynonym[] = [];
     if (overrides[name] !== undefined) synonyms.push({ name, value: overrides[name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
     const fallback = def.fallback(broker);
@@ -363,21 +380,6 @@ export function describeTopicConfigs(broker: BrokerConfig, overrides: Record<str
       synonyms,
     };
   });
-}
-
-/** A topic config Kafka defines and Gregor does not (yet) have: Kafka's default, from its broker synonym. */
-function kafkaDefaultEntry(kafka: KafkaTopicConfig): ConfigEntry {
-  const value = kafka.sensitive ? null : kafka.defaultValue;
-  return {
-    name: kafka.name,
-    value,
-    type: kafka.type,
-    source: ConfigSource.DEFAULT_CONFIG,
-    readOnly: false,
-    documentation: '',
-    synonyms: [{ name: kafka.synonyms[0] ?? kafka.name, value, source: ConfigSource.DEFAULT_CONFIG }],
-    sensitive: kafka.sensitive,
-  };
 }
 
 /** The fields of a log's LogConfig that come from its topic's settings. */

@@ -123,4 +123,16 @@ describe('DescribeConfigs', () => {
       expect(topic.errorMessage).toMatch(message);
     }
   });
+
+  it('a topic config Kafka defines and Gregor does not implement is accepted at Kafka\'s default only', async () => {
+    // compression.lz4.level: the leader does not recompress with a chosen lz4 level (yet).
+    const create = (name: string, value: string) =>
+      c.request(CREATE_TOPICS, 7, createCreateTopicsRequest({ timeoutMs: 1000, validateOnly: false, topics: [createCreateTopicsRequestCreatableTopic({ name, numPartitions: 1, replicationFactor: -1, configs: [{ name: 'compression.lz4.level', value }] })] }));
+    const refused = (await create('lz4-bad', '5')).topics[0];
+    expect(refused).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG });
+    expect(refused.errorMessage).toContain("Invalid value 5 for configuration compression.lz4.level: not supported by this broker; only Kafka's default (9) is accepted");
+    expect((await create('lz4-ok', '9')).topics[0]).toMatchObject({ errorCode: 0 });
+    const [entry] = await describeResource(TOPIC, 'lz4-ok', ['compression.lz4.level'], true);
+    expect(entry).toMatchObject({ name: 'compression.lz4.level', value: '9', configSource: ConfigSource.DYNAMIC_TOPIC_CONFIG, configType: ConfigType.INT });
+  });
 });
