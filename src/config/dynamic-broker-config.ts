@@ -193,7 +193,8 @@ export class DynamicBrokerConfig {
     const known = new Set(knownKeys());
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(configs)) {
-      if (!known.has(key)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown broker config name: ${key}`);
+      // A Kafka config Gregor does not act on is described read-only: refused as Kafka refuses those.
+      if (!known.has(key) && !kafkaBrokerConfig(key)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown broker config name: ${key}`);
       if (!DYNAMIC_BROKER_KEYS.has(key)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Cannot update these configs dynamically: ${key}`);
       out[key] = value.trim();
     }

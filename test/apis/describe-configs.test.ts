@@ -8,12 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSource, ConfigType } from '../../src/config/topic-config.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { createCreateTopicsRequest, createCreateTopicsRequestCreatableTopic, createDescribeConfigsRequest } from '../../src/protocol/generated/index.js';
+import { createCreateTopicsRequest, createCreateTopicsRequestCreatableTopic, createDescribeConfigsRequest, createIncrementalAlterConfigsRequest } from '../../src/protocol/generated/index.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const CREATE_TOPICS = 19;
 const DESCRIBE_CONFIGS = 32;
+const INCREMENTAL_ALTER_CONFIGS = 44;
 const TOPIC = 2;
 const BROKER = 4;
 
@@ -81,6 +82,17 @@ describe('DescribeConfigs', () => {
     expect(secret).toMatchObject({ value: null, isSensitive: true, configSource: ConfigSource.STATIC_BROKER_CONFIG });
     expect(secret.synonyms.every((s) => s.value === null)).toBe(true);
     expect(entries.filter((e) => e.isSensitive).every((e) => e.value === null)).toBe(true);
+  });
+
+  it('altering a broker config Gregor does not act on is refused as a read-only one', async () => {
+    const alter = async (name: string) => {
+      const res = await c.request(INCREMENTAL_ALTER_CONFIGS, 1, createIncrementalAlterConfigsRequest({ validateOnly: true, resources: [{ resourceType: BROKER, resourceName: '0', configs: [{ name, configOperation: 0, value: '4' }] }] }));
+      return res.responses[0];
+    };
+    const readOnly = await alter('num.network.threads');
+    expect(readOnly.errorCode).toBe(ErrorCode.INVALID_CONFIG);
+    expect(readOnly.errorMessage).toContain('Cannot update these configs dynamically: num.network.threads');
+    expect((await alter('no.such.broker.config')).errorMessage).toContain('Unknown broker config name: no.such.broker.config');
   });
 
   it('a topic lists every Kafka topic config, with Kafka\'s defaults for the ones Gregor lacks', async () => {
