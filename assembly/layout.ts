@@ -213,6 +213,30 @@ export const kCrcShiftTablesAddress = kCrcNibbleTablesAddress + kCrcNibbleTables
 export const kCrcShiftTableCount = 6;
 export const kCrcShiftTablesEnd = kCrcShiftTablesAddress + kCrcShiftTableCount * kCrcShiftTableSize;
 
+// ─── Audit runs (written by validateBatch when given an audit table) ──────────────────────────
+//
+// The validation walk groups consecutive records of a batch with the same timestamp into runs
+// (issue 15, the broker tier of the audit). Table at auditPtr, little-endian, 8-aligned:
+//  ┌──────┬────────────────────────────────────────────────────┐
+//  │ +0   │ u32 runs written                                   │
+//  │ +4   │ u32 flags: 1 = compressed batch (one run, records   │
+//  │      │   not walked: timestamp = maxTimestamp, bytes = the  │
+//  │      │   batch's record bytes), 2 = table full (a bug)      │
+//  │ +8   │ (reserved)                                          │
+//  ├──────┴────────────────────────────────────────────────────┤
+//  │ runs × { f64 timestamp (ms; -1 = none), u32 records,      │
+//  │          u32 bytes (key + value bytes of those records) }  │
+//  └───────────────────────────────────────────────────────────┘
+export const kAuditRunCount = 0;
+export const kAuditFlags = 4;
+export const kAuditHeaderSize = 16;
+export const kAuditRunTimestamp = 0;
+export const kAuditRunRecords = kAuditRunTimestamp + kF64Size;
+export const kAuditRunBytes = kAuditRunRecords + 4;
+export const kAuditRunSize = kAuditRunBytes + 4;
+export const kAuditFlagCompressed = 1;
+export const kAuditFlagOverflow = 2;
+
 /** First address handed out by SharedMemory.alloc(): 1 WASM page. */
 export const kHeapBase = 65536;
 export const kWasmPageSize = 65536;

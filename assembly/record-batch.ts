@@ -28,6 +28,15 @@ import {
   RECORDS_COUNT_OFFSET,
   RECORDS_OFFSET,
   TIMESTAMP_TYPE_MASK,
+  kAuditFlagCompressed,
+  kAuditFlagOverflow,
+  kAuditFlags,
+  kAuditHeaderSize,
+  kAuditRunBytes,
+  kAuditRunCount,
+  kAuditRunRecords,
+  kAuditRunSize,
+  kAuditRunTimestamp,
   kBatchInfoAttributes,
   kBatchInfoBaseOffset,
   kBatchInfoBaseSequence,
@@ -115,9 +124,19 @@ import {
  * 10. CreateTime: maxTimestamp != max(baseTimestamp + timestampDelta) → the header's
  *     maxTimestamp and crc are rewritten to the records' max (Kafka LogValidator does the same)
  * Returns the batch size in bytes or -CORRUPT_MESSAGE / -INVALID_RECORD.
+ *
+ * Audit (issue 15): with auditPtr != 0, the walk also writes runs of consecutive records with
+ * the same timestamp (records, key + value bytes) to the table at auditPtr (layout.ts kAudit*,
+ * at most auditCapacity runs); a compressed batch gives one run at maxTimestamp. The table is
+ * meaningful only when the batch is valid.
  */
-export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
+export function validateBatch(ptr: usize, available: i32, info: usize, auditPtr: usize, auditCapacity: i32): i32 {
   checkRange(info, kBatchInfoSize);
+  if (auditPtr != 0) {
+    checkRange(auditPtr, <usize>kAuditHeaderSize + <usize>auditCapacity * <usize>kAuditRunSize);
+    store<u32>(auditPtr + kAuditRunCount, 0);
+    store<u32>(auditPtr + kAuditFlags, 0);
+  }
   if (available < RECORD_BATCH_OVERHEAD) return -CORRUPT_MESSAGE;
   checkRange(ptr, <usize>available);
 
@@ -154,11 +173,23 @@ export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
   if (codec > MAX_COMPRESSION_CODEC) return -CORRUPT_MESSAGE;
   if (count < 0) return -CORRUPT_MESSAGE;
   if (count == 0 || lastOffsetDelta != count - 1) return -INVALID_RECORD;
-  if (codec != 0) return size;
+  if (codec != 0) {
+    if (auditPtr != 0 && auditCapacity > 0) {
+      store<u32>(auditPtr + kAuditFlags, kAuditFlagCompressed);
+      writeAuditRun(auditPtr, 0, maxTimestamp, count, size - RECORDS_OFFSET);
+      store<u32>(auditPtr + kAuditRunCount, 1);
+    }
+    return size;
+  }
 
   const end = ptr + <usize>size;
   let p = ptr + RECORDS_OFFSET;
   let maxSeen: i64 = i64.MIN_VALUE;
+  // the current audit run: timestamp, records, key + value bytes
+  let runs: i32 = 0;
+  let runTimestamp: i64 = 0;
+  let runRecords: i32 = 0;
+  let runBytes: i32 = 0;
   for (let i: i32 = 0; i < count; i++) {
     if (p == end) return -INVALID_RECORD;
     const length = readVarintFast(p, end);
@@ -183,6 +214,7 @@ export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
     if (p == 0) return -CORRUPT_MESSAGE;
     if (offsetDelta != i) return -INVALID_RECORD;
     // key, value
+    let payload: i32 = 0;
     for (let field = 0; field < 2; field++) {
       const len = readVarintFast(p, recordEnd);
       p = varintEnd;
@@ -190,6 +222,7 @@ export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
       if (len > 0) {
         if (<usize>len > recordEnd - p) return -CORRUPT_MESSAGE;
         p += <usize>len;
+        payload += len;
       }
     }
     const headerCount = readVarintFast(p, recordEnd);
@@ -211,6 +244,21 @@ export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
     if (p != recordEnd) return -CORRUPT_MESSAGE;
     const timestamp = baseTimestamp + timestampDelta;
     if (timestamp > maxSeen) maxSeen = timestamp;
+    if (auditPtr != 0) {
+      if (runRecords > 0 && timestamp == runTimestamp) {
+        runRecords++;
+        runBytes += payload;
+      } else {
+        if (runRecords > 0) runs = flushAuditRun(auditPtr, auditCapacity, runs, runTimestamp, runRecords, runBytes);
+        runTimestamp = timestamp;
+        runRecords = 1;
+        runBytes = payload;
+      }
+    }
+  }
+  if (auditPtr != 0 && runRecords > 0) {
+    runs = flushAuditRun(auditPtr, auditCapacity, runs, runTimestamp, runRecords, runBytes);
+    store<u32>(auditPtr + kAuditRunCount, <u32>runs);
   }
   if (p != end) return -INVALID_RECORD;
   if ((attributes & TIMESTAMP_TYPE_MASK) == 0 && maxSeen != maxTimestamp) {
@@ -224,6 +272,24 @@ export function validateBatch(ptr: usize, available: i32, info: usize): i32 {
     store<f64>(info + kBatchInfoCrc, <f64>crc);
   }
   return size;
+}
+
+/** Writes audit run `index` (timestamp as f64: exact up to 2^53, rounded beyond). */
+function writeAuditRun(auditPtr: usize, index: i32, timestamp: i64, records: i32, bytes: i32): void {
+  const at = auditPtr + kAuditHeaderSize + <usize>index * kAuditRunSize;
+  store<f64>(at + kAuditRunTimestamp, <f64>timestamp);
+  store<u32>(at + kAuditRunRecords, <u32>records);
+  store<u32>(at + kAuditRunBytes, <u32>bytes);
+}
+
+/** Appends a run unless the table is full (then flags the overflow); returns the new run count. */
+function flushAuditRun(auditPtr: usize, capacity: i32, runs: i32, timestamp: i64, records: i32, bytes: i32): i32 {
+  if (runs >= capacity) {
+    store<u32>(auditPtr + kAuditFlags, kAuditFlagOverflow);
+    return runs;
+  }
+  writeAuditRun(auditPtr, runs, timestamp, records, bytes);
+  return runs + 1;
 }
 
 // ─── stamp ───────────────────────────────────────────────────────────────────────────────────

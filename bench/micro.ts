@@ -2,7 +2,8 @@
  * Micro-benchmarks of the engine hot path, JS twin vs WASM core in one run (tinybench):
  *   - CRC-32C at 128 B / 4 KiB / 1 MiB, plus @node-rs/crc32 (SSE4.2 crc32 instruction) as the
  *     hardware reference, all over the same SharedMemory bytes;
- *   - validateBatch over an uncompressed batch of 100 records × 100-byte values;
+ *   - validateBatch over an uncompressed batch of 100 records × 100-byte values, also with the
+ *     audit's runs table filled by the same walk (issue 15; every record its own timestamp);
  *   - encodeRecordBatch of the same 100 records;
  *   - offsetIndexLookup / timeIndexLookup on 1 MiB indexes, random targets;
  *   - stampBatch;
@@ -20,7 +21,7 @@
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
 import { crc32c as hardwareCrc32c } from '@node-rs/crc32';
-import { createEngine, newBatchInfo, SharedMemory, type Engine } from '../src/engine/index.js';
+import { AuditTable, createEngine, newBatchInfo, SharedMemory, type Engine } from '../src/engine/index.js';
 import { OFFSET_INDEX_ENTRY_SIZE, TIME_INDEX_ENTRY_SIZE } from '../src/engine/layout.js';
 import type { RecordInput } from '../src/engine/engine.js';
 import { segmentAppendCases } from './micro-append.js';
@@ -132,6 +133,22 @@ cases.push({
       k,
       () => {
         for (let i = 0; i < 20; i++) sink ^= engines[k].validateBatch(batchPtr, batch.length, info);
+      },
+    ]),
+  ),
+});
+
+const auditTables = { js: new AuditTable(memory), wasm: new AuditTable(memory) };
+cases.push({
+  group: `validateBatch + audit runs ${RECORDS}×${VALUE_BYTES} B (${batch.length} B)`,
+  unit: 'MB/s',
+  perOp: batch.length,
+  reps: 20,
+  impls: Object.fromEntries(
+    (['js', 'wasm'] as const).map((k) => [
+      k,
+      () => {
+        for (let i = 0; i < 20; i++) sink ^= engines[k].validateBatch(batchPtr, batch.length, info, auditTables[k]);
       },
     ]),
   ),

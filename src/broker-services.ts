@@ -11,6 +11,7 @@ import type { KafkaClient } from './network/kafka-client.js';
 import type { ClusterMetadata } from './cluster/cluster-metadata.js';
 import type { ControllerRole } from './cluster/local-controller.js';
 import type { TopicAdmin } from './cluster/topic-admin.js';
+import type { AuditService } from './audit/audit-service.js';
 import type { BrokerEndpoint, BrokerInfo } from './cluster/zk-paths.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { BrokerConfigAdmin } from './config/broker-config-admin.js';
@@ -33,6 +34,8 @@ import type { AppendPool } from './workers/append-pool.js';
 
 export interface BrokerServices {
   readonly config: BrokerConfig;
+  /** The end-to-end audit (src/audit/; null unless `gregor.audit.enable`). */
+  readonly audit?: AuditService | null;
   readonly engine: Engine;
   readonly logger: Logger;
   /** Local partition logs. */

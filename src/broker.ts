@@ -62,6 +62,8 @@ import type { WebSocketGateway } from './gateway/gateway.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { AppendPool } from './workers/append-pool.js';
+import { AuditService } from './audit/audit-service.js';
+import { registerAuditMetrics } from './audit/audit-metrics.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { readFileSync } from 'node:fs';
 import { createAuthorizer } from './security/acl/create-authorizer.js';
@@ -201,6 +203,8 @@ export class Broker implements ConnectionBroker {
   readonly tailBudget: TailBudget;
   /** Connection limits shared by the listeners (max.connections, max.connections.per.ip). */
   private readonly connectionQuotas: ConnectionQuotas;
+  /** The end-to-end audit (docs/audit.md; null unless `gregor.audit.enable`). */
+  readonly audit: AuditService | null;
   /** The append worker pool (null when `gregor.workers` is 0). */
   appendPool: AppendPool | null = null;
   /** The WebSocket gateway (null when `gregor.websocket.port` is -1). */
@@ -240,6 +244,7 @@ export class Broker implements ConnectionBroker {
     this.brokerConfigs = new LocalBrokerConfigAdmin(this.dynamicConfig, () => this.logs.reconfigure());
     this.producerIds = new ProducerIdManager(new LocalProducerIdBlocks(resolve(config.logDirs[0]!)));
     this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
+    this.audit = config.auditEnable ? new AuditService(config, engine, logger.child({ component: 'audit' })) : null;
     this.logs = LogManager.open({
       brokerConfig: config,
       clustered: config.zookeeperConnect !== null,
@@ -256,6 +261,7 @@ export class Broker implements ConnectionBroker {
         rollMs: config.logRollMs,
         maxBatchBytes: config.messageMaxBytes,
         flushIntervalMessages: config.logFlushIntervalMessages,
+        audit: this.audit?.tiers ?? null,
       },
     });
     this.metadata = new LocalMetadata(this.logs, () => this.registration());
@@ -293,6 +299,7 @@ export class Broker implements ConnectionBroker {
     );
     this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
     this.metrics = new BrokerMetrics({ tailBudget: this.tailBudget, logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions, replicationQuotas: { leader: this.replicas.leaderQuota, follower: this.replicas.followerQuota } });
+    if (this.audit) registerAuditMetrics(this.metrics.registry, () => this.audit!.collector);
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
@@ -353,6 +360,14 @@ export class Broker implements ConnectionBroker {
         if (authorizer instanceof AclAuthorizer) {
           authorizer.useStore(await ZkAclStore.open(broker.cluster!.zk, logger.child({ component: 'acls' }), (acls) => authorizer.replaceAll(acls)));
         }
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    }
+    if (broker.audit) {
+      try {
+        await broker.audit.start({ config, engine, logs: broker.logs, topicAdmin: broker.topicAdmin, metadata: broker.metadata, leaderEpochOf: (t, p) => broker.replicas.replica(t, p)?.leaderEpoch ?? 0, connectToBroker: (id, ms) => broker.connectToBroker(id, ms) });
       } catch (err) {
         await broker.stop();
         throw err;
@@ -693,6 +708,7 @@ export class Broker implements ConnectionBroker {
     this.transactions.stop();
     await Promise.all(this.listeners.map((l) => l.close()));
     await this.appendPool?.close();
+    await this.audit?.stop();
     this.logs.close();
     this.logger.info({ port: this.port }, 'broker stopped');
   }

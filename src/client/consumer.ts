@@ -30,6 +30,8 @@
  *   await consumer.subscribe({ topics: ['orders'] });     // resolves once assigned
  *   consumer.run({ eachRecord: ... });
  */
+import type { ClientAuditTier } from '../audit/client-tier.js';
+import { type AuditOption, audited, clientAuditTier, payloadBytes } from './audit.js';
 import type { ErrorFrame, RecordsPush, SeekResult, SubscribeResult } from '../gateway/protocol.js';
 import { EARLIEST_OFFSET, LATEST_OFFSET } from '../gateway/protocol.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -46,6 +48,8 @@ import type { ConsumerRecord, TopicPartition, TopicPartitionOffset } from './rec
 export interface ConsumerOptions {
   /** A consumer group (Kafka group.id): subscribe() joins it; commits go to it. */
   groupId?: string;
+  /** The consumer tier of the end-to-end audit, per group (./audit.ts, docs/audit.md): off by default. */
+  audit?: AuditOption;
   /** Static membership (group.instance.id, KIP-345): a restart within the session timeout keeps the assignment. */
   groupInstanceId?: string | null;
   /** Kafka client.id the group sees (member ids start with it; default "gregor-websocket"). */
@@ -93,6 +97,8 @@ interface Chunk {
   records: ConsumerRecord[] | null;
   next: number;
   nextOffset: number;
+  /** Records of this chunk the audit has counted as delivered. */
+  audited?: number;
 }
 
 interface PartitionState extends TopicPartition {
@@ -126,6 +132,8 @@ export class Consumer implements AssignmentListener {
   private readonly window: number;
   private readonly removeReconnect: () => void;
   private readonly reset: 'earliest' | 'latest' | 'none';
+  /** The audit's consumer tier (null when off). */
+  private readonly auditTier: ClientAuditTier | null;
 
   constructor(
     private readonly client: GregorClient,
@@ -133,6 +141,7 @@ export class Consumer implements AssignmentListener {
   ) {
     if (options.groupId !== undefined && options.groupId === '') throw new GregorError(ErrorCode.INVALID_GROUP_ID, 'groupId must not be empty');
     this.reset = options.autoOffsetReset ?? 'latest';
+    this.auditTier = clientAuditTier(client, 'consumer', options.groupId ?? null, options.audit);
     this.window = Math.max(options.maxBytesPerPartition ?? 1024 * 1024, client.hello.maxBatchBytes);
     this.removeReconnect = client.reconnected.add(() => this.resubscribeAll());
   }
@@ -249,6 +258,7 @@ export class Consumer implements AssignmentListener {
     if (this.closed) return;
     this.closed = true;
     await this.source?.stop().catch(() => {});
+    await this.auditTier?.close().catch(() => {});
     this.removeReconnect();
     this.client.forget(this);
   }
@@ -447,6 +457,7 @@ export class Consumer implements AssignmentListener {
         });
         chunk.records = decoded.records;
         chunk.nextOffset = decoded.nextOffset;
+        chunk.audited = 0;
       } catch (err) {
         state.queue.shift();
         state.stopped = true;
@@ -463,6 +474,7 @@ export class Consumer implements AssignmentListener {
         this.report(err as Error);
       }
       chunk.next = records.length;
+      this.countDelivered(chunk);
     } else if (handlers.eachRecord) {
       while (chunk.next < records.length) {
         if (state.paused || state.seeking || state.stopped || state.epoch !== epoch || this.closed) return;
@@ -473,6 +485,7 @@ export class Consumer implements AssignmentListener {
           this.report(err as Error);
         }
         if (state.epoch === epoch && !state.seeking) state.position = record.offset + 1;
+        this.countDelivered(chunk);
       }
     }
     if (state.epoch !== epoch || state.seeking || state.queue[0] !== chunk) return;
@@ -483,5 +496,17 @@ export class Consumer implements AssignmentListener {
       this.grant(state, state.consumed);
       state.consumed = 0;
     }
+  }
+
+  /** The audit's consumer tier: counts the chunk's records handed to the handler since the last call. */
+  private countDelivered(chunk: Chunk): void {
+    const tier = this.auditTier;
+    const records = chunk.records;
+    if (!tier || !records) return;
+    for (let i = chunk.audited ?? 0; i < chunk.next; i++) {
+      const r = records[i]!;
+      if (audited(r.topic)) tier.count(r.topic, r.timestamp, payloadBytes(r.key, r.value));
+    }
+    chunk.audited = chunk.next;
   }
 }

@@ -12,3 +12,5 @@ export { decodeBatches, type Codecs, type CompressionName } from './decode.js';
 export type { BatchEncoder, EncoderKind } from './encoder.js';
 export { utf8, type ConsumerRecord, type HeadersInit, type ProducerRecord, type RecordHeader, type RecordMetadata, type TopicPartition, type TopicPartitionOffset } from './records.js';
 export { EARLIEST_OFFSET, LATEST_OFFSET, MAX_TIMESTAMP, PROTOCOL_VERSION } from '../gateway/protocol.js';
+export { ClientAuditTier, type ClientAuditOptions } from '../audit/client-tier.js';
+export type { AuditOption } from './audit.js';

@@ -21,6 +21,8 @@
  * MESSAGE_TOO_LARGE (a record over the broker's message.max.bytes), INVALID_RECORD (a bad
  * record: types, timestamp), and whatever the broker answered (INVALID_REQUIRED_ACKS, …).
  */
+import type { ClientAuditTier } from '../audit/client-tier.js';
+import { type AuditOption, audited, clientAuditTier, payloadBytes } from './audit.js';
 import { RECORD_BATCH_OVERHEAD } from '../engine/layout.js';
 import type { ProduceResult, WireRecord } from '../gateway/protocol.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -47,6 +49,8 @@ export interface ProducerOptions {
   bufferMemory?: number;
   /** `metadata.max.age.ms`: partition counts are refreshed after this long (default 300000). */
   metadataMaxAgeMs?: number;
+  /** The producer tier of the end-to-end audit (./audit.ts, docs/audit.md): off by default. */
+  audit?: AuditOption;
 }
 
 interface SendCall {
@@ -143,11 +147,14 @@ export class Producer {
   private spaceWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  /** The audit's producer tier (null when off). */
+  private readonly audit: ClientAuditTier | null;
 
   constructor(
     private readonly client: GregorClient,
     options: ProducerOptions,
   ) {
+    this.audit = clientAuditTier(client, 'producer', null, options.audit);
     const acks = options.acks === 'all' ? -1 : (options.acks ?? -1);
     if (acks !== 0 && acks !== 1 && acks !== -1) throw new GregorError(ErrorCode.INVALID_REQUIRED_ACKS, `acks ${String(options.acks)} is not 0, 1, -1 or 'all'`);
     this.acks = acks;
@@ -189,6 +196,7 @@ export class Producer {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
+    await this.audit?.close().catch(() => {});
     this.closed = true;
     for (const w of this.spaceWaiters.splice(0)) w();
     this.client.forget(this);
@@ -243,6 +251,7 @@ export class Producer {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (this.audit && audited(topic)) for (let i = 0; i < n; i++) this.audit.count(topic, timestamps[i]!, payloadBytes(keys[i]!, values[i]!));
     return new Promise<RecordMetadata[]>((resolve, reject) => {
       const call: SendCall = { results: new Array(n), remaining: n, failed: false, resolve, reject };
       for (let i = 0; i < n; i++) {

@@ -155,6 +155,14 @@ export interface BrokerConfig {
   transactionRemoveExpiredTransactionCleanupIntervalMs: number;
   /** `gregor.engine`: the hot-path core, `wasm` (default) or `js` (the TypeScript twin). */
   engine: EngineKind;
+  /** `gregor.audit.enable`: the end-to-end audit (docs/audit.md): broker and replica tiers count, the collector runs (default false). */
+  auditEnable: boolean;
+  /** `gregor.audit.report.interval.ms`: how often each audit tier writes its counts to `__audit` (ms, default 60000). */
+  auditReportIntervalMs: number;
+  /** `gregor.audit.bucket.ms`: width of the audit's buckets of record timestamp (ms, default 600000). */
+  auditBucketMs: number;
+  /** `gregor.audit.grace.ms`: how long after a bucket ends the collector waits for late reports before calling it complete (ms, default 600000). */
+  auditGraceMs: number;
   /** `gregor.workers`: append worker threads (src/workers/); 0 (default) = validate and append inline on the main thread. */
   workers: number;
   /** `gregor.websocket.port`: the WebSocket gateway's port (default 9093; 0 = any free port; -1 = no gateway). */
@@ -460,6 +468,10 @@ const DEFINITIONS: Record<string, Definition> = {
   'transaction.remove.expired.transaction.cleanup.interval.ms': { field: 'transactionRemoveExpiredTransactionCleanupIntervalMs', parse: int(1, INT32_MAX) },
   'gregor.engine': { field: 'engine', parse: engine },
   'gregor.workers': { field: 'workers', parse: int(0, 64) },
+  'gregor.audit.enable': { field: 'auditEnable', parse: bool },
+  'gregor.audit.report.interval.ms': { field: 'auditReportIntervalMs', parse: int(10, INT32_MAX) },
+  'gregor.audit.bucket.ms': { field: 'auditBucketMs', parse: int(1000, INT32_MAX) },
+  'gregor.audit.grace.ms': { field: 'auditGraceMs', parse: int(0, INT32_MAX) },
   'gregor.websocket.port': { field: 'websocketPort', parse: int(-1, 65535) },
   'gregor.websocket.host': { field: 'websocketHost', parse: (_k, raw) => raw.trim().replace(/^\[|\]$/g, '') },
   'gregor.websocket.max.frame.bytes': { field: 'websocketMaxFrameBytes', parse: int(1024, 1024 * 1024 * 1024) },
@@ -588,6 +600,10 @@ export function defaultConfig(): BrokerConfig {
     websocketHost: '',
     websocketMaxFrameBytes: 4 * 1024 * 1024,
     restEnable: true,
+    auditEnable: false,
+    auditReportIntervalMs: 60_000,
+    auditBucketMs: 600_000,
+    auditGraceMs: 600_000,
     restMaxRequestBytes: 8 * 1024 * 1024,
     restConsumerInstanceTimeoutMs: 300_000,
     tailBuffersMaxBytes: 1024 * 1024 * 1024,

@@ -75,6 +75,8 @@ export interface TopicSettings {
   compressionGzipLevel: number;
   /** `compression.zstd.level` */
   compressionZstdLevel: number;
+  /** `audit.enable`: the end-to-end audit counts this topic (when `gregor.audit.enable` is on). */
+  auditEnable: boolean;
 }
 
 /** Where a broker-level value came from, for DescribeConfigs. */
@@ -178,6 +180,7 @@ const onlySupported = (value: string, why: string) => fixedAt(value, (raw) => ra
 const longString = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? String(LONG_MAX) : String(n));
 
 const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
+  'audit.enable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'true', check: boolean, doc: 'Gregor: the end-to-end audit counts this topic\'s records (only while the broker has gregor.audit.enable=true; docs/audit.md)' },
   'cleanup.policy': { type: ConfigType.LIST, brokerKey: 'log.cleanup.policy', fallback: (c) => c.logCleanupPolicy.join(','), check: cleanupPolicyValue, doc: 'delete (retention), compact (keep the latest record per key) or both' },
   'compression.gzip.level': { type: ConfigType.INT, brokerKey: 'compression.gzip.level', fallback: (c) => String(c.compressionGzipLevel), check: gzipLevel, doc: 'gzip level the leader recompresses with when compression.type is gzip (-1: zlib\'s default, else 1..9)' },
   'compression.type': { type: ConfigType.STRING, brokerKey: 'compression.type', fallback: (c) => c.compressionType, check: oneOf(...COMPRESSION_TYPES), doc: 'the codec the leader stores batches with (uncompressed, gzip, snappy, lz4, zstd), recompressing as needed; producer: as the producer compressed them' },
@@ -348,6 +351,7 @@ export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<str
     compressionType: get('compression.type') as CompressionTypeName,
     compressionGzipLevel: num('compression.gzip.level'),
     compressionZstdLevel: num('compression.zstd.level'),
+    auditEnable: get('audit.enable') === 'true',
   };
 }
 
@@ -390,8 +394,10 @@ export function logConfigFields(s: TopicSettings): {
   flushIntervalMessages: number;
   indexIntervalBytes: number;
   compacted: boolean;
+  auditEnable: boolean;
 } {
   return {
+    auditEnable: s.auditEnable,
     compacted: s.cleanupPolicy.compact,
     segmentBytes: s.segmentBytes,
     // A compacted topic rolls at max.compaction.lag.ms at the latest, so its records become cleanable in time.

@@ -12,9 +12,10 @@ export interface Core {
   crc32c(ptr: number, len: number): number;
   /**
    * Validates the batch at ptr; writes the BatchInfo struct (layout.ts kBatchInfo*, 13 f64
-   * slots) at infoPtr once 61 header bytes are available. Returns the size or -code.
+   * slots) at infoPtr once 61 header bytes are available; with auditPtr != 0 also the audit
+   * runs table there (layout.ts kAudit*, at most auditCapacity runs). Returns the size or -code.
    */
-  validateBatch(ptr: number, available: number, infoPtr: number): number;
+  validateBatch(ptr: number, available: number, infoPtr: number, auditPtr: number, auditCapacity: number): number;
   /** Writes baseOffset (int64 BE) and partitionLeaderEpoch (int32 BE) into the header at ptr. */
   stampBatch(ptr: number, baseOffset: number, partitionLeaderEpoch: number): void;
   /** Slot of the last offset index entry with relativeOffset <= target (int32), or -1. */

@@ -6,6 +6,7 @@
  */
 import type { Core } from './core.js';
 import type { BatchInfo, EncodeBatchOptions, Engine, EngineKind, RecordInput } from './engine.js';
+import type { AuditTable } from './audit-table.js';
 import { measureEncodeRequest, writeEncodeRequest } from './encode-input.js';
 import { errorName } from './errors.js';
 import {
@@ -117,12 +118,13 @@ export class CoreEngine implements Engine {
     return this.core.crc32c(ptr, len) >>> 0;
   }
 
-  validateBatch(ptr: number, available: number, info: BatchInfo): number {
+  validateBatch(ptr: number, available: number, info: BatchInfo, audit?: AuditTable | null): number {
     if (!Number.isInteger(available)) throw new RangeError(`validateBatch: available must be an integer, got ${available}`);
     if (available < 0) available = 0;
     else if (available > INT32_MAX) available = INT32_MAX; // a batch is at most 2^31 - 1 + 12 bytes anyway
     this.memory.checkRange(ptr, available);
-    const result = this.core.validateBatch(ptr, available, this.infoPtr);
+    if (audit) audit.reserveFor(ptr, available);
+    const result = this.core.validateBatch(ptr, available, this.infoPtr, audit ? audit.ptr : 0, audit ? audit.capacity : 0);
     if (available >= RECORD_BATCH_OVERHEAD) {
       const s = this.#info;
       info.baseOffset = s[I_BASE_OFFSET]!;

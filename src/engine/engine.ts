@@ -11,6 +11,7 @@
  * Record batch v2 layout: docs/implementation.html "Record Batch" (Kafka), also
  * `src/engine/layout.ts`.
  */
+import type { AuditTable } from './audit-table.js';
 import type { SharedMemory } from './shared-memory.js';
 
 export type EngineKind = 'js' | 'wasm';
@@ -83,9 +84,12 @@ export interface Engine {
    * diagnostics); with fewer bytes it is left unchanged. The exact order of the checks is
    * documented in assembly/record-batch.ts; both engines follow it.
    * Throws RangeError if [ptr, ptr + available) is outside the memory.
+   * With `audit` (an {@link AuditTable} over this engine's memory), the same walk also writes
+   * the batch's audit runs there (records grouped by timestamp, with their key + value bytes;
+   * a compressed batch: one run at maxTimestamp) — the broker tier of the audit (issue 15).
    * Source: DefaultRecordBatch.ensureValid, LogValidator (Kafka).
    */
-  validateBatch(ptr: number, available: number, info: BatchInfo): number;
+  validateBatch(ptr: number, available: number, info: BatchInfo, audit?: AuditTable | null): number;
 
   /**
    * Writes baseOffset (int64) and partitionLeaderEpoch (int32) into the batch header at ptr,

@@ -14,6 +14,7 @@ import { loadWasmCore } from './wasm.js';
 export type { BatchInfo, EncodeBatchOptions, Engine, EngineKind, RecordInput } from './engine.js';
 export type { Core } from './core.js';
 export { CoreEngine, newBatchInfo, type EngineOptions } from './engine-impl.js';
+export { AuditTable } from './audit-table.js';
 export { SharedMemory, type SharedMemoryOptions, type SharedMemoryStats } from './shared-memory.js';
 export { CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, NONE, errorName } from './errors.js';
 export * as layout from './layout.js';

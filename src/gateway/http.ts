@@ -10,6 +10,7 @@
  *                          readinessProbe)
  *   GET /metrics           Prometheus text (prom-client), see metrics/broker-metrics.ts; access
  *                          and answer as metrics/metrics-endpoint.ts
+ *   GET /audit/report.json the audit collector's rows (src/audit/audit-route.ts), access as /metrics
  *   /topics…, /brokers     the REST proxy (src/rest/rest-proxy.ts) unless `gregor.rest.enable=false`
  *   anything else          404
  * Every response closes its connection (no idle keep-alive sockets at shutdown). The page
@@ -29,6 +30,7 @@ import { ConsumerRegistry } from '../rest/consumers/consumer-registry.js';
 import { registerRestProxy } from '../rest/rest-proxy.js';
 import { PartitionRouter } from '../rest/partition-router.js';
 import { loopbackPlatform, loopbackUrl } from '../rest/consumers/loopback-platform.js';
+import { registerAuditRoute } from '../audit/audit-route.js';
 
 export interface HttpSources {
   broker: BrokerServices;
@@ -120,6 +122,7 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
       if (!aborted) send(res, `${reply.status} ${reply.reason}`, reply.contentType, reply.body, reply.headers);
     });
   });
+  registerAuditRoute(app, () => sources.broker.audit ?? null, access, send);
   let consumerInstances: ConsumerRegistry | null = null;
   let router: PartitionRouter | null = null;
   if (sources.broker.config.restEnable) {

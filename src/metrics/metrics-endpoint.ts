@@ -36,23 +36,32 @@ export interface MetricsReply {
  * from the client at `remoteAddress`. Never rejects.
  */
 export async function answerMetrics(access: MetricsAccess, authorization: string, remoteAddress: string): Promise<MetricsReply> {
-  if (access.bearer) {
-    let principal: KafkaPrincipal;
-    try {
-      principal = await access.bearer.bearerPrincipal(authorization);
-    } catch {
-      return refusal(401, 'Unauthorized');
-    }
-    const authorizer = access.authorizer();
-    const session = { ...anonymousSession('WEBSOCKET', 'PLAINTEXT', remoteAddress), principal };
-    if (authorizer.enabled && !authorizer.authorize(session, AclOperation.DESCRIBE, CLUSTER_RESOURCE)) return refusal(403, 'Forbidden');
-  }
+  const refused = await checkMetricsAccess(access, authorization, remoteAddress);
+  if (refused) return refused;
   try {
     const { contentType, body } = await access.metrics.render();
     return { status: 200, reason: 'OK', contentType, headers: [], body };
   } catch (err) {
     return { status: 500, reason: 'Internal Server Error', contentType: 'text/plain', headers: [], body: `metrics failed: ${(err as Error).message}\n` };
   }
+}
+
+/**
+ * The access rule above, for /metrics and the other read-only operational endpoints (the
+ * audit's report, src/audit/audit-route.ts): null when allowed, else the 401/403 reply.
+ */
+export async function checkMetricsAccess(access: Pick<MetricsAccess, 'authorizer' | 'bearer'>, authorization: string, remoteAddress: string): Promise<MetricsReply | null> {
+  if (!access.bearer) return null;
+  let principal: KafkaPrincipal;
+  try {
+    principal = await access.bearer.bearerPrincipal(authorization);
+  } catch {
+    return refusal(401, 'Unauthorized');
+  }
+  const authorizer = access.authorizer();
+  const session = { ...anonymousSession('WEBSOCKET', 'PLAINTEXT', remoteAddress), principal };
+  if (authorizer.enabled && !authorizer.authorize(session, AclOperation.DESCRIBE, CLUSTER_RESOURCE)) return refusal(403, 'Forbidden');
+  return null;
 }
 
 function refusal(status: number, reason: string): MetricsReply {

@@ -33,6 +33,7 @@ import { newRequestValidation, requestError, validateRequest } from './request-v
 import { SegmentIndexes } from './segment-indexes.js';
 import { type SegmentBytes, type SegmentSlice, batchHeadersFrom, readBatches } from './segment-reader.js';
 import { validPrefix } from './segment-recovery.js';
+import type { AppendAudit } from './log-config.js';
 
 export type { SegmentSlice } from './segment-reader.js';
 
@@ -186,6 +187,7 @@ export class LogSegment {
     partitionLeaderEpoch: number,
     maxBatchBytes: number,
     beforeWrite?: (batches: readonly BatchInfo[]) => SegmentAppendInfo | null,
+    audit?: AppendAudit | null,
   ): SegmentAppendInfo {
     const memory = this.options.engine.memory;
     const len = records.byteLength;
@@ -193,7 +195,7 @@ export class LogSegment {
     const ptr = tail ? tail.addressOf(tail.endPosition) : memory.alloc(len);
     try {
       memory.write(records, ptr);
-      const batches = this.validate(ptr, len, maxBatchBytes, records);
+      const batches = this.validate(ptr, len, maxBatchBytes, records, audit ?? null);
       if (beforeWrite) {
         const answer = beforeWrite(batches);
         if (answer) return answer;
@@ -343,10 +345,13 @@ export class LogSegment {
   }
 
   /** Validates every batch at [ptr, ptr+len) (see request-validation.ts); returns their headers. */
-  private validate(ptr: number, len: number, maxBatchBytes: number, records: Uint8Array): BatchInfo[] {
+  private validate(ptr: number, len: number, maxBatchBytes: number, records: Uint8Array, audit: AppendAudit | null): BatchInfo[] {
     const out: BatchInfo[] = [];
     const result = this.validation;
-    validateRequest(this.options.engine, ptr, len, maxBatchBytes, this.scratchInfo, result, (_at, info) => out.push({ ...info }));
+    validateRequest(this.options.engine, ptr, len, maxBatchBytes, this.scratchInfo, result, (_at, info) => {
+      out.push({ ...info });
+      audit?.onBatch();
+    }, audit?.table);
     if (result.status < 0) throw requestError(result, records, maxBatchBytes);
     return out;
   }

@@ -26,7 +26,7 @@
 import type { Logger } from 'pino';
 import type { BatchInfo } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { LogConfig, PartitionLogOptions } from './log-config.js';
+import type { AppendAudit, LogConfig, PartitionLogOptions } from './log-config.js';
 import type { LogSegment, SegmentAppendInfo, SegmentSlice } from './log-segment.js';
 import { requestError } from './request-validation.js';
 import { type Offset, asOffset } from './offset.js';
@@ -203,6 +203,7 @@ export class PartitionLog {
     this.maybeRoll(bytes.byteLength);
     const from = this.logEndOffset;
     this.activeSegment.appendRaw(bytes);
+    this.audit?.followerAppended(this.topic, this.partition, bytes);
     this.producerStateLoader.replay(this.segmentList, from);
     for (const listener of this.appendListeners) listener();
     return epochs;
@@ -264,8 +265,26 @@ export class PartitionLog {
     if (this.stagedRun) throw new Error(`${this.topic}-${this.partition}: append while a staged run awaits its worker`);
     this.maybeRoll(records.byteLength);
     const producers: { pending: PendingAppend | null } = { pending: null };
-    const info = this.activeSegment.append(records, partitionLeaderEpoch, this.config.maxBatchBytes, (batches) => this.checkBatches(records, batches, producers));
-    return this.appended(info, producers.pending);
+    const audit = this.audit;
+    audit?.discard();
+    try {
+      const info = this.activeSegment.append(records, partitionLeaderEpoch, this.config.maxBatchBytes, (batches) => this.checkBatches(records, batches, producers), audit);
+      const result = this.appended(info, producers.pending);
+      if (audit) {
+        if (result.duplicate) audit.discard();
+        else audit.commit(this.topic, this.partition, result.firstOffset, result.lastOffset);
+      }
+      return result;
+    } catch (err) {
+      audit?.discard();
+      throw err;
+    }
+  }
+
+  /** The audit hook when this partition is audited (`gregor.audit.enable`, topic `audit.enable`, not internal). */
+  get audit(): AppendAudit | null {
+    const c = this.config;
+    return c.audit && c.auditEnable !== false && !this.topic.startsWith('__') ? c.audit : null;
   }
 
   /** What every append checks between validation and the write: see append-checks.ts. */

@@ -12,6 +12,7 @@
  *
  * Source: Kafka LogValidator (validateMessagesAndAssignOffsets), DefaultRecordBatch.ensureValid.
  */
+import type { AuditTable } from '../engine/audit-table.js';
 import type { BatchInfo, Engine } from '../engine/engine.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, RECORDS_COUNT_OFFSET } from '../engine/layout.js';
@@ -33,7 +34,8 @@ export function newRequestValidation(): RequestValidation {
  * Validates the batches at [ptr, ptr + len) of the engine's memory, writing the outcome to
  * `out`. `onBatch(at, info)` sees each valid batch's address and header (the `info` object
  * is reused: copy what you keep) before the next one is checked; it is not called past the
- * first invalid batch. Nothing is modified.
+ * first invalid batch. With `audit`, the walk also fills that table with each batch's audit
+ * runs (read them in `onBatch`). Nothing is modified.
  */
 export function validateRequest(
   engine: Engine,
@@ -43,11 +45,12 @@ export function validateRequest(
   info: BatchInfo,
   out: RequestValidation,
   onBatch?: (at: number, info: BatchInfo) => void,
+  audit?: AuditTable | null,
 ): void {
   let pos = 0;
   let batches = 0;
   while (pos < len) {
-    const size = engine.validateBatch(ptr + pos, len - pos, info);
+    const size = engine.validateBatch(ptr + pos, len - pos, info, audit);
     let status = size;
     if (size > 0 && size > maxBatchBytes) status = -ErrorCode.MESSAGE_TOO_LARGE;
     else if (size > 0 && (info.recordCount < 1 || info.lastOffsetDelta !== info.recordCount - 1)) status = -ErrorCode.INVALID_RECORD;

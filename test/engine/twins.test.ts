@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEngine, newBatchInfo, SharedMemory } from '../../src/engine/index.js';
+import { AuditTable, createEngine, newBatchInfo, SharedMemory } from '../../src/engine/index.js';
 import {
   ATTRIBUTES_OFFSET,
   BATCH_LENGTH_OFFSET,
@@ -24,6 +24,14 @@ import { batchOptionsArb, fixCrc, recordArb, referenceCrc32c } from './helpers.j
 const memory = new SharedMemory({ initialPages: 8 });
 const js = createEngine('js', memory);
 const wasm = createEngine('wasm', memory);
+const auditTables = new Map([[js, new AuditTable(memory)], [wasm, new AuditTable(memory)]]);
+
+/** The audit runs the last validateBatch wrote to `table`, as plain data. */
+function auditRuns(table: AuditTable) {
+  const runs = [];
+  for (let i = 0; i < table.runs; i++) runs.push([table.timestamp(i), table.records(i), table.bytes(i)]);
+  return { compressed: table.compressed, overflowed: table.overflowed, runs };
+}
 
 type Mutation =
   | { kind: 'truncate'; at: number }
@@ -121,8 +129,9 @@ function validateBoth(bytes: Uint8Array, available: number) {
   const out = [js, wasm].map((engine) => {
     memory.bytes.fill(0xa5, engine.infoPtr, engine.infoPtr + kBatchInfoSize);
     const info = newBatchInfo();
-    const result = engine.validateBatch(p, available, info);
-    return { result, info, raw: Buffer.from(memory.read(engine.infoPtr, kBatchInfoSize)) };
+    const table = auditTables.get(engine)!;
+    const result = engine.validateBatch(p, available, info, table);
+    return { result, info, raw: Buffer.from(memory.read(engine.infoPtr, kBatchInfoSize)), audit: result > 0 ? auditRuns(table) : null };
   });
   memory.free(p);
   return out;
@@ -171,6 +180,12 @@ describe('JS twin ⇔ WASM core', () => {
           expect(b!.result).toBe(a!.result);
           expect(b!.info).toEqual(a!.info);
           if (available >= RECORDS_OFFSET) expect(b!.raw).toEqual(a!.raw);
+          // the audit runs of the walk (issue 15): same runs, and they account for every record
+          expect(b!.audit).toEqual(a!.audit);
+          if (a!.audit) {
+            expect(a!.audit.overflowed).toBe(false);
+            expect(a!.audit.runs.reduce((n, r) => n + r[1]!, 0)).toBe(a!.info.recordCount);
+          }
         },
       ),
       { numRuns: 3000 },
@@ -223,7 +238,7 @@ describe('raw WASM core', () => {
     const core = loadWasmCore(memory);
     expect(core).toBe(wasm.core);
     expect(() => core.crc32c(memory.byteLength - 8, 16)).toThrow(/gregor-core: pointer range outside memory/);
-    expect(() => core.validateBatch(memory.byteLength - 8, 100, 0)).toThrow(RangeError);
+    expect(() => core.validateBatch(memory.byteLength - 8, 100, 0, 0, 0)).toThrow(RangeError);
     expect(() => core.offsetIndexLookup(memory.byteLength, 1, 0)).toThrow(RangeError);
     // the instance is still usable afterwards
     const p = memory.alloc(9);
@@ -243,5 +258,24 @@ describe('raw WASM core', () => {
     expect(core.crc32c(data, 8192) >>> 0).toBe(referenceCrc32c(other.read(data, 8192)));
     expect(other.bytes.subarray(...defaultScratch).every((x) => x === 0)).toBe(true);
     expect(() => loadWasmCore(new SharedMemory({ initialPages: 1 }), { crcScratchPtr: 8 })).toThrow(RangeError);
+  });
+});
+
+describe('audit runs of the validation walk (issue 15)', () => {
+  it('group records by timestamp with their key + value bytes, identically in both engines', () => {
+    const value = (n: number) => new Uint8Array(n);
+    const records = [
+      { key: value(3), value: value(10), timestamp: 1_000 },
+      { key: null, value: value(5), timestamp: 1_000 },
+      { key: value(1), value: null, timestamp: 2_000 },
+      { key: null, value: value(7), timestamp: -1 },
+      { key: null, value: value(2), timestamp: 1_000 },
+    ];
+    const bytes = js.encodeRecordBatch(records, { baseTimestamp: 1_000 });
+    const [a, b] = validateBoth(bytes, bytes.length);
+    expect(a!.result).toBe(bytes.length);
+    const expected = { compressed: false, overflowed: false, runs: [[1_000, 2, 18], [2_000, 1, 1], [-1, 1, 7], [1_000, 1, 2]] };
+    expect(a!.audit).toEqual(expected);
+    expect(b!.audit).toEqual(expected);
   });
 });

@@ -5,6 +5,9 @@
  * connections — so the broker has appended the batch but the client never hears of it and
  * retries on a new connection. Clients reach the broker only through the proxy (the broker
  * advertises the proxy's port); `target` can be repointed at a restarted broker.
+ * With `{ drop: 'requests' }` it instead swallows the chosen Produce *requests* (the broker
+ * never sees them; the connection stays up): records lost on the way, as acks=0 producers
+ * lose them without knowing.
  */
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
@@ -36,9 +39,15 @@ function framer(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
 
 /**
  * Starts a proxy that drops the Produce responses whose 1-based sequence number (counting
- * every Produce response the proxy sees) `shouldDrop` approves.
+ * every Produce response the proxy sees) `shouldDrop` approves — or, with `drop: 'requests'`,
+ * the Produce requests (numbered likewise, counting requests; `onDrop` sees each dropped frame).
  */
-export async function startDroppingProxy(target: number, shouldDrop: (n: number) => boolean): Promise<DroppingProxy> {
+export async function startDroppingProxy(
+  target: number,
+  shouldDrop: (n: number) => boolean,
+  options: { drop?: 'responses' | 'requests'; onDrop?: (frame: Buffer) => void } = {},
+): Promise<DroppingProxy> {
+  const dropRequests = options.drop === 'requests';
   const sockets = new Set<Socket>();
   let dropped = 0;
   let produced = 0;
@@ -53,14 +62,23 @@ export async function startDroppingProxy(target: number, shouldDrop: (n: number)
       upstream.destroy();
     };
     client.on('data', framer((frame) => {
-      apiKeys.set(frame.readInt32BE(8), frame.readInt16BE(4));
+      const apiKey = frame.readInt16BE(4);
+      if (dropRequests && apiKey === PRODUCE) {
+        produced++;
+        if (shouldDrop(produced)) {
+          dropped++;
+          options.onDrop?.(frame);
+          return;
+        }
+      }
+      apiKeys.set(frame.readInt32BE(8), apiKey);
       upstream.write(frame);
     }));
     upstream.on('data', framer((frame) => {
       const correlationId = frame.readInt32BE(4);
       const apiKey = apiKeys.get(correlationId);
       apiKeys.delete(correlationId);
-      if (apiKey === PRODUCE) {
+      if (apiKey === PRODUCE && !dropRequests) {
         produced++;
         if (shouldDrop(produced)) {
           dropped++;

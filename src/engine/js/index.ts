@@ -16,7 +16,7 @@ export { crc32c, crc32cUpdate } from './crc32c.js';
 export function createJsCore(memory: SharedMemory): Core {
   return {
     crc32c: (ptr, len) => crc32c(memory, ptr, len),
-    validateBatch: (ptr, available, infoPtr) => validateBatch(memory, ptr, available, infoPtr),
+    validateBatch: (ptr, available, infoPtr, auditPtr, auditCapacity) => validateBatch(memory, ptr, available, infoPtr, auditPtr, auditCapacity),
     stampBatch: (ptr, baseOffset, ple) => stampBatch(memory, ptr, baseOffset, ple),
     offsetIndexLookup: (ptr, entries, target) => offsetIndexLookup(memory, ptr, entries, target),
     timeIndexLookup: (ptr, entries, target) => timeIndexLookup(memory, ptr, entries, target),

@@ -31,6 +31,15 @@ import {
   RECORDS_COUNT_OFFSET,
   RECORDS_OFFSET,
   TIMESTAMP_TYPE_MASK,
+  kAuditFlagCompressed,
+  kAuditFlagOverflow,
+  kAuditFlags,
+  kAuditHeaderSize,
+  kAuditRunBytes,
+  kAuditRunCount,
+  kAuditRunRecords,
+  kAuditRunSize,
+  kAuditRunTimestamp,
   kBatchInfoAttributes,
   kBatchInfoBaseOffset,
   kBatchInfoBaseSequence,
@@ -89,12 +98,17 @@ const INT32_MAX = 0x7fffffff;
 /**
  * Validates the record batch v2 at ptr with `available` readable bytes and fills the BatchInfo
  * struct at infoPtr; returns the batch size or -CORRUPT_MESSAGE / -INVALID_RECORD. Same checks,
- * in the same order, as assembly/record-batch.ts validateBatch (documented there).
+ * in the same order, as assembly/record-batch.ts validateBatch (documented there), and the same
+ * audit runs at auditPtr (0 = none; at most auditCapacity runs).
  */
-export function validateBatch(memory: SharedMemory, ptr: number, available: number, infoPtr: number): number {
-  if (available < RECORD_BATCH_OVERHEAD) return -CORRUPT_MESSAGE;
+export function validateBatch(memory: SharedMemory, ptr: number, available: number, infoPtr: number, auditPtr: number, auditCapacity: number): number {
   const b = memory.bytes;
   const dv = memory.dataView;
+  if (auditPtr !== 0) {
+    dv.setUint32(auditPtr + kAuditRunCount, 0, true);
+    dv.setUint32(auditPtr + kAuditFlags, 0, true);
+  }
+  if (available < RECORD_BATCH_OVERHEAD) return -CORRUPT_MESSAGE;
 
   const batchLength = dv.getInt32(ptr + BATCH_LENGTH_OFFSET);
   const magic = dv.getInt8(ptr + MAGIC_OFFSET);
@@ -127,7 +141,19 @@ export function validateBatch(memory: SharedMemory, ptr: number, available: numb
   if (codec > MAX_COMPRESSION_CODEC) return -CORRUPT_MESSAGE;
   if (count < 0) return -CORRUPT_MESSAGE;
   if (count === 0 || lastOffsetDelta !== count - 1) return -INVALID_RECORD;
-  if (codec !== 0) return size;
+  if (codec !== 0) {
+    if (auditPtr !== 0 && auditCapacity > 0) {
+      dv.setUint32(auditPtr + kAuditFlags, kAuditFlagCompressed, true);
+      writeAuditRun(dv, auditPtr, 0, maxTimestamp, count, size - RECORDS_OFFSET);
+      dv.setUint32(auditPtr + kAuditRunCount, 1, true);
+    }
+    return size;
+  }
+  // the current audit run: timestamp (a number, rounded like the core's f64 beyond 2^53), records, bytes
+  let runs = 0;
+  let runTimestamp = 0;
+  let runRecords = 0;
+  let runBytes = 0;
 
   // timestamps: numbers while exact, bigint otherwise
   const baseSmall = Math.abs(baseTimestamp) < SMALL_INT64;
@@ -163,6 +189,7 @@ export function validateBatch(memory: SharedMemory, ptr: number, available: numb
     if (p === 0) return -CORRUPT_MESSAGE;
     if (offsetDelta !== i) return -INVALID_RECORD;
     // key, value
+    let payload = 0;
     for (let field = 0; field < 2; field++) {
       const len = readVarintFast(b, p, recordEnd);
       p = cursor.end;
@@ -170,6 +197,7 @@ export function validateBatch(memory: SharedMemory, ptr: number, available: numb
       if (len > 0) {
         if (len > recordEnd - p) return -CORRUPT_MESSAGE;
         p += len;
+        payload += len;
       }
     }
     const headerCount = readVarintFast(b, p, recordEnd);
@@ -189,15 +217,32 @@ export function validateBatch(memory: SharedMemory, ptr: number, available: numb
       }
     }
     if (p !== recordEnd) return -CORRUPT_MESSAGE;
+    let timestamp: number;
     if (deltaBig === null && baseSmall) {
       // |base| < 2^52 and |delta| < 2^48: exact
-      const timestamp = baseTimestamp + timestampDelta;
+      timestamp = baseTimestamp + timestampDelta;
       if (timestamp > maxSeen) maxSeen = timestamp;
     } else {
       baseBig ??= dv.getBigInt64(ptr + BASE_TIMESTAMP_OFFSET);
-      const timestamp = BigInt.asIntN(64, baseBig + (deltaBig ?? BigInt(timestampDelta)));
-      if (maxSeenBig === null || timestamp > maxSeenBig) maxSeenBig = timestamp;
+      const big = BigInt.asIntN(64, baseBig + (deltaBig ?? BigInt(timestampDelta)));
+      if (maxSeenBig === null || big > maxSeenBig) maxSeenBig = big;
+      timestamp = Number(big);
     }
+    if (auditPtr !== 0) {
+      if (runRecords > 0 && timestamp === runTimestamp) {
+        runRecords++;
+        runBytes += payload;
+      } else {
+        if (runRecords > 0) runs = flushAuditRun(dv, auditPtr, auditCapacity, runs, runTimestamp, runRecords, runBytes);
+        runTimestamp = timestamp;
+        runRecords = 1;
+        runBytes = payload;
+      }
+    }
+  }
+  if (auditPtr !== 0 && runRecords > 0) {
+    runs = flushAuditRun(dv, auditPtr, auditCapacity, runs, runTimestamp, runRecords, runBytes);
+    dv.setUint32(auditPtr + kAuditRunCount, runs, true);
   }
   if (p !== end) return -INVALID_RECORD;
   if ((attributes & TIMESTAMP_TYPE_MASK) === 0) {
@@ -215,6 +260,24 @@ export function validateBatch(memory: SharedMemory, ptr: number, available: numb
     }
   }
   return size;
+}
+
+/** Writes audit run `index` (see layout.ts kAudit*). */
+function writeAuditRun(dv: DataView, auditPtr: number, index: number, timestamp: number, records: number, bytes: number): void {
+  const at = auditPtr + kAuditHeaderSize + index * kAuditRunSize;
+  dv.setFloat64(at + kAuditRunTimestamp, timestamp, true);
+  dv.setUint32(at + kAuditRunRecords, records, true);
+  dv.setUint32(at + kAuditRunBytes, bytes, true);
+}
+
+/** Appends a run unless the table is full (then flags the overflow); returns the new run count. */
+function flushAuditRun(dv: DataView, auditPtr: number, capacity: number, runs: number, timestamp: number, records: number, bytes: number): number {
+  if (runs >= capacity) {
+    dv.setUint32(auditPtr + kAuditFlags, kAuditFlagOverflow, true);
+    return runs;
+  }
+  writeAuditRun(dv, auditPtr, runs, timestamp, records, bytes);
+  return runs + 1;
 }
 
 // ─── stamp ───────────────────────────────────────────────────────────────────────────────────
