@@ -20,6 +20,15 @@ export { RESOURCE_TYPE_BROKER, RESOURCE_TYPE_TOPIC };
 
 type Result = DescribeConfigsResponse['results'][number];
 
+/**
+ * The entries the client named, in the order it named them (each once); names the resource
+ * does not have are left out, as Kafka does.
+ */
+function inRequestedOrder(entries: ConfigEntry[], keys: string[]): ConfigEntry[] {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  return [...new Set(keys)].flatMap((key) => byName.get(key) ?? []);
+}
+
 export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> = {
   apiKey: 32,
   name: 'DescribeConfigs',
@@ -46,14 +55,14 @@ export const describeConfigsHandler: ApiHandler<DescribeConfigsRequest, Describe
           throw new KafkaError(ErrorCode.INVALID_REQUEST, `resource type ${resource.resourceType} is not supported`);
         }
         const keys = resource.configurationKeys;
-        if (keys !== null && keys.length > 0) entries = entries.filter((e) => keys.includes(e.name));
+        if (keys !== null && keys.length > 0) entries = inRequestedOrder(entries, keys);
         result.configs = entries.map((e) => ({
           name: e.name,
           value: e.value,
           readOnly: e.readOnly,
           isDefault: e.source === ConfigSource.DEFAULT_CONFIG,
           configSource: e.source,
-          isSensitive: false,
+          isSensitive: e.sensitive === true,
           synonyms: apiVersion >= 1 && request.includeSynonyms ? e.synonyms : [],
           configType: e.type,
           documentation: request.includeDocumentation ? e.documentation : null,

@@ -645,6 +645,12 @@ export function knownKeys(): string[] {
   return Object.keys(DEFINITIONS).sort();
 }
 
+/** The BrokerConfig field a property sets as it is (null for unknown keys and derived ones such as log.retention.hours). */
+export function configField(key: string): keyof BrokerConfig | null {
+  const def = DEFINITIONS[key];
+  return def && !def.map ? def.field : null;
+}
+
 /**
  * Applies `key=value` properties onto a config, in order.
  * Errors: ConfigError for an unknown key or an invalid value (message names both).

@@ -13,7 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { writeFileAtomic } from '../storage/atomic-file.js';
-import { type BrokerConfig, ConfigError, applyProperties, defaultConfig, knownKeys } from './broker-config.js';
+import { type BrokerConfig, ConfigError, applyProperties, configField, defaultConfig, knownKeys } from './broker-config.js';
+import { inferredConfigType, kafkaBrokerConfig, kafkaBrokerConfigNames, renderConfigValue } from './config-catalog.js';
+import { isSecurityKey } from './security-keys.js';
 import { type ConfigEntry, ConfigSource, ConfigType } from './topic-config.js';
 
 export type DynamicLevel = 'cluster' | 'broker';
@@ -106,7 +108,38 @@ const BROKER_DESCRIPTIONS: Record<string, { type: number; value: (c: BrokerConfi
   'leader.replication.throttled.rate': { type: ConfigType.LONG, value: (c) => longString(c.leaderReplicationThrottledRate) },
   'follower.replication.throttled.rate': { type: ConfigType.LONG, value: (c) => longString(c.followerReplicationThrottledRate) },
   'replica.selector.class': { type: ConfigType.STRING, value: (c) => c.replicaSelectorClass },
+  'super.users': { type: ConfigType.STRING, value: (c) => (c.superUsers.length === 0 ? null : c.superUsers.join(';')) },
+  'offsets.retention.minutes': { type: ConfigType.INT, value: (c) => String(Math.floor(c.offsetsRetentionMs / 60_000)) },
+  // Aliases of the …ms properties, shown as the effective ms value in their unit.
+  'log.roll.hours': { type: ConfigType.INT, value: (c) => String(Math.floor(c.logRollMs / 3_600_000)) },
+  'log.retention.minutes': { type: ConfigType.INT, value: (c) => (c.logRetentionMs < 0 ? '-1' : String(Math.floor(c.logRetentionMs / 60_000))) },
+  'log.retention.hours': { type: ConfigType.INT, value: (c) => (c.logRetentionMs < 0 ? '-1' : String(Math.floor(c.logRetentionMs / 3_600_000))) },
 };
+
+type BrokerDescription = (typeof BROKER_DESCRIPTIONS)[string];
+
+/**
+ * How DescribeConfigs shows a broker property Gregor has: BROKER_DESCRIPTIONS, else the field
+ * the property sets, else a TLS/SASL property (Kafka's default until set); null if Gregor does
+ * not have it. The type is Kafka's where Kafka defines the key.
+ */
+function describedProperty(key: string): BrokerDescription | null {
+  const kafka = kafkaBrokerConfig(key);
+  const own = BROKER_DESCRIPTIONS[key];
+  if (own) return { type: kafka?.type ?? own.type, value: own.value };
+  const field = configField(key);
+  if (field) {
+    const type = kafka?.type ?? inferredConfigType(defaultConfig()[field]);
+    return { type, value: (c) => renderConfigValue(c[field], type) };
+  }
+  if (isSecurityKey(key)) return { type: kafka?.type ?? ConfigType.STRING, value: (c) => c.securityProps[key] ?? kafka?.defaultValue ?? null };
+  return null;
+}
+
+/** Every broker property DescribeConfigs lists: Kafka's full set, then Gregor's own, by name. */
+function describedNames(): string[] {
+  return [...new Set([...kafkaBrokerConfigNames(), ...Object.keys(BROKER_DESCRIPTIONS), ...knownKeys().filter((k) => configField(k) !== null)])].sort();
+}
 
 /** A broker property's ConfigType (LIST for log.cleanup.policy), or null if not described. */
 export function brokerConfigType(key: string): number | null {
@@ -164,7 +197,8 @@ export class DynamicBrokerConfig {
     const known = new Set(knownKeys());
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(configs)) {
-      if (!known.has(key)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown broker config name: ${key}`);
+      // A Kafka config Gregor does not act on is described read-only: refused as Kafka refuses those.
+      if (!known.has(key) && !kafkaBrokerConfig(key)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown broker config name: ${key}`);
       if (!DYNAMIC_BROKER_KEYS.has(key)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Cannot update these configs dynamically: ${key}`);
       out[key] = value.trim();
     }
@@ -196,7 +230,7 @@ export class DynamicBrokerConfig {
 
   /** Where a broker key's value comes from, if set dynamically (for topic-config synonyms). */
   dynamicSource(key: string): { value: string; source: number } | null {
-    const matches = (stored: Record<string, string>) => Object.keys(stored).find((k) => describedKeyFor(k) === key);
+    const matches = (stored: Record<string, string>) => Object.keys(stored).find((k) => k === key || describedKeyFor(k) === describedKeyFor(key));
     const b = matches(this.levels.broker);
     if (b) return { value: BROKER_DESCRIPTIONS[key]?.value(this.live) ?? this.levels.broker[b]!, source: ConfigSource.DYNAMIC_BROKER_CONFIG };
     const c = matches(this.levels.cluster);
@@ -206,8 +240,9 @@ export class DynamicBrokerConfig {
 
   /**
    * The broker's configs as DescribeConfigs(BROKER) reports them: for this broker's id, every
-   * property with its value and source (readOnly unless dynamic); for "" (the cluster default
-   * resource), only the dynamic cluster defaults.
+   * property Kafka defines and every one Gregor adds, with its value and source (readOnly unless
+   * dynamic; Kafka's default and DEFAULT_CONFIG for one Gregor does not have; PASSWORD values
+   * null and `sensitive`); for "" (the cluster default resource), only the dynamic cluster defaults.
    */
   describe(level: DynamicLevel): ConfigEntry[] {
     const defaults = defaultConfig();
@@ -223,22 +258,33 @@ export class DynamicBrokerConfig {
       }));
     }
     const entries: ConfigEntry[] = [];
-    for (const [name, def] of Object.entries(BROKER_DESCRIPTIONS)) {
+    for (const name of describedNames()) {
+      const def = describedProperty(name);
+      const sensitive = kafkaBrokerConfig(name)?.sensitive ?? false;
+      const shown = (v: string | null) => (sensitive ? null : v);
+      if (!def) {
+        const kafka = kafkaBrokerConfig(name)!;
+        const value = shown(kafka.defaultValue);
+        entries.push({ name, value, type: kafka.type, source: ConfigSource.DEFAULT_CONFIG, readOnly: !DYNAMIC_BROKER_KEYS.has(name), documentation: '', synonyms: [{ name, value, source: ConfigSource.DEFAULT_CONFIG }], sensitive });
+        continue;
+      }
       const dynamic = this.dynamicSource(name);
       const staticValue = def.value(this.staticConfig);
-      const source = dynamic?.source ?? (staticValue !== def.value(defaults) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG);
+      const defaultValue = def.value(defaults);
+      const source = dynamic?.source ?? (staticValue !== defaultValue ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG);
       const synonyms = [];
-      if (dynamic) synonyms.push({ name, value: dynamic.value, source: dynamic.source });
-      if (staticValue !== def.value(defaults)) synonyms.push({ name, value: staticValue, source: ConfigSource.STATIC_BROKER_CONFIG });
-      synonyms.push({ name, value: def.value(defaults), source: ConfigSource.DEFAULT_CONFIG });
+      if (dynamic) synonyms.push({ name, value: shown(dynamic.value), source: dynamic.source });
+      if (staticValue !== defaultValue) synonyms.push({ name, value: shown(staticValue), source: ConfigSource.STATIC_BROKER_CONFIG });
+      synonyms.push({ name, value: shown(defaultValue), source: ConfigSource.DEFAULT_CONFIG });
       entries.push({
         name,
-        value: def.value(this.live),
+        value: shown(def.value(this.live)),
         type: def.type,
         source,
         readOnly: !DYNAMIC_BROKER_KEYS.has(name),
         documentation: '',
         synonyms,
+        sensitive,
       });
     }
     return entries;

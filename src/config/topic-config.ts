@@ -10,6 +10,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type BrokerConfig, defaultConfig } from './broker-config.js';
+import { kafkaTopicConfig, kafkaTopicConfigNames } from './config-catalog.js';
 
 /** DescribeConfigs ConfigType (KIP-569). */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
@@ -39,6 +40,8 @@ export interface ConfigEntry {
   documentation: string;
   /** Where the value could come from, highest precedence first (DescribeConfigs v1+). */
   synonyms: ConfigSynonym[];
+  /** A password: DescribeConfigs shows null and is_sensitive. */
+  sensitive?: boolean;
 }
 
 /**
@@ -161,13 +164,18 @@ function gzipLevel(raw: string): string {
   return int(1n, 9n)(raw);
 }
 
-/** A setting whose only value is what this broker does (others would be a lie). */
-function onlySupported(value: string, why: string): (raw: string) => string {
+/**
+ * A setting whose only value is what this broker does (others would be a lie): `raw`, parsed
+ * as Kafka parses it (by default: trimmed), must be `value`.
+ */
+function fixedAt(value: string, parse: (raw: string) => string, why: string): (raw: string) => string {
   return (raw) => {
-    if (raw.trim() !== value) invalid(raw, why);
+    if (parse(raw) !== value) invalid(raw, why);
     return value;
   };
 }
+
+const onlySupported = (value: string, why: string) => fixedAt(value, (raw) => raw.trim(), why);
 
 const longString = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? String(LONG_MAX) : String(n));
 
@@ -203,6 +211,25 @@ const TOPIC_CONFIGS: Record<string, TopicConfigDefinition> = {
   'unclean.leader.election.enable': { type: ConfigType.BOOLEAN, brokerKey: 'unclean.leader.election.enable', fallback: () => 'false', check: boolean, doc: 'allow out-of-sync replicas to become leader (one replica here)' },
 };
 
+const NO_TIERED_STORAGE = 'tiered storage is not supported by this broker: the whole log stays local';
+
+// Kafka topic configs for features Gregor does not implement (tiered storage, old message formats).
+Object.assign(TOPIC_CONFIGS, {
+  'local.retention.bytes': { type: ConfigType.LONG, brokerKey: 'log.local.retention.bytes', fallback: () => '-2', check: fixedAt('-2', long(-2n), `${NO_TIERED_STORAGE}; only -2 (retention.bytes) is accepted`), doc: 'local part of a tiered log (bytes); -2 = retention.bytes' },
+  'local.retention.ms': { type: ConfigType.LONG, brokerKey: 'log.local.retention.ms', fallback: () => '-2', check: fixedAt('-2', long(-2n), `${NO_TIERED_STORAGE}; only -2 (retention.ms) is accepted`), doc: 'local part of a tiered log (ms); -2 = retention.ms' },
+  'message.downconversion.enable': { type: ConfigType.BOOLEAN, brokerKey: 'log.message.downconversion.enable', fallback: () => 'true', check: fixedAt('true', boolean, 'only true is supported'), doc: 'serve older fetch versions' },
+  'message.format.version': { type: ConfigType.STRING, brokerKey: 'log.message.format.version', fallback: () => '3.0-IV1', check: onlySupported('3.0-IV1', 'batches are always written in message format v2; only 3.0-IV1 is accepted'), doc: 'ignored since 3.0: always v2' },
+  'remote.log.copy.disable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'false', check: fixedAt('false', boolean, `${NO_TIERED_STORAGE}; only false is accepted`), doc: 'stop copying segments to remote storage' },
+  'remote.log.delete.on.disable': { type: ConfigType.BOOLEAN, brokerKey: null, fallback: () => 'false', check: fixedAt('false', boolean, `${NO_TIERED_STORAGE}; only false is accepted`), doc: 'delete remote data when tiered storage is turned off' },
+  'remote.storage.enable': {
+    type: ConfigType.BOOLEAN,
+    brokerKey: null,
+    fallback: () => 'false',
+    check: fixedAt('false', boolean, 'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.'),
+    doc: 'tiered storage for this topic',
+  },
+} satisfies Record<string, TopicConfigDefinition>);
+
 /**
  * Topic-config defaults Kafka gives its internal topics (GroupCoordinator offsetsTopicConfigs,
  * TransactionStateManager transactionTopicConfigs; `min.insync.replicas` of
@@ -213,24 +240,43 @@ export const INTERNAL_TOPIC_DEFAULTS: Record<string, Record<string, string>> = {
   __transaction_state: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'compression.type': 'producer', 'unclean.leader.election.enable': 'false' },
 };
 
-/** True if `name` is a topic-level config Kafka defines and this broker accepts. */
-export function isTopicConfig(name: string): boolean {
-  return Object.hasOwn(TOPIC_CONFIGS, name);
+/**
+ * A topic config's definition: Gregor's, else — for a config Kafka defines that Gregor does not
+ * implement — one that accepts only Kafka's default and falls back to it; undefined if Kafka has
+ * no such topic config.
+ */
+function definitionOf(name: string): TopicConfigDefinition | undefined {
+  if (Object.hasOwn(TOPIC_CONFIGS, name)) return TOPIC_CONFIGS[name];
+  const kafka = kafkaTopicConfig(name);
+  if (!kafka) return undefined;
+  const kafkaDefault = kafka.defaultValue ?? '';
+  return {
+    type: kafka.type,
+    brokerKey: kafka.synonyms[0] ?? null,
+    fallback: () => kafkaDefault,
+    check: onlySupported(kafkaDefault, `not supported by this broker; only Kafka's default (${kafkaDefault}) is accepted`),
+    doc: '',
+  };
 }
 
-/** Every topic config name, sorted. */
+/** Every topic config name (Kafka's full set), sorted. */
 export function topicConfigNames(): string[] {
-  return Object.keys(TOPIC_CONFIGS).sort();
+  return [...new Set([...Object.keys(TOPIC_CONFIGS), ...kafkaTopicConfigNames()])].sort();
+}
+
+/** True if `name` is a topic-level config Kafka defines (accepted, at least at Kafka's default). */
+export function isTopicConfig(name: string): boolean {
+  return definitionOf(name) !== undefined;
 }
 
 /** The config's type (ConfigType), or null if unknown. */
 export function topicConfigType(name: string): number | null {
-  return TOPIC_CONFIGS[name]?.type ?? null;
+  return definitionOf(name)?.type ?? null;
 }
 
 /** The broker property a topic config falls back to (its synonym), or null. */
 export function brokerSynonymOf(name: string): string | null {
-  return TOPIC_CONFIGS[name]?.brokerKey ?? null;
+  return definitionOf(name)?.brokerKey ?? null;
 }
 
 /**
@@ -243,7 +289,7 @@ export function brokerSynonymOf(name: string): string | null {
 export function validateTopicConfigs(overrides: Record<string, string | null>, broker: BrokerConfig): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(overrides)) {
-    const def = TOPIC_CONFIGS[name];
+    const def = definitionOf(name);
     if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
     if (raw === null) continue;
     try {
@@ -264,7 +310,7 @@ export function validateTopicConfigs(overrides: Record<string, string | null>, b
 }
 
 function effective(name: string, broker: BrokerConfig, overrides: Record<string, string>): string {
-  return overrides[name] ?? TOPIC_CONFIGS[name]!.fallback(broker);
+  return overrides[name] ?? definitionOf(name)!.fallback(broker);
 }
 
 function toNumber(text: string): number {
@@ -310,12 +356,14 @@ export function resolveTopicSettings(broker: BrokerConfig, overrides: Record<str
 }
 
 /**
- * Every topic config with its effective value and source for a topic with `overrides`;
- * `brokerSource` tells where the broker-level value came from (dynamic layers).
+ * Every topic config (Kafka's full set, by name) with its effective value and source for a topic
+ * with `overrides`; `brokerSource` tells where the broker-level value came from (dynamic layers).
+ * A config Kafka defines that Gregor does not implement shows Kafka's default (DEFAULT_CONFIG).
  */
 export function describeTopicConfigs(broker: BrokerConfig, overrides: Record<string, string> = {}, brokerSource?: BrokerValueSource): ConfigEntry[] {
   const defaults = defaultConfig();
-  return Object.entries(TOPIC_CONFIGS).map(([name, def]) => {
+  return topicConfigNames().map((name): ConfigEntry => {
+    const def = definitionOf(name)!;
     const synonyms: ConfigSynonym[] = [];
     if (overrides[name] !== undefined) synonyms.push({ name, value: overrides[name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
     const fallback = def.fallback(broker);

@@ -3,7 +3,8 @@
  * describeConfigs (with synonyms), alterConfigs (AlterConfigs v0, replace semantics), and a
  * bad value refused with INVALID_CONFIG (KafkaJS surfaces the code; the message naming the
  * key is checked over the raw protocol in test/apis/configs.test.ts). The values survive a
- * restart of the broker process.
+ * restart of the broker process. describeConfigs answers in the order the keys were named and
+ * lists Kafka's full broker config set (passwords sensitive, values hidden).
  */
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,5 +82,21 @@ describe('KafkaJS 2.2.4 topic configs', () => {
     const configs = await describeTopic('kjs-cfg', ['retention.ms', 'segment.bytes']);
     expect(configs.get('retention.ms')!.configValue).toBe('60000');
     expect(configs.get('segment.bytes')!.configValue).toBe('1048576');
+  });
+
+  it('describeConfigs keeps the order of the named keys and lists Kafka\'s full broker set', async () => {
+    const a = admin();
+    await a.connect();
+    try {
+      const named = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configNames: ['default.replication.factor', 'num.partitions'] }] });
+      expect(named.resources[0]!.configEntries.map((e) => e.configName)).toEqual(['default.replication.factor', 'num.partitions']);
+      const all = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0' }] });
+      const byName = new Map(all.resources[0]!.configEntries.map((e) => [e.configName, e]));
+      expect(byName.get('num.network.threads')).toMatchObject({ configValue: '3', isDefault: true, readOnly: true });
+      expect(byName.get('socket.send.buffer.bytes')).toMatchObject({ configValue: '102400', isDefault: true });
+      expect(byName.get('sasl.jaas.config')).toMatchObject({ configValue: null, isSensitive: true });
+    } finally {
+      await a.disconnect();
+    }
   });
 });
