@@ -297,7 +297,10 @@ describe('LogAppendTime, timestamp bounds and compression.type with real clients
         await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: brokerId, configEntries: [{ name: 'compression.type', value: 'zstd' }, { name: 'log.message.timestamp.type', value: 'CreateTime' }] }] });
         const again = await kcat(['-P', '-b', other.bootstrap, '-t', 'auto-created', '-z', 'none', ...KCAT_PRODUCE_DELIMITERS], kcatInput(records.slice(0, 5)));
         expect(again.code).toBe(0);
-        expect(storedBatches(other.logDir, 'auto-created').slice(batches.length).map((b) => b.attributes)).toEqual([4]);
+        // kcat may send the 5 records as one batch or several (its linger timer on a loaded machine).
+        const fresh = storedBatches(other.logDir, 'auto-created').slice(batches.length);
+        expect(fresh.length).toBeGreaterThan(0);
+        expect(new Set(fresh.map((b) => b.attributes))).toEqual(new Set([4]));
         const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: brokerId, configNames: ['compression.type'] }] });
         expect(described.resources[0]!.configEntries.find((e) => e.configName === 'compression.type')?.configValue).toBe('zstd');
       } finally {
