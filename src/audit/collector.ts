@@ -125,8 +125,15 @@ export class AuditCollector {
       }
       return r;
     };
+    const groupsOf = new Map<string, Set<string>>(); // topic → every group that has consumed it
     for (const [tierKey, counts] of this.counts) {
+      const group = tierKey.startsWith('consumer\u0000') ? tierKey.slice('consumer\u0000'.length) : null;
       for (const b of counts.all()) {
+        if (group !== null) {
+          let groups = groupsOf.get(b.topic);
+          if (!groups) groupsOf.set(b.topic, (groups = new Set()));
+          groups.add(group);
+        }
         const r = row(b);
         if (!r) continue;
         const c = tierCounts(b);
@@ -140,7 +147,8 @@ export class AuditCollector {
         r.missing = Math.max(0, r.producer.records - broker);
         r.duplicated = Math.max(0, broker - r.producer.records);
       }
-      for (const [group, c] of Object.entries(r.consumers)) r.lag[group] = Math.max(0, broker - c.records);
+      // a group that consumes the topic lags in every bucket it has not read, including one it has no counts in yet
+      for (const group of groupsOf.get(r.topic) ?? []) r.lag[group] = Math.max(0, broker - (r.consumers[group]?.records ?? 0));
     }
     return [...rows.values()].sort((a, b) => a.bucketStartMs - b.bucketStartMs || a.topic.localeCompare(b.topic));
   }

@@ -59,4 +59,11 @@ describe('AuditCollector', () => {
     now = 2 * BUCKET + 30_000;
     expect(c.report({ topic: 't', sinceMs: BUCKET }).map((r) => [r.bucketStartMs, r.complete])).toEqual([[BUCKET, true]]);
   });
+  it("counts a group's lag in a bucket it has not read any of yet", () => {
+    const c = new AuditCollector({ bucketMs: BUCKET, graceMs: 0, now: () => 100 * BUCKET });
+    c.ingest(report('broker', '1', 0, [[BUCKET + 1, 1], [BUCKET + 2, 1]], { topic: 't', partition: 0, firstOffset: 0, lastOffset: 1 }));
+    c.ingest(report('broker', '1', 1, [[2 * BUCKET + 1, 1], [2 * BUCKET + 2, 1], [2 * BUCKET + 3, 1]], { topic: 't', partition: 0, firstOffset: 2, lastOffset: 4 }));
+    c.ingest(report('consumer', 'c1', 0, [[BUCKET + 1, 5]])); // group g read one record of the first bucket only
+    expect(c.report().map((r) => [r.bucketStartMs, r.lag])).toEqual([[BUCKET, { g: 1 }], [2 * BUCKET, { g: 3 }]]);
+  });
 });
