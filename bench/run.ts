@@ -6,7 +6,7 @@
  * peers' Node clients). Each run checks that exactly the produced records came back (count
  * and checksum). Repetitions alternate the scenario order; figures are medians.
  *
- *   npm run bench [-- --runs 3 --scale 1 --no-peers --only <substring> --json FILE --svg FILE]
+ *   npm run bench [-- --runs 3 --scale 1 --no-peers --only <substring>[|<substring>…] --json FILE --svg FILE]
  *   npm run bench -- --quick      seconds: small counts, a few scenarios; peers only if already
  *                                 installed (it says so otherwise); then bench:transactions
  *                                 --quick (bench/transactions.ts); what CI runs
@@ -108,7 +108,9 @@ async function main(): Promise<void> {
   if (args.fromJson) return rerender(args);
   const peers = availablePeers(args);
   const options = { quick: args.quick, peers, scale: args.scale };
-  const matches = (s: Scenario) => args.only === null || keyOf(s).includes(args.only);
+  // `--only a|b`: the scenarios whose key contains any of the substrings
+  const wanted = args.only?.split('|') ?? null;
+  const matches = (s: Scenario) => wanted === null || wanted.some((w) => keyOf(s).includes(w));
   const base = plan(options).filter(matches);
   const latency = latencyPlan(options).filter(matches);
   const total = (base.length + latency.length) * args.runs;
