@@ -1,7 +1,6 @@
 /** Child processes and ports for benchmark runs. */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 export interface ProcResult {
   code: number | null;
@@ -29,14 +28,5 @@ export function run(cmd: string, args: string[], input: Buffer | null, stdoutFil
   });
 }
 
-/** A free loopback TCP port (bound then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback TCP port, chosen below the ephemeral range (src/cluster/local-zookeeper.ts). */
+export { freePort } from '../../src/cluster/local-zookeeper.js';

@@ -9,7 +9,7 @@
  * Errors: Error if zkServer.sh is missing or the server does not answer `ruok` in 30 s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,10 +41,44 @@ export interface LocalZooKeeper {
   resume: () => void;
 }
 
-/** A TCP port free on loopback right now (the OS picks it; it may be taken again before use). */
-export async function freePort(): Promise<number> {
+const handedOut = new Set<number>();
+
+/** The first port of the kernel's ephemeral range (net.ipv4.ip_local_port_range), or 32768. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A TCP port free on `host` (default 127.0.0.1) right now, for a server started later.
+ * Chosen at random below the kernel's ephemeral range, where neither outgoing connections'
+ * local ports nor other port-0 listeners can take it before it is used (a port the OS picks
+ * can: a CI run once lost a broker's port to a connection made in between); never the same
+ * port twice in one process. Falls back to a port the OS picks when the range leaves no room.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const high = ephemeralLow() - 1;
+  const low = 20_000;
+  for (let attempt = 0; high - low > 1_000 && attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port) || !(await canListen(port, host))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
   const port = (server.address() as { port: number }).port;
   await new Promise((r) => server.close(r));
   return port;

@@ -5,10 +5,10 @@
  * empty group, which then re-reads from there; a non-empty group is refused.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/cluster/local-zookeeper.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -16,14 +16,6 @@ import { waitFor } from '../helpers/wait.js';
 const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
 const CONSUMER = fileURLToPath(new URL('../fixtures/kafkajs-consumer.mjs', import.meta.url));
 const TOPIC = 'persisted';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function gregor(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
