@@ -100,7 +100,7 @@ export interface AppendOptions {
 export class ReplicaManager {
   /** Cluster mode: the replicas ZooKeeper's partition states assign to this broker. */
   private readonly replicas = new Map<string, Replica>();
-  /** Cluster of one: a leader replica per local partition log, made on first use. */
+  /** Cluster of one: a leader replica per local partition log, made as it becomes leader (leadLocalPartitions). */
   private readonly local = new WeakMap<PartitionLog, Replica>();
   private cluster: ClusterManager | null = null;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
@@ -173,7 +173,13 @@ export class ReplicaManager {
   leadLocalPartitions(): void {
     for (const topic of this.broker.logs.allTopics()) for (const log of topic.partitions) if (log) this.localLeader(log);
     this.broker.logs.onPartitionCreated((log) => {
-      if (!this.cluster) this.localLeader(log);
+      if (this.cluster) return;
+      try {
+        this.localLeader(log);
+      } catch (err) {
+        // The topic exists either way; the first request that needs the replica tries again and fails with this error.
+        this.logger.error({ topic: log.topic, partition: log.partition, err }, 'could not checkpoint the leader epoch of a new partition');
+      }
     });
   }
 
