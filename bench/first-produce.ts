@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseBuildArg } from './build-arg.js';
 import { startGregor } from './e2e/gregor-server.js';
 import { percentile } from './e2e/records.js';
 
@@ -24,11 +25,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i]!;
     switch (argv[i]) {
-      case '--build': {
-        const [name, tree] = next().split('=');
-        a.builds.push({ name: name!, tree: resolve(tree!) });
-        break;
-      }
+      case '--build': a.builds.push(parseBuildArg(next())); break;
       case '--runs': a.runs = Number(next()); break;
       case '--partitions': a.partitions = Number(next()); break;
       default: throw new Error(`unknown argument ${argv[i]}`);

@@ -28,53 +28,57 @@ describe('leader epoch checkpoint on becoming leader (single broker)', () => {
   };
   const checkpoint = (logDir: string, topic: string, p: number) => join(logDir, `${topic}-${p}`, LEADER_EPOCH_CHECKPOINT);
   const client = (b: TestBroker) => new Kafka({ clientId: 'epoch-test', brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
-
-  it('is written by CreateTopics and CreatePartitions, and a produce leaves it alone', async () => {
+  const freshDir = () => {
     const dir = makeTempDir();
     cleanups.push(() => dir.remove());
-    const b = await start(dir.path);
+    return dir.path;
+  };
+  /** A connected KafkaJS admin and producer, disconnected after the test (again: harmless). */
+  const connect = async (b: TestBroker) => {
     const admin = client(b).admin();
+    const producer = client(b).producer();
     await admin.connect();
-    cleanups.push(() => admin.disconnect());
+    await producer.connect();
+    cleanups.push(() => admin.disconnect(), () => producer.disconnect());
+    return { admin, producer };
+  };
+
+  it('is written by CreateTopics and CreatePartitions, and a produce leaves it alone', async () => {
+    const dir = freshDir();
+    const b = await start(dir);
+    const { admin, producer } = await connect(b);
     expect(await admin.createTopics({ topics: [{ topic: 'lead', numPartitions: 2 }] })).toBe(true);
     await admin.createPartitions({ topicPartitions: [{ topic: 'lead', count: 3 }] });
 
     const before = [0, 1, 2].map((p) => {
-      const path = checkpoint(dir.path, 'lead', p);
+      const path = checkpoint(dir, 'lead', p);
       expect(readFileSync(path, 'utf8')).toBe(EPOCH_0);
       return statSync(path);
     });
 
-    const producer = client(b).producer();
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
     for (let p = 0; p < 3; p++) await producer.send({ topic: 'lead', acks: 1, messages: [{ partition: p, value: `v${p}` }, { partition: p, value: `w${p}` }] });
 
     [0, 1, 2].forEach((p) => {
-      const after = statSync(checkpoint(dir.path, 'lead', p));
+      const after = statSync(checkpoint(dir, 'lead', p));
       expect(after.ino).toBe(before[p]!.ino);
       expect(after.mtimeMs).toBe(before[p]!.mtimeMs);
-      expect(readFileSync(checkpoint(dir.path, 'lead', p), 'utf8')).toBe(EPOCH_0);
+      expect(readFileSync(checkpoint(dir, 'lead', p), 'utf8')).toBe(EPOCH_0);
     });
   }, 60_000);
 
   it('is written at start-up for a loaded partition that lacks it (a crash before it was durable)', async () => {
-    const dir = makeTempDir();
-    cleanups.push(() => dir.remove());
-    const first = await start(dir.path);
-    const admin = client(first).admin();
-    await admin.connect();
+    const dir = freshDir();
+    const first = await start(dir);
+    const { admin, producer } = await connect(first);
     await admin.createTopics({ topics: [{ topic: 'again', numPartitions: 1 }] });
-    const producer = client(first).producer();
-    await producer.connect();
     await producer.send({ topic: 'again', acks: 1, messages: [{ partition: 0, value: 'a' }, { partition: 0, value: 'b' }] });
     await producer.disconnect();
     await admin.disconnect();
     await first.stop();
 
-    rmSync(checkpoint(dir.path, 'again', 0));
-    await start(dir.path);
-    expect(existsSync(checkpoint(dir.path, 'again', 0))).toBe(true);
-    expect(readFileSync(checkpoint(dir.path, 'again', 0), 'utf8')).toBe(EPOCH_0);
+    rmSync(checkpoint(dir, 'again', 0));
+    await start(dir);
+    expect(existsSync(checkpoint(dir, 'again', 0))).toBe(true);
+    expect(readFileSync(checkpoint(dir, 'again', 0), 'utf8')).toBe(EPOCH_0);
   }, 60_000);
 });
