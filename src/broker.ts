@@ -297,6 +297,7 @@ export class Broker implements ConnectionBroker {
       logger.child({ component: 'replicas' }),
       leaderAppender(() => this.appendPool),
     );
+    if (config.zookeeperConnect === null) this.replicas.leadLocalPartitions();
     this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
     this.metrics = new BrokerMetrics({ tailBudget: this.tailBudget, logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions, replicationQuotas: { leader: this.replicas.leaderQuota, follower: this.replicas.followerQuota } });
     if (this.audit) registerAuditMetrics(this.metrics.registry, () => this.audit!.collector);

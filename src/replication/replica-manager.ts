@@ -100,7 +100,7 @@ export interface AppendOptions {
 export class ReplicaManager {
   /** Cluster mode: the replicas ZooKeeper's partition states assign to this broker. */
   private readonly replicas = new Map<string, Replica>();
-  /** Cluster of one: a leader replica per local partition log, made on first use. */
+  /** Cluster of one: a leader replica per local partition log, made as it becomes leader (leadLocalPartitions). */
   private readonly local = new WeakMap<PartitionLog, Replica>();
   private cluster: ClusterManager | null = null;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
@@ -162,17 +162,42 @@ export class ReplicaManager {
     this.deleteRecordsWaiters.fail(null, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
+  /**
+   * Cluster of one: this broker leads every local partition in epoch 0 — those loaded at
+   * start-up now, and each one created later (CreateTopics, CreatePartitions, internal
+   * topics) as it is created. Becoming leader checkpoints the epoch's start offset
+   * (`leader-epoch-checkpoint`, fsynced) as Kafka's Partition.makeLeader does
+   * (maybeAssignEpochStartOffset), so no produce waits for that write. Call once, before the
+   * broker accepts requests, and only when it does not join a cluster (`start`).
+   */
+  leadLocalPartitions(): void {
+    for (const topic of this.broker.logs.allTopics()) for (const log of topic.partitions) if (log) this.localLeader(log);
+    this.broker.logs.onPartitionCreated((log) => {
+      if (this.cluster) return;
+      try {
+        this.localLeader(log);
+      } catch (err) {
+        // The topic exists either way; the first request that needs the replica tries again and fails with this error.
+        this.logger.error({ topic: log.topic, partition: log.partition, err }, 'could not checkpoint the leader epoch of a new partition');
+      }
+    });
+  }
+
   /** This broker's replica of a partition (any role), or undefined when it holds none. */
   replica(topic: string, partition: number): Replica | undefined {
     if (this.cluster) return this.replicas.get(key(topic, partition));
     const log = this.broker.logs.partition(topic, partition);
-    if (!log) return undefined;
+    return log && this.localLeader(log);
+  }
+
+  /** The cluster-of-one leader replica of `log` (epoch 0), made — and its epoch checkpointed — on first call. */
+  private localLeader(log: PartitionLog): Replica {
     let replica = this.local.get(log);
     if (!replica) {
       const epochs = new LeaderEpochCache(log.dir);
       epochs.assign(0, log.logStartOffset);
       const self = this.brokerId;
-      replica = { topic, partition, log, epochs, role: 'leader', leaderId: self, leaderEpoch: 0, replicas: [self], isr: [self], zkVersion: 0, followers: new Map() };
+      replica = { topic: log.topic, partition: log.partition, log, epochs, role: 'leader', leaderId: self, leaderEpoch: 0, replicas: [self], isr: [self], zkVersion: 0, followers: new Map() };
       this.local.set(log, replica);
     }
     return replica;

@@ -110,6 +110,8 @@ export class LogManager {
   private retentionTimer: NodeJS.Timeout | null = null;
   /** Compacts the logs of topics with cleanup.policy=compact (runs if log.cleaner.enable). */
   readonly cleaner: LogCleaner;
+  /** Told of every partition log created after start-up (createTopic, addPartitions, ensurePartition). */
+  private readonly createdListeners: Array<(log: PartitionLog) => void> = [];
 
   private constructor(private readonly options: LogManagerOptions) {
     mkdirSync(options.logDir, { recursive: true });
@@ -284,8 +286,23 @@ export class LogManager {
       topic.partitions.push(PartitionLog.open(name, p, dir, topic.logConfig, this.options.logger));
     }
     this.register(topic);
+    for (const log of topic.partitions) this.announceCreated(log);
     this.options.logger.info({ topic: name, topicId: topic.topicId, partitions: numPartitions, configs: overrides }, 'created topic');
     return topic;
+  }
+
+  /**
+   * Calls `listener` with each partition log created from now on (by createTopic,
+   * addPartitions or ensurePartition), once the log is registered and before the call that
+   * created it returns — so nothing is appended to it before the listener ran. Partitions
+   * loaded at start-up are not announced: see {@link allTopics}.
+   */
+  onPartitionCreated(listener: (log: PartitionLog) => void): void {
+    this.createdListeners.push(listener);
+  }
+
+  private announceCreated(log: PartitionLog): void {
+    for (const listener of this.createdListeners) listener(log);
   }
 
   /**
@@ -328,6 +345,7 @@ export class LogManager {
     writeTopicConfigFile(dir, topic.configs);
     const log = PartitionLog.open(name, partition, dir, topic.logConfig, this.options.logger);
     topic.partitions[partition] = log;
+    this.announceCreated(log);
     return log;
   }
 
