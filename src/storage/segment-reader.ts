@@ -10,8 +10,16 @@ import { acquireFrameBuffer, releaseFrameBuffer } from '../network/frame-pool.js
 import { type BatchHeader, RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch-header.js';
 import type { TailBuffer } from './tail-buffer.js';
 
-/** Window read from the file per step of a header scan, in bytes. */
+/** Largest window read from the file per step of a header scan, in bytes. */
 const SCAN_WINDOW_BYTES = 64 * 1024;
+/**
+ * The first window of a scan, in bytes: a fetch's offset lookup starts at the offset index's
+ * entry (at most `index.interval.bytes`, 4 KiB by default, before the batch), and with large
+ * batches every step of a scan needs one header, so a 64 KiB read per header mostly read
+ * bytes nobody looked at (a follower's fetch: 64 KiB read per ~61-byte header). Windows
+ * double up to {@link SCAN_WINDOW_BYTES} while a scan keeps finding headers in them.
+ */
+const FIRST_SCAN_WINDOW_BYTES = 4 * 1024;
 
 /** Where a segment's bytes are: its `.log` file and, for its newest bytes, a tail buffer. */
 export interface SegmentBytes {
@@ -40,6 +48,9 @@ export interface SegmentSlice {
 export function* batchHeadersFrom(source: SegmentBytes, position: number, endPosition: number): Generator<BatchHeader> {
   let window: Uint8Array = new Uint8Array(0);
   let windowStart = 0;
+  let windowBytes = FIRST_SCAN_WINDOW_BYTES;
+  /** Headers read from the current window. */
+  let inWindow = 0;
   while (position + RECORD_BATCH_OVERHEAD <= endPosition) {
     const tail = source.tail();
     let header: BatchHeader;
@@ -47,13 +58,17 @@ export function* batchHeadersFrom(source: SegmentBytes, position: number, endPos
       header = readBatchHeader(source.memory.bytes, tail.addressOf(position), position);
     } else {
       if (position < windowStart || position + RECORD_BATCH_OVERHEAD > windowStart + window.byteLength) {
-        const len = Math.min(SCAN_WINDOW_BYTES, endPosition - position);
+        // Several headers in the last window: small batches, read more at once next time.
+        if (inWindow > 1) windowBytes = Math.min(SCAN_WINDOW_BYTES, windowBytes * 2);
+        inWindow = 0;
+        const len = Math.min(windowBytes, endPosition - position);
         window = Buffer.allocUnsafe(len);
         windowStart = position;
         const n = readSync(source.fd, window, 0, len, position);
         if (n < RECORD_BATCH_OVERHEAD) return;
       }
       header = readBatchHeader(window, position - windowStart, position);
+      inWindow++;
     }
     if (header.sizeInBytes < RECORD_BATCH_OVERHEAD || position + header.sizeInBytes > endPosition) return;
     yield header;
