@@ -144,6 +144,8 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'gregor-bench-cluster-'));
   const nodes: Node[] = [1, 2, 3].map((id) => ({ id, dir: join(root, `b${id}`), child: null, port: 0 }));
   const results: Record<string, number> = {};
+  /** Each kcat run: records/s, the brokers' CPU-seconds, the 1-minute load average at its start. */
+  const perRun: Record<string, { recordsPerSec: number[]; brokerCpuSeconds: number[]; load: number[] }> = {};
   try {
     for (const n of nodes) await startBroker(n, zk.connectString);
     const admin = await KafkaClient.connect(`127.0.0.1:${nodes[0]!.port}`);
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
       }
       results[`produceRecordsPerSec_${topic}`] = Math.round(median(rates));
       results[`brokerCpuSecondsMedian_${topic}`] = median(cpu);
+      perRun[topic] = { recordsPerSec: rates.map(Math.round), brokerCpuSeconds: cpu, load: loads };
       console.log(`${topic} (acks=${acks}): runs ${rates.map(Math.round).join(', ')} records/s; brokers' CPU-s ${cpu.join(', ')}; load ${loads.join(', ')}`);
       if (THROUGHPUT_ONLY) continue;
       const leader = (await metadata(nodes, topic))!.topics[0]!.partitions[0]!.leaderId;
@@ -221,7 +224,7 @@ async function main(): Promise<void> {
   }
   if (json) {
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, records, runs, sessionTimeoutMs: SESSION_TIMEOUT_MS, results }, null, 2));
+    writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, records, runs, sessionTimeoutMs: SESSION_TIMEOUT_MS, bin: BIN, results, perRun }, null, 2));
   }
 }
 
