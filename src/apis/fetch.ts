@@ -146,7 +146,8 @@ function readOnce(broker: BrokerServices, request: FetchRequest, topics: FetchRe
         // Consumers read only committed records (below the high watermark; read_committed
         // ones below the last stable offset); followers all.
         const readCommitted = replicaId < 0 && apiVersion >= 4 && request.isolationLevel === READ_COMMITTED;
-        const read = log.read(p.fetchOffset, maxBytes, replicaId >= 0 ? undefined : readCommitted ? log.lastStableOffset : log.highWatermark);
+        // The records only go to the socket, released after the write (forSocket).
+        const read = log.read(p.fetchOffset, maxBytes, replicaId >= 0 ? undefined : readCommitted ? log.lastStableOffset : log.highWatermark, true);
         const out = emptyPartition(p.partition, ErrorCode.NONE, log);
         out.highWatermark = read.highWatermark;
         out.lastStableOffset = read.lastStableOffset;

@@ -16,6 +16,9 @@ import { encodeRequestHeader } from '../protocol/generated/request-header.js';
 import { decodeResponseHeader } from '../protocol/generated/response-header.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { FrameReader } from './frame-reader.js';
+import { DirectFrameReader } from './direct-frame-reader.js';
+import { releaseFrameBuffer } from './frame-pool.js';
+import { readIntoBuffers } from './socket-reads.js';
 import { createSaslClient } from '../security/sasl/sasl-client.js';
 
 const API_VERSIONS = 18;
@@ -29,11 +32,17 @@ const MAX_RESPONSE_BYTES = 0x7fffffff;
 
 export class KafkaClient {
   /**
-   * Response frames out of the byte stream. Chunks are kept in a list and joined once per
-   * frame: a 1 MiB replica fetch response arriving in 64 KiB chunks costs one copy, not a
-   * growing concatenation per chunk (which cost a follower most of its CPU).
+   * Response frames out of the byte stream. On a plain TCP socket the kernel reads straight
+   * into the frame's own buffer (DirectFrameReader over user-buffer reads, socket-reads.ts):
+   * no 64 KiB buffer per read and no join copy. Over TLS, 'data' chunks are kept in a list
+   * and joined once per frame (FrameReader): a 1 MiB replica fetch response arriving in
+   * 64 KiB chunks costs one copy, not a growing concatenation per chunk (which cost a
+   * follower most of its CPU). Frames of 4 KiB and more come from frame-pool.ts; those of a
+   * {@link requestRetained} go back to it when its caller releases them, so a follower's
+   * fetch responses land in the same few buffers (pages already mapped) instead of a fresh
+   * megabyte each (page faults and garbage collections).
    */
-  private readonly frames = new FrameReader(MAX_RESPONSE_BYTES, 'response size');
+  private readonly frames: FrameReader | DirectFrameReader;
   private readonly waiting: Array<{ resolve: (frame: Buffer) => void; reject: (err: Error) => void }> = [];
   private correlationId = 0;
   private readonly versions = new Map<number, number>();
@@ -46,7 +55,13 @@ export class KafkaClient {
   ) {
     // Requests go out as written (TCP_NODELAY, as Kafka's clients and our listeners set it).
     socket.setNoDelay(true);
-    socket.on('data', (d: Buffer) => this.onData(d));
+    const direct = new DirectFrameReader(MAX_RESPONSE_BYTES, 'response size');
+    if (readIntoBuffers(socket, () => direct.nextBuffer(), (n) => this.onRead(direct, n))) {
+      this.frames = direct;
+    } else {
+      this.frames = new FrameReader(MAX_RESPONSE_BYTES, 'response size');
+      socket.on('data', (d: Buffer) => this.onData(d));
+    }
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new Error('connection closed by the broker')));
   }
@@ -113,12 +128,45 @@ export class KafkaClient {
    * Errors: the broker does not serve the API; the connection fails.
    */
   async request<T>(apiKey: number, body: unknown, version?: number): Promise<{ response: T; version: number }> {
+    const v = this.versionFor(apiKey, version);
+    return { response: (await this.sendFrame<T>(apiKey, v, body)).response, version: v };
+  }
+
+  /**
+   * As {@link request}, but the response's byte fields (a Fetch response's `records`) are
+   * views of a recycled receive buffer: they are valid until `release()` is called, which
+   * the caller must do once it holds no view of them any more (e.g. after a follower has
+   * appended the fetched records); the buffer then receives a later response. A response
+   * never released only costs its buffer's reuse.
+   * Errors: as {@link request}.
+   */
+  async requestRetained<T>(apiKey: number, body: unknown, version?: number): Promise<{ response: T; version: number; release: () => void }> {
+    const v = this.versionFor(apiKey, version);
+    const { response, frame } = await this.sendFrame<T>(apiKey, v, body);
+    let released = false;
+    return {
+      response,
+      version: v,
+      release: () => {
+        if (released) return;
+        released = true;
+        releaseFrameBuffer(frame);
+      },
+    };
+  }
+
+  private versionFor(apiKey: number, version: number | undefined): number {
     const v = version ?? this.versions.get(apiKey);
     if (v === undefined) throw new Error(`the broker does not support ${API_METAS[apiKey]?.name ?? `API ${apiKey}`}`);
-    return { response: await this.send<T>(apiKey, v, body), version: v };
+    return v;
   }
 
   private async send<T>(apiKey: number, version: number, body: unknown): Promise<T> {
+    return (await this.sendFrame<T>(apiKey, version, body)).response;
+  }
+
+  /** Sends a request; resolves with its decoded response and the frame it was decoded from. */
+  private async sendFrame<T>(apiKey: number, version: number, body: unknown): Promise<{ response: T; frame: Buffer }> {
     // The API's codecs are imported on its first use (api-registry.ts); the request is then
     // queued and written in one step, so responses still match requests in order.
     const def = loadedApi(apiKey) ?? (await loadApi(apiKey));
@@ -140,18 +188,35 @@ export class KafkaClient {
     return frame.then((bytes) => {
       const r = new Reader(bytes);
       decodeResponseHeader(r, responseHeaderVersion(apiKey, version));
-      return def.decodeResponse(r, version) as T;
+      return { response: def.decodeResponse(r, version) as T, frame: bytes };
     });
   }
 
   private onData(chunk: Buffer): void {
     let frames: Buffer[];
     try {
-      frames = this.frames.push(chunk);
+      frames = (this.frames as FrameReader).push(chunk);
     } catch (err) {
       this.socket.destroy(err as Error);
       return;
     }
+    this.onFrames(frames);
+  }
+
+  /** `n` bytes read into the direct reader's buffer. */
+  private onRead(reader: DirectFrameReader, n: number): void {
+    if (this.closedError) return;
+    let frames: Buffer[];
+    try {
+      frames = reader.onRead(n);
+    } catch (err) {
+      this.socket.destroy(err as Error);
+      return;
+    }
+    this.onFrames(frames);
+  }
+
+  private onFrames(frames: Buffer[]): void {
     for (const frame of frames) this.waiting.shift()?.resolve(frame);
     // Nothing outstanding: idle is not a failure (the timeout runs again with the next request).
     if (frames.length > 0 && this.waiting.length === 0) this.socket.setTimeout(0);

@@ -163,7 +163,8 @@ export class ReplicaFetcher {
       if (truncated.length > 0) await new Promise((r) => setTimeout(r, THROTTLE_BACKOFF_MS));
       return;
     }
-    const { response } = await client.request<FetchResponse>(
+    // The records are views of the client's receive buffer, recycled once they are appended.
+    const { response, release } = await client.requestRetained<FetchResponse>(
       FETCH,
       createFetchRequest({
         replicaId: this.brokerId,
@@ -186,6 +187,15 @@ export class ReplicaFetcher {
       }),
       FETCH_VERSION,
     );
+    try {
+      this.onFetchResponse(response);
+    } finally {
+      release();
+    }
+  }
+
+  /** Appends what a fetch response brought and follows the leader's watermarks. */
+  private onFetchResponse(response: FetchResponse): void {
     if (!this.session.handleResponse(response)) {
       this.logger.debug({ errorCode: response.errorCode, sessionId: this.session.id }, 'fetch session error; the next fetch is full');
       return;

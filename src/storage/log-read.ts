@@ -27,15 +27,16 @@ export function segmentIndexFor(segments: readonly LogSegment[], offset: number)
  * Whole batches from the one holding `fetchOffset`, up to `maxBytes` (at least one batch,
  * KIP-74), from a single segment, and none holding an offset at or above `maxOffset` (the
  * high watermark a consumer may read to). Null when no batch there is below `maxOffset`.
- * The caller has checked fetchOffset against the log start and end offsets.
+ * The caller has checked fetchOffset against the log start and end offsets. `forSocket`: see
+ * LogSegment.read.
  */
-export function readSegments(segments: readonly LogSegment[], fetchOffset: number, maxBytes: number, maxOffset: number): SegmentSlice | null {
+export function readSegments(segments: readonly LogSegment[], fetchOffset: number, maxBytes: number, maxOffset: number, forSocket = false): SegmentSlice | null {
   for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
     const segment = segments[i]!;
     const first = segment.translateOffset(fetchOffset);
     if (first) {
       if (first.lastOffset >= maxOffset) return null;
-      const slice = segment.read(first, maxBytes);
+      const slice = segment.read(first, maxBytes, forSocket);
       return { ...slice, bytes: batchesBelow(slice.bytes, maxOffset) };
     }
   }

@@ -378,10 +378,12 @@ export class LogSegment {
 
   /**
    * Bytes of whole batches from `first`, at most `maxBytes` but at least the first batch
-   * whole (KIP-74). A view of the tail buffer (leased) when it holds them all.
+   * whole (KIP-74). A view of the tail buffer (leased) when it holds them all. `forSocket`:
+   * the bytes only go to a socket write, after which the caller releases them (a file read
+   * may then use a recycled buffer, segment-reader.ts readBatches).
    */
-  read(first: BatchHeader, maxBytes: number): SegmentSlice {
-    return readBatches(this.bytesSource, first, maxBytes, this.size);
+  read(first: BatchHeader, maxBytes: number, forSocket = false): SegmentSlice {
+    return readBatches(this.bytesSource, first, maxBytes, this.size, forSocket);
   }
 
   /**

@@ -375,10 +375,11 @@ export class PartitionLog {
 
   /**
    * Reads whole batches from the one holding `fetchOffset`, up to `maxBytes` (at least one
-   * batch, KIP-74), from a single segment.
+   * batch, KIP-74), from a single segment. `forSocket`: the slice only goes to a socket
+   * write and is released after it (Fetch), so a file read may use a recycled buffer.
    * Errors: OFFSET_OUT_OF_RANGE if fetchOffset < logStartOffset or > logEndOffset.
    */
-  read(fetchOffset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): ReadResult {
+  read(fetchOffset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER, forSocket = false): ReadResult {
     const result: ReadResult = {
       highWatermark: this.highWatermark,
       lastStableOffset: this.lastStableOffset,
@@ -392,7 +393,7 @@ export class PartitionLog {
       );
     }
     if (fetchOffset === this.logEndOffset || fetchOffset >= maxOffset) return result;
-    result.slice = readSegments(this.segmentList, fetchOffset, maxBytes, maxOffset);
+    result.slice = readSegments(this.segmentList, fetchOffset, maxBytes, maxOffset, forSocket);
     return result;
   }
 
