@@ -14,7 +14,9 @@
  *      deregistered, its leaderships move, it acknowledges no acks=all write while cut off, and
  *      a write it takes at acks=1 is truncated away when it rejoins; the majority side keeps
  *      serving every partition.
- * Each checks: no acknowledged write lost, duplicated or moved. At the end every replica's log
+ * A KafkaJS group consumer commits as it reads (offset-history.ts). Each checks: no
+ * acknowledged write lost, duplicated or moved; no committed offset observed below one
+ * acknowledged earlier. At the end every replica's log
  * of every partition is byte-identical (brokers stopped first). Requires root; skipped otherwise.
  */
 import { writeFileSync } from 'node:fs';
@@ -120,6 +122,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
     const { producer, group } = load;
     try {
       await waitFor(() => allPartitions.every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const victim = (await producer.leaders()).get(0)!.leader;
       const expiries = () => brokers.find((b) => b.id === victim)!.proc!.output().split('ZooKeeper session expired').length - 1;
       const expiredBefore = expiries();
@@ -137,6 +140,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       expect(expiries() - expiredBefore, 'session expiries of the flapping broker').toBeGreaterThanOrEqual(1);
       await settle(producer, `broker ${victim} registered and back in every ISR after the flapping`);
       const to = Date.now();
+      await load.committed('after the heal', to);
       await load.stop();
       console.log(`flapping broker ${victim}: writes acknowledged during each cut ${ackedPerCut.join(',')}, failures ${JSON.stringify([...producer.failures])}`);
       await record(`a leader's link flapping (${FLAPS_MS.length} cuts of ${FLAPS_MS.map((ms) => ms / 1000).join('/')} s)`, producer, group, from, to);
@@ -153,6 +157,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
     const { producer, group } = load;
     try {
       await waitFor(() => allPartitions.every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       // The minority: the ensemble's leader (the majority must elect another) and a broker
       // leading a partition, not the controller (that case is network-partitions.test.ts's).
       const zkLeader = await ensemble!.leader();
@@ -165,7 +170,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       const old = leaders.get(partition)!;
       const majority = [...ZKS.filter((z) => z !== minorityZk), ...IDS.filter((id) => id !== old.leader).map(node)];
       const cutAt = Date.now();
-      // Two steps of a few seconds each (qdiscs rebuilt on every port): the ZooKeeper server
+      // Two steps (qdiscs rebuilt on every port, a few hundred ms each): the ZooKeeper server
       // first (brokers of the majority attached to it move to the other two), then the broker.
       net.isolateFrom(minorityZk, majority);
       net.isolateFrom(node(old.leader), majority);
@@ -201,6 +206,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       net.heal();
       await settle(producer, `broker ${old.leader} registered again and back in every ISR`);
       const to = Date.now();
+      await load.committed('after the heal', to);
       await load.stop();
       console.log(`ensemble split (ZooKeeper ${minorityZk} + broker ${old.leader} on the minority side): leaderships moved after ${movedMs} ms, zombie acks=all answers ${zombieAll.join(',')}, failures ${JSON.stringify([...producer.failures])}`);
       await record('ZooKeeper ensemble split 2–1, a partition leader with the minority', producer, group, splitAt, to, ['split-zombie-acks1', 'split-zombie-all-0', 'split-zombie-all-1']);

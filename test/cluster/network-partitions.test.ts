@@ -22,7 +22,10 @@
  * "end of partition" (measured: 24 of 193 acknowledged records). That was this suite's
  * "missing records" in the controller scenario, not a loss; Kafka's ZooKeeper-mode brokers
  * behave the same until the controller's LeaderAndIsr reaches them.
- * Each checks: no acknowledged write lost, duplicated or moved to another offset. At the end
+ * A KafkaJS consumer reads each scenario's topic in a group and commits as it reads; its
+ * acknowledged commits and the committed offsets polled with OffsetFetch form a history
+ * (offset-history.ts). Each checks: no acknowledged write lost, duplicated or moved to another
+ * offset; no committed offset observed below one acknowledged earlier. At the end
  * every replica's log of every partition is byte-identical (the brokers are stopped first,
  * so the files hold everything). Requires root (ip netns, tc); skipped otherwise.
  */
@@ -154,6 +157,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 30)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const before = await producer.leaders();
       const old = before.get(0)!;
       const others = IDS.filter((id) => id !== old.leader);
@@ -186,6 +190,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, `broker ${old.leader} back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
+      await load.committed('after the heal', healed);
       await load.stop();
       console.log(`leader isolated: failover ${failoverMs} ms, zombie acks=all answers ${zombieAll.join(',')}/${late.errorCode}, failures ${JSON.stringify([...producer.failures])}`);
       zombie.closeAll();
@@ -203,6 +208,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const leader = (await producer.leaders()).get(0)!.leader;
       const follower = IDS.find((id) => id !== leader)!;
       const from = Date.now();
@@ -219,6 +225,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, 'every ISR full again');
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
+      await load.committed('after the heal', healed);
       await load.stop();
       console.log(`degraded follower ${follower}: ${during} writes acknowledged while degraded, ISR sizes of partition 0 seen ${[...isrSizes]}, failures ${JSON.stringify([...producer.failures])}`);
       await verify('follower on a lossy link (10 % loss, 2 Mbit/s)', producer, group, Math.max(...[0, 1, 2].map((p) => producer.longestGap(p, from, healed))));
@@ -235,6 +242,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const old = (await producer.leaders()).get(0)!;
       const cutAt = Date.now();
       net.isolateFrom(node(old.leader), ['zk']);
@@ -256,6 +264,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, `broker ${old.leader} registered again and back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
+      await load.committed('after the heal', healed);
       await load.stop();
       console.log(`leader cut from ZooKeeper: leadership moved after ${movedMs} ms, zombie acks=all answer ${stale.errorCode}, failures ${JSON.stringify([...producer.failures])}`);
       await verify('leader isolated from ZooKeeper only', producer, group, producer.longestGap(0, cutAt, healed), ['zk-zombie-all']);
@@ -272,6 +281,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const controller = (await viewWithout(producer, -1)).controller;
       const cutAt = Date.now();
       net.isolate(node(controller));
@@ -290,6 +300,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, `broker ${controller} back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
+      await load.committed('after the heal', healed);
       await load.stop();
       console.log(`controller ${controller} isolated: new controller and leaders after ${movedMs} ms, failures ${JSON.stringify([...producer.failures])}`);
       await verify('controller isolated from everyone', producer, group, Math.max(...[0, 1, 2].map((p) => producer.longestGap(p, cutAt, healed))));

@@ -22,6 +22,7 @@ import { createMetadataRequest } from '../../src/protocol/generated/index.js';
 import { wholeBatches } from '../../src/storage/batch-header.js';
 import { HistoryProducer, checkHistory } from './acked-history.js';
 import { kcat } from './kcat.js';
+import { waitFor } from './wait.js';
 import { GroupOffsetHistory, checkOffsetHistory } from './offset-history.js';
 import { RawClient } from './raw-client.js';
 
@@ -158,11 +159,12 @@ export class FaultLoad {
   private constructor(
     readonly producer: HistoryProducer,
     readonly group: GroupOffsetHistory,
+    private readonly partitions: number,
   ) {}
 
   /** Starts both on `topic` (`bootstrap`: `host:port` of every broker; `timeoutMs`: each Produce's). */
   static async start(bootstrap: readonly string[], topic: string, partitions: number, timeoutMs?: number): Promise<FaultLoad> {
-    const load = new FaultLoad(new HistoryProducer(bootstrap, topic, partitions, timeoutMs), new GroupOffsetHistory(bootstrap, topic));
+    const load = new FaultLoad(new HistoryProducer(bootstrap, topic, partitions, timeoutMs), new GroupOffsetHistory(bootstrap, topic), partitions);
     load.producer.start();
     try {
       await load.group.start();
@@ -172,6 +174,16 @@ export class FaultLoad {
       throw err;
     }
     return load;
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until the group has a commit acknowledged on every partition at
+   * or after `since` (ms since epoch): before a fault, so the history has offsets to lose; after
+   * the heal, so it shows the group committing again. Errors: waitFor's, naming `what`.
+   */
+  async committed(what: string, since = 0, timeoutMs = 45_000): Promise<void> {
+    const has = (p: number) => this.group.history.some((o) => o.source === 'commit' && o.partition === p && o.at >= since);
+    await waitFor(() => [...Array(this.partitions).keys()].every(has), timeoutMs, `group ${this.group.groupId} committing on every partition ${what}`);
   }
 
   /** Stops the producer, then the consumer (it commits what it read) and the offset poller. Idempotent. */
