@@ -6,6 +6,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyCommittedOffsets } from '../helpers/fault-checks.js';
 import { startTestBroker, type TestBroker } from '../helpers/in-process.js';
 import { GroupOffsetHistory, type OffsetObservation, checkOffsetHistory } from '../helpers/offset-history.js';
 import { waitFor } from '../helpers/wait.js';
@@ -62,11 +63,14 @@ describe('GroupOffsetHistory on a real broker', () => {
       await waitFor(() => group.history.some((o) => o.source === 'fetch' && o.offset === 50), 30_000, 'offset 50 committed and fetched');
       await group.stop();
       expect(checkOffsetHistory(group.history)).toEqual({ regressions: [], unackedDrops: 0 });
+      expect(verifyCommittedOffsets(group).backwards).toBe(0);
 
       await admin.setOffsets({ groupId: 'offset-reset-readers', topic: 'offset-reset', partitions: [{ partition: 0, offset: '10' }] });
       await group.fetchOnce();
       const check = checkOffsetHistory(group.history);
       expect(check.regressions.map((r) => [r.observed.source, r.observed.offset, r.acknowledged.offset])).toEqual([['fetch', 10, 50]]);
+      // And the scenarios' assertion fails on it.
+      expect(() => verifyCommittedOffsets(group)).toThrow(/gone backwards/);
     } finally {
       await group.stop();
       group.close();

@@ -121,13 +121,14 @@ export function replicaLogMismatches(logDirs: readonly string[], topics: readonl
 /**
  * Asserts that `group`'s committed offsets never went backwards (checkOffsetHistory: no
  * observation below an offset acknowledged as committed before it was asked for) and that the
- * group did commit. Returns the counts for the table: acknowledged commits, fetched
+ * group did commit and its offsets were fetched. Returns the counts for the table: acknowledged commits, fetched
  * observations, and `backwards` (regressions, 0 when the assertion held).
  */
 export function verifyCommittedOffsets(group: GroupOffsetHistory): { commits: number; fetches: number; backwards: number } {
   const check = checkOffsetHistory(group.history);
   const counts = group.counts();
   expect(counts.commits, `acknowledged commits of group ${group.groupId}`).toBeGreaterThan(0);
+  expect(counts.fetches, `committed offsets fetched of group ${group.groupId} (poll failures ${JSON.stringify([...group.pollFailures])})`).toBeGreaterThan(0);
   expect(check.regressions, `committed offsets of group ${group.groupId} gone backwards`).toEqual([]);
   return { ...counts, backwards: check.regressions.length };
 }
