@@ -14,7 +14,9 @@
  *      deregistered, its leaderships move, it acknowledges no acks=all write while cut off, and
  *      a write it takes at acks=1 is truncated away when it rejoins; the majority side keeps
  *      serving every partition.
- * Each checks: no acknowledged write lost, duplicated or moved. At the end every replica's log
+ * A KafkaJS group consumer commits as it reads (offset-history.ts). Each checks: no
+ * acknowledged write lost, duplicated or moved; no committed offset observed below one
+ * acknowledged earlier. At the end every replica's log
  * of every partition is byte-identical (brokers stopped first). Requires root; skipped otherwise.
  */
 import { writeFileSync } from 'node:fs';
@@ -22,9 +24,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalZooKeeperEnsemble, startLocalZooKeeperEnsemble } from '../../src/cluster/local-zookeeper.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { type AckedWrite, Connections, HistoryProducer, produceOne } from '../helpers/acked-history.js';
+import { type AckedWrite, Connections, type HistoryProducer, produceOne } from '../helpers/acked-history.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
-import { clusterView, createFaultTopic, replicaLogMismatches, verifyHistory } from '../helpers/fault-checks.js';
+import { type FaultFigures, FaultLoad, clusterView, createFaultTopic, figuresTable, replicaLogMismatches, verifyCommittedOffsets, verifyHistory } from '../helpers/fault-checks.js';
+import type { GroupOffsetHistory } from '../helpers/offset-history.js';
 import { NetnsNetwork, canUseNetns, cutLink, restoreLink } from '../helpers/netns.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
@@ -51,7 +54,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
   let ensemble: LocalZooKeeperEnsemble | undefined;
   const brokers: Broker[] = [];
   const topics: string[] = [];
-  const figures: string[] = [];
+  const figures: FaultFigures[] = [];
   const address = (id: number) => `${net.address(node(id))}:9092`;
   const bootstrap = () => IDS.map(address);
   const viewWithout = (topic: string, excluded: number) => clusterView(IDS.filter((id) => id !== excluded).map(address), topic);
@@ -82,7 +85,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
     await ensemble?.stop();
     net?.close();
     for (const b of brokers) b.dir.remove();
-    if (figures.length > 0) console.log(['| scenario | writes acknowledged | lost | divergent | unavailable (s) |', '|---|---|---|---|---|', ...figures].join('\n'));
+    if (figures.length > 0) console.log(figuresTable(figures));
   });
 
   const createTopic = async (topic: string) => {
@@ -107,18 +110,19 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
     await waitFor(() => allPartitions.every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes on every partition after the heal');
   };
 
-  const record = async (scenario: string, producer: HistoryProducer, from: number, to: number, absent: string[] = []) => {
+  const record = async (scenario: string, producer: HistoryProducer, group: GroupOffsetHistory, from: number, to: number, absent: string[] = []) => {
     const { lost, divergent } = await verifyHistory(bootstrap(), producer, PARTITIONS, absent);
-    const unavailable = Math.max(...allPartitions.map((p) => producer.longestGap(p, from, to))) / 1000;
-    figures.push(`| ${scenario} | ${producer.acked.length} | ${lost} | ${divergent} | ${unavailable.toFixed(1)} |`);
+    const unavailableS = Math.max(...allPartitions.map((p) => producer.longestGap(p, from, to))) / 1000;
+    figures.push({ scenario, acknowledged: producer.acked.length, lost, divergent, unavailableS, offsets: verifyCommittedOffsets(group) });
   };
 
   it('a leader whose link flaps (cut and healed five times): the cluster settles with full ISRs and nothing acknowledged is lost', async () => {
     await createTopic('flapping');
-    const producer = new HistoryProducer(bootstrap(), 'flapping', PARTITIONS);
-    producer.start();
+    const load = await FaultLoad.start(bootstrap(), 'flapping', PARTITIONS);
+    const { producer, group } = load;
     try {
       await waitFor(() => allPartitions.every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const victim = (await producer.leaders()).get(0)!.leader;
       const expiries = () => brokers.find((b) => b.id === victim)!.proc!.output().split('ZooKeeper session expired').length - 1;
       const expiredBefore = expiries();
@@ -136,22 +140,24 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       expect(expiries() - expiredBefore, 'session expiries of the flapping broker').toBeGreaterThanOrEqual(1);
       await settle(producer, `broker ${victim} registered and back in every ISR after the flapping`);
       const to = Date.now();
-      await producer.stop();
+      await load.committed('after the heal', to);
+      await load.stop();
       console.log(`flapping broker ${victim}: writes acknowledged during each cut ${ackedPerCut.join(',')}, failures ${JSON.stringify([...producer.failures])}`);
-      await record(`a leader's link flapping (${FLAPS_MS.length} cuts of ${FLAPS_MS.map((ms) => ms / 1000).join('/')} s)`, producer, from, to);
+      await record(`a leader's link flapping (${FLAPS_MS.length} cuts of ${FLAPS_MS.map((ms) => ms / 1000).join('/')} s)`, producer, group, from, to);
     } finally {
       for (const id of IDS) restoreLink(net, node(id));
-      await producer.stop();
-      producer.close();
+      await load.stop();
+      load.close();
     }
   }, 180_000);
 
   it('the ensemble split 2–1 with a broker on the minority side: that broker loses its session and leaderships, the majority keeps serving', async () => {
     await createTopic('zk-split');
-    const producer = new HistoryProducer(bootstrap(), 'zk-split', PARTITIONS);
-    producer.start();
+    const load = await FaultLoad.start(bootstrap(), 'zk-split', PARTITIONS);
+    const { producer, group } = load;
     try {
       await waitFor(() => allPartitions.every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       // The minority: the ensemble's leader (the majority must elect another) and a broker
       // leading a partition, not the controller (that case is network-partitions.test.ts's).
       const zkLeader = await ensemble!.leader();
@@ -164,7 +170,7 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       const old = leaders.get(partition)!;
       const majority = [...ZKS.filter((z) => z !== minorityZk), ...IDS.filter((id) => id !== old.leader).map(node)];
       const cutAt = Date.now();
-      // Two steps of a few seconds each (qdiscs rebuilt on every port): the ZooKeeper server
+      // Two steps (qdiscs rebuilt on every port, a few hundred ms each): the ZooKeeper server
       // first (brokers of the majority attached to it move to the other two), then the broker.
       net.isolateFrom(minorityZk, majority);
       net.isolateFrom(node(old.leader), majority);
@@ -200,13 +206,14 @@ describe.skipIf(!canUseNetns())('flapping links and a split ZooKeeper ensemble (
       net.heal();
       await settle(producer, `broker ${old.leader} registered again and back in every ISR`);
       const to = Date.now();
-      await producer.stop();
+      await load.committed('after the heal', to);
+      await load.stop();
       console.log(`ensemble split (ZooKeeper ${minorityZk} + broker ${old.leader} on the minority side): leaderships moved after ${movedMs} ms, zombie acks=all answers ${zombieAll.join(',')}, failures ${JSON.stringify([...producer.failures])}`);
-      await record('ZooKeeper ensemble split 2–1, a partition leader with the minority', producer, splitAt, to, ['split-zombie-acks1', 'split-zombie-all-0', 'split-zombie-all-1']);
+      await record('ZooKeeper ensemble split 2–1, a partition leader with the minority', producer, group, splitAt, to, ['split-zombie-acks1', 'split-zombie-all-0', 'split-zombie-all-1']);
     } finally {
       net.heal();
-      await producer.stop();
-      producer.close();
+      await load.stop();
+      load.close();
     }
   }, 180_000);
 

@@ -22,22 +22,22 @@
  * "end of partition" (measured: 24 of 193 acknowledged records). That was this suite's
  * "missing records" in the controller scenario, not a loss; Kafka's ZooKeeper-mode brokers
  * behave the same until the controller's LeaderAndIsr reaches them.
- * Each checks: no acknowledged write lost, duplicated or moved to another offset. At the end
+ * A KafkaJS consumer reads each scenario's topic in a group and commits as it reads; its
+ * acknowledged commits and the committed offsets polled with OffsetFetch form a history
+ * (offset-history.ts). Each checks: no acknowledged write lost, duplicated or moved to another
+ * offset; no committed offset observed below one acknowledged earlier. At the end
  * every replica's log of every partition is byte-identical (the brokers are stopped first,
  * so the files hold everything). Requires root (ip netns, tc); skipped otherwise.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { createMetadataRequest } from '../../src/protocol/generated/index.js';
-import { wholeBatches } from '../../src/storage/batch-header.js';
-import { type AckedWrite, Connections, HistoryProducer, checkHistory, produceOne } from '../helpers/acked-history.js';
+import { type AckedWrite, Connections, type HistoryProducer, produceOne } from '../helpers/acked-history.js';
 import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
-import { kcat } from '../helpers/kcat.js';
+import { type ClusterView, type FaultFigures, FaultLoad, clusterView, createFaultTopic, figuresTable, replicaLogMismatches, verifyCommittedOffsets, verifyHistory } from '../helpers/fault-checks.js';
 import { NetnsNetwork, canUseNetns } from '../helpers/netns.js';
-import { RawClient } from '../helpers/raw-client.js';
+import type { GroupOffsetHistory } from '../helpers/offset-history.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
@@ -60,21 +60,12 @@ interface Broker {
   proc: BrokerProcess | null;
 }
 
-/** One scenario's figures, printed as a README table row at the end. */
-interface Figures {
-  scenario: string;
-  acknowledged: number;
-  lost: number;
-  divergent: number;
-  unavailableS: number;
-}
-
 describe.skipIf(!canUseNetns())('replication under network partitions (network namespaces)', () => {
   let net: NetnsNetwork;
   let zk: ZooKeeperServer | undefined;
   const brokers: Broker[] = [];
   const topics: string[] = [];
-  const figures: Figures[] = [];
+  const figures: FaultFigures[] = [];
   const address = (id: number) => `${net.address(node(id))}:9092`;
   const bootstrap = () => IDS.map(address);
 
@@ -104,46 +95,19 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     await zk?.stop();
     net?.close();
     for (const b of brokers) b.dir.remove();
-    if (figures.length > 0) {
-      console.log(['| scenario | writes acknowledged | lost | divergent | unavailable (s) |', '|---|---|---|---|---|', ...figures.map((f) => `| ${f.scenario} | ${f.acknowledged} | ${f.lost} | ${f.divergent} | ${f.unavailableS.toFixed(1)} |`)].join('\n'));
-    }
+    if (figures.length > 0) console.log(figuresTable(figures));
   });
 
   const createTopic = async (topic: string) => {
-    const admin = new Kafka({ clientId: 'netns-admin', brokers: bootstrap(), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await createFaultTopic(bootstrap(), topic, PARTITIONS);
     topics.push(topic);
   };
 
   /** Partition states, live brokers and controller as broker `id` itself reports them (throws if it does not answer). */
-  const viewOf = async (producer: HistoryProducer, id: number) => {
-    const c = await RawClient.connect(9092, net.address(node(id)));
-    try {
-      const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: producer.topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
-      const states = new Map<number, { leader: number; leaderEpoch: number; isr: number[] }>();
-      for (const p of res.topics[0].partitions) states.set(p.partitionIndex, { leader: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort() });
-      return { states, brokers: (res.brokers as Array<{ nodeId: number }>).map((b) => b.nodeId).sort(), controller: res.controllerId as number };
-    } finally {
-      c.close();
-    }
-  };
+  const viewOf = (producer: HistoryProducer, id: number) => clusterView([address(id)], producer.topic);
 
   /** The view of the first broker other than `excluded` that answers. */
-  const viewWithout = async (producer: HistoryProducer, excluded: number) => {
-    for (const id of IDS.filter((i) => i !== excluded)) {
-      try {
-        return await viewOf(producer, id);
-      } catch {
-        /* the next broker */
-      }
-    }
-    throw new Error('no broker answered Metadata');
-  };
+  const viewWithout = (producer: HistoryProducer, excluded: number) => clusterView(IDS.filter((id) => id !== excluded).map(address), producer.topic);
 
   /**
    * Healed: every broker answers, all three registered, every ISR full, and every broker's own
@@ -155,7 +119,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
    */
   const notHealed = async (producer: HistoryProducer): Promise<string | null> => {
     const views = await Promise.all(IDS.map((id) => viewOf(producer, id).catch(() => null)));
-    const describe = (v: Awaited<ReturnType<typeof viewOf>>) => [...v.states].map(([p, s]) => `${p}=${s.leader}@${s.leaderEpoch}[${s.isr}]`).join(' ');
+    const describe = (v: ClusterView) => [...v.states].map(([p, s]) => `${p}=${s.leader}@${s.leaderEpoch}[${s.isr}]`).join(' ');
     if (views.some((v) => v === null)) return `brokers not answering: ${IDS.filter((_, i) => views[i] === null)}`;
     const first = views[0]!;
     if (views.some((v) => describe(v!) !== describe(first))) return `views differ: ${views.map((w, i) => `b${IDS[i]} ${describe(w!)}`).join(' | ')}`;
@@ -179,37 +143,21 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
     console.log(`${what}: healed after ${Date.now() - from} ms (brokers' views disagreed for ${disagreedMs} ms)`);
   };
 
-  /** Every partition's records as kcat reads them through the cluster: offset and value. */
-  const readBack = async (topic: string, partition: number) => {
-    const { code, stdout, stderr } = await kcat(['-C', '-b', bootstrap().join(','), '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-f', '%o %s\n'], undefined, 60_000);
-    expect(code, stderr).toBe(0);
-    return stdout.toString().split('\n').filter(Boolean).map((line) => ({ offset: Number(line.slice(0, line.indexOf(' '))), value: line.slice(line.indexOf(' ') + 1) }));
-  };
-
-  /** Reads every partition back and checks the history; records the figures. */
-  const verify = async (scenario: string, producer: HistoryProducer, unavailableMs: number, absent: string[] = []) => {
-    let lost = 0;
-    let divergent = 0;
-    for (let p = 0; p < PARTITIONS; p++) {
-      const read = await readBack(producer.topic, p);
-      const check = checkHistory(producer.ackedOn(p), read);
-      expect(check, `partition ${p}`).toEqual({ lost: [], duplicated: [], moved: [] });
-      expect(read.map((r) => r.offset), `offsets of partition ${p}`).toEqual(read.map((_, i) => read[0]!.offset + i));
-      for (const v of absent) expect(read.map((r) => r.value), `partition ${p}`).not.toContain(v);
-      lost += check.lost.length;
-      divergent += check.moved.length + check.duplicated.length;
-    }
-    figures.push({ scenario, acknowledged: producer.acked.length, lost, divergent, unavailableS: unavailableMs / 1000 });
+  /** Reads every partition back, checks the history and the group's committed offsets; records the figures. */
+  const verify = async (scenario: string, producer: HistoryProducer, group: GroupOffsetHistory, unavailableMs: number, absent: string[] = []) => {
+    const { lost, divergent } = await verifyHistory(bootstrap(), producer, PARTITIONS, absent);
+    figures.push({ scenario, acknowledged: producer.acked.length, lost, divergent, unavailableS: unavailableMs / 1000, offsets: verifyCommittedOffsets(group) });
   };
 
   const progress = (acked: readonly AckedWrite[], partition: number, n: number, from = 0) => acked.filter((w) => w.partition === partition && w.at >= from).length >= n;
 
   it('a leader cut off from ZooKeeper and its followers: a new leader takes over, the old one acknowledges nothing at acks=all and its suffix is truncated', async () => {
     await createTopic('isolated-leader');
-    const producer = new HistoryProducer(bootstrap(), 'isolated-leader', PARTITIONS);
-    producer.start();
+    const load = await FaultLoad.start(bootstrap(), 'isolated-leader', PARTITIONS);
+    const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 30)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const before = await producer.leaders();
       const old = before.get(0)!;
       const others = IDS.filter((id) => id !== old.leader);
@@ -242,23 +190,25 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, `broker ${old.leader} back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
-      await producer.stop();
+      await load.committed('after the heal', healed);
+      await load.stop();
       console.log(`leader isolated: failover ${failoverMs} ms, zombie acks=all answers ${zombieAll.join(',')}/${late.errorCode}, failures ${JSON.stringify([...producer.failures])}`);
       zombie.closeAll();
-      await verify('leader isolated from ZooKeeper and brokers', producer, producer.longestGap(0, cutAt, healed), ['zombie-acks1', 'zombie-all-0', 'zombie-all-1', 'zombie-all-2', 'zombie-all-late']);
+      await verify('leader isolated from ZooKeeper and brokers', producer, group, producer.longestGap(0, cutAt, healed), ['zombie-acks1', 'zombie-all-0', 'zombie-all-1', 'zombie-all-2', 'zombie-all-late']);
     } finally {
       net.heal();
-      await producer.stop();
-      producer.close();
+      await load.stop();
+      load.close();
     }
   });
 
   it('a follower on a lossy, slow link: replication carries on and nothing acknowledged is lost', async () => {
     await createTopic('degraded-follower');
-    const producer = new HistoryProducer(bootstrap(), 'degraded-follower', PARTITIONS, 5000);
-    producer.start();
+    const load = await FaultLoad.start(bootstrap(), 'degraded-follower', PARTITIONS, 5000);
+    const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const leader = (await producer.leaders()).get(0)!.leader;
       const follower = IDS.find((id) => id !== leader)!;
       const from = Date.now();
@@ -275,22 +225,24 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, 'every ISR full again');
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
-      await producer.stop();
+      await load.committed('after the heal', healed);
+      await load.stop();
       console.log(`degraded follower ${follower}: ${during} writes acknowledged while degraded, ISR sizes of partition 0 seen ${[...isrSizes]}, failures ${JSON.stringify([...producer.failures])}`);
-      await verify('follower on a lossy link (10 % loss, 2 Mbit/s)', producer, Math.max(...[0, 1, 2].map((p) => producer.longestGap(p, from, healed))));
+      await verify('follower on a lossy link (10 % loss, 2 Mbit/s)', producer, group, Math.max(...[0, 1, 2].map((p) => producer.longestGap(p, from, healed))));
     } finally {
       net.heal();
-      await producer.stop();
-      producer.close();
+      await load.stop();
+      load.close();
     }
   });
 
   it('a leader cut off from ZooKeeper only: its session expires, leadership moves, it registers again after the heal', async () => {
     await createTopic('zk-partitioned');
-    const producer = new HistoryProducer(bootstrap(), 'zk-partitioned', PARTITIONS);
-    producer.start();
+    const load = await FaultLoad.start(bootstrap(), 'zk-partitioned', PARTITIONS);
+    const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const old = (await producer.leaders()).get(0)!;
       const cutAt = Date.now();
       net.isolateFrom(node(old.leader), ['zk']);
@@ -312,22 +264,24 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, `broker ${old.leader} registered again and back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
-      await producer.stop();
+      await load.committed('after the heal', healed);
+      await load.stop();
       console.log(`leader cut from ZooKeeper: leadership moved after ${movedMs} ms, zombie acks=all answer ${stale.errorCode}, failures ${JSON.stringify([...producer.failures])}`);
-      await verify('leader isolated from ZooKeeper only', producer, producer.longestGap(0, cutAt, healed), ['zk-zombie-all']);
+      await verify('leader isolated from ZooKeeper only', producer, group, producer.longestGap(0, cutAt, healed), ['zk-zombie-all']);
     } finally {
       net.heal();
-      await producer.stop();
-      producer.close();
+      await load.stop();
+      load.close();
     }
   });
 
   it('the controller cut off from everyone: another broker takes over as controller and leader, the old one rejoins after the heal', async () => {
     await createTopic('isolated-controller');
-    const producer = new HistoryProducer(bootstrap(), 'isolated-controller', PARTITIONS);
-    producer.start();
+    const load = await FaultLoad.start(bootstrap(), 'isolated-controller', PARTITIONS);
+    const { producer, group } = load;
     try {
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 20)), 30_000, 'writes on every partition');
+      await load.committed('before the fault');
       const controller = (await viewWithout(producer, -1)).controller;
       const cutAt = Date.now();
       net.isolate(node(controller));
@@ -346,13 +300,14 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await waitHealed(producer, `broker ${controller} back in every ISR`);
       const healed = Date.now();
       await waitFor(() => [0, 1, 2].every((p) => progress(producer.acked, p, 10, healed)), 30_000, 'writes after the heal');
-      await producer.stop();
+      await load.committed('after the heal', healed);
+      await load.stop();
       console.log(`controller ${controller} isolated: new controller and leaders after ${movedMs} ms, failures ${JSON.stringify([...producer.failures])}`);
-      await verify('controller isolated from everyone', producer, Math.max(...[0, 1, 2].map((p) => producer.longestGap(p, cutAt, healed))));
+      await verify('controller isolated from everyone', producer, group, Math.max(...[0, 1, 2].map((p) => producer.longestGap(p, cutAt, healed))));
     } finally {
       net.heal();
-      await producer.stop();
-      producer.close();
+      await load.stop();
+      load.close();
     }
   });
 
@@ -363,17 +318,7 @@ describe.skipIf(!canUseNetns())('replication under network partitions (network n
       await b.proc?.stop('SIGTERM');
       b.proc = null;
     }
-    const logOf = (b: Broker, topic: string, p: number) => {
-      const dir = join(b.dir.path, `${topic}-${p}`);
-      return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
-    };
-    for (const topic of topics) {
-      for (let p = 0; p < PARTITIONS; p++) {
-        const [first, ...rest] = brokers.map((b) => logOf(b, topic, p));
-        expect(first!.length, `${topic}-${p}`).toBeGreaterThan(0);
-        const describe = (log: Buffer) => [...wholeBatches(log)].map((h) => `${h.baseOffset}+${h.recordCount}@${log.readInt32BE(h.position + 12)}`);
-        for (const other of rest) expect(other.equals(first!), `${topic}-${p} replicas byte-identical: ${brokers.map((b) => describe(logOf(b, topic, p)).slice(-8).join(' ')).join(' | ')}`).toBe(true);
-      }
-    }
+    expect(topics.length).toBeGreaterThan(0);
+    expect(replicaLogMismatches(brokers.map((b) => b.dir.path), topics, PARTITIONS)).toEqual([]);
   });
 });

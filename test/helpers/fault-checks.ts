@@ -8,7 +8,11 @@
  *   - `verifyHistory`: every acknowledged write read back exactly once at its offset, the
  *     offsets read contiguous, and values that must not be there (a zombie's writes) absent;
  *   - `replicaLogMismatches`: after the brokers stopped, the partitions whose replicas' log
- *     files (segments concatenated) are not byte-identical.
+ *     files (segments concatenated) are not byte-identical;
+ *   - `verifyCommittedOffsets`: a group's committed offsets never went backwards
+ *     (offset-history.ts: no offset observed below one acknowledged as committed before);
+ *   - `FaultLoad`: a scenario's load, the history producer and a committing group consumer;
+ *   - `figuresTable`: the scenarios' figures as the README's Markdown table.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +20,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { expect } from 'vitest';
 import { createMetadataRequest } from '../../src/protocol/generated/index.js';
 import { wholeBatches } from '../../src/storage/batch-header.js';
-import { type HistoryProducer, checkHistory } from './acked-history.js';
+import { HistoryProducer, checkHistory } from './acked-history.js';
 import { kcat } from './kcat.js';
+import { waitFor } from './wait.js';
+import { GroupOffsetHistory, checkOffsetHistory } from './offset-history.js';
 import { RawClient } from './raw-client.js';
 
 /** Creates `topic` (RF 3, min.insync.replicas=2) through `bootstrap` (`host:port` list) and waits for its leaders. */
@@ -32,8 +38,8 @@ export async function createFaultTopic(bootstrap: readonly string[], topic: stri
 }
 
 export interface ClusterView {
-  /** Partition index → leader id and ISR, for the topic asked about. */
-  states: Map<number, { leader: number; isr: number[] }>;
+  /** Partition index → leader id, leader epoch and ISR (sorted), for the topic asked about. */
+  states: Map<number, { leader: number; leaderEpoch: number; isr: number[] }>;
   /** Live broker ids, sorted. */
   brokers: number[];
   controller: number;
@@ -50,8 +56,8 @@ export async function clusterView(addresses: readonly string[], topic: string): 
       const c = await RawClient.connect(Number(address.slice(i + 1)), address.slice(0, i));
       try {
         const res = await c.request(3, 12, createMetadataRequest({ topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false }));
-        const states = new Map<number, { leader: number; isr: number[] }>();
-        for (const p of res.topics[0].partitions) states.set(p.partitionIndex, { leader: p.leaderId, isr: p.isrNodes });
+        const states = new Map<number, { leader: number; leaderEpoch: number; isr: number[] }>();
+        for (const p of res.topics[0].partitions) states.set(p.partitionIndex, { leader: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort() });
         return { states, brokers: (res.brokers as Array<{ nodeId: number }>).map((b) => b.nodeId).sort(), controller: res.controllerId as number };
       } finally {
         c.close();
@@ -110,4 +116,85 @@ export function replicaLogMismatches(logDirs: readonly string[], topics: readonl
     }
   }
   return mismatches;
+}
+
+/**
+ * Asserts that `group`'s committed offsets never went backwards (checkOffsetHistory: no
+ * observation below an offset acknowledged as committed before it was asked for) and that the
+ * group did commit and its offsets were fetched. Returns the counts for the table: acknowledged commits, fetched
+ * observations, and `backwards` (regressions, 0 when the assertion held).
+ */
+export function verifyCommittedOffsets(group: GroupOffsetHistory): { commits: number; fetches: number; backwards: number } {
+  const check = checkOffsetHistory(group.history);
+  const counts = group.counts();
+  expect(counts.commits, `acknowledged commits of group ${group.groupId}`).toBeGreaterThan(0);
+  expect(counts.fetches, `committed offsets fetched of group ${group.groupId} (poll failures ${JSON.stringify([...group.pollFailures])})`).toBeGreaterThan(0);
+  expect(check.regressions, `committed offsets of group ${group.groupId} gone backwards`).toEqual([]);
+  return { ...counts, backwards: check.regressions.length };
+}
+
+/** One fault scenario's figures (a README table row). */
+export interface FaultFigures {
+  scenario: string;
+  acknowledged: number;
+  lost: number;
+  divergent: number;
+  /** The longest stretch without an acknowledged write, seconds. */
+  unavailableS: number;
+  /** Committed offsets: acknowledged commits, fetched observations, observations gone backwards. */
+  offsets?: { commits: number; fetches: number; backwards: number };
+}
+
+/** The figures as the README's Markdown table. */
+export function figuresTable(rows: readonly FaultFigures[]): string {
+  const offsets = (f: FaultFigures) => (f.offsets ? `${f.offsets.commits} / ${f.offsets.fetches} | ${f.offsets.backwards}` : '– | –');
+  return [
+    '| scenario | writes acknowledged | lost | divergent | unavailable (s) | offset commits / fetches | offsets backwards |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((f) => `| ${f.scenario} | ${f.acknowledged} | ${f.lost} | ${f.divergent} | ${f.unavailableS.toFixed(1)} | ${offsets(f)} |`),
+  ].join('\n');
+}
+
+/** A scenario's load on one topic: the acks=all history producer and a group consumer committing its offsets. */
+export class FaultLoad {
+  private constructor(
+    readonly producer: HistoryProducer,
+    readonly group: GroupOffsetHistory,
+    private readonly partitions: number,
+  ) {}
+
+  /** Starts both on `topic` (`bootstrap`: `host:port` of every broker; `timeoutMs`: each Produce's). */
+  static async start(bootstrap: readonly string[], topic: string, partitions: number, timeoutMs?: number): Promise<FaultLoad> {
+    const load = new FaultLoad(new HistoryProducer(bootstrap, topic, partitions, timeoutMs), new GroupOffsetHistory(bootstrap, topic), partitions);
+    load.producer.start();
+    try {
+      await load.group.start();
+    } catch (err) {
+      await load.stop();
+      load.close();
+      throw err;
+    }
+    return load;
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until the group has a commit acknowledged on every partition at
+   * or after `since` (ms since epoch): before a fault, so the history has offsets to lose; after
+   * the heal, so it shows the group committing again. Errors: waitFor's, naming `what`.
+   */
+  async committed(what: string, since = 0, timeoutMs = 45_000): Promise<void> {
+    const has = (p: number) => this.group.history.some((o) => o.source === 'commit' && o.partition === p && o.at >= since);
+    await waitFor(() => [...Array(this.partitions).keys()].every(has), timeoutMs, `group ${this.group.groupId} committing on every partition ${what}`);
+  }
+
+  /** Stops the producer, then the consumer (it commits what it read) and the offset poller. Idempotent. */
+  async stop(): Promise<void> {
+    await this.producer.stop();
+    await this.group.stop();
+  }
+
+  close(): void {
+    this.producer.close();
+    this.group.close();
+  }
 }

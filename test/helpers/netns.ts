@@ -22,7 +22,9 @@
  *     (by source address, on each one's bridge port); the test process still reaches both;
  *   - degrade(a, {lossPct, rateKbit, delayMs, jitterMs}): on both directions of a's link;
  *   - heal(a?) undoes the faults of `a` (and the partitions others hold towards it), or all.
- * Names: `gr<pid><letter>-…` (≤ 15 characters), so a later run can tell a dead run's
+ * Each fault step is one `tc -batch` per namespace touched (a few hundred ms for a
+ * 4-node network, where one `tc` process per rule took 1.5 to 2.5 s and blocked the test's
+ * event loop as long). Names: `gr<pid><letter>-…` (≤ 15 characters), so a later run can tell a dead run's
  * leftovers (`cleanStaleNetns`) from a live one's. close() kills what still runs inside the
  * namespaces (by the PIDs `ip netns pids` lists: processes this run started there) and
  * deletes the namespaces and the root veth; it also runs on process exit.
@@ -57,6 +59,23 @@ function run(args: string[], allowFailure = false): string {
     if (allowFailure) return '';
     const e = err as { stderr?: string; message: string };
     throw new Error(`${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
+  }
+}
+
+/**
+ * Runs `lines` as one `tc -batch -` or `ip -batch -` process in namespace `ns` (one process
+ * where a command each took ~50 ms). `force`: carry on past failing lines and ignore the
+ * exit status (deletes of what may not exist); otherwise an Error naming the failed batch.
+ */
+function batch(tool: 'tc' | 'ip', ns: string, lines: readonly string[], force = false): void {
+  if (lines.length === 0) return;
+  const args = [tool, '-n', ns, ...(force ? ['-force'] : []), '-batch', '-'];
+  try {
+    execFileSync(args[0]!, args.slice(1), { input: `${lines.join('\n')}\n`, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
+  } catch (err) {
+    if (force) return;
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${args.join(' ')} (${lines.length} lines) failed: ${e.stderr?.trim() || e.message}`);
   }
 }
 
@@ -207,55 +226,64 @@ export class NetnsNetwork {
     run(['tc', 'qdisc', 'add', 'dev', this.hostLink, 'root', 'netem', 'delay', '0ms'], true);
     this.canDelay = run(['tc', 'qdisc', 'show', 'dev', this.hostLink], true).includes('netem');
     run(['tc', 'qdisc', 'del', 'dev', this.hostLink, 'root'], true);
+    for (const name of this.names) run(['ip', 'netns', 'add', this.ns(name)]);
+    // The veths are made from the switch namespace (one batch), then each node's end is set up in its own.
+    batch('ip', sw, this.names.flatMap((name) => [
+      `link add ${this.port(name)} type veth peer name ${this.ns(name)} netns ${this.ns(name)}`,
+      `link set ${this.port(name)} master br0 up`,
+    ]));
     for (const name of this.names) {
       const ns = this.ns(name);
-      run(['ip', 'netns', 'add', ns]);
-      run(['ip', 'link', 'add', ns, 'netns', ns, 'type', 'veth', 'peer', 'name', this.port(name), 'netns', sw]);
-      run(['ip', '-n', sw, 'link', 'set', this.port(name), 'master', 'br0', 'up']);
-      run(['ip', '-n', ns, 'addr', 'add', `${this.address(name)}/24`, 'dev', ns]);
-      run(['ip', '-n', ns, 'link', 'set', ns, 'up']);
-      run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+      batch('ip', ns, [`addr add ${this.address(name)}/24 dev ${ns}`, `link set ${ns} up`, 'link set lo up']);
     }
-    this.applyAll();
+    this.applyAll(this.names);
   }
 
   /**
-   * Rebuilds the qdiscs of node `name`'s link (null: the root veth's bridge port) from the
-   * fault state. Partitions drop in the switch only (the bridge port's egress, by source
+   * The `tc` commands (batch lines) that rebuild the qdiscs of one end of node `name`'s link
+   * (null: the root veth's bridge port) from the fault state: `del` (may fail: nothing there
+   * yet) and `add`. Partitions drop in the switch only (the bridge port's egress, by source
    * address), so no endpoint's own stack sees a local drop (a drop on a host's own interface
    * is reported to its TCP, which then fails the connection within seconds: not silent).
    * Degradation applies to both ends (the node's interface and its bridge port).
    */
-  private apply(name: string | null): void {
-    const ends: Array<{ ns: string; dev: string; switchSide: boolean }> = [{ ns: this.switchNs, dev: name === null ? `${this.hostLink}s` : this.port(name), switchSide: true }];
-    if (name !== null) ends.push({ ns: this.ns(name), dev: this.ns(name), switchSide: false });
+  private qdiscCommands(name: string | null, switchSide: boolean): { del: string; add: string[] } {
+    const dev = !switchSide ? this.ns(name!) : name === null ? `${this.hostLink}s` : this.port(name);
     const d = name === null ? undefined : this.degraded.get(name);
-    for (const end of ends) {
-      const tc = (...args: string[]) => run(['ip', 'netns', 'exec', end.ns, 'tc', ...args]);
-      run(['ip', 'netns', 'exec', end.ns, 'tc', 'qdisc', 'del', 'dev', end.dev, 'root'], true);
-      // HTB: class 1:1 carries traffic (rate-limited when degraded), class 1:4 is a black
-      // hole (a FIFO of length 0 drops whatever is queued to it).
-      const rate = d?.rateKbit ? `${d.rateKbit}kbit` : '10gbit';
-      tc('qdisc', 'add', 'dev', end.dev, 'root', 'handle', '1:', 'htb', 'default', '1');
-      tc('class', 'add', 'dev', end.dev, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', rate, 'ceil', rate, 'quantum', d?.rateKbit ? '1514' : '60000');
-      tc('class', 'add', 'dev', end.dev, 'parent', '1:', 'classid', '1:4', 'htb', 'rate', '10gbit', 'quantum', '60000');
-      tc('qdisc', 'add', 'dev', end.dev, 'parent', '1:4', 'handle', '40:', 'pfifo', 'limit', '0');
-      if (d?.delayMs) tc('qdisc', 'add', 'dev', end.dev, 'parent', '1:1', 'handle', '10:', 'netem', 'limit', '10000', 'delay', `${d.delayMs}ms`, `${d.jitterMs ?? 0}ms`);
-      const toBlackHole = (prio: number, ...match: string[]) => tc('filter', 'add', 'dev', end.dev, 'parent', '1:', ...match.slice(0, 2), 'prio', String(prio), ...match.slice(2), 'classid', '1:4');
-      if (end.switchSide) {
-        if (name !== null && this.isolated.has(name)) toBlackHole(1, 'protocol', 'all', 'u32', 'match', 'u32', '0', '0');
-        const sources = new Set([...this.isolated].filter((n) => n !== name));
-        if (name !== null) for (const peer of this.blocked.get(name) ?? []) sources.add(peer);
-        for (const source of sources) toBlackHole(2, 'protocol', 'ip', 'u32', 'match', 'ip', 'src', `${this.address(source)}/32`);
-      }
-      if (d?.lossPct) toBlackHole(3, 'protocol', 'all', 'bpf', 'bytecode', randomLoss(d.lossPct));
+    const add: string[] = [];
+    // HTB: class 1:1 carries traffic (rate-limited when degraded), class 1:4 is a black
+    // hole (a FIFO of length 0 drops whatever is queued to it).
+    const rate = d?.rateKbit ? `${d.rateKbit}kbit` : '10gbit';
+    add.push(`qdisc add dev ${dev} root handle 1: htb default 1`);
+    add.push(`class add dev ${dev} parent 1: classid 1:1 htb rate ${rate} ceil ${rate} quantum ${d?.rateKbit ? 1514 : 60000}`);
+    add.push(`class add dev ${dev} parent 1: classid 1:4 htb rate 10gbit quantum 60000`);
+    add.push(`qdisc add dev ${dev} parent 1:4 handle 40: pfifo limit 0`);
+    if (d?.delayMs) add.push(`qdisc add dev ${dev} parent 1:1 handle 10: netem limit 10000 delay ${d.delayMs}ms ${d.jitterMs ?? 0}ms`);
+    const toBlackHole = (prio: number, protocol: string, match: string) => add.push(`filter add dev ${dev} parent 1: protocol ${protocol} prio ${prio} ${match} classid 1:4`);
+    if (switchSide) {
+      if (name !== null && this.isolated.has(name)) toBlackHole(1, 'all', 'u32 match u32 0 0');
+      const sources = new Set([...this.isolated].filter((n) => n !== name));
+      if (name !== null) for (const peer of this.blocked.get(name) ?? []) sources.add(peer);
+      for (const source of sources) toBlackHole(2, 'ip', `u32 match ip src ${this.address(source)}/32`);
     }
+    if (d?.lossPct) toBlackHole(3, 'all', `bpf bytecode "${randomLoss(d.lossPct)}"`);
+    return { del: `qdisc del dev ${dev} root`, add };
   }
 
-  /** Every link's qdiscs from the fault state (a partition involves other nodes' ports). */
-  private applyAll(): void {
-    this.apply(null);
-    for (const name of this.names) this.apply(name);
+  /**
+   * Rebuilds every bridge port's qdiscs (a partition involves other nodes' ports) and those of
+   * the node-side ends of `nodeSides` (only degradation lives there), from the fault state: one
+   * `tc -batch` per namespace touched.
+   */
+  private applyAll(nodeSides: readonly string[] = []): void {
+    const ports = [null, ...this.names].map((n) => this.qdiscCommands(n, true));
+    batch('tc', this.switchNs, ports.map((c) => c.del), true);
+    batch('tc', this.switchNs, ports.flatMap((c) => c.add));
+    for (const name of nodeSides) {
+      const c = this.qdiscCommands(name, false);
+      batch('tc', this.ns(name), [c.del], true);
+      batch('tc', this.ns(name), c.add);
+    }
   }
 
   /** Full partition: every packet to or from node `name` is dropped, silently. */
@@ -276,19 +304,20 @@ export class NetnsNetwork {
   /** netem delay (± jitter, ms) and loss (%) on both directions of node `name`'s link. */
   degrade(name: string, degradation: Degradation): void {
     this.degraded.set(name, degradation);
-    this.apply(name);
+    this.applyAll([name]);
   }
 
   /** Undoes the faults on node `name` and the partitions others hold towards it (no name: all). */
   heal(name?: string): void {
     const targets = name === undefined ? this.names : [name];
+    const wereDegraded = targets.filter((t) => this.degraded.has(t));
     for (const t of targets) {
       this.isolated.delete(t);
       this.degraded.delete(t);
       this.blocked.delete(t);
       for (const peers of this.blocked.values()) peers.delete(t);
     }
-    this.applyAll();
+    this.applyAll(wereDegraded);
   }
 
   /** Kills what still runs in the namespaces (SIGKILL), deletes them and the root veth. Idempotent. */
@@ -311,7 +340,7 @@ export class NetnsNetwork {
 }
 
 /**
- * Cuts node `name`'s link in one step (tens of ms, where rebuilding the qdiscs takes seconds):
+ * Cuts node `name`'s link in one step (tens of ms, where rebuilding the qdiscs takes a few hundred):
  * its bridge port goes to the `disabled` STP state (`bridge link set … state 0`), so the
  * bridge drops every frame to and from it (the test process's too) while the node's own
  * interface keeps its carrier: silent, as a partition. For flapping links. Undo with
