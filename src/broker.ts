@@ -62,8 +62,7 @@ import type { WebSocketGateway } from './gateway/gateway.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { AppendPool } from './workers/append-pool.js';
-import { AuditService } from './audit/audit-service.js';
-import { registerAuditMetrics } from './audit/audit-metrics.js';
+import type { AuditService } from './audit/audit-service.js';
 import { ALLOW_ALL_AUTHORIZER, type Authorizer } from './security/authorizer.js';
 import { readFileSync } from 'node:fs';
 import { createAuthorizer } from './security/acl/create-authorizer.js';
@@ -114,6 +113,22 @@ export interface BrokerOptions {
 /** Bytes of shared memory per active segment's tail buffer: room for two largest batches. */
 function tailCapacityFor(config: BrokerConfig): number {
   return Math.max(1024 * 1024, 2 * config.messageMaxBytes);
+}
+
+/** The audit and how it registers its gauges, from {@link openAudit}. */
+interface OpenedAudit {
+  service: AuditService;
+  registerMetrics: typeof import('./audit/audit-metrics.js').registerAuditMetrics;
+}
+
+/**
+ * The end-to-end audit's service (`gregor.audit.enable`), its modules imported only then
+ * (issue 12, idle RSS: they bring hdr-histogram-js, whose `Intl.NumberFormat` at load pages in
+ * ~4 MiB of the node binary's ICU data, pako and the client's record decoders).
+ */
+async function openAudit(config: BrokerConfig, engine: Engine, logger: Logger): Promise<OpenedAudit> {
+  const [{ AuditService }, { registerAuditMetrics }] = await Promise.all([import('./audit/audit-service.js'), import('./audit/audit-metrics.js')]);
+  return { service: new AuditService(config, engine, logger.child({ component: 'audit' })), registerMetrics: registerAuditMetrics };
 }
 
 /** `listener.name.<l>.max.connections` (Infinity when unset). Errors: ConfigError for a bad value. */
@@ -227,6 +242,7 @@ export class Broker implements ConnectionBroker {
     readonly config: BrokerConfig,
     readonly engine: Engine,
     readonly logger: Logger,
+    audit: OpenedAudit | null,
   ) {
     this.securedListeners = validateListeners(config);
     const listenerLimits = new Map(this.securedListeners.map((l) => [l.name, listenerMaxConnections(config, l.name)]));
@@ -244,7 +260,7 @@ export class Broker implements ConnectionBroker {
     this.brokerConfigs = new LocalBrokerConfigAdmin(this.dynamicConfig, () => this.logs.reconfigure());
     this.producerIds = new ProducerIdManager(new LocalProducerIdBlocks(resolve(config.logDirs[0]!)));
     this.authorizer = createAuthorizer(config, resolve(config.logDirs[0]!));
-    this.audit = config.auditEnable ? new AuditService(config, engine, logger.child({ component: 'audit' })) : null;
+    this.audit = audit?.service ?? null;
     this.logs = LogManager.open({
       brokerConfig: config,
       clustered: config.zookeeperConnect !== null,
@@ -300,7 +316,7 @@ export class Broker implements ConnectionBroker {
     if (config.zookeeperConnect === null) this.replicas.leadLocalPartitions();
     this.fetchSessions = new FetchSessionCache({ maxSlots: config.maxIncrementalFetchSessionCacheSlots, evictionMs: config.minIncrementalFetchSessionEvictionMs });
     this.metrics = new BrokerMetrics({ tailBudget: this.tailBudget, logs: this.logs, kafkaConnections: () => this.kafkaConnectionCount, groups: this.groups, fetchSessions: this.fetchSessions, replicationQuotas: { leader: this.replicas.leaderQuota, follower: this.replicas.followerQuota } });
-    if (this.audit) registerAuditMetrics(this.metrics.registry, () => this.audit!.collector);
+    if (audit) audit.registerMetrics(this.metrics.registry, () => audit.service.collector);
     if (config.zookeeperConnect !== null) {
       this.groups.enableClusterMode(
         () => this.metadata.topic(OFFSETS_TOPIC)?.partitionCount ?? config.offsetsTopicNumPartitions,
@@ -331,7 +347,7 @@ export class Broker implements ConnectionBroker {
     const config = resolveConfig(options);
     const logger = options.logger ?? createLogger();
     const engine = createEngine(config.engine);
-    const broker = new Broker(config, engine, logger);
+    const broker = new Broker(config, engine, logger, config.auditEnable ? await openAudit(config, engine, logger) : null);
     await initCodecs(); // zstd's WASM, for the leader's recompression (compression.type=zstd)
     if (config.workers > 0) {
       try {

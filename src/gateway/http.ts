@@ -141,7 +141,7 @@ export function registerHttpRoutes(app: uWS.TemplatedApp, sources: HttpSources):
         registry: consumerInstances,
         // Consumer instances are clients of this gateway on loopback (wss:// pinned to its own certificate when it serves TLS).
         gatewayUrl: () => (gateway.port > 0 ? loopbackUrl(gateway.port, gateway.options.tlsKeystorePath) : null),
-        platform: loopbackPlatform(gateway.options.tlsKeystorePath),
+        platform: () => loopbackPlatform(gateway.options.tlsKeystorePath),
         maxRequestBytes: config.restMaxRequestBytes,
       },
       router,

@@ -67,9 +67,9 @@ describe('REST consumer instances behind a wss:// gateway', () => {
 
   it("the loopback connection trusts only the gateway's own certificate", async () => {
     const url = loopbackUrl(t.broker.websocketPort, certs.server.keystorePath);
-    const own = await GregorClient.connect(url, loopbackPlatform(certs.server.keystorePath), { reconnect: false });
+    const own = await GregorClient.connect(url, await loopbackPlatform(certs.server.keystorePath), { reconnect: false });
     await own.close();
     // Another certificate of the same CA is not the gateway's: no connection, no credentials sent.
-    await expect(GregorClient.connect(url, loopbackPlatform(certs.clients['other']!.keystorePath), { reconnect: false })).rejects.toThrow();
+    await expect(GregorClient.connect(url, await loopbackPlatform(certs.clients['other']!.keystorePath), { reconnect: false })).rejects.toThrow();
   });
 });

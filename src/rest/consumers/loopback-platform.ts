@@ -11,8 +11,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import WebSocket from 'ws';
-import { nodePlatform } from '../../client/node.js';
 import type { Platform, WebSocketLike } from '../../client/platform.js';
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
@@ -25,9 +23,11 @@ export function loopbackUrl(port: number, keystorePath: string | null): string {
 /**
  * The client platform for loopback connections: Node's own for ws://; for wss://, `ws` trusting
  * only the certificate of `keystorePath`. Errors (at connect): the keystore cannot be read or
- * holds no certificate; TLS errors, or "not this gateway's certificate".
+ * holds no certificate; TLS errors, or "not this gateway's certificate". The client library and
+ * `ws` are imported at the first call, not with the gateway (issue 12, idle RSS).
  */
-export function loopbackPlatform(keystorePath: string | null): Platform {
+export async function loopbackPlatform(keystorePath: string | null): Promise<Platform> {
+  const [{ nodePlatform }, { default: WebSocket }] = await Promise.all([import('../../client/node.js'), import('ws')]);
   if (!keystorePath) return nodePlatform;
   return {
     ...nodePlatform,

@@ -21,7 +21,7 @@ import { GregorError } from '../../client/errors.js';
 import type { TopicPartition, TopicPartitionOffset } from '../../client/records.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Platform } from '../../client/platform.js';
-import { RestConsumerInstance } from '../consumers/consumer-instance.js';
+import type { RestConsumerInstance } from '../consumers/consumer-instance.js';
 import type { ConsumerRegistry } from '../consumers/consumer-registry.js';
 import { type EmbeddedFormat, parseJsonBody } from '../embedded-format.js';
 import type { HttpExchange } from '../http-exchange.js';
@@ -34,8 +34,11 @@ export interface ConsumerServices {
   registry: ConsumerRegistry;
   /** The gateway's own WebSocket URL (null while it is not listening). */
   gatewayUrl(): string | null;
-  /** How instances open their WebSocket to it (loopback-platform.ts). */
-  platform: Platform;
+  /**
+   * How instances open their WebSocket to it (loopback-platform.ts), resolved at the first
+   * instance: the client library it brings is not loaded by a broker that has none (issue 12).
+   */
+  platform: () => Promise<Platform>;
   maxRequestBytes: number;
 }
 
@@ -101,12 +104,14 @@ export async function createInstance(ctx: RestRequestContext, ex: HttpExchange, 
   const url = services.gatewayUrl();
   if (!url) throw new RestError(503, 50003, 'the gateway is not listening');
   const c = ctx.credentials;
+  // Imported at the first instance, with the client library (issue 12, idle RSS).
+  const [{ RestConsumerInstance }, platform] = await Promise.all([import('../consumers/consumer-instance.js'), services.platform()]);
   let instance: RestConsumerInstance;
   try {
     instance = await RestConsumerInstance.open(
       { group, name, owner: ctx.session.principal, format: format as EmbeddedFormat, autoOffsetReset: reset, autoCommit: autoCommit === 'true', bufferBytes: READ_BUFFER_BYTES },
       url,
-      services.platform,
+      platform,
       c?.sasl ? { sasl: c.sasl } : c?.token ? { token: c.token } : {},
     );
   } catch (err) {

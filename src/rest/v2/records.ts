@@ -19,7 +19,7 @@
  * from that leader (partition-router.ts), so one broker's REST port reads every partition.
  */
 import type { RequestContext } from '../../apis/api.js';
-import { type Codecs, decodeBatches } from '../../client/decode.js';
+import type { Codecs } from '../../client/decode.js';
 import type { ConsumerRecord } from '../../client/records.js';
 import { topicPermitted } from '../../apis/authorize.js';
 import { AclOperation } from '../../security/authorizer.js';
@@ -96,6 +96,8 @@ async function resolveStart(ctx: RestRequestContext, r: ReadRequest): Promise<nu
 async function readFrom(ctx: RestRequestContext, r: ReadRequest, offset: number, count: number, maxWaitMs: number) {
   const fetched = await ctx.router.fetch(ctx, r.topic, r.partition, offset, { maxBytes: r.maxBytes, maxWaitMs, minBytes: 1, isolationLevel: r.isolationLevel });
   try {
+    // The client's record decoder (and fflate) is imported at the first REST read, not with the gateway (issue 12, idle RSS).
+    const { decodeBatches } = await import('../../client/decode.js');
     const decoded = decodeBatches(fetched.batches, { topic: r.topic, partition: r.partition, fromOffset: offset, codecs: CODECS });
     const records = decoded.records.slice(0, count);
     const next = records.length < decoded.records.length ? records[records.length - 1]!.offset + 1 : decoded.nextOffset;
