@@ -16,14 +16,16 @@
  *   - zk-split: the ensemble split 2–1, the ZooKeeper leader and a partition leader (not the
  *     controller) on the minority side.
  * The fault is held until every partition the victim led was written on another leader (at
- * most 45 s) and 3 s more, then healed. Measured (ms; the fault's start is when the fault is
- * in place: rebuilding the qdiscs blocks this process for up to seconds, reported as applyMs):
+ * most 45 s) and 3 s more, then healed. Measured (ms; the fault's start is when applying it
+ * began: netns.ts rebuilds the qdiscs port by port, synchronously, so the fault takes effect
+ * during the call and this process sees no acknowledgement meanwhile: up to seconds on a
+ * loaded machine, reported as applyMs, an upper bound on the error of either figure):
  *   - failover: from the fault's start to the first acknowledged write, on a leader other than
  *     the victim, of every partition the victim led (the slowest of them); none for the lossy
  *     follower (no leader moves);
  *   - unavailable: the longest gap between acknowledged writes of any partition, from the
  *     fault's start until the cluster settled;
- *   - settle: from the end of the heal until every broker's own Metadata names all brokers, the
+ *   - settle: from the start of the heal until every broker's own Metadata names all brokers, the
  *     same leaders and a full ISR for every partition of the topic.
  * Every acknowledged write is then read back with kcat (lost and divergent must be 0).
  * Medians of --runs.
@@ -67,7 +69,7 @@ interface Fault {
   victim: number | null;
   /** Partitions the victim led when the fault began. */
   partitions: number[];
-  /** When the fault was in place (ms since epoch). */
+  /** When applying the fault began (ms since epoch): it takes effect port by port meanwhile. */
   at: number;
   /** How long applying it took (this process blocked meanwhile), ms. */
   applyMs: number;
@@ -88,10 +90,9 @@ interface Scenario {
 async function inPlace(producer: HistoryProducer, victim: number | null, apply: (victim: number | null) => void): Promise<Fault> {
   const leaders = await producer.leaders();
   const partitions = victim === null ? [] : ALL_PARTITIONS.filter((p) => leaders.get(p)?.leader === victim);
-  const from = Date.now();
-  apply(victim);
   const at = Date.now();
-  return { victim, partitions, at, applyMs: at - from };
+  apply(victim);
+  return { victim, partitions, at, applyMs: Date.now() - at };
 }
 
 const leaderOf = async (producer: HistoryProducer, partition: number): Promise<number> => {
@@ -203,9 +204,9 @@ async function runOnce(c: FaultCluster, scenario: Scenario, topic: string): Prom
       await waitFor(() => failedOverAt(producer, f) !== null, FAILOVER_LIMIT_MS, 'failover').catch(() => {});
       await sleep(AFTER_FAILOVER_MS);
     }
-    const healFrom = Date.now();
-    (scenario.heal ?? ((cl) => cl.net.heal()))(c, fault);
     const healedAt = Date.now();
+    (scenario.heal ?? ((cl) => cl.net.heal()))(c, fault);
+    const healApplyMs = Date.now() - healedAt;
     let last: string | null = null;
     const settled = await waitForAsync(async () => (last = await c.notSettled(topic)) === null, SETTLE_LIMIT_MS, 'settled').then(
       () => Date.now(),
@@ -226,7 +227,7 @@ async function runOnce(c: FaultCluster, scenario: Scenario, topic: string): Prom
       applyMs: fault.applyMs,
       failoverMs: failedOver === null ? null : failedOver - fault.at,
       unavailableMs: Math.max(...ALL_PARTITIONS.map((p) => producer.longestGap(p, fault!.at, settled ?? Date.now()))),
-      healApplyMs: healedAt - healFrom,
+      healApplyMs,
       settleMs: settled === null ? null : settled - healedAt,
       acknowledged: producer.acked.length,
       lost,
