@@ -20,6 +20,8 @@ export interface AckedWrite {
   value: string;
   /** When the acknowledgement arrived (ms since epoch). */
   at: number;
+  /** The broker id that acknowledged it (the leader the producer wrote to). */
+  leader: number;
 }
 
 interface LeaderView {
@@ -136,7 +138,7 @@ export class HistoryProducer {
         if (leader === undefined) throw new Error('no-leader');
         const { errorCode, offset } = await produceOne(this.conns, this.addressOf(leader), this.topic, partition, value, -1, this.timeoutMs);
         if (errorCode === ErrorCode.NONE) {
-          this.acked.push({ partition, offset, value, at: Date.now() });
+          this.acked.push({ partition, offset, value, at: Date.now(), leader });
           continue;
         }
         this.fail(Object.entries(ErrorCode).find(([, c]) => c === errorCode)?.[0] ?? `error ${errorCode}`);

@@ -4,9 +4,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/gregor.js', import.meta.url));
+/** bin/gregor.js from test/helpers, or from dist/test/helpers when compiled (a bench imports it). */
+const BIN = [fileURLToPath(new URL('../../bin/gregor.js', import.meta.url)), fileURLToPath(new URL('../../../bin/gregor.js', import.meta.url))].find((p) => existsSync(p))!;
 
 export interface BrokerProcess {
   child: ChildProcess;
