@@ -8,10 +8,9 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerProcess, spawnBroker } from '../helpers/broker-process.js';
 import { missingFromLog, startAckedLoad } from '../helpers/acked-load.js';
 import { partitionStates } from '../helpers/partition-states.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { type RollingNode, rollingNodes, startRollingNode } from '../helpers/rolling-cluster.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
 import { type ZooKeeperServer, startZooKeeper } from '../helpers/zookeeper.js';
 
@@ -25,28 +24,10 @@ const PARTITIONS = 3;
  */
 const MAX_GAP_MS = 20_000;
 
-interface Node {
-  id: number;
-  dir: { path: string; remove: () => void };
-  proc: BrokerProcess | null;
-  /** The port it listens on: picked by the OS at the first start, kept across restarts (as a real broker's is). */
-  port: number;
-}
-
 describe('a rolling restart under load', () => {
   let zk: ZooKeeperServer;
-  const nodes: Node[] = [1, 2, 3].map((id) => ({ id, dir: makeTempDir(`gregor-roll${id}-`), proc: null, port: 0 }));
-  const start = async (n: Node) => {
-    n.proc = await spawnBroker([
-      '--port', String(n.port), '--log-dirs', n.dir.path,
-      '-o', `node.id=${n.id}`, '-o', `zookeeper.connect=${zk.connectString}`,
-      '-o', 'zookeeper.session.timeout.ms=6000', '-o', 'replica.lag.time.max.ms=5000',
-      '-o', 'replica.fetch.wait.max.ms=200', '-o', `listeners=PLAINTEXT://127.0.0.1:${n.port}`,
-      '-o', 'group.initial.rebalance.delay.ms=0', '-o', 'offsets.topic.num.partitions=3', '-o', 'gregor.websocket.port=-1',
-      '-o', 'gregor.metrics.port=-1', '-o', 'auto.leader.rebalance.enable=true', '-o', 'leader.imbalance.check.interval.seconds=2',
-    ]);
-    n.port = n.proc.port;
-  };
+  const nodes = rollingNodes();
+  const start = (n: RollingNode) => startRollingNode(n, zk.connectString);
   const bootstrap = () => nodes.filter((n) => n.proc).map((n) => `127.0.0.1:${n.proc!.port}`);
   const partitions = () => partitionStates(nodes.filter((n) => n.proc).map((n) => n.proc!.port), TOPIC);
 

@@ -16,6 +16,8 @@ export interface AckedLoad {
   readonly failures: number;
   /** Per partition: the longest time without an acknowledged write (ms). */
   readonly maxGap: number[];
+  /** Per partition: when each send was acknowledged (ms since the epoch), in order. */
+  readonly ackTimes: number[][];
   /** The partition of the send in flight, and the last send error (for diagnostics). */
   readonly current: { partition: number; lastError: string | null };
   /** Stops producing and disconnects; resolves once the last send has settled. */
@@ -29,6 +31,7 @@ export async function startAckedLoad(kafka: Kafka, topic: string, partitions: nu
   let failures = 0;
   const lastAck = Array.from({ length: partitions }, () => Date.now());
   const maxGap = Array.from({ length: partitions }, () => 0);
+  const ackTimes = Array.from({ length: partitions }, (): number[] => []);
   let producing = true;
   const current = { partition: -1, lastError: null as string | null };
   const producer = kafka.producer({ retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
@@ -45,6 +48,7 @@ export async function startAckedLoad(kafka: Kafka, topic: string, partitions: nu
         const now = Date.now();
         maxGap[partition] = Math.max(maxGap[partition]!, now - lastAck[partition]!);
         lastAck[partition] = now;
+        ackTimes[partition]!.push(now);
       } catch (err) {
         failures++; // and counted by the gap
         current.lastError = `${new Date().toISOString()} partition ${partition}: ${(err as Error).message}`;
@@ -58,6 +62,7 @@ export async function startAckedLoad(kafka: Kafka, topic: string, partitions: nu
       return failures;
     },
     maxGap,
+    ackTimes,
     current,
     stop: async () => {
       producing = false;
